@@ -1,0 +1,151 @@
+//! The command line: `callstate analyze [--format json|md] [--expect VERDICT] FILE...`.
+//! Exit codes: 0 success, 1 the `--expect`ed verdict does not hold, 2 bad input or usage.
+
+use callstate::{analyze, to_markdown, NamedInput, Options, Rules};
+use std::io::{Read, Write};
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: callstate analyze [--format json|md] [--expect VERDICT] [--rules FILE] FILE... (- for stdin)
+
+Reads HAR files and VCR cassettes and tells whether the traffic is stateless API calls or a
+stateful runtime, with evidence. Several files are analysed together as one trace.
+
+options:
+  --format json|md   report format (default md)
+  --expect VERDICT   exit 1 unless the verdict is VERDICT
+                     (stateless, stateful, mixed, layered, inconclusive)
+  --rules FILE       extra fingerprints and names (JSON, see the README)
+  --max-input-mb N   refuse inputs larger than N MiB (default 1024)
+
+exit codes: 0 success, 1 expectation failed, 2 bad input or usage";
+
+enum Format {
+    Json,
+    Markdown,
+}
+
+struct Args {
+    format: Format,
+    expect: Option<String>,
+    rules: Option<String>,
+    max_input_mb: Option<usize>,
+    files: Vec<String>,
+}
+
+fn parse_args() -> Result<Args, String> {
+    use lexopt::prelude::*;
+    let mut parser = lexopt::Parser::from_env();
+    let mut args = Args { format: Format::Markdown, expect: None, rules: None, max_input_mb: None, files: Vec::new() };
+    let mut command = None;
+    while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
+        match arg {
+            Short('h') | Long("help") => {
+                println!("{USAGE}");
+                std::process::exit(0);
+            }
+            Long("version") => {
+                println!("callstate {}", env!("CARGO_PKG_VERSION"));
+                std::process::exit(0);
+            }
+            Long("format") => {
+                args.format =
+                    match parser.value().map_err(|e| e.to_string())?.string().map_err(|_| "bad --format")?.as_str() {
+                        "json" => Format::Json,
+                        "md" | "markdown" => Format::Markdown,
+                        other => return Err(format!("unknown format `{other}`: use json or md")),
+                    }
+            }
+            Long("expect") => {
+                let v = parser.value().map_err(|e| e.to_string())?.string().map_err(|_| "bad --expect")?;
+                if !["stateless", "stateful", "mixed", "layered", "inconclusive"].contains(&v.as_str()) {
+                    return Err(format!(
+                        "unknown verdict `{v}`: use stateless, stateful, mixed, layered or inconclusive"
+                    ));
+                }
+                args.expect = Some(v);
+            }
+            Long("rules") => {
+                args.rules = Some(parser.value().map_err(|e| e.to_string())?.string().map_err(|_| "bad --rules")?)
+            }
+            Long("max-input-mb") => {
+                args.max_input_mb = Some(
+                    parser
+                        .value()
+                        .map_err(|e| e.to_string())?
+                        .parse()
+                        .map_err(|e| format!("bad --max-input-mb: {e}"))?,
+                )
+            }
+            Value(v) if command.is_none() => command = Some(v.string().map_err(|_| "bad command")?),
+            Value(v) => args.files.push(v.string().map_err(|_| "file names must be UTF-8")?),
+            _ => return Err(arg.unexpected().to_string()),
+        }
+    }
+    match command.as_deref() {
+        Some("analyze") | Some("analyse") => {}
+        Some(other) => return Err(format!("unknown command `{other}`")),
+        None => return Err("missing command".into()),
+    }
+    if args.files.is_empty() {
+        return Err("no input files (use - for stdin)".into());
+    }
+    Ok(args)
+}
+
+fn run(args: Args) -> Result<ExitCode, String> {
+    let mut options = Options::default();
+    if let Some(mb) = args.max_input_mb {
+        options.limits.max_input_bytes = mb.saturating_mul(1 << 20);
+    }
+    if let Some(path) = &args.rules {
+        let bytes = std::fs::read(path).map_err(|e| format!("cannot read rules {path}: {e}"))?;
+        options.rules = Some(Rules::with_user_rules(&bytes).map_err(|e| format!("{path}: {e}"))?);
+    }
+    let mut contents = Vec::with_capacity(args.files.len());
+    for file in &args.files {
+        let bytes = if file == "-" {
+            let mut buf = Vec::new();
+            std::io::stdin().read_to_end(&mut buf).map_err(|e| format!("cannot read stdin: {e}"))?;
+            buf
+        } else {
+            std::fs::read(file).map_err(|e| format!("cannot read {file}: {e}"))?
+        };
+        contents.push(bytes);
+    }
+    let inputs: Vec<NamedInput> =
+        args.files.iter().zip(&contents).map(|(name, bytes)| NamedInput { name, bytes }).collect();
+    let report = analyze(&inputs, &options).map_err(|e| e.to_string())?;
+    // Render fully before writing, so a failure never leaves half a report on stdout.
+    let text = match args.format {
+        Format::Json => report.to_json(),
+        Format::Markdown => to_markdown(&report),
+    };
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(stdout, "{text}");
+    let label = report.verdict.label.as_str();
+    match &args.expect {
+        Some(expected) if expected != label => {
+            eprintln!("callstate: expected a {expected} trace, got {label}: {}", report.verdict.explanation);
+            Ok(ExitCode::from(1))
+        }
+        _ => Ok(ExitCode::SUCCESS),
+    }
+}
+
+fn main() -> ExitCode {
+    let args = match parse_args() {
+        Ok(args) => args,
+        Err(message) => {
+            eprintln!("callstate: {message}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(args) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("callstate: {}", callstate::redact::redact_text(&message));
+            ExitCode::from(2)
+        }
+    }
+}

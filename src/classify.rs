@@ -1,0 +1,295 @@
+//! The classifier: evidence in, per-call modes, sessions and a trace verdict out.
+
+use crate::signals::{Evidence, Fingerprint, Signal, StateKind, Strength};
+use crate::model::Trace;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    Stateless,
+    Stateful,
+    /// Stateless in its conversation but using a stored resource or a polled job.
+    ResourceDependent,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Label {
+    Stateless,
+    Stateful,
+    Layered,
+    Mixed,
+    Inconclusive,
+}
+
+impl Label {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Label::Stateless => "stateless",
+            Label::Stateful => "stateful",
+            Label::Layered => "layered",
+            Label::Mixed => "mixed",
+            Label::Inconclusive => "inconclusive",
+        }
+    }
+}
+
+pub struct CallClass {
+    pub mode: Mode,
+    pub state: Vec<StateKind>,
+    pub session: Option<usize>,
+    /// Indices into the evidence list.
+    pub evidence: Vec<usize>,
+}
+
+pub struct Session {
+    pub mode: Mode,
+    pub state: Vec<StateKind>,
+    pub calls: Vec<usize>,
+    /// Evidence carrying a handle: (evidence index).
+    pub handles: Vec<usize>,
+}
+
+pub struct Verdict {
+    pub label: Label,
+    pub confidence: f64,
+    pub explanation: String,
+    /// Indices into the evidence list, most decisive first.
+    pub deciding: Vec<usize>,
+}
+
+pub struct Classification {
+    pub calls: Vec<CallClass>,
+    pub sessions: Vec<Session>,
+    pub verdict: Verdict,
+}
+
+/// Union-find over calls, to group them into sessions.
+struct Groups(Vec<usize>);
+
+impl Groups {
+    fn find(&mut self, mut x: usize) -> usize {
+        while self.0[x] != x {
+            self.0[x] = self.0[self.0[x]];
+            x = self.0[x];
+        }
+        x
+    }
+
+    fn union(&mut self, a: usize, b: usize) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra != rb {
+            self.0[ra.max(rb)] = ra.min(rb);
+        }
+    }
+}
+
+/// Whether an evidence item shows a dependency on stateful server state.
+fn shows_state(e: &Evidence) -> bool {
+    e.state.is_some_and(StateKind::is_stateful) && !e.dependents.is_empty()
+}
+
+pub fn classify(trace: &Trace, evidence: &[Evidence], apis: &[Option<&Fingerprint>]) -> Classification {
+    let n = trace.calls.len();
+    let mut calls: Vec<CallClass> =
+        (0..n).map(|_| CallClass { mode: Mode::Stateless, state: Vec::new(), session: None, evidence: Vec::new() }).collect();
+    let mut groups = Groups((0..n).collect());
+    for (i, e) in evidence.iter().enumerate() {
+        for &c in &e.calls {
+            if calls[c].evidence.last() != Some(&i) {
+                calls[c].evidence.push(i);
+            }
+        }
+        for pair in e.calls.windows(2) {
+            groups.union(pair[0], pair[1]);
+        }
+        let Some(kind) = e.state else { continue };
+        for &c in &e.dependents {
+            let class = &mut calls[c];
+            if !class.state.contains(&kind) {
+                class.state.push(kind);
+            }
+            class.mode = match (class.mode, kind.is_stateful()) {
+                (_, true) | (Mode::Stateful, _) => Mode::Stateful,
+                _ => Mode::ResourceDependent,
+            };
+        }
+    }
+    for class in &mut calls {
+        class.state.sort();
+    }
+
+    // Sessions: groups of linked calls, and single calls that carry state on their own.
+    let mut sessions: Vec<Session> = Vec::new();
+    let mut session_of_root = rustc_hash::FxHashMap::default();
+    for c in 0..n {
+        let root = groups.find(c);
+        let index = *session_of_root.entry(root).or_insert_with(|| {
+            sessions.push(Session { mode: Mode::Stateless, state: Vec::new(), calls: Vec::new(), handles: Vec::new() });
+            sessions.len() - 1
+        });
+        sessions[index].calls.push(c);
+    }
+    for (i, e) in evidence.iter().enumerate() {
+        let Some(&first) = e.calls.first() else { continue };
+        let index = session_of_root[&groups.find(first)];
+        let session = &mut sessions[index];
+        if let Some(kind) = e.state {
+            if !session.state.contains(&kind) {
+                session.state.push(kind);
+            }
+        }
+        if e.handle.is_some() {
+            session.handles.push(i);
+        }
+    }
+    let mut kept = Vec::new();
+    for mut session in sessions {
+        let linked = session.calls.len() > 1 || !session.state.is_empty();
+        if !linked {
+            continue;
+        }
+        session.state.sort();
+        session.mode = if session.calls.iter().any(|&c| calls[c].mode == Mode::Stateful) {
+            Mode::Stateful
+        } else if !session.state.is_empty() {
+            Mode::ResourceDependent
+        } else {
+            Mode::Stateless
+        };
+        kept.push(session);
+    }
+    for (s, session) in kept.iter().enumerate() {
+        for &c in &session.calls {
+            calls[c].session = Some(s);
+        }
+    }
+    let verdict = verdict(trace, evidence, &calls, &kept, apis);
+    Classification { calls, sessions: kept, verdict }
+}
+
+fn confidence_of(strength: Strength) -> f64 {
+    match strength {
+        Strength::Strong => 0.95,
+        Strength::Medium => 0.8,
+        Strength::Weak => 0.6,
+    }
+}
+
+fn cite(evidence: &[Evidence], ids: &[usize]) -> String {
+    ids.iter().map(|&i| format!("[E{}] {}", i + 1, evidence[i].message)).collect::<Vec<_>>().join(" ")
+}
+
+fn verdict(trace: &Trace, evidence: &[Evidence], calls: &[CallClass], sessions: &[Session], apis: &[Option<&Fingerprint>]) -> Verdict {
+    let n = calls.len();
+    if n == 0 {
+        return Verdict { label: Label::Inconclusive, confidence: 0.0, explanation: "The input holds no calls.".into(), deciding: Vec::new() };
+    }
+    let mut stateful: Vec<usize> = (0..evidence.len()).filter(|&i| shows_state(&evidence[i])).collect();
+    // Strongest first; among equals, handle flows before declarations.
+    stateful.sort_by_key(|&i| (std::cmp::Reverse(evidence[i].strength), evidence[i].signal != Signal::HandleFlow, i));
+    let stored: Vec<usize> = (0..evidence.len())
+        .filter(|&i| evidence[i].state.is_some_and(|k| !k.is_stateful()) && !evidence[i].dependents.is_empty())
+        .collect();
+    let replays: Vec<usize> = (0..evidence.len()).filter(|&i| evidence[i].signal == Signal::ContextReplay).collect();
+    let stored_note = if stored.is_empty() {
+        String::new()
+    } else {
+        let kinds = kinds_of(evidence, &stored);
+        format!(" Calls also use {kinds} kept by the server, which do not by themselves make the traffic stateful: {}", cite(evidence, &stored[..stored.len().min(2)]))
+    };
+
+    if !stateful.is_empty() {
+        let stateful_calls = calls.iter().filter(|c| c.mode == Mode::Stateful).count();
+        let stateful_sessions = sessions.iter().filter(|s| s.mode == Mode::Stateful).count();
+        // Mixed: a stateless model conversation runs beside the stateful sessions.
+        let stateless_beside = (0..n).any(|c| {
+            let outside = calls[c].session.is_none_or(|s| sessions[s].mode != Mode::Stateful);
+            let model_call = apis[c].is_some_and(|fp| fp.default_mode() == Some("stateless")) || replays.iter().any(|&r| evidence[r].calls.contains(&c));
+            outside && model_call && calls[c].mode == Mode::Stateless
+        });
+        let label = if stateless_beside { Label::Mixed } else { Label::Stateful };
+        let strength = evidence[stateful[0]].strength;
+        let kinds = kinds_of(evidence, &stateful);
+        let deciding: Vec<usize> = stateful.iter().take(3).copied().collect();
+        let lead = match label {
+            Label::Mixed => format!(
+                "Mixed: {stateful_calls} of {n} calls depend on {kinds} state kept by the server ({stateful_sessions} stateful session(s)), beside stateless model calls that carry their own context."
+            ),
+            _ => format!("Stateful: {stateful_calls} of {n} calls depend on {kinds} state kept by the server ({stateful_sessions} session(s))."),
+        };
+        let hedge = if strength == Strength::Weak {
+            " The evidence is a declaration or a transport, not an observed handle flow, so confidence is limited."
+        } else {
+            ""
+        };
+        return Verdict {
+            label,
+            confidence: confidence_of(strength),
+            explanation: format!("{lead} {}{hedge}{stored_note}", cite(evidence, &deciding)),
+            deciding,
+        };
+    }
+
+    let weak_connection: Vec<usize> = (0..evidence.len())
+        .filter(|&i| evidence[i].state == Some(StateKind::Connection) && evidence[i].dependents.is_empty())
+        .collect();
+    if !weak_connection.is_empty() && n <= weak_connection.len() + 1 {
+        return Verdict {
+            label: Label::Inconclusive,
+            confidence: 0.3,
+            explanation: format!("Inconclusive: the trace opens a connection whose messages are not recorded. {}", cite(evidence, &weak_connection[..1])),
+            deciding: weak_connection[..1].to_vec(),
+        };
+    }
+    let stripped = browser_capture_without_credentials(trace);
+    let caveat = if stripped {
+        " Browsers leave cookies and Authorization headers out of HAR exports by default, so a cookie session could be hidden."
+    } else {
+        ""
+    };
+    if n == 1 {
+        return Verdict {
+            label: Label::Stateless,
+            confidence: 0.5,
+            explanation: format!("Stateless as far as one call can show: it sends no handle to server-kept state, and there is no other call to link it to.{caveat}{stored_note}"),
+            deciding: Vec::new(),
+        };
+    }
+    let deciding: Vec<usize> = replays.iter().take(2).copied().collect();
+    let (confidence, lead) = if replays.is_empty() {
+        (0.75, format!("Stateless: none of the {n} calls sends back a handle to conversation, session, connection or sandbox state kept by the server."))
+    } else {
+        (
+            0.9,
+            format!(
+                "Stateless: the client carries the conversation, resending it on each call, and none of the {n} calls refers to server-kept conversation, session, connection or sandbox state. {}",
+                cite(evidence, &deciding)
+            ),
+        )
+    };
+    Verdict { label: Label::Stateless, confidence: if stripped { confidence - 0.1 } else { confidence }, explanation: format!("{lead}{caveat}{stored_note}"), deciding: [deciding, stored].concat() }
+}
+
+fn kinds_of(evidence: &[Evidence], ids: &[usize]) -> String {
+    let mut kinds: Vec<StateKind> = ids.iter().filter_map(|&i| evidence[i].state).collect();
+    kinds.sort();
+    kinds.dedup();
+    let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+    match names.as_slice() {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// A HAR from a browser where no request carries a cookie or credentials: probably sanitised.
+fn browser_capture_without_credentials(trace: &Trace) -> bool {
+    let browser = trace.inputs.iter().any(|i| i.format == crate::model::Format::Har);
+    browser
+        && trace.calls.iter().all(|c| {
+            let h = &c.request.headers;
+            h.get("cookie").is_none() && h.get("authorization").is_none()
+        })
+}

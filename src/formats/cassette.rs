@@ -1,0 +1,296 @@
+//! VCR cassettes in their dialects: vcrpy YAML (current and legacy: top-level list,
+//! `!!python/object` tags, headers as `"Name: value"` strings or tuples), pydantic-ai's
+//! `parsed_body`, Ruby VCR and betamax (`http_interactions`, `base64_string`), `!!binary` and
+//! gzip bodies; and WebSocket cassettes (`interactions[]` of `kind`/`direction`/`data`).
+//! YAML and JSON go through the same bounded tree, then through one interpreter.
+
+use super::{body::decode_base64, decode_body, time::parse_rfc3339_ms, tree::Bounded, Read, Text};
+use crate::error::{Error, ErrorKind, Location, Result};
+use crate::model::{Body, Call, Diagnostic, Direction, Format, Frame, Headers, Request, Response, Severity, Source, Transport, Url};
+use crate::Limits;
+use serde::de::DeserializeSeed;
+use serde_json::Value;
+use std::cell::Cell;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Syntax {
+    Json,
+    Yaml,
+}
+
+pub fn read(source: &Text, syntax: Syntax, limits: &Limits) -> Result<Read> {
+    let document = parse(source, syntax, limits)?;
+    let interactions = match &document {
+        Value::Array(items) => items.as_slice(),
+        Value::Object(map) => match map.get("interactions").or_else(|| map.get("http_interactions")) {
+            Some(Value::Array(items)) => items.as_slice(),
+            Some(_) => return Err(Error::malformed("The cassette's `interactions` is not a list.").at(source.location_at(0))),
+            None => return Err(not_a_trace(source, syntax)),
+        },
+        _ => return Err(not_a_trace(source, syntax)),
+    };
+    if interactions.len() > limits.max_calls {
+        return Err(Error::new(
+            ErrorKind::Limit,
+            format!("The cassette has more than {} interactions; raise `maxCalls` to read it.", limits.max_calls),
+        ));
+    }
+    let mut read = Read { format: Format::Vcr, calls: Vec::new(), diagnostics: Vec::new() };
+    if interactions.iter().any(|i| i.get("direction").is_some() && i.get("request").is_none()) {
+        read.format = Format::WebsocketCassette;
+        read.calls.push(websocket_call(interactions, source.input, limits));
+        return Ok(read);
+    }
+    for (index, interaction) in interactions.iter().enumerate() {
+        let mut notes = Vec::new();
+        match http_call(interaction, index, source.input, limits, &mut notes) {
+            Some(call) => read.calls.push(call),
+            None => notes.push("has no request and was skipped".into()),
+        }
+        read.diagnostics.extend(notes.into_iter().map(|note| Diagnostic {
+            severity: Severity::Warning,
+            message: format!("Interaction {} {note}.", index + 1),
+            location: Some(Location::entry(index)),
+        }));
+    }
+    if read.calls.is_empty() && !interactions.is_empty() {
+        return Err(Error::malformed("The cassette has interactions but none of them holds a request.").at(source.location_at(0)));
+    }
+    Ok(read)
+}
+
+fn not_a_trace(source: &Text, syntax: Syntax) -> Error {
+    let what = if syntax == Syntax::Json { "JSON" } else { "YAML" };
+    Error::new(
+        ErrorKind::UnknownFormat,
+        format!("The input is {what} but not a trace callstate reads: expected a HAR (`log.entries`) or a cassette (`interactions` or `http_interactions`)."),
+    )
+    .at(source.location_at(0))
+}
+
+fn parse(source: &Text, syntax: Syntax, limits: &Limits) -> Result<Value> {
+    // Room for every byte of the input several times over: generous for real files, a hard stop
+    // for alias expansion.
+    let budget = Cell::new(source.text.len().saturating_mul(4).saturating_add(1 << 20).min(limits.max_tree_size));
+    let seed = Bounded { budget: &budget };
+    match syntax {
+        Syntax::Json => {
+            let mut de = serde_json::Deserializer::from_str(source.text);
+            let value = seed.deserialize(&mut de).map_err(|e| source.json_error(e, "cassette"))?;
+            de.end().map_err(|e| source.json_error(e, "cassette"))?;
+            Ok(value)
+        }
+        Syntax::Yaml => {
+            let de = yaml_serde::Deserializer::from_str(source.text);
+            seed.deserialize(de).map_err(|e| yaml_error(source, e))
+        }
+    }
+}
+
+fn yaml_error(source: &Text, e: yaml_serde::Error) -> Error {
+    let detail = e.to_string();
+    let detail = super::strip_position(&detail);
+    let over_budget = detail.contains(super::tree::OVER_BUDGET);
+    let (kind, message) = if over_budget {
+        (ErrorKind::Limit, format!("The YAML input is refused: {}.", super::tree::OVER_BUDGET))
+    } else if detail.contains("recursion limit") {
+        (ErrorKind::Limit, "The YAML input is nested too deeply to read.".to_string())
+    } else {
+        (ErrorKind::UnknownFormat, format!("The input is neither JSON nor a YAML cassette callstate can read: {detail}."))
+    };
+    let location = match e.location() {
+        Some(at) => {
+            let mut location = source.location_at(at.index());
+            location.line = Some(at.line());
+            location.column = Some(at.column());
+            location
+        }
+        None => Location::default(),
+    };
+    Error::new(kind, message).at(location)
+}
+
+fn text<'a>(value: Option<&'a Value>) -> Option<&'a str> {
+    value.and_then(Value::as_str)
+}
+
+fn http_call(interaction: &Value, index: usize, input: usize, limits: &Limits, notes: &mut Vec<String>) -> Option<Call> {
+    // xAI's gRPC cassettes record a JSON rendering of each message under `*_sample.json`.
+    let (request, response) = match (interaction.get("request"), interaction.get("request_sample")) {
+        (Some(request), _) => (request, interaction.get("response")),
+        (None, Some(sample)) => (sample, interaction.get("response_sample")),
+        _ => return None,
+    };
+    let request_headers = headers_of(request.get("headers"));
+    let url = url_of(request);
+    let method = text(request.get("method")).unwrap_or("POST").to_ascii_uppercase();
+    let request_body = body_of(request, &request_headers, limits, "request", notes);
+    let response = response.map(|response| {
+        let headers = headers_of(response.get("headers"));
+        let status = status_of(response.get("status"));
+        let body = body_of(response, &headers, limits, "response", notes);
+        Response { status, headers, body }
+    });
+    let transport = match &response {
+        Some(r) if r.body.is_event_stream() => Transport::Sse,
+        _ => Transport::Http,
+    };
+    Some(Call {
+        source: Source { input, entry: index },
+        started_ms: text(interaction.get("recorded_at")).and_then(parse_rfc3339_ms),
+        transport,
+        request: Request { method, url, headers: request_headers, body: request_body },
+        response,
+        frames: Vec::new(),
+    })
+}
+
+fn url_of(request: &Value) -> Url {
+    if let Some(raw) = text(request.get("uri")).or_else(|| text(request.get("url"))) {
+        return Url::parse(raw);
+    }
+    // Legacy vcrpy: protocol, host, port and path as separate fields.
+    let host = text(request.get("host")).unwrap_or("");
+    let scheme = text(request.get("protocol")).unwrap_or("http");
+    let path = text(request.get("path")).unwrap_or("/");
+    if host.is_empty() {
+        return Url { path: String::new(), ..Url::default() };
+    }
+    let port = request.get("port").and_then(Value::as_u64);
+    let default_port = matches!((scheme, port), ("http", Some(80)) | ("https", Some(443)) | (_, None));
+    let authority = if default_port { host.to_string() } else { format!("{host}:{}", port.unwrap_or(0)) };
+    Url::parse(&format!("{scheme}://{authority}{path}"))
+}
+
+fn status_of(status: Option<&Value>) -> u16 {
+    let code = match status {
+        Some(Value::Object(map)) => map.get("code"),
+        other => other,
+    };
+    match code {
+        Some(Value::Number(n)) => n.as_u64().filter(|&n| n < 1000).unwrap_or(0) as u16,
+        Some(Value::String(s)) => s.trim().split(' ').next().and_then(|n| n.parse().ok()).unwrap_or(0),
+        _ => 0,
+    }
+}
+
+/// Headers as a map of lists or strings (vcrpy, Ruby VCR, betamax), a list of `"Name: value"`
+/// strings (legacy vcrpy responses) or of `[name, value]` pairs (legacy vcrpy requests).
+fn headers_of(value: Option<&Value>) -> Headers {
+    let mut headers = Headers::default();
+    match value {
+        Some(Value::Object(map)) => {
+            for (name, value) in map {
+                for v in scalars(value) {
+                    headers.push(name, v);
+                }
+            }
+        }
+        Some(Value::Array(items)) => {
+            for item in items {
+                match item {
+                    Value::String(line) => {
+                        if let Some((name, value)) = line.split_once(':') {
+                            headers.push(name, value.trim());
+                        }
+                    }
+                    Value::Array(pair) if pair.len() == 2 => {
+                        if let Some(name) = pair[0].as_str() {
+                            for v in scalars(&pair[1]) {
+                                headers.push(name, v);
+                            }
+                        }
+                    }
+                    // Legacy frozensets nest the pairs one level deeper.
+                    Value::Array(pairs) => {
+                        let nested = headers_of(Some(&Value::Array(pairs.clone())));
+                        headers.0.extend(nested.0);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        _ => {}
+    }
+    headers
+}
+
+fn scalars(value: &Value) -> Vec<String> {
+    match value {
+        Value::String(s) => vec![s.clone()],
+        Value::Number(n) => vec![n.to_string()],
+        Value::Bool(b) => vec![b.to_string()],
+        Value::Array(items) => items.iter().flat_map(scalars).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn body_of(message: &Value, headers: &Headers, limits: &Limits, side: &str, notes: &mut Vec<String>) -> Body {
+    let content_type = headers.get("content-type").map(str::to_string);
+    // Bodies the recorder already parsed: pydantic-ai's `parsed_body`, xAI's `json`.
+    if let Some(parsed) = message.get("parsed_body").or_else(|| message.get("json")) {
+        return Body::from_json(parsed.clone());
+    }
+    if let Some(file) = text(message.get("body_file")) {
+        notes.push(format!("keeps its {side} body in a separate file ({file}), which is not read"));
+        return Body::new(Vec::new(), content_type);
+    }
+    let (raw, base64) = match message.get("body") {
+        None | Some(Value::Null) => return Body::new(Vec::new(), content_type),
+        Some(Value::String(s)) => (s.as_str(), false),
+        Some(Value::Object(map)) => match (text(map.get("base64_string")), map.get("string")) {
+            (Some(b64), _) => (b64, true),
+            (None, Some(Value::String(s))) => (s.as_str(), false),
+            (None, Some(other)) if !other.is_null() => return Body::from_json(other.clone()),
+            _ => return Body::new(Vec::new(), content_type),
+        },
+        Some(other) => return Body::from_json(other.clone()),
+    };
+    let encoding = headers.get("content-encoding");
+    // `!!binary` bodies reach us as their base64 text; recognise them by what they decode to.
+    let binary = !base64 && looks_like_binary_yaml(raw, encoding);
+    let (bytes, note) = decode_body(raw.as_bytes().to_vec(), base64 || binary, encoding, limits);
+    if let Some(note) = note {
+        notes.push(format!("{side}: {note}"));
+    }
+    Body::new(bytes, content_type)
+}
+
+/// True for the base64 text of a `!!binary` body: base64 alphabet only, and decoding to compressed
+/// data or to something that is not text.
+fn looks_like_binary_yaml(raw: &str, encoding: Option<&str>) -> bool {
+    let candidate = raw.len() >= 8
+        && raw.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'\n' | b'\r' | b'-' | b'_'));
+    if !candidate {
+        return false;
+    }
+    match decode_base64(raw.as_bytes()) {
+        Some(decoded) => encoding.is_some() || decoded.starts_with(&[0x1f, 0x8b]) || std::str::from_utf8(&decoded).is_err(),
+        None => false,
+    }
+}
+
+/// A WebSocket cassette is one connection: each interaction is a message or a close event.
+fn websocket_call(interactions: &[Value], input: usize, limits: &Limits) -> Call {
+    let frames = interactions
+        .iter()
+        .filter(|i| text(i.get("kind")).is_none_or(|k| k == "message"))
+        .map(|i| {
+            let direction = if text(i.get("direction")) == Some("sent") { Direction::Sent } else { Direction::Received };
+            let body = match i.get("data") {
+                Some(Value::String(s)) => Body::new(decode_body(s.as_bytes().to_vec(), false, None, limits).0, None),
+                Some(other) => Body::from_json(other.clone()),
+                None => Body::default(),
+            };
+            Frame { direction, time_ms: None, body }
+        })
+        .collect();
+    Call {
+        source: Source { input, entry: 0 },
+        started_ms: None,
+        transport: Transport::Websocket,
+        request: Request { method: "GET".into(), url: Url { path: String::new(), ..Url::default() }, headers: Headers::default(), body: Body::default() },
+        response: None,
+        frames,
+    }
+}

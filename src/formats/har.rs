@@ -1,0 +1,302 @@
+//! HAR 1.2 as real tools write it: Chrome (with `_webSocketMessages`), Firefox, Safari,
+//! mitmproxy (`null` timings), Charles (base64 bodies), Polly.js (header values as arrays).
+//! Each entry is parsed on its own, so one broken entry costs a warning, not the whole file.
+
+use super::{body::decode_body, time::parse_rfc3339_ms, Read, Text};
+use crate::error::{Error, Result};
+use crate::model::{Body, Call, Diagnostic, Direction, Format, Frame, Headers, Request, Response, Severity, Source, Transport, Url};
+use crate::Limits;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use std::borrow::Cow;
+
+/// A HAR is a JSON object with a `log` key near its start.
+pub fn looks_like_har(text: &str) -> bool {
+    let head = &text.as_bytes()[..text.len().min(4096)];
+    memchr::memmem::find(head, b"\"log\"").is_some()
+}
+
+#[derive(Deserialize)]
+struct Document<'a> {
+    #[serde(borrow)]
+    log: Option<Log<'a>>,
+}
+
+#[derive(Deserialize)]
+struct Log<'a> {
+    #[serde(borrow, default)]
+    entries: Option<Vec<&'a RawValue>>,
+}
+
+#[derive(Deserialize)]
+struct Entry<'a> {
+    #[serde(borrow, rename = "startedDateTime", default)]
+    started: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    request: Option<HarRequest<'a>>,
+    #[serde(borrow, default)]
+    response: Option<HarResponse<'a>>,
+    #[serde(borrow, rename = "_webSocketMessages", default)]
+    websocket_messages: Option<Vec<WebSocketMessage<'a>>>,
+    #[serde(borrow, rename = "_resourceType", default)]
+    resource_type: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+struct HarRequest<'a> {
+    #[serde(borrow, default)]
+    method: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    url: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    headers: Option<Vec<NameValue<'a>>>,
+    #[serde(borrow, default)]
+    cookies: Option<Vec<NameValue<'a>>>,
+    #[serde(borrow, rename = "postData", default)]
+    post_data: Option<PostData<'a>>,
+}
+
+#[derive(Deserialize)]
+struct HarResponse<'a> {
+    #[serde(default)]
+    status: Option<Loose<'a>>,
+    #[serde(borrow, default)]
+    headers: Option<Vec<NameValue<'a>>>,
+    #[serde(borrow, default)]
+    cookies: Option<Vec<NameValue<'a>>>,
+    #[serde(borrow, default)]
+    content: Option<Content<'a>>,
+}
+
+#[derive(Deserialize)]
+struct PostData<'a> {
+    #[serde(borrow, rename = "mimeType", default)]
+    mime_type: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    text: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    params: Option<Vec<NameValue<'a>>>,
+    #[serde(borrow, default)]
+    encoding: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+struct Content<'a> {
+    #[serde(borrow, rename = "mimeType", default)]
+    mime_type: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    text: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    encoding: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+struct NameValue<'a> {
+    #[serde(borrow, default)]
+    name: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    value: Option<Loose<'a>>,
+}
+
+#[derive(Deserialize)]
+struct WebSocketMessage<'a> {
+    #[serde(borrow, rename = "type", default)]
+    kind: Option<Cow<'a, str>>,
+    #[serde(default)]
+    time: Option<f64>,
+    #[serde(default)]
+    opcode: Option<f64>,
+    #[serde(borrow, default)]
+    data: Option<Cow<'a, str>>,
+}
+
+/// A value that tools write with varying types: strings, numbers, arrays of strings (Polly.js
+/// header values), `null`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Loose<'a> {
+    Text(#[serde(borrow)] Cow<'a, str>),
+    Number(f64),
+    Bool(bool),
+    Many(Vec<Loose<'a>>),
+    Null(()),
+}
+
+impl Loose<'_> {
+    fn texts(&self) -> Vec<String> {
+        match self {
+            Loose::Text(s) => vec![s.to_string()],
+            Loose::Number(n) => vec![format_number(*n)],
+            Loose::Bool(b) => vec![b.to_string()],
+            Loose::Many(items) => items.iter().flat_map(Loose::texts).collect(),
+            Loose::Null(()) => Vec::new(),
+        }
+    }
+
+    fn number(&self) -> Option<f64> {
+        match self {
+            Loose::Number(n) => Some(*n),
+            Loose::Text(s) => s.trim().parse().ok(),
+            _ => None,
+        }
+    }
+}
+
+fn format_number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        n.to_string()
+    }
+}
+
+pub fn read(source: &Text, limits: &Limits) -> Result<Read> {
+    let document: Document = serde_json::from_str(source.text).map_err(|e| source.json_error(e, "HAR file"))?;
+    let log = document
+        .log
+        .ok_or_else(|| Error::malformed("The file looks like a HAR but has no `log` object.").at(source.location_at(0)))?;
+    let entries = log.entries.unwrap_or_default();
+    let mut read = Read { format: Format::Har, calls: Vec::with_capacity(entries.len()), diagnostics: Vec::new() };
+    for (index, raw) in entries.iter().enumerate() {
+        if read.calls.len() >= limits.max_calls {
+            return Err(crate::error::Error::new(
+                crate::error::ErrorKind::Limit,
+                format!("The HAR has more than {} entries; raise `maxCalls` to read it.", limits.max_calls),
+            ));
+        }
+        let offset = raw.get().as_ptr() as usize - source.text.as_ptr() as usize;
+        match serde_json::from_str::<Entry>(raw.get()) {
+            Ok(entry) => match entry_to_call(entry, index, source.input, limits, &mut read.diagnostics) {
+                Some(call) => read.calls.push(call),
+                None => read.diagnostics.push(warning(source, offset, index, "has no request URL and was skipped")),
+            },
+            Err(e) => {
+                let message = format!("has an unexpected shape and was skipped: {}", super::strip_position(&e.to_string()));
+                read.diagnostics.push(warning(source, offset, index, &message));
+            }
+        }
+    }
+    Ok(read)
+}
+
+fn warning(source: &Text, offset: usize, index: usize, what: &str) -> Diagnostic {
+    let mut location = source.location_at(offset);
+    location.entry = Some(index);
+    Diagnostic { severity: Severity::Warning, message: format!("HAR entry {} {what}.", index + 1), location: Some(location) }
+}
+
+fn headers_of(list: Option<Vec<NameValue>>) -> Headers {
+    let mut headers = Headers::default();
+    for pair in list.unwrap_or_default() {
+        let (Some(name), Some(value)) = (pair.name, pair.value) else { continue };
+        for value in value.texts() {
+            headers.push(&name, value);
+        }
+    }
+    headers
+}
+
+/// Cookies listed separately (Firefox, Safari) are folded into the headers, where the signals
+/// look for them, unless the headers already carry them.
+fn add_cookies(headers: &mut Headers, cookies: Option<Vec<NameValue>>, header: &str, request: bool) {
+    let cookies = cookies.unwrap_or_default();
+    if cookies.is_empty() || headers.get(header).is_some() {
+        return;
+    }
+    let pairs: Vec<String> = cookies
+        .into_iter()
+        .filter_map(|c| Some(format!("{}={}", c.name?, c.value.map(|v| v.texts().join(",")).unwrap_or_default())))
+        .collect();
+    if request {
+        headers.push(header, pairs.join("; "));
+    } else {
+        for pair in pairs {
+            headers.push(header, pair);
+        }
+    }
+}
+
+fn entry_to_call(entry: Entry, index: usize, input: usize, limits: &Limits, diagnostics: &mut Vec<Diagnostic>) -> Option<Call> {
+    let request = entry.request?;
+    let url = Url::parse(request.url.as_deref()?);
+    let mut request_headers = headers_of(request.headers);
+    add_cookies(&mut request_headers, request.cookies, "cookie", true);
+    let mut notes = Vec::new();
+    let request_body = match request.post_data {
+        Some(post) => {
+            let content_type = post.mime_type.map(|m| m.into_owned()).or_else(|| request_headers.get("content-type").map(str::to_string));
+            let raw = match (post.text, post.params) {
+                (Some(text), _) if !text.is_empty() => text.into_owned().into_bytes(),
+                (_, Some(params)) => form_encode(params).into_bytes(),
+                _ => Vec::new(),
+            };
+            let base64 = post.encoding.as_deref() == Some("base64");
+            let (bytes, note) = decode_body(raw, base64, None, limits);
+            notes.extend(note.map(|n| format!("request: {n}")));
+            Body::new(bytes, content_type)
+        }
+        None => Body::default(),
+    };
+    let response = entry.response.map(|response| {
+        let mut headers = headers_of(response.headers);
+        add_cookies(&mut headers, response.cookies, "set-cookie", false);
+        let body = match response.content {
+            Some(content) => {
+                let base64 = content.encoding.as_deref() == Some("base64");
+                let raw = content.text.map(|t| t.into_owned().into_bytes()).unwrap_or_default();
+                // HAR content is already decoded unless the bytes themselves say otherwise.
+                let (bytes, note) = decode_body(raw, base64, None, limits);
+                notes.extend(note.map(|n| format!("response: {n}")));
+                Body::new(bytes, content.mime_type.map(Cow::into_owned))
+            }
+            None => Body::default(),
+        };
+        let status = response.status.and_then(|s| s.number()).filter(|s| (0.0..1000.0).contains(s)).unwrap_or(0.0) as u16;
+        Response { status, headers, body }
+    });
+    for note in notes {
+        diagnostics.push(Diagnostic {
+            severity: Severity::Warning,
+            message: format!("HAR entry {}: {note}.", index + 1),
+            location: Some(crate::error::Location::entry(index)),
+        });
+    }
+    let frames: Vec<Frame> = entry
+        .websocket_messages
+        .unwrap_or_default()
+        .into_iter()
+        .map(|m| {
+            let direction = if m.kind.as_deref() == Some("send") { Direction::Sent } else { Direction::Received };
+            let data = m.data.map(Cow::into_owned).unwrap_or_default();
+            // Opcode 2 is a binary frame, which Chrome stores base64-encoded.
+            let (bytes, _) = decode_body(data.into_bytes(), m.opcode == Some(2.0), None, limits);
+            Frame { direction, time_ms: m.time.map(|t| t * 1000.0), body: Body::new(bytes, None) }
+        })
+        .collect();
+    let is_websocket = !frames.is_empty()
+        || entry.resource_type.as_deref() == Some("websocket")
+        || request_headers.get("upgrade").is_some_and(|u| u.eq_ignore_ascii_case("websocket"));
+    let transport = if is_websocket {
+        Transport::Websocket
+    } else if response.as_ref().is_some_and(|r| r.body.is_event_stream()) {
+        Transport::Sse
+    } else {
+        Transport::Http
+    };
+    Some(Call {
+        source: Source { input, entry: index },
+        started_ms: entry.started.as_deref().and_then(parse_rfc3339_ms),
+        transport,
+        request: Request { method: request.method.map(Cow::into_owned).unwrap_or_else(|| "GET".into()), url, headers: request_headers, body: request_body },
+        response,
+        frames,
+    })
+}
+
+fn form_encode(params: Vec<NameValue>) -> String {
+    params
+        .into_iter()
+        .filter_map(|p| Some(format!("{}={}", p.name?, p.value.map(|v| v.texts().join(",")).unwrap_or_default())))
+        .collect::<Vec<_>>()
+        .join("&")
+}

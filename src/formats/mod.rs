@@ -1,0 +1,123 @@
+//! Readers: bytes in, calls of the normalised model out. The format is detected from the content,
+//! never from the file name.
+
+mod body;
+mod cassette;
+mod har;
+mod time;
+mod tree;
+
+pub use body::decode_body;
+
+use crate::error::{Error, ErrorKind, Location, Result};
+use crate::model::{Call, Diagnostic, Format};
+use crate::Limits;
+
+/// What one input yielded: its format, its calls, and what was skipped on the way.
+pub struct Read {
+    pub format: Format,
+    pub calls: Vec<Call>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Reads one input. `input` is the index the calls will carry in their `Source`.
+pub fn read(bytes: &[u8], input: usize, limits: &Limits) -> Result<Read> {
+    if bytes.len() > limits.max_input_bytes {
+        return Err(Error::new(
+            ErrorKind::Limit,
+            format!(
+                "The input is {} bytes, over the limit of {} bytes; raise `maxInputBytes` (CLI: --max-input-mb) to read it.",
+                bytes.len(),
+                limits.max_input_bytes
+            ),
+        ));
+    }
+    let (text, base) = text_of(bytes)?;
+    let start = text.trim_start();
+    if start.is_empty() {
+        return Err(Error::new(ErrorKind::UnknownFormat, "The input is empty."));
+    }
+    let source = Text { text, base, input };
+    if start.starts_with('{') || start.starts_with('[') {
+        // JSON: a HAR has `log`; everything else JSON-shaped is tried as a cassette.
+        if har::looks_like_har(start) {
+            return har::read(&source, limits);
+        }
+        return cassette::read(&source, cassette::Syntax::Json, limits);
+    }
+    cassette::read(&source, cassette::Syntax::Yaml, limits)
+}
+
+/// An input's text as the readers see it.
+struct Text<'a> {
+    text: &'a str,
+    /// Bytes before `text` in the input (a byte order mark), added to every reported offset.
+    base: usize,
+    /// Index of the input in the trace.
+    input: usize,
+}
+
+impl Text<'_> {
+    fn location_at(&self, offset: usize) -> Location {
+        let location = Location::at_offset(self.text.as_bytes(), offset);
+        Location { offset: Some(offset + self.base), ..location }
+    }
+
+    fn location_at_line_column(&self, line: usize, column: usize) -> Location {
+        let location = Location::at_line_column(self.text.as_bytes(), line, column);
+        Location { offset: location.offset.map(|o| o + self.base), ..location }
+    }
+
+    /// Turns a serde_json error into ours, with its line, column and byte offset in the input.
+    fn json_error(&self, e: serde_json::Error, what: &str) -> Error {
+        let at = self.location_at_line_column(e.line(), e.column());
+        json_error_at(e, what).at(at)
+    }
+}
+
+/// The input as UTF-8 text without a byte order mark, and the length of the mark.
+fn text_of(bytes: &[u8]) -> Result<(&str, usize)> {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(Error::new(
+            ErrorKind::UnknownFormat,
+            "The input is UTF-16 encoded; save it as UTF-8 (for example with `iconv -f UTF-16 -t UTF-8`) and try again.",
+        )
+        .at(Location::at_offset(bytes, 0)));
+    }
+    let (bytes, base) = match bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        Some(rest) => (rest, 3),
+        None => (bytes, 0),
+    };
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let at = e.valid_up_to();
+        let binary = bytes.iter().take(512).filter(|&&b| b == 0).count() > 0;
+        let message = if binary {
+            "The input is binary, not a trace: callstate reads HAR, VCR cassettes and betamax JSON, which are text."
+        } else {
+            "The input is not valid UTF-8 text."
+        };
+        let location = Location::at_offset(bytes, at);
+        Error::new(ErrorKind::UnknownFormat, message).at(Location { offset: Some(at + base), ..location })
+    })?;
+    Ok((text, base))
+}
+
+/// The sentence for a serde_json error, without its position (reported in the location).
+fn json_error_at(e: serde_json::Error, what: &str) -> Error {
+    let full = e.to_string();
+    let detail = strip_position(&full);
+    let message = match e.classify() {
+        serde_json::error::Category::Eof => format!("The {what} ends too early (truncated?): {detail}."),
+        serde_json::error::Category::Syntax => format!("The {what} is not valid JSON: {detail}."),
+        _ => format!("The {what} has an unexpected shape: {detail}."),
+    };
+    Error::malformed(message)
+}
+
+/// serde's messages end with " at line X column Y"; we report the position separately.
+fn strip_position(message: &str) -> &str {
+    match message.rfind(" at line ") {
+        Some(i) => &message[..i],
+        None => message,
+    }
+}

@@ -1,0 +1,109 @@
+//! callstate: tells, with evidence, whether recorded traffic is stateless API calls or a stateful
+//! runtime.
+//!
+//! The pipeline is pure Rust and knows nothing of WebAssembly:
+//! `formats` (readers) → [`model::Trace`] → `signals` → `classify` → `report`.
+//! `wasm.rs` and the CLI are thin adapters over [`analyze`].
+
+pub mod classify;
+pub mod error;
+pub mod formats;
+pub mod model;
+pub mod redact;
+pub mod report;
+pub mod signals;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+
+pub use error::{Error, ErrorKind, Location, Result};
+pub use report::{to_markdown, Report, SCHEMA};
+pub use signals::Rules;
+
+use model::{Input, Trace};
+use serde::Deserialize;
+
+/// Limits that protect memory and time (a browser tab's, in particular). Each error that hits
+/// one names it and how to raise it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Limits {
+    pub max_input_bytes: usize,
+    /// Largest body kept after decoding.
+    pub max_body_bytes: usize,
+    /// Largest expansion of a compressed body relative to its compressed size.
+    pub max_inflate_ratio: usize,
+    pub max_calls: usize,
+    /// Largest document tree (nodes plus string bytes) a cassette may expand to.
+    pub max_tree_size: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_input_bytes: 1 << 30,
+            max_body_bytes: 64 << 20,
+            max_inflate_ratio: 1000,
+            max_calls: 1_000_000,
+            max_tree_size: 1 << 31,
+        }
+    }
+}
+
+/// One input to analyse: a name (a file name, or `-` for stdin) and its bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct NamedInput<'a> {
+    pub name: &'a str,
+    pub bytes: &'a [u8],
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub limits: Limits,
+    pub rules: Option<Rules>,
+}
+
+/// Reads inputs into one trace. Calls keep input order, and across several inputs they are
+/// ordered by start time where every call has one.
+pub fn read_trace(inputs: &[NamedInput], limits: &Limits) -> Result<Trace> {
+    let mut trace = Trace::default();
+    for (index, input) in inputs.iter().enumerate() {
+        let read = formats::read(input.bytes, index, limits).map_err(|e| e.in_input(input.name))?;
+        trace.inputs.push(Input { name: input.name.to_string(), format: read.format, calls: read.calls.len() });
+        trace.calls.extend(read.calls);
+        trace.diagnostics.extend(read.diagnostics.into_iter().map(|mut d| {
+            if let Some(location) = &mut d.location {
+                location.input = Some(input.name.to_string());
+            }
+            d
+        }));
+    }
+    if inputs.len() > 1 && trace.calls.iter().all(|c| c.started_ms.is_some()) {
+        trace.calls.sort_by(|a, b| a.started_ms.partial_cmp(&b.started_ms).unwrap_or(std::cmp::Ordering::Equal));
+    }
+    Ok(trace)
+}
+
+/// Analyses one or several inputs together and returns the report.
+pub fn analyze(inputs: &[NamedInput], options: &Options) -> Result<Report> {
+    let trace = read_trace(inputs, &options.limits)?;
+    let builtin;
+    let rules = match &options.rules {
+        Some(rules) => rules,
+        None => {
+            builtin = Rules::builtin();
+            &builtin
+        }
+    };
+    let apis: Vec<_> = trace.calls.iter().map(|c| rules.recognise(c)).collect();
+    let mut evidence = signals::collect(&trace, rules, &apis);
+    // Evidence in the order of the calls it starts at, so E1 is the earliest.
+    evidence.sort_by_key(|e| e.calls.first().copied().unwrap_or(usize::MAX));
+    let classes = classify::classify(&trace, &evidence, &apis);
+    Ok(report::build(trace, &evidence, &apis, classes))
+}
+
+/// Analyses one input.
+pub fn analyze_bytes(name: &str, bytes: &[u8], options: &Options) -> Result<Report> {
+    analyze(&[NamedInput { name, bytes }], options)
+}

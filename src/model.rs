@@ -1,0 +1,360 @@
+//! The normalised trace model. Every reader produces these types, whatever the source format;
+//! signals read nothing else.
+
+use serde::Serialize;
+use serde_json::Value;
+use std::cell::OnceCell;
+
+/// Everything read from one or several inputs.
+#[derive(Debug, Default)]
+pub struct Trace {
+    pub inputs: Vec<Input>,
+    /// Calls in trace order (by start time where every call has one, else input order).
+    pub calls: Vec<Call>,
+    /// Problems that did not stop the reading (an entry skipped, a body that would not decode).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Input {
+    pub name: String,
+    pub format: Format,
+    pub calls: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Format {
+    /// HTTP Archive 1.2 (browsers, mitmproxy, Charles, Polly.js).
+    Har,
+    /// VCR cassettes: vcrpy (YAML), Ruby VCR (YAML or JSON), betamax (JSON).
+    Vcr,
+    /// Recorded WebSocket sessions: `interactions[]` of sent and received messages.
+    WebsocketCassette,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub message: String,
+    pub location: Option<crate::error::Location>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+/// Where a call came from, so evidence can point back into the input.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Source {
+    /// Index into `Trace::inputs`.
+    pub input: usize,
+    /// Index (from 0) of the entry or interaction in that input.
+    pub entry: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Transport {
+    Http,
+    /// A WebSocket: `frames` holds its messages.
+    Websocket,
+    /// A server-sent event stream: the response body's `events` hold the events.
+    Sse,
+}
+
+/// One request and its response (or one WebSocket connection and its messages).
+#[derive(Debug)]
+pub struct Call {
+    pub source: Source,
+    /// Start time in milliseconds since the Unix epoch, when the recording has one.
+    pub started_ms: Option<f64>,
+    pub transport: Transport,
+    pub request: Request,
+    pub response: Option<Response>,
+    pub frames: Vec<Frame>,
+}
+
+#[derive(Debug)]
+pub struct Request {
+    pub method: String,
+    pub url: Url,
+    pub headers: Headers,
+    pub body: Body,
+}
+
+#[derive(Debug)]
+pub struct Response {
+    /// 0 where the recording has no status (aborted or blocked requests).
+    pub status: u16,
+    pub headers: Headers,
+    pub body: Body,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    Sent,
+    Received,
+}
+
+/// One WebSocket message.
+#[derive(Debug)]
+pub struct Frame {
+    pub direction: Direction,
+    pub time_ms: Option<f64>,
+    pub body: Body,
+}
+
+/// A parsed URL: enough structure for signals to name the place a handle sits.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Url {
+    pub scheme: String,
+    pub host: String,
+    /// Path without the query, percent-decoding left to the consumer.
+    pub path: String,
+    pub query: Vec<(String, String)>,
+}
+
+impl Url {
+    /// Parses absolute URLs (`https://host/path?q`) and, leniently, bare paths (`/path?q`).
+    pub fn parse(raw: &str) -> Url {
+        let raw = raw.trim();
+        let (scheme, rest) = match raw.find("://") {
+            Some(i) if raw[..i].bytes().all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b)) => {
+                (raw[..i].to_ascii_lowercase(), &raw[i + 3..])
+            }
+            _ => (String::new(), raw),
+        };
+        let rest = rest.split('#').next().unwrap_or("");
+        let (authority, path_query) = if scheme.is_empty() {
+            ("", rest)
+        } else {
+            let end = rest.find(['/', '?']).unwrap_or(rest.len());
+            (&rest[..end], &rest[end..])
+        };
+        // Drop userinfo: it can hold credentials and is never a place for a handle.
+        let host = authority.rsplit('@').next().unwrap_or("").to_ascii_lowercase();
+        let (path, query) = match path_query.split_once('?') {
+            Some((p, q)) => (p, q),
+            None => (path_query, ""),
+        };
+        let query = query
+            .split('&')
+            .filter(|pair| !pair.is_empty())
+            .map(|pair| {
+                let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+                (percent_decode(k), percent_decode(v))
+            })
+            .collect();
+        Url { scheme, host, path: if path.is_empty() { "/".into() } else { path.to_string() }, query }
+    }
+
+    /// Host without a port.
+    pub fn hostname(&self) -> &str {
+        match self.host.rsplit_once(':') {
+            Some((h, port)) if port.bytes().all(|b| b.is_ascii_digit()) => h,
+            _ => &self.host,
+        }
+    }
+
+    /// Non-empty, percent-decoded path segments.
+    pub fn segments(&self) -> impl Iterator<Item = String> + '_ {
+        self.path.split('/').filter(|s| !s.is_empty()).map(percent_decode)
+    }
+}
+
+pub fn percent_decode(s: &str) -> String {
+    if !s.contains(['%', '+']) {
+        return s.to_string();
+    }
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                    Some(b) => {
+                        out.push(b);
+                        i += 3;
+                        continue;
+                    }
+                    None => out.push(b'%'),
+                }
+            }
+            b'+' => out.push(b' '),
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Headers in recorded order, names lower-cased (HTTP header names are case-insensitive).
+#[derive(Debug, Clone, Default)]
+pub struct Headers(pub Vec<(String, String)>);
+
+impl Headers {
+    pub fn push(&mut self, name: &str, value: impl Into<String>) {
+        self.0.push((name.trim().to_ascii_lowercase(), value.into()));
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+
+    pub fn get_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.0.iter().filter(move |(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+
+    /// `name=value` pairs of the `Cookie` request header(s).
+    pub fn cookies(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.get_all("cookie").flat_map(|v| v.split(';')).filter_map(|pair| {
+            let (k, v) = pair.split_once('=')?;
+            Some((k.trim(), v.trim()))
+        })
+    }
+
+    /// `name=value` of each `Set-Cookie` response header, attributes dropped.
+    pub fn set_cookies(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.get_all("set-cookie").filter_map(|v| {
+            let first = v.split(';').next()?;
+            let (k, v) = first.split_once('=')?;
+            Some((k.trim(), v.trim()))
+        })
+    }
+}
+
+/// A body: the decoded bytes, their JSON parsed on first use, and stream events if the body is
+/// an SSE or NDJSON stream.
+#[derive(Debug, Default)]
+pub struct Body {
+    pub bytes: Vec<u8>,
+    pub content_type: Option<String>,
+    /// Set by readers whose recording already holds the body as a structure (e.g. a cassette's
+    /// `parsed_body`), so nothing is serialised only to be parsed again.
+    json: OnceCell<Option<Value>>,
+    events: OnceCell<Vec<StreamEvent>>,
+}
+
+/// One event of an SSE stream (`event:`/`data:`) or one line of an NDJSON stream.
+#[derive(Debug)]
+pub struct StreamEvent {
+    pub event: Option<String>,
+    pub id: Option<String>,
+    pub data: String,
+    json: OnceCell<Option<Value>>,
+}
+
+impl StreamEvent {
+    pub fn json(&self) -> Option<&Value> {
+        self.json.get_or_init(|| parse_json(self.data.as_bytes())).as_ref()
+    }
+}
+
+fn parse_json(bytes: &[u8]) -> Option<Value> {
+    let trimmed = trim_ascii(bytes);
+    match trimmed.first() {
+        Some(b'{') | Some(b'[') => serde_json::from_slice(trimmed).ok(),
+        _ => None,
+    }
+}
+
+fn trim_ascii(bytes: &[u8]) -> &[u8] {
+    let start = bytes.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(bytes.len());
+    let end = bytes.iter().rposition(|b| !b.is_ascii_whitespace()).map_or(start, |i| i + 1);
+    &bytes[start..end]
+}
+
+impl Body {
+    pub fn new(bytes: Vec<u8>, content_type: Option<String>) -> Self {
+        Body { bytes, content_type, ..Body::default() }
+    }
+
+    /// A body the recording already holds as JSON.
+    pub fn from_json(value: Value) -> Self {
+        let bytes = serde_json::to_vec(&value).unwrap_or_default();
+        let body = Body { bytes, content_type: Some("application/json".into()), ..Body::default() };
+        let _ = body.json.set(Some(value));
+        body
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    /// The body as text, if it is UTF-8.
+    pub fn text(&self) -> Option<&str> {
+        std::str::from_utf8(&self.bytes).ok()
+    }
+
+    /// The body parsed as one JSON document (objects and arrays only), parsed once.
+    pub fn json(&self) -> Option<&Value> {
+        self.json.get_or_init(|| parse_json(&self.bytes)).as_ref()
+    }
+
+    /// The events of an SSE or NDJSON stream body; empty for other bodies.
+    pub fn events(&self) -> &[StreamEvent] {
+        self.events.get_or_init(|| split_stream(self)).as_slice()
+    }
+
+    pub fn is_event_stream(&self) -> bool {
+        self.content_type.as_deref().is_some_and(|c| c.contains("text/event-stream"))
+    }
+}
+
+fn split_stream(body: &Body) -> Vec<StreamEvent> {
+    let Some(text) = body.text() else { return Vec::new() };
+    let content_type = body.content_type.as_deref().unwrap_or("");
+    let looks_sse = text.starts_with("event:") || text.starts_with("data:") || text.starts_with("id:");
+    if body.is_event_stream() || looks_sse {
+        return split_sse(text);
+    }
+    let ndjson_type = content_type.contains("ndjson") || content_type.contains("jsonl");
+    // NDJSON: several lines that are each a JSON object (the whole body then is not one document).
+    if ndjson_type || (body.json().is_none() && text.trim_start().starts_with('{') && text.trim().contains('\n')) {
+        return text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| StreamEvent { event: None, id: None, data: l.to_string(), json: OnceCell::new() })
+            .collect();
+    }
+    Vec::new()
+}
+
+fn split_sse(text: &str) -> Vec<StreamEvent> {
+    let mut events = Vec::new();
+    let (mut event, mut id, mut data): (Option<String>, Option<String>, Vec<&str>) = (None, None, Vec::new());
+    let mut flush = |event: &mut Option<String>, id: &mut Option<String>, data: &mut Vec<&str>| {
+        if !data.is_empty() || event.is_some() {
+            events.push(StreamEvent {
+                event: event.take(),
+                id: id.take(),
+                data: data.join("\n"),
+                json: OnceCell::new(),
+            });
+        }
+        data.clear();
+    };
+    for line in text.lines() {
+        if line.is_empty() {
+            flush(&mut event, &mut id, &mut data);
+            continue;
+        }
+        let (field, value) = line.split_once(':').unwrap_or((line, ""));
+        let value = value.strip_prefix(' ').unwrap_or(value);
+        match field {
+            "event" => event = Some(value.to_string()),
+            "data" => data.push(value),
+            "id" => id = Some(value.to_string()),
+            _ => {}
+        }
+    }
+    flush(&mut event, &mut id, &mut data);
+    events
+}

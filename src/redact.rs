@@ -1,0 +1,125 @@
+//! The one redaction policy applied to every output: credentials are never printed, handles are
+//! shown as a stable fingerprint (a short prefix and a hash) so that two mentions of the same
+//! value can be matched without revealing it.
+
+/// A stable, non-reversible name for a value: `resp_09f1…#3fa2c1d0`, or `#3fa2c1d0` for secrets
+/// such as cookie values, where even a prefix is too much.
+pub fn fingerprint(value: &str, secret: bool) -> String {
+    let hash = fnv1a(value.as_bytes()) as u32;
+    if secret || looks_secret(value) {
+        return format!("#{hash:08x}");
+    }
+    // Keep a vendor prefix (`resp_`, `thread_`, `conv_`) and a few characters after it.
+    let prefix_end = value.find(['_', '-']).filter(|&i| i <= 12).map_or(0, |i| i + 1);
+    let end = floor_char_boundary(value, (prefix_end + 4).min(value.len()));
+    format!("{}…#{hash:08x}", &value[..end])
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ b as u64).wrapping_mul(0x0100_0000_01b3))
+}
+
+/// Query parameters and header names whose values are credentials.
+pub fn is_secret_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    const NAMES: &[&str] = &[
+        "authorization", "proxy-authorization", "api-key", "x-api-key", "x-goog-api-key", "cookie", "set-cookie",
+        "key", "api_key", "apikey", "token", "access_token", "refresh_token", "id_token", "client_secret", "secret",
+        "password", "passwd", "sig", "signature", "x-amz-signature", "x-amz-security-token", "x-amz-credential", "code", "auth",
+    ];
+    NAMES.contains(&lower.as_str()) || lower.contains("password") || lower.contains("secret") || lower.ends_with("token")
+}
+
+/// Key-shaped strings: OpenAI/Anthropic keys, AWS access keys, Google API keys, JWTs, bearer tokens.
+pub fn looks_secret(value: &str) -> bool {
+    let v = value.trim();
+    v.starts_with("sk-")
+        || v.starts_with("sk_")
+        || v.starts_with("Bearer ")
+        || v.starts_with("Basic ")
+        || (v.starts_with("AKIA") && v.len() == 20)
+        || (v.starts_with("ASIA") && v.len() == 20)
+        || (v.starts_with("AIza") && v.len() >= 35)
+        || (v.starts_with("eyJ") && v.matches('.').count() == 2)
+        || v.starts_with("xoxb-")
+        || v.starts_with("ghp_")
+        || v.starts_with("github_pat_")
+}
+
+/// A URL as reports print it: credentials in the query replaced, userinfo dropped.
+pub fn url(url: &crate::model::Url) -> String {
+    if url.host.is_empty() && url.path.is_empty() {
+        return String::new();
+    }
+    let mut out = if url.scheme.is_empty() { String::new() } else { format!("{}://{}", url.scheme, url.host) };
+    out.push_str(&redact_text(&url.path));
+    for (i, (name, value)) in url.query.iter().enumerate() {
+        out.push(if i == 0 { '?' } else { '&' });
+        out.push_str(name);
+        if !value.is_empty() {
+            out.push('=');
+            if is_secret_name(name) || looks_secret(value) {
+                out.push_str("[redacted]");
+            } else {
+                out.push_str(value);
+            }
+        }
+    }
+    out
+}
+
+/// Replaces key-shaped words in free text (error messages, paths) with `[redacted]`.
+pub fn redact_text(text: &str) -> String {
+    if !text.contains(['.', '-', '_']) && !text.contains("AKIA") && !text.contains("ASIA") && !text.contains("AIza") {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        if looks_secret(word) {
+            out.push_str("[redacted]");
+        } else {
+            out.push_str(word);
+        }
+        word.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '+' | '=') {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprints_hide_values_but_match() {
+        let a = fingerprint("resp_0941b08f06efed9e00697312fcce9c819080f2ec731d0d34ed", false);
+        assert!(a.starts_with("resp_0941…#"));
+        assert_eq!(a, fingerprint("resp_0941b08f06efed9e00697312fcce9c819080f2ec731d0d34ed", false));
+        assert!(!fingerprint("RxX1eusrYsxXj1VxCMe3qcGXmrfCOHx3", true).contains("RxX1"));
+        assert!(!fingerprint("sk-proj-abcdefghijklmnop", false).contains("sk-"));
+    }
+
+    #[test]
+    fn urls_and_text_lose_their_credentials() {
+        let u = crate::model::Url::parse("https://demo.example.com/v3/channel_123?api_key=VCXCEuvhGcBDP7Xh&notify_self");
+        assert_eq!(url(&u), "https://demo.example.com/v3/channel_123?api_key=[redacted]&notify_self");
+        assert_eq!(redact_text("bad key sk-abc123def456 here"), "bad key [redacted] here");
+        assert_eq!(redact_text("token eyJhbGciOi.eyJzdWIi.c2lnbmF0dXJl!"), "token [redacted]!");
+    }
+}

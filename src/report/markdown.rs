@@ -1,0 +1,94 @@
+//! The report for people: verdict first, then the deciding evidence, sessions and calls.
+
+use super::Report;
+use std::fmt::Write;
+
+fn mode_name<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+}
+
+/// Markdown-safe text: pipes and backticks in trace-derived strings must not break tables.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+pub fn to_markdown(report: &Report) -> String {
+    let mut out = String::new();
+    let v = &report.verdict;
+    let _ = writeln!(out, "# callstate report\n");
+    let _ = writeln!(out, "**Verdict: {}** (confidence {:.2}, {})\n", v.label.as_str(), v.confidence, v.level);
+    let _ = writeln!(out, "{}\n", v.explanation);
+    let inputs: Vec<String> = report.inputs.iter().map(|i| format!("`{}` ({}, {} calls)", i.name, mode_name(&i.format), i.calls)).collect();
+    let _ = writeln!(out, "Inputs: {}. Schema `{}`, {} {}.\n", inputs.join(", "), report.schema, report.tool.name, report.tool.version);
+    let s = &report.summary;
+    let _ = writeln!(
+        out,
+        "{} calls: {} stateful, {} stateless, {} resource-dependent; {} session(s).\n",
+        s.calls, s.stateful, s.stateless, s.resource_dependent, s.sessions
+    );
+    if !report.evidence.is_empty() {
+        let _ = writeln!(out, "## Evidence\n");
+        let _ = writeln!(out, "| id | signal | state | strength | calls | places | explanation |");
+        let _ = writeln!(out, "|---|---|---|---|---|---|---|");
+        for e in &report.evidence {
+            let calls: Vec<String> = e.calls.iter().map(usize::to_string).collect();
+            let places: Vec<String> = e.places.iter().map(|p| format!("{}: `{}`", p.call, cell(&p.at))).collect();
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} | {} |",
+                e.id,
+                mode_name(&e.signal),
+                e.state.map(|k| k.as_str()).unwrap_or("—"),
+                mode_name(&e.strength),
+                calls.join(", "),
+                places.join("<br>"),
+                cell(&e.message)
+            );
+        }
+        out.push('\n');
+    }
+    if !report.sessions.is_empty() {
+        let _ = writeln!(out, "## Sessions\n");
+        for session in &report.sessions {
+            let calls: Vec<String> = session.calls.iter().map(usize::to_string).collect();
+            let kinds: Vec<&str> = session.state.iter().map(|k| k.as_str()).collect();
+            let handles: Vec<String> = session.handles.iter().map(|h| format!("`{}` ({})", h.handle, h.evidence)).collect();
+            let _ = writeln!(
+                out,
+                "- **{}** {}: calls {}{}{}",
+                session.id,
+                mode_name(&session.mode),
+                calls.join(", "),
+                if kinds.is_empty() { String::new() } else { format!("; state: {}", kinds.join(", ")) },
+                if handles.is_empty() { String::new() } else { format!("; handles: {}", handles.join(", ")) }
+            );
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(out, "## Calls\n");
+    let _ = writeln!(out, "| # | method | URL | status | API | mode | state | session | evidence |");
+    let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|");
+    for c in &report.calls {
+        let kinds: Vec<&str> = c.state.iter().map(|k| k.as_str()).collect();
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            c.index,
+            cell(&c.method),
+            cell(&c.url),
+            c.status.map(|s| s.to_string()).unwrap_or_else(|| "—".into()),
+            c.api.as_ref().map(|a| cell(&a.family)).unwrap_or_else(|| "—".into()),
+            mode_name(&c.mode),
+            if kinds.is_empty() { "—".into() } else { kinds.join(", ") },
+            c.session.as_deref().unwrap_or("—"),
+            c.evidence.join(", ")
+        );
+    }
+    if !report.diagnostics.is_empty() {
+        let _ = writeln!(out, "\n## Diagnostics\n");
+        for d in &report.diagnostics {
+            let _ = writeln!(out, "- {}: {}", mode_name(&d.severity), d.message);
+        }
+    }
+    out
+}

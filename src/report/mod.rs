@@ -1,0 +1,222 @@
+//! The report: a versioned JSON document (`callstate.report/1`) and its Markdown rendering.
+//! Every string that comes from the trace passes through the redaction policy on its way here.
+
+mod markdown;
+
+pub use markdown::to_markdown;
+
+use crate::classify::{Classification, Label, Mode};
+use crate::model::{Diagnostic, Input, Trace, Transport};
+use crate::redact;
+use crate::signals::{Evidence, Fingerprint, Signal, StateKind, Strength};
+use serde::Serialize;
+
+pub const SCHEMA: &str = "callstate.report/1";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub schema: &'static str,
+    pub tool: Tool,
+    pub inputs: Vec<Input>,
+    pub verdict: VerdictReport,
+    pub summary: Summary,
+    pub calls: Vec<CallReport>,
+    pub sessions: Vec<SessionReport>,
+    pub evidence: Vec<EvidenceReport>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct VerdictReport {
+    pub label: Label,
+    pub confidence: f64,
+    pub level: &'static str,
+    pub explanation: String,
+    pub evidence: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub calls: usize,
+    pub stateful: usize,
+    pub stateless: usize,
+    pub resource_dependent: usize,
+    pub sessions: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Api {
+    pub id: String,
+    pub family: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CallReport {
+    /// From 1, in trace order.
+    pub index: usize,
+    /// Index into `inputs`.
+    pub input: usize,
+    /// Index (from 0) of the entry or interaction in that input.
+    pub entry: usize,
+    pub method: String,
+    pub url: String,
+    pub status: Option<u16>,
+    pub transport: Transport,
+    pub api: Option<Api>,
+    pub mode: Mode,
+    pub state: Vec<StateKind>,
+    pub session: Option<String>,
+    pub evidence: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SessionReport {
+    pub id: String,
+    pub mode: Mode,
+    pub state: Vec<StateKind>,
+    /// Call indices (from 1).
+    pub calls: Vec<usize>,
+    pub handles: Vec<HandleReport>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HandleReport {
+    /// The handle's fingerprint, never its value.
+    pub handle: String,
+    pub state: Option<StateKind>,
+    pub evidence: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EvidenceReport {
+    pub id: String,
+    pub signal: Signal,
+    pub state: Option<StateKind>,
+    pub strength: Strength,
+    /// Call indices (from 1).
+    pub calls: Vec<usize>,
+    pub places: Vec<PlaceReport>,
+    pub handle: Option<String>,
+    pub api: Option<String>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PlaceReport {
+    /// Call index (from 1).
+    pub call: usize,
+    pub at: String,
+}
+
+fn evidence_id(i: usize) -> String {
+    format!("E{}", i + 1)
+}
+
+pub fn build(trace: Trace, evidence: &[Evidence], apis: &[Option<&Fingerprint>], classes: Classification) -> Report {
+    let session_id = |s: usize| format!("S{}", s + 1);
+    let calls: Vec<CallReport> = trace
+        .calls
+        .iter()
+        .zip(&classes.calls)
+        .zip(apis)
+        .enumerate()
+        .map(|(i, ((call, class), api))| CallReport {
+            index: i + 1,
+            input: call.source.input,
+            entry: call.source.entry,
+            method: call.request.method.clone(),
+            url: redact::url(&call.request.url),
+            status: call.response.as_ref().map(|r| r.status),
+            transport: call.transport,
+            api: api.map(|fp| Api { id: fp.id.clone(), family: fp.family.clone() }),
+            mode: class.mode,
+            state: class.state.clone(),
+            session: class.session.map(session_id),
+            evidence: class.evidence.iter().map(|&e| evidence_id(e)).collect(),
+        })
+        .collect();
+    let sessions = classes
+        .sessions
+        .iter()
+        .enumerate()
+        .map(|(s, session)| SessionReport {
+            id: session_id(s),
+            mode: session.mode,
+            state: session.state.clone(),
+            calls: session.calls.iter().map(|c| c + 1).collect(),
+            handles: session
+                .handles
+                .iter()
+                .filter_map(|&e| {
+                    let item = &evidence[e];
+                    Some(HandleReport {
+                        handle: redact::fingerprint(item.handle.as_deref()?, item.secret),
+                        state: item.state,
+                        evidence: evidence_id(e),
+                    })
+                })
+                .collect(),
+        })
+        .collect();
+    let evidence_reports = evidence
+        .iter()
+        .enumerate()
+        .map(|(i, e)| EvidenceReport {
+            id: evidence_id(i),
+            signal: e.signal,
+            state: e.state,
+            strength: e.strength,
+            calls: e.calls.iter().map(|c| c + 1).collect(),
+            places: e.places.iter().map(|p| PlaceReport { call: p.call + 1, at: redact::redact_text(&p.at) }).collect(),
+            handle: e.handle.as_deref().map(|h| redact::fingerprint(h, e.secret)),
+            api: e.api.clone(),
+            message: redact::redact_text(&e.message),
+        })
+        .collect();
+    let count = |mode: Mode| classes.calls.iter().filter(|c| c.mode == mode).count();
+    let verdict = &classes.verdict;
+    let level = match verdict.confidence {
+        c if c >= 0.85 => "high",
+        c if c >= 0.65 => "medium",
+        _ => "low",
+    };
+    Report {
+        schema: SCHEMA,
+        tool: Tool { name: "callstate", version: env!("CARGO_PKG_VERSION") },
+        summary: Summary {
+            calls: calls.len(),
+            stateful: count(Mode::Stateful),
+            stateless: count(Mode::Stateless),
+            resource_dependent: count(Mode::ResourceDependent),
+            sessions: classes.sessions.len(),
+        },
+        verdict: VerdictReport {
+            label: verdict.label,
+            confidence: (verdict.confidence * 100.0).round() / 100.0,
+            level,
+            explanation: redact::redact_text(&verdict.explanation),
+            evidence: verdict.deciding.iter().map(|&e| evidence_id(e)).collect(),
+        },
+        inputs: trace.inputs,
+        calls,
+        sessions,
+        evidence: evidence_reports,
+        diagnostics: trace
+            .diagnostics
+            .into_iter()
+            .map(|d| Diagnostic { message: redact::redact_text(&d.message), ..d })
+            .collect(),
+    }
+}
+
+impl Report {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+}

@@ -1,0 +1,365 @@
+//! Declared state: the fingerprint table of known APIs, as data. A fingerprint names the API a
+//! call belongs to and the places where that API carries state; the observed flow decides the
+//! mode. Users add their own fingerprints and names in the same format (`--rules`).
+
+use super::lexicon::Meaning;
+use super::{Evidence, Place, Signal, StateKind, Strength};
+use crate::error::{Error, ErrorKind, Result};
+use crate::model::{Call, Trace};
+use rustc_hash::{FxHashMap, FxHashSet};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// The built-in table, compiled in. Each entry cites the vendor reference it was checked against.
+const BUILTIN: &str = include_str!("fingerprints.json");
+
+/// One API family or endpoint.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fingerprint {
+    pub id: String,
+    pub family: String,
+    #[serde(default)]
+    pub reference: Option<String>,
+    /// Host patterns (`*.openai.azure.com`); empty matches any host.
+    #[serde(default)]
+    pub hosts: Vec<String>,
+    #[serde(default)]
+    pub method: Option<String>,
+    /// Path patterns: `*` within a segment, `**` for any number of segments, `{name}` for one
+    /// segment that a state place can refer to as `request.path/{name}`. Empty matches any path.
+    #[serde(default)]
+    pub paths: Vec<String>,
+    /// JSON pointers into the request body and the patterns their string value must match.
+    #[serde(default)]
+    pub body: BTreeMap<String, Vec<String>>,
+    /// Where the API carries state.
+    #[serde(default)]
+    pub state: Vec<StatePlace>,
+    /// The mode of a call to this API when nothing else is observed.
+    #[serde(default)]
+    pub mode: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatePlace {
+    /// `request.body/<pointer>`, `request.headers/<name>`, `request.query/<name>` or
+    /// `request.path/{name}`.
+    pub at: String,
+    pub kind: String,
+    /// The field's presence declares the state (it configures a server-side session) even
+    /// without a handle in it.
+    #[serde(default)]
+    pub present: bool,
+}
+
+/// User rules: extra fingerprints (matched before the built-in ones) and extra names.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UserRules {
+    #[serde(default)]
+    fingerprints: Vec<Fingerprint>,
+    /// Field, header or cookie names and the kind of state their values are handles to.
+    #[serde(default)]
+    names: BTreeMap<String, String>,
+}
+
+/// The fingerprint table in use.
+#[derive(Debug, Clone)]
+pub struct Rules {
+    fingerprints: Vec<Fingerprint>,
+    names: FxHashMap<String, Meaning>,
+}
+
+impl Rules {
+    pub fn builtin() -> Rules {
+        let fingerprints = serde_json::from_str(BUILTIN).unwrap_or_default();
+        Rules { fingerprints, names: FxHashMap::default() }
+    }
+
+    /// The built-in rules extended with a user's rules (JSON, see the README).
+    pub fn with_user_rules(json: &[u8]) -> Result<Rules> {
+        let user: UserRules = serde_json::from_slice(json)
+            .map_err(|e| Error::new(ErrorKind::Usage, format!("The rules file is not valid: {e}.")))?;
+        let mut rules = Rules::builtin();
+        for fp in &user.fingerprints {
+            for place in &fp.state {
+                parse_kind(&place.kind)?;
+            }
+        }
+        let mut fingerprints = user.fingerprints;
+        fingerprints.append(&mut rules.fingerprints);
+        rules.fingerprints = fingerprints;
+        for (name, kind) in user.names {
+            let meaning = if kind == "cursor" { Meaning::Cursor } else { Meaning::State(parse_kind(&kind)?) };
+            rules.names.insert(name.to_ascii_lowercase(), meaning);
+        }
+        Ok(rules)
+    }
+
+    pub fn fingerprints(&self) -> &[Fingerprint] {
+        &self.fingerprints
+    }
+
+    /// What a user rule says a name holds.
+    pub fn meaning(&self, name: &str) -> Option<Meaning> {
+        if self.names.is_empty() {
+            return None;
+        }
+        self.names.get(&name.to_ascii_lowercase()).copied()
+    }
+
+    /// The first fingerprint that matches the call.
+    pub fn recognise(&self, call: &Call) -> Option<&Fingerprint> {
+        self.fingerprints.iter().find(|fp| fp.matches(call))
+    }
+}
+
+fn parse_kind(kind: &str) -> Result<StateKind> {
+    StateKind::parse(kind).ok_or_else(|| {
+        Error::new(
+            ErrorKind::Usage,
+            format!("Unknown kind of state `{kind}` in the rules: use conversation, session, connection, sandbox, resource or job."),
+        )
+    })
+}
+
+impl Fingerprint {
+    fn matches(&self, call: &Call) -> bool {
+        let request = &call.request;
+        if let Some(method) = &self.method {
+            if !request.method.eq_ignore_ascii_case(method) {
+                return false;
+            }
+        }
+        if !self.hosts.is_empty() && !self.hosts.iter().any(|h| glob(h, request.url.hostname())) {
+            return false;
+        }
+        if !self.paths.is_empty() && !self.paths.iter().any(|p| path_captures(p, &request.url.path).is_some()) {
+            return false;
+        }
+        if !self.body.is_empty() {
+            let Some(json) = request.body.json() else { return false };
+            for (pointer, patterns) in &self.body {
+                let Some(value) = json.pointer(pointer).and_then(Value::as_str) else { return false };
+                if !patterns.iter().any(|p| glob(p, value)) {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    /// The kind of state this API keeps at a request place, as printed by the signals
+    /// (`request.body/previous_response_id`, `request.path/v1/threads/*/runs`).
+    pub fn state_at(&self, at: &str) -> Option<StateKind> {
+        if let Some(template) = at.strip_prefix("request.path/") {
+            let index = template.split('/').position(|s| s == "*")?;
+            return self.paths.iter().find_map(|pattern| {
+                let segments: Vec<&str> = pattern.split('/').filter(|s| !s.is_empty()).collect();
+                let name = segments.get(index)?.strip_prefix('{')?.strip_suffix('}')?;
+                let place = format!("request.path/{{{name}}}");
+                self.state.iter().find(|s| s.at == place).and_then(|s| StateKind::parse(&s.kind))
+            });
+        }
+        self.state
+            .iter()
+            .find(|s| at == s.at || at.strip_prefix(s.at.as_str()).is_some_and(|rest| rest.starts_with('/')))
+            .and_then(|s| StateKind::parse(&s.kind))
+    }
+
+    pub fn default_mode(&self) -> Option<&str> {
+        self.mode.as_deref()
+    }
+}
+
+/// `*` matches any run of characters within the text; everything else literally (ASCII case
+/// folded).
+fn glob(pattern: &str, text: &str) -> bool {
+    let (p, t) = (pattern.as_bytes(), text.as_bytes());
+    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
+    while ti < t.len() {
+        if pi < p.len() && p[pi] == b'*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if pi < p.len() && p[pi].eq_ignore_ascii_case(&t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&b| b == b'*')
+}
+
+/// Matches a path against a pattern of segments and returns the `{name}` captures.
+fn path_captures<'p>(pattern: &'p str, path: &'p str) -> Option<Vec<(&'p str, &'p str)>> {
+    let pattern: Vec<&str> = pattern.split('/').filter(|s| !s.is_empty()).collect();
+    let path: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let mut captures = Vec::new();
+    match_segments(&pattern, &path, &mut captures).then_some(captures)
+}
+
+fn match_segments<'p>(pattern: &[&'p str], path: &[&'p str], captures: &mut Vec<(&'p str, &'p str)>) -> bool {
+    match pattern.split_first() {
+        None => path.is_empty(),
+        Some((&"**", rest)) => (0..=path.len()).any(|skip| match_segments(rest, &path[skip..], captures)),
+        Some((segment, rest)) => {
+            let Some((first, tail)) = path.split_first() else { return false };
+            let capture = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}'));
+            let ok = match capture {
+                Some(name) => {
+                    captures.push((name, first));
+                    true
+                }
+                None => glob(segment, first),
+            };
+            if ok && match_segments(rest, tail, captures) {
+                return true;
+            }
+            if capture.is_some() {
+                captures.pop();
+            }
+            false
+        }
+    }
+}
+
+/// Declared state whose handle the trace never saw minted: the API says the call continues state
+/// kept elsewhere (a session id the client chose, a conversation started before the capture).
+pub fn declarations(trace: &Trace, apis: &[Option<&Fingerprint>], minted: &FxHashSet<&str>) -> Vec<Evidence> {
+    struct Declared {
+        kind: StateKind,
+        family: String,
+        calls: Vec<usize>,
+        places: Vec<Place>,
+        value: Option<String>,
+    }
+    let mut found: Vec<Declared> = Vec::new();
+    let mut by_value: FxHashMap<(String, String), usize> = FxHashMap::default();
+    for (i, (call, api)) in trace.calls.iter().zip(apis).enumerate() {
+        let Some(fp) = api else { continue };
+        for place in &fp.state {
+            let Some(kind) = StateKind::parse(&place.kind) else { continue };
+            let Some((at, value)) = value_at(call, fp, &place.at) else { continue };
+            if place.present {
+                found.push(Declared { kind, family: fp.family.clone(), calls: vec![i], places: vec![Place { call: i, at }], value: None });
+                continue;
+            }
+            if value.is_empty() || minted.contains(value.as_str()) {
+                continue;
+            }
+            let key = (place.at.clone(), value.clone());
+            match by_value.get(&key) {
+                Some(&n) => {
+                    found[n].calls.push(i);
+                    found[n].places.push(Place { call: i, at });
+                }
+                None => {
+                    by_value.insert(key, found.len());
+                    found.push(Declared { kind, family: fp.family.clone(), calls: vec![i], places: vec![Place { call: i, at }], value: Some(value) });
+                }
+            }
+        }
+    }
+    found
+        .into_iter()
+        .map(|d| {
+            let calls_text = list_calls(&d.calls);
+            let place = &d.places[0].at;
+            let message = match &d.value {
+                Some(value) => format!(
+                    "{calls_text} send{} {} at `{place}`, which {} declares as a {} handle; it was not minted in this trace, so the state was created elsewhere or chosen by the client.",
+                    if d.calls.len() == 1 { "s" } else { "" },
+                    crate::redact::fingerprint(value, false),
+                    d.family,
+                    d.kind.as_str()
+                ),
+                None => format!("{calls_text} configures server-side {} state at `{place}` ({}).", d.kind.as_str(), d.family),
+            };
+            Evidence {
+                signal: Signal::Declared,
+                state: Some(d.kind),
+                strength: if d.value.is_some() && d.calls.len() > 1 { Strength::Medium } else { Strength::Weak },
+                dependents: d.calls.clone(),
+                calls: d.calls,
+                places: d.places,
+                handle: d.value,
+                secret: false,
+                api: Some(d.family),
+                message,
+            }
+        })
+        .collect()
+}
+
+fn list_calls(calls: &[usize]) -> String {
+    match calls {
+        [one] => format!("Call {}", one + 1),
+        many => format!("Calls {}", many.iter().map(|c| (c + 1).to_string()).collect::<Vec<_>>().join(", ")),
+    }
+}
+
+/// The value a request carries at a declared place, with the place as printed in reports.
+fn value_at(call: &Call, fp: &Fingerprint, at: &str) -> Option<(String, String)> {
+    let request = &call.request;
+    if let Some(name) = at.strip_prefix("request.headers/") {
+        return request.headers.get(name).map(|v| (at.to_string(), v.to_string()));
+    }
+    if let Some(name) = at.strip_prefix("request.query/") {
+        return request.url.query.iter().find(|(k, _)| k == name).map(|(_, v)| (at.to_string(), v.clone()));
+    }
+    if let Some(pointer) = at.strip_prefix("request.body") {
+        let value = request.body.json()?.pointer(pointer)?;
+        let text = match value {
+            Value::String(s) => s.clone(),
+            Value::Object(map) => map.get("id").and_then(Value::as_str).map(str::to_string).unwrap_or_default(),
+            Value::Null => return None,
+            other => other.to_string(),
+        };
+        return Some((at.to_string(), text));
+    }
+    if let Some(capture) = at.strip_prefix("request.path/{").and_then(|s| s.strip_suffix('}')) {
+        return fp.paths.iter().find_map(|pattern| {
+            let captures = path_captures(pattern, &request.url.path)?;
+            let (_, value) = captures.into_iter().find(|(name, _)| *name == capture)?;
+            let template: Vec<&str> = request.url.path.split('/').filter(|s| !s.is_empty()).map(|s| if s == value { "*" } else { s }).collect();
+            Some((format!("request.path/{}", template.join("/")), crate::model::percent_decode(value)))
+        });
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_table_parses_and_every_kind_is_known() {
+        let fingerprints: Vec<Fingerprint> = serde_json::from_str(BUILTIN).expect("fingerprints.json parses");
+        assert!(fingerprints.len() >= 15);
+        for fp in &fingerprints {
+            assert!(fp.reference.is_some(), "{} cites no reference", fp.id);
+            for place in &fp.state {
+                assert!(StateKind::parse(&place.kind).is_some(), "{}: {}", fp.id, place.kind);
+            }
+        }
+    }
+
+    #[test]
+    fn paths_and_globs() {
+        assert!(glob("*.openai.azure.com", "x.openai.azure.com"));
+        assert!(!glob("*.openai.azure.com", "openai.com"));
+        assert!(path_captures("/**/responses", "/v1/responses").is_some());
+        assert!(path_captures("/**/models/*:*generateContent", "/v1beta/models/gemini-2.0-flash:streamGenerateContent").is_some());
+        let captures = path_captures("/v1/threads/{thread}/runs/{run}/**", "/v1/threads/thread_a/runs/run_b").unwrap();
+        assert_eq!(captures, vec![("thread", "thread_a"), ("run", "run_b")]);
+    }
+}

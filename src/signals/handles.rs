@@ -1,0 +1,164 @@
+//! Handle flow: a value minted by the server (in a response or a received message), absent from
+//! every earlier request, and later sent by the client. One pass over the exchange with two hash
+//! maps: what the client has sent so far, and what the server has minted.
+
+use super::declared::Fingerprint;
+use super::lexicon::{self, Meaning};
+use super::places::{steps, Position, Side, Token};
+use super::{Evidence, Place, Rules, Signal, StateKind, Strength};
+use crate::model::Trace;
+use rustc_hash::{FxHashMap, FxHashSet};
+
+struct Mint<'t> {
+    call: usize,
+    token: Token<'t>,
+}
+
+struct Use<'t> {
+    call: usize,
+    token: Token<'t>,
+}
+
+pub fn flows(trace: &Trace, rules: &Rules, apis: &[Option<&Fingerprint>]) -> Vec<Evidence> {
+    let steps = steps(&trace.calls);
+    let mut sent: FxHashSet<&str> = FxHashSet::default();
+    let mut minted: FxHashMap<&str, Mint> = FxHashMap::default();
+    // Uses per minted value, in the order values were first used.
+    let mut uses: FxHashMap<&str, Vec<Use>> = FxHashMap::default();
+    let mut order: Vec<&str> = Vec::new();
+    for step in &steps {
+        match step.side {
+            Side::Sends => {
+                for token in &step.tokens {
+                    match minted.get(token.value) {
+                        // A value minted by this same call's response cannot be sent in its
+                        // request; inside one WebSocket, order of messages is what counts.
+                        Some(_) => {
+                            let entry = uses.entry(token.value).or_default();
+                            if entry.is_empty() {
+                                order.push(token.value);
+                            }
+                            entry.push(Use { call: step.call, token: token.clone() });
+                        }
+                        None => {
+                            sent.insert(token.value);
+                        }
+                    }
+                }
+            }
+            Side::Mints => {
+                for token in &step.tokens {
+                    if !sent.contains(token.value) && !minted.contains_key(token.value) {
+                        minted.insert(token.value, Mint { call: step.call, token: token.clone() });
+                    }
+                }
+            }
+        }
+    }
+    let mut evidence = Vec::new();
+    for value in order {
+        let (Some(mint), Some(uses)) = (minted.get(value), uses.get(value)) else { continue };
+        if let Some(e) = flow_evidence(trace, rules, apis, value, mint, uses) {
+            evidence.push(e);
+        }
+    }
+    evidence
+}
+
+fn flow_evidence(trace: &Trace, rules: &Rules, apis: &[Option<&Fingerprint>], value: &str, mint: &Mint, uses: &[Use]) -> Option<Evidence> {
+    // What the handle is: a known API's declaration first, then the names on both sides, then
+    // where it sits.
+    let mut declared_by = None;
+    let mut kind = None;
+    for u in uses {
+        if let Some(fp) = apis[u.call] {
+            if let Some(k) = fp.state_at(&u.token.at) {
+                kind = Some(k);
+                declared_by = Some(fp.family.clone());
+                break;
+            }
+        }
+    }
+    let mut named = kind.is_some();
+    if kind.is_none() {
+        for name in uses.iter().map(|u| u.token.name.as_str()).chain([mint.token.name.as_str()]) {
+            match lexicon::meaning(name).or_else(|| rules.meaning(name)) {
+                Some(Meaning::Cursor) => return None,
+                Some(Meaning::State(k)) => {
+                    kind = Some(k);
+                    named = true;
+                    break;
+                }
+                None => {}
+            }
+        }
+    }
+    let first = &uses[0];
+    // A job is polled: the minting response says the work is still running.
+    let running = minted_status(trace, mint.call).is_some_and(|s| {
+        matches!(s, "queued" | "in_progress" | "pending" | "running" | "submitted" | "working" | "processing" | "validating")
+    });
+    let kind = match kind {
+        Some(StateKind::Resource) | None if running => StateKind::Job,
+        Some(k) => k,
+        None => match first.token.position {
+            Position::Header | Position::Cookie => StateKind::Session,
+            Position::Frame => StateKind::Conversation,
+            _ => StateKind::Resource,
+        },
+    };
+    let strength = if named || declared_by.is_some() {
+        Strength::Strong
+    } else if matches!(first.token.position, Position::Body | Position::Content | Position::Frame) {
+        Strength::Weak
+    } else {
+        Strength::Medium
+    };
+    let mut calls: Vec<usize> = std::iter::once(mint.call).chain(uses.iter().map(|u| u.call)).collect();
+    calls.sort_unstable();
+    calls.dedup();
+    let mut dependents: Vec<usize> = uses.iter().map(|u| u.call).collect();
+    dependents.dedup();
+    let mut places = vec![Place { call: mint.call, at: mint.token.at.clone() }];
+    for u in uses {
+        let place = Place { call: u.call, at: u.token.at.clone() };
+        if !places.contains(&place) {
+            places.push(place);
+        }
+    }
+    let secret = matches!(first.token.position, Position::Cookie | Position::Header);
+    let shown = crate::redact::fingerprint(value, secret);
+    let later = if dependents.len() == 1 {
+        format!("call {}", dependents[0] + 1)
+    } else {
+        format!("{} later calls (first: call {})", dependents.len(), dependents[0] + 1)
+    };
+    let message = format!(
+        "Call {} minted {} at `{}` and {} sent it back at `{}`: {} state kept by the server{}.",
+        mint.call + 1,
+        shown,
+        mint.token.at,
+        later,
+        first.token.at,
+        kind.as_str(),
+        declared_by.as_deref().map(|f| format!(" ({f})")).unwrap_or_default(),
+    );
+    Some(Evidence {
+        signal: Signal::HandleFlow,
+        state: Some(kind),
+        strength,
+        calls,
+        dependents,
+        places,
+        handle: Some(value.to_string()),
+        secret,
+        api: declared_by,
+        message,
+    })
+}
+
+/// The top-level `status` of the response that minted a handle, if it has one.
+fn minted_status(trace: &Trace, call: usize) -> Option<&str> {
+    let body = trace.calls[call].response.as_ref()?.body.json()?;
+    body.get("status").and_then(|s| s.as_str())
+}

@@ -1,0 +1,110 @@
+//! What a name says about the value it holds. Key names, header names, cookie names and path
+//! collections are split into words (`previous_response_id` → previous, response, id;
+//! `contextId` → context, id) and matched word by word, so `truncation` never reads as `run`.
+
+use super::StateKind;
+
+/// What a named place holds, as far as its name tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Meaning {
+    State(StateKind),
+    /// A pagination cursor: server-minted and sent back, but not state the result depends on.
+    Cursor,
+}
+
+/// Phrases, most specific first; a phrase matches consecutive words, singular or plural.
+const RULES: &[(&[&str], Meaning)] = &[
+    (&["cursor"], Meaning::Cursor),
+    (&["page", "token"], Meaning::Cursor),
+    (&["next", "page"], Meaning::Cursor),
+    (&["starting", "after"], Meaning::Cursor),
+    (&["ending", "before"], Meaning::Cursor),
+    (&["continuation"], Meaning::Cursor),
+    (&["previous", "response"], Meaning::State(StateKind::Conversation)),
+    (&["previous", "interaction"], Meaning::State(StateKind::Conversation)),
+    (&["parent", "message"], Meaning::State(StateKind::Conversation)),
+    (&["conversation"], Meaning::State(StateKind::Conversation)),
+    (&["thread"], Meaning::State(StateKind::Conversation)),
+    (&["chat", "id"], Meaning::State(StateKind::Conversation)),
+    (&["context", "id"], Meaning::State(StateKind::Conversation)),
+    (&["history"], Meaning::State(StateKind::Conversation)),
+    (&["session"], Meaning::State(StateKind::Session)),
+    (&["sid"], Meaning::State(StateKind::Session)),
+    (&["memory"], Meaning::State(StateKind::Session)),
+    (&["container"], Meaning::State(StateKind::Sandbox)),
+    (&["sandbox"], Meaning::State(StateKind::Sandbox)),
+    (&["kernel"], Meaning::State(StateKind::Sandbox)),
+    (&["job"], Meaning::State(StateKind::Job)),
+    (&["run"], Meaning::State(StateKind::Job)),
+    (&["task"], Meaning::State(StateKind::Job)),
+    (&["operation"], Meaning::State(StateKind::Job)),
+    (&["batch"], Meaning::State(StateKind::Job)),
+    (&["file"], Meaning::State(StateKind::Resource)),
+    (&["upload"], Meaning::State(StateKind::Resource)),
+    (&["cached"], Meaning::State(StateKind::Resource)),
+    (&["cache"], Meaning::State(StateKind::Resource)),
+    (&["document"], Meaning::State(StateKind::Resource)),
+    (&["index"], Meaning::State(StateKind::Resource)),
+    (&["vector", "store"], Meaning::State(StateKind::Resource)),
+    (&["attachment"], Meaning::State(StateKind::Resource)),
+    (&["assistant"], Meaning::State(StateKind::Resource)),
+    (&["agent"], Meaning::State(StateKind::Resource)),
+];
+
+pub fn meaning(name: &str) -> Option<Meaning> {
+    let words = words(name);
+    RULES.iter().find(|(phrase, _)| contains_phrase(&words, phrase)).map(|(_, m)| *m)
+}
+
+fn contains_phrase(words: &[String], phrase: &[&str]) -> bool {
+    words.windows(phrase.len()).any(|window| window.iter().zip(phrase).all(|(w, p)| same_word(w, p)))
+}
+
+fn same_word(word: &str, rule: &str) -> bool {
+    word == rule || word.strip_suffix('s') == Some(rule) || word.strip_suffix("es") == Some(rule)
+}
+
+/// Splits `previous_response_id`, `Mcp-Session-Id`, `contextId`, `cachedContents` into lower-case
+/// words.
+pub fn words(name: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut current = String::new();
+    let mut previous_lower = false;
+    for c in name.chars() {
+        if !c.is_ascii_alphanumeric() {
+            if !current.is_empty() {
+                words.push(std::mem::take(&mut current));
+            }
+            previous_lower = false;
+            continue;
+        }
+        if c.is_ascii_uppercase() && previous_lower && !current.is_empty() {
+            words.push(std::mem::take(&mut current));
+        }
+        previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        current.push(c.to_ascii_lowercase());
+    }
+    if !current.is_empty() {
+        words.push(current);
+    }
+    words
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_read_word_by_word() {
+        assert_eq!(words("previous_response_id"), ["previous", "response", "id"]);
+        assert_eq!(words("Mcp-Session-Id"), ["mcp", "session", "id"]);
+        assert_eq!(words("contextId"), ["context", "id"]);
+        assert_eq!(meaning("previous_response_id"), Some(Meaning::State(StateKind::Conversation)));
+        assert_eq!(meaning("mcp-session-id"), Some(Meaning::State(StateKind::Session)));
+        assert_eq!(meaning("threads"), Some(Meaning::State(StateKind::Conversation)));
+        assert_eq!(meaning("cachedContents"), Some(Meaning::State(StateKind::Resource)));
+        assert_eq!(meaning("truncation"), None);
+        assert_eq!(meaning("page_token"), Some(Meaning::Cursor));
+        assert_eq!(meaning("runs"), Some(Meaning::State(StateKind::Job)));
+    }
+}

@@ -1,0 +1,122 @@
+//! Signals: each reads the normalised trace and yields evidence. Every signal is linear in the
+//! size of the trace (hash maps and prefix hashes, never a comparison of all pairs of calls).
+
+pub mod declared;
+mod handles;
+pub mod lexicon;
+mod places;
+mod replay;
+mod transport;
+
+pub use declared::{Fingerprint, Rules};
+
+use crate::model::Trace;
+use serde::Serialize;
+
+/// Kinds of server-held state a call can depend on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StateKind {
+    Conversation,
+    Session,
+    Connection,
+    Sandbox,
+    Resource,
+    Job,
+}
+
+impl StateKind {
+    /// Conversation, session, connection and sandbox state make a call stateful; stored resources
+    /// and polled jobs do not (REST's own sense of "stateless"), though they are always reported.
+    pub fn is_stateful(self) -> bool {
+        matches!(self, StateKind::Conversation | StateKind::Session | StateKind::Connection | StateKind::Sandbox)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StateKind::Conversation => "conversation",
+            StateKind::Session => "session",
+            StateKind::Connection => "connection",
+            StateKind::Sandbox => "sandbox",
+            StateKind::Resource => "resource",
+            StateKind::Job => "job",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<StateKind> {
+        [
+            StateKind::Conversation,
+            StateKind::Session,
+            StateKind::Connection,
+            StateKind::Sandbox,
+            StateKind::Resource,
+            StateKind::Job,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == name)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Signal {
+    /// A value minted by the server and later sent by the client.
+    HandleFlow,
+    /// A request carrying an earlier request's items and the model's reply: the client holds the
+    /// conversation.
+    ContextReplay,
+    /// A known API's field or header that carries state, seen with a value minted outside the trace.
+    Declared,
+    /// WebSockets, SSE resumption, cookie sessions.
+    Transport,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Strength {
+    Weak,
+    Medium,
+    Strong,
+}
+
+/// A place in a call: `at` is what the report prints (`request.body/previous_response_id`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Place {
+    /// Index of the call in the trace (from 0).
+    pub call: usize,
+    pub at: String,
+}
+
+/// One piece of evidence, naming its calls and the exact places.
+#[derive(Debug, Clone)]
+pub struct Evidence {
+    pub signal: Signal,
+    /// The state the evidence shows; `None` for evidence of statelessness (replay).
+    pub state: Option<StateKind>,
+    pub strength: Strength,
+    /// Every call involved, in trace order.
+    pub calls: Vec<usize>,
+    /// The calls whose result depends on the state (the ones that send the handle).
+    pub dependents: Vec<usize>,
+    pub places: Vec<Place>,
+    /// The handle's value, kept only to group calls into sessions; reports show a fingerprint.
+    pub handle: Option<String>,
+    /// Whether the handle is a secret (a cookie value): its fingerprint then shows no prefix.
+    pub secret: bool,
+    /// The API family whose fingerprint declared the place, if any.
+    pub api: Option<String>,
+    pub message: String,
+}
+
+/// Runs every signal over the trace.
+pub fn collect(trace: &Trace, rules: &Rules, apis: &[Option<&Fingerprint>]) -> Vec<Evidence> {
+    let mut evidence = Vec::new();
+    let flows = handles::flows(trace, rules, apis);
+    let minted: rustc_hash::FxHashSet<&str> = flows.iter().filter_map(|e| e.handle.as_deref()).collect();
+    let declarations = declared::declarations(trace, apis, &minted);
+    evidence.extend(declarations);
+    evidence.extend(flows);
+    evidence.extend(transport::signals(trace));
+    evidence.extend(replay::replays(trace));
+    evidence
+}

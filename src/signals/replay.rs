@@ -1,0 +1,168 @@
+//! Context replay: request k carries the conversation items of an earlier request j as a prefix,
+//! plus the model's reply from response j. The client holds the conversation.
+//!
+//! Items are keyed by their text (roles, types and ids left out, so that `"input": "Hi"` and
+//! `[{"role":"user","content":[{"type":"input_text","text":"Hi"}]}]` key alike and client-rewritten
+//! ids do not break the chain). Prefix hashes index every request's full item list; each later
+//! request looks up its own prefixes, longest first: linear in the number of items.
+
+use super::{Evidence, Place, Signal, Strength};
+use crate::model::{Body, Call, Trace};
+use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
+use serde_json::Value;
+use std::hash::{Hash, Hasher};
+
+/// Where conversation items sit in request bodies of the chat APIs people use.
+const ITEM_KEYS: &[&str] = &["messages", "input", "contents", "history", "turns"];
+
+/// Keys whose values say how an item is shaped, not what it says.
+const SHAPE_KEYS: &[&str] = &["type", "role", "id", "call_id", "tool_call_id", "tool_use_id", "status", "cache_control", "index"];
+
+struct Items<'v> {
+    key: &'static str,
+    /// One key per item.
+    keys: Vec<u64>,
+    values: Vec<&'v Value>,
+}
+
+fn items_of(body: &Body) -> Option<Items<'_>> {
+    let json = body.json()?;
+    for key in ITEM_KEYS {
+        match json.get(key) {
+            Some(Value::Array(items)) if !items.is_empty() => {
+                return Some(Items { key, keys: items.iter().map(item_key).collect(), values: items.iter().collect() });
+            }
+            Some(value @ Value::String(_)) => return Some(Items { key, keys: vec![item_key(value)], values: vec![value] }),
+            _ => {}
+        }
+    }
+    None
+}
+
+fn item_key(item: &Value) -> u64 {
+    let mut hasher = FxHasher::default();
+    let mut texts = Vec::new();
+    texts_of(item, None, &mut texts);
+    for text in texts {
+        text.hash(&mut hasher);
+    }
+    hasher.finish()
+}
+
+/// String leaves that carry content, in document order.
+fn texts_of<'v>(value: &'v Value, key: Option<&str>, out: &mut Vec<&'v str>) {
+    match value {
+        Value::String(s) if !key.is_some_and(|k| SHAPE_KEYS.contains(&k)) => {
+            let t = s.trim();
+            if !t.is_empty() {
+                out.push(t);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| texts_of(v, key, out)),
+        Value::Object(map) => map.iter().for_each(|(k, v)| texts_of(v, Some(k), out)),
+        _ => {}
+    }
+}
+
+fn hash_str(s: &str) -> u64 {
+    let mut hasher = FxHasher::default();
+    s.trim().hash(&mut hasher);
+    hasher.finish()
+}
+
+/// Hashes of what a response said: every content string, and for streams the concatenation of
+/// their text deltas.
+fn reply_hashes(call: &Call) -> FxHashSet<u64> {
+    let mut hashes = FxHashSet::default();
+    let Some(response) = &call.response else { return hashes };
+    let mut texts = Vec::new();
+    if let Some(json) = response.body.json() {
+        texts_of(json, None, &mut texts);
+    }
+    let mut streamed = String::new();
+    for event in response.body.events() {
+        if let Some(json) = event.json() {
+            let mut parts = Vec::new();
+            deltas_of(json, None, &mut parts);
+            streamed.extend(parts);
+        }
+    }
+    hashes.extend(texts.into_iter().map(hash_str));
+    if !streamed.trim().is_empty() {
+        hashes.insert(hash_str(&streamed));
+    }
+    hashes
+}
+
+/// Text fragments of one stream event (`delta.content`, `delta.text`, `message.content`, …).
+fn deltas_of<'v>(value: &'v Value, key: Option<&str>, out: &mut Vec<&'v str>) {
+    match value {
+        Value::String(s) if matches!(key, Some("text" | "content" | "thinking" | "output_text" | "delta")) => out.push(s),
+        Value::Array(items) => items.iter().for_each(|v| deltas_of(v, key, out)),
+        Value::Object(map) => map.iter().for_each(|(k, v)| deltas_of(v, Some(k), out)),
+        _ => {}
+    }
+}
+
+pub fn replays(trace: &Trace) -> Vec<Evidence> {
+    let mut evidence = Vec::new();
+    // Prefix hash of a request's whole item list → that request (the latest with that list).
+    let mut full_lists: FxHashMap<u64, (usize, usize)> = FxHashMap::default();
+    for (k, call) in trace.calls.iter().enumerate() {
+        let Some(items) = items_of(&call.request.body) else { continue };
+        let mut prefixes = Vec::with_capacity(items.keys.len());
+        let mut hasher = FxHasher::default();
+        for key in &items.keys {
+            key.hash(&mut hasher);
+            prefixes.push(hasher.finish());
+        }
+        // Longest proper prefix of this request that was some earlier request's whole list.
+        let found = (0..prefixes.len().saturating_sub(1)).rev().find_map(|i| full_lists.get(&prefixes[i]).map(|&(j, len)| (j, len, i)));
+        if let Some((j, len, _)) = found {
+            if len == items.keys.len() {
+                continue;
+            }
+            let replies = reply_hashes(&trace.calls[j]);
+            let carries_reply = items.values[len..].iter().any(|item| {
+                let mut texts = Vec::new();
+                texts_of(item, None, &mut texts);
+                texts.into_iter().any(|t| replies.contains(&hash_str(t)))
+            });
+            evidence.push(replay_evidence(j, k, len, items.keys.len(), items.key, carries_reply));
+        }
+        if let Some(&last) = prefixes.last() {
+            full_lists.insert(last, (k, prefixes.len()));
+        }
+    }
+    evidence
+}
+
+fn replay_evidence(j: usize, k: usize, len: usize, total: usize, key: &str, carries_reply: bool) -> Evidence {
+    let message = if carries_reply {
+        format!(
+            "Request {} resends request {}'s {} `{key}` item(s) and the model's reply from response {}, {} item(s) in all: the client carries the conversation.",
+            k + 1, j + 1, len, j + 1, total
+        )
+    } else {
+        format!(
+            "Request {} starts with request {}'s {} `{key}` item(s) and adds {} more: the client resends the history.",
+            k + 1, j + 1, len, total - len
+        )
+    };
+    Evidence {
+        signal: Signal::ContextReplay,
+        state: None,
+        strength: if carries_reply { Strength::Strong } else { Strength::Medium },
+        calls: vec![j, k],
+        dependents: Vec::new(),
+        places: vec![
+            Place { call: j, at: format!("request.body/{key}") },
+            Place { call: j, at: "response.body".into() },
+            Place { call: k, at: format!("request.body/{key}/0-{}", len.saturating_sub(1)) },
+        ],
+        handle: None,
+        secret: false,
+        api: None,
+        message,
+    }
+}

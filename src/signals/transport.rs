@@ -1,0 +1,143 @@
+//! Transport evidence: WebSocket connections, SSE resumption, cookie sessions.
+
+use super::lexicon::{self, Meaning};
+use super::{Evidence, Place, Signal, StateKind, Strength};
+use crate::model::{Direction, Trace, Transport};
+use rustc_hash::FxHashMap;
+
+/// Cookie names that session frameworks use.
+const SESSION_COOKIES: &[&str] = &["phpsessid", "jsessionid", "asp.net_sessionid", "connect.sid", "sid", "sessionid", "session"];
+
+fn is_session_cookie(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    SESSION_COOKIES.contains(&lower.as_str())
+        || lower.ends_with("_session")
+        || lower.ends_with("-session")
+        || lexicon::meaning(name) == Some(Meaning::State(StateKind::Session))
+}
+
+pub fn signals(trace: &Trace) -> Vec<Evidence> {
+    let mut evidence = Vec::new();
+    for (i, call) in trace.calls.iter().enumerate() {
+        if call.transport == Transport::Websocket {
+            evidence.push(websocket(i, call));
+        }
+        if let Some(id) = call.request.headers.get("last-event-id") {
+            evidence.push(Evidence {
+                signal: Signal::Transport,
+                state: Some(StateKind::Connection),
+                strength: Strength::Medium,
+                calls: vec![i],
+                dependents: vec![i],
+                places: vec![Place { call: i, at: "request.headers/last-event-id".into() }],
+                handle: Some(id.to_string()),
+                secret: false,
+                api: None,
+                message: format!(
+                    "Call {} resumes an event stream with `Last-Event-ID`: the server kept the stream's position.",
+                    i + 1
+                ),
+            });
+        }
+    }
+    evidence.extend(cookie_sessions(trace));
+    evidence
+}
+
+fn websocket(i: usize, call: &crate::model::Call) -> Evidence {
+    let sent = call.frames.iter().filter(|f| f.direction == Direction::Sent).count();
+    let received = call.frames.len() - sent;
+    let (strength, message) = if sent >= 2 {
+        (
+            Strength::Strong,
+            format!(
+                "Call {} is a WebSocket carrying {sent} client and {received} server messages over one connection: each message is understood in the context the server kept for the connection.",
+                i + 1
+            ),
+        )
+    } else if call.frames.is_empty() {
+        (Strength::Weak, format!("Call {} opens a WebSocket; its messages are not in the recording.", i + 1))
+    } else {
+        (Strength::Medium, format!("Call {} is a WebSocket with {sent} client and {received} server messages.", i + 1))
+    };
+    Evidence {
+        signal: Signal::Transport,
+        state: Some(StateKind::Connection),
+        strength,
+        calls: vec![i],
+        dependents: if sent >= 2 { vec![i] } else { Vec::new() },
+        places: vec![Place { call: i, at: "transport/websocket".into() }],
+        handle: None,
+        secret: false,
+        api: None,
+        message,
+    }
+}
+
+/// A session cookie the client sends on several calls, or that the server sets and the client
+/// then sends: a server-side session (even when the recording starts mid-session).
+fn cookie_sessions(trace: &Trace) -> Vec<Evidence> {
+    struct Seen {
+        set_by: Option<usize>,
+        sent_by: Vec<usize>,
+    }
+    let mut seen: FxHashMap<(String, String), Seen> = FxHashMap::default();
+    let mut order = Vec::new();
+    for (i, call) in trace.calls.iter().enumerate() {
+        for (name, value) in call.request.headers.cookies() {
+            if is_session_cookie(name) && !value.is_empty() {
+                let key = (name.to_string(), value.to_string());
+                let entry = seen.entry(key.clone()).or_insert_with(|| {
+                    order.push(key);
+                    Seen { set_by: None, sent_by: Vec::new() }
+                });
+                if entry.sent_by.last() != Some(&i) {
+                    entry.sent_by.push(i);
+                }
+            }
+        }
+        if let Some(response) = &call.response {
+            for (name, value) in response.headers.set_cookies() {
+                if is_session_cookie(name) && !value.is_empty() {
+                    if let Some(entry) = seen.get_mut(&(name.to_string(), value.to_string())) {
+                        entry.set_by.get_or_insert(i);
+                    }
+                }
+            }
+        }
+    }
+    let mut evidence = Vec::new();
+    for key in order {
+        let s = &seen[&key];
+        let (name, value) = &key;
+        if s.sent_by.len() < 2 && s.set_by.is_none() {
+            continue;
+        }
+        let mut calls = s.sent_by.clone();
+        calls.extend(s.set_by);
+        calls.sort_unstable();
+        calls.dedup();
+        let mut places: Vec<Place> = s.sent_by.iter().map(|&c| Place { call: c, at: format!("request.cookies/{name}") }).collect();
+        if let Some(c) = s.set_by {
+            places.push(Place { call: c, at: format!("response.cookies/{name}") });
+        }
+        let also_set = s.set_by.map(|c| format!(", and call {} sets it", c + 1)).unwrap_or_default();
+        evidence.push(Evidence {
+            signal: Signal::Transport,
+            state: Some(StateKind::Session),
+            strength: Strength::Medium,
+            calls,
+            dependents: s.sent_by.clone(),
+            places,
+            handle: Some(value.clone()),
+            secret: true,
+            api: None,
+            message: format!(
+                "The session cookie `{name}` ({}) is sent on {} call(s){also_set}: a cookie session kept by the server.",
+                crate::redact::fingerprint(value, true),
+                s.sent_by.len()
+            ),
+        });
+    }
+    evidence
+}
