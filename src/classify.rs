@@ -1,7 +1,7 @@
 //! The classifier: evidence in, per-call modes, sessions and a trace verdict out.
 
-use crate::signals::{Evidence, Fingerprint, Signal, StateKind, Strength};
 use crate::model::Trace;
+use crate::signals::{Evidence, Fingerprint, Signal, StateKind, Strength};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -92,8 +92,9 @@ fn shows_state(e: &Evidence) -> bool {
 
 pub fn classify(trace: &Trace, evidence: &[Evidence], apis: &[Option<&Fingerprint>]) -> Classification {
     let n = trace.calls.len();
-    let mut calls: Vec<CallClass> =
-        (0..n).map(|_| CallClass { mode: Mode::Stateless, state: Vec::new(), session: None, evidence: Vec::new() }).collect();
+    let mut calls: Vec<CallClass> = (0..n)
+        .map(|_| CallClass { mode: Mode::Stateless, state: Vec::new(), session: None, evidence: Vec::new() })
+        .collect();
     let mut groups = Groups((0..n).collect());
     for (i, e) in evidence.iter().enumerate() {
         for &c in &e.calls {
@@ -181,10 +182,21 @@ fn cite(evidence: &[Evidence], ids: &[usize]) -> String {
     ids.iter().map(|&i| format!("[E{}] {}", i + 1, evidence[i].message)).collect::<Vec<_>>().join(" ")
 }
 
-fn verdict(trace: &Trace, evidence: &[Evidence], calls: &[CallClass], sessions: &[Session], apis: &[Option<&Fingerprint>]) -> Verdict {
+fn verdict(
+    trace: &Trace,
+    evidence: &[Evidence],
+    calls: &[CallClass],
+    sessions: &[Session],
+    apis: &[Option<&Fingerprint>],
+) -> Verdict {
     let n = calls.len();
     if n == 0 {
-        return Verdict { label: Label::Inconclusive, confidence: 0.0, explanation: "The input holds no calls.".into(), deciding: Vec::new() };
+        return Verdict {
+            label: Label::Inconclusive,
+            confidence: 0.0,
+            explanation: "The input holds no calls.".into(),
+            deciding: Vec::new(),
+        };
     }
     let mut stateful: Vec<usize> = (0..evidence.len()).filter(|&i| shows_state(&evidence[i])).collect();
     // Strongest first; among equals, handle flows before declarations.
@@ -197,7 +209,10 @@ fn verdict(trace: &Trace, evidence: &[Evidence], calls: &[CallClass], sessions: 
         String::new()
     } else {
         let kinds = kinds_of(evidence, &stored);
-        format!(" Calls also use {kinds} kept by the server, which do not by themselves make the traffic stateful: {}", cite(evidence, &stored[..stored.len().min(2)]))
+        format!(
+            " Calls also use {kinds} kept by the server, which do not by themselves make the traffic stateful: {}",
+            cite(evidence, &stored[..stored.len().min(2)])
+        )
     };
 
     if !stateful.is_empty() {
@@ -206,7 +221,8 @@ fn verdict(trace: &Trace, evidence: &[Evidence], calls: &[CallClass], sessions: 
         // Mixed: a stateless model conversation runs beside the stateful sessions.
         let stateless_beside = (0..n).any(|c| {
             let outside = calls[c].session.is_none_or(|s| sessions[s].mode != Mode::Stateful);
-            let model_call = apis[c].is_some_and(|fp| fp.default_mode() == Some("stateless")) || replays.iter().any(|&r| evidence[r].calls.contains(&c));
+            let model_call = apis[c].is_some_and(|fp| fp.default_mode() == Some("stateless"))
+                || replays.iter().any(|&r| evidence[r].calls.contains(&c));
             outside && model_call && calls[c].mode == Mode::Stateless
         });
         let label = if stateless_beside { Label::Mixed } else { Label::Stateful };
@@ -239,7 +255,10 @@ fn verdict(trace: &Trace, evidence: &[Evidence], calls: &[CallClass], sessions: 
         return Verdict {
             label: Label::Inconclusive,
             confidence: 0.3,
-            explanation: format!("Inconclusive: the trace opens a connection whose messages are not recorded. {}", cite(evidence, &weak_connection[..1])),
+            explanation: format!(
+                "Inconclusive: the trace opens a connection whose messages are not recorded. {}",
+                cite(evidence, &weak_connection[..1])
+            ),
             deciding: weak_connection[..1].to_vec(),
         };
     }
@@ -269,7 +288,12 @@ fn verdict(trace: &Trace, evidence: &[Evidence], calls: &[CallClass], sessions: 
             ),
         )
     };
-    Verdict { label: Label::Stateless, confidence: if stripped { confidence - 0.1 } else { confidence }, explanation: format!("{lead}{caveat}{stored_note}"), deciding: [deciding, stored].concat() }
+    Verdict {
+        label: Label::Stateless,
+        confidence: if stripped { confidence - 0.1 } else { confidence },
+        explanation: format!("{lead}{caveat}{stored_note}"),
+        deciding: [deciding, stored].concat(),
+    }
 }
 
 fn kinds_of(evidence: &[Evidence], ids: &[usize]) -> String {

@@ -30,11 +30,36 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 pub fn is_secret_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     const NAMES: &[&str] = &[
-        "authorization", "proxy-authorization", "api-key", "x-api-key", "x-goog-api-key", "cookie", "set-cookie",
-        "key", "api_key", "apikey", "token", "access_token", "refresh_token", "id_token", "client_secret", "secret",
-        "password", "passwd", "sig", "signature", "x-amz-signature", "x-amz-security-token", "x-amz-credential", "code", "auth",
+        "authorization",
+        "proxy-authorization",
+        "api-key",
+        "x-api-key",
+        "x-goog-api-key",
+        "cookie",
+        "set-cookie",
+        "key",
+        "api_key",
+        "apikey",
+        "token",
+        "access_token",
+        "refresh_token",
+        "id_token",
+        "client_secret",
+        "secret",
+        "password",
+        "passwd",
+        "sig",
+        "signature",
+        "x-amz-signature",
+        "x-amz-security-token",
+        "x-amz-credential",
+        "code",
+        "auth",
     ];
-    NAMES.contains(&lower.as_str()) || lower.contains("password") || lower.contains("secret") || lower.ends_with("token")
+    NAMES.contains(&lower.as_str())
+        || lower.contains("password")
+        || lower.contains("secret")
+        || lower.ends_with("token")
 }
 
 /// Key-shaped strings: OpenAI/Anthropic keys, AWS access keys, Google API keys, JWTs, bearer tokens.
@@ -117,7 +142,8 @@ mod tests {
 
     #[test]
     fn urls_and_text_lose_their_credentials() {
-        let u = crate::model::Url::parse("https://demo.example.com/v3/channel_123?api_key=VCXCEuvhGcBDP7Xh&notify_self");
+        let u =
+            crate::model::Url::parse("https://demo.example.com/v3/channel_123?api_key=VCXCEuvhGcBDP7Xh&notify_self");
         assert_eq!(url(&u), "https://demo.example.com/v3/channel_123?api_key=[redacted]&notify_self");
         assert_eq!(redact_text("bad key sk-abc123def456 here"), "bad key [redacted] here");
         assert_eq!(redact_text("token eyJhbGciOi.eyJzdWIi.c2lnbmF0dXJl!"), "token [redacted]!");

@@ -6,7 +6,9 @@
 
 use super::{body::decode_base64, decode_body, time::parse_rfc3339_ms, tree::Bounded, Read, Text};
 use crate::error::{Error, ErrorKind, Location, Result};
-use crate::model::{Body, Call, Diagnostic, Direction, Format, Frame, Headers, Request, Response, Severity, Source, Transport, Url};
+use crate::model::{
+    Body, Call, Diagnostic, Direction, Format, Frame, Headers, Request, Response, Severity, Source, Transport, Url,
+};
 use crate::Limits;
 use serde::de::DeserializeSeed;
 use serde_json::Value;
@@ -24,7 +26,9 @@ pub fn read(source: &Text, syntax: Syntax, limits: &Limits) -> Result<Read> {
         Value::Array(items) => items.as_slice(),
         Value::Object(map) => match map.get("interactions").or_else(|| map.get("http_interactions")) {
             Some(Value::Array(items)) => items.as_slice(),
-            Some(_) => return Err(Error::malformed("The cassette's `interactions` is not a list.").at(source.location_at(0))),
+            Some(_) => {
+                return Err(Error::malformed("The cassette's `interactions` is not a list.").at(source.location_at(0)))
+            }
             None => return Err(not_a_trace(source, syntax)),
         },
         _ => return Err(not_a_trace(source, syntax)),
@@ -54,7 +58,8 @@ pub fn read(source: &Text, syntax: Syntax, limits: &Limits) -> Result<Read> {
         }));
     }
     if read.calls.is_empty() && !interactions.is_empty() {
-        return Err(Error::malformed("The cassette has interactions but none of them holds a request.").at(source.location_at(0)));
+        return Err(Error::malformed("The cassette has interactions but none of them holds a request.")
+            .at(source.location_at(0)));
     }
     Ok(read)
 }
@@ -96,7 +101,10 @@ fn yaml_error(source: &Text, e: yaml_serde::Error) -> Error {
     } else if detail.contains("recursion limit") {
         (ErrorKind::Limit, "The YAML input is nested too deeply to read.".to_string())
     } else {
-        (ErrorKind::UnknownFormat, format!("The input is neither JSON nor a YAML cassette callstate can read: {detail}."))
+        (
+            ErrorKind::UnknownFormat,
+            format!("The input is neither JSON nor a YAML cassette callstate can read: {detail}."),
+        )
     };
     let location = match e.location() {
         Some(at) => {
@@ -114,7 +122,13 @@ fn text<'a>(value: Option<&'a Value>) -> Option<&'a str> {
     value.and_then(Value::as_str)
 }
 
-fn http_call(interaction: &Value, index: usize, input: usize, limits: &Limits, notes: &mut Vec<String>) -> Option<Call> {
+fn http_call(
+    interaction: &Value,
+    index: usize,
+    input: usize,
+    limits: &Limits,
+    notes: &mut Vec<String>,
+) -> Option<Call> {
     // xAI's gRPC cassettes record a JSON rendering of each message under `*_sample.json`.
     let (request, response) = match (interaction.get("request"), interaction.get("request_sample")) {
         (Some(request), _) => (request, interaction.get("response")),
@@ -260,12 +274,16 @@ fn body_of(message: &Value, headers: &Headers, limits: &Limits, side: &str, note
 /// data or to something that is not text.
 fn looks_like_binary_yaml(raw: &str, encoding: Option<&str>) -> bool {
     let candidate = raw.len() >= 8
-        && raw.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'\n' | b'\r' | b'-' | b'_'));
+        && raw
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'\n' | b'\r' | b'-' | b'_'));
     if !candidate {
         return false;
     }
     match decode_base64(raw.as_bytes()) {
-        Some(decoded) => encoding.is_some() || decoded.starts_with(&[0x1f, 0x8b]) || std::str::from_utf8(&decoded).is_err(),
+        Some(decoded) => {
+            encoding.is_some() || decoded.starts_with(&[0x1f, 0x8b]) || std::str::from_utf8(&decoded).is_err()
+        }
         None => false,
     }
 }
@@ -276,7 +294,8 @@ fn websocket_call(interactions: &[Value], input: usize, limits: &Limits) -> Call
         .iter()
         .filter(|i| text(i.get("kind")).is_none_or(|k| k == "message"))
         .map(|i| {
-            let direction = if text(i.get("direction")) == Some("sent") { Direction::Sent } else { Direction::Received };
+            let direction =
+                if text(i.get("direction")) == Some("sent") { Direction::Sent } else { Direction::Received };
             let body = match i.get("data") {
                 Some(Value::String(s)) => Body::new(decode_body(s.as_bytes().to_vec(), false, None, limits).0, None),
                 Some(other) => Body::from_json(other.clone()),
@@ -289,7 +308,12 @@ fn websocket_call(interactions: &[Value], input: usize, limits: &Limits) -> Call
         source: Source { input, entry: 0 },
         started_ms: None,
         transport: Transport::Websocket,
-        request: Request { method: "GET".into(), url: Url { path: String::new(), ..Url::default() }, headers: Headers::default(), body: Body::default() },
+        request: Request {
+            method: "GET".into(),
+            url: Url { path: String::new(), ..Url::default() },
+            headers: Headers::default(),
+            body: Body::default(),
+        },
         response: None,
         frames,
     }

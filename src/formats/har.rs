@@ -4,7 +4,9 @@
 
 use super::{body::decode_body, time::parse_rfc3339_ms, Read, Text};
 use crate::error::{Error, Result};
-use crate::model::{Body, Call, Diagnostic, Direction, Format, Frame, Headers, Request, Response, Severity, Source, Transport, Url};
+use crate::model::{
+    Body, Call, Diagnostic, Direction, Format, Frame, Headers, Request, Response, Severity, Source, Transport, Url,
+};
 use crate::Limits;
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -152,9 +154,9 @@ fn format_number(n: f64) -> String {
 
 pub fn read(source: &Text, limits: &Limits) -> Result<Read> {
     let document: Document = serde_json::from_str(source.text).map_err(|e| source.json_error(e, "HAR file"))?;
-    let log = document
-        .log
-        .ok_or_else(|| Error::malformed("The file looks like a HAR but has no `log` object.").at(source.location_at(0)))?;
+    let log = document.log.ok_or_else(|| {
+        Error::malformed("The file looks like a HAR but has no `log` object.").at(source.location_at(0))
+    })?;
     let entries = log.entries.unwrap_or_default();
     let mut read = Read { format: Format::Har, calls: Vec::with_capacity(entries.len()), diagnostics: Vec::new() };
     for (index, raw) in entries.iter().enumerate() {
@@ -171,7 +173,8 @@ pub fn read(source: &Text, limits: &Limits) -> Result<Read> {
                 None => read.diagnostics.push(warning(source, offset, index, "has no request URL and was skipped")),
             },
             Err(e) => {
-                let message = format!("has an unexpected shape and was skipped: {}", super::strip_position(&e.to_string()));
+                let message =
+                    format!("has an unexpected shape and was skipped: {}", super::strip_position(&e.to_string()));
                 read.diagnostics.push(warning(source, offset, index, &message));
             }
         }
@@ -182,7 +185,11 @@ pub fn read(source: &Text, limits: &Limits) -> Result<Read> {
 fn warning(source: &Text, offset: usize, index: usize, what: &str) -> Diagnostic {
     let mut location = source.location_at(offset);
     location.entry = Some(index);
-    Diagnostic { severity: Severity::Warning, message: format!("HAR entry {} {what}.", index + 1), location: Some(location) }
+    Diagnostic {
+        severity: Severity::Warning,
+        message: format!("HAR entry {} {what}.", index + 1),
+        location: Some(location),
+    }
 }
 
 fn headers_of(list: Option<Vec<NameValue>>) -> Headers {
@@ -216,7 +223,13 @@ fn add_cookies(headers: &mut Headers, cookies: Option<Vec<NameValue>>, header: &
     }
 }
 
-fn entry_to_call(entry: Entry, index: usize, input: usize, limits: &Limits, diagnostics: &mut Vec<Diagnostic>) -> Option<Call> {
+fn entry_to_call(
+    entry: Entry,
+    index: usize,
+    input: usize,
+    limits: &Limits,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Call> {
     let request = entry.request?;
     let url = Url::parse(request.url.as_deref()?);
     let mut request_headers = headers_of(request.headers);
@@ -224,7 +237,10 @@ fn entry_to_call(entry: Entry, index: usize, input: usize, limits: &Limits, diag
     let mut notes = Vec::new();
     let request_body = match request.post_data {
         Some(post) => {
-            let content_type = post.mime_type.map(|m| m.into_owned()).or_else(|| request_headers.get("content-type").map(str::to_string));
+            let content_type = post
+                .mime_type
+                .map(|m| m.into_owned())
+                .or_else(|| request_headers.get("content-type").map(str::to_string));
             let raw = match (post.text, post.params) {
                 (Some(text), _) if !text.is_empty() => text.into_owned().into_bytes(),
                 (_, Some(params)) => form_encode(params).into_bytes(),
@@ -251,7 +267,8 @@ fn entry_to_call(entry: Entry, index: usize, input: usize, limits: &Limits, diag
             }
             None => Body::default(),
         };
-        let status = response.status.and_then(|s| s.number()).filter(|s| (0.0..1000.0).contains(s)).unwrap_or(0.0) as u16;
+        let status =
+            response.status.and_then(|s| s.number()).filter(|s| (0.0..1000.0).contains(s)).unwrap_or(0.0) as u16;
         Response { status, headers, body }
     });
     for note in notes {
@@ -287,7 +304,12 @@ fn entry_to_call(entry: Entry, index: usize, input: usize, limits: &Limits, diag
         source: Source { input, entry: index },
         started_ms: entry.started.as_deref().and_then(parse_rfc3339_ms),
         transport,
-        request: Request { method: request.method.map(Cow::into_owned).unwrap_or_else(|| "GET".into()), url, headers: request_headers, body: request_body },
+        request: Request {
+            method: request.method.map(Cow::into_owned).unwrap_or_else(|| "GET".into()),
+            url,
+            headers: request_headers,
+            body: request_body,
+        },
         response,
         frames,
     })

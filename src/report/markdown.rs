@@ -18,8 +18,16 @@ pub fn to_markdown(report: &Report) -> String {
     let _ = writeln!(out, "# callstate report\n");
     let _ = writeln!(out, "**Verdict: {}** (confidence {:.2}, {})\n", v.label.as_str(), v.confidence, v.level);
     let _ = writeln!(out, "{}\n", v.explanation);
-    let inputs: Vec<String> = report.inputs.iter().map(|i| format!("`{}` ({}, {} calls)", i.name, mode_name(&i.format), i.calls)).collect();
-    let _ = writeln!(out, "Inputs: {}. Schema `{}`, {} {}.\n", inputs.join(", "), report.schema, report.tool.name, report.tool.version);
+    let inputs: Vec<String> =
+        report.inputs.iter().map(|i| format!("`{}` ({}, {} calls)", i.name, mode_name(&i.format), i.calls)).collect();
+    let _ = writeln!(
+        out,
+        "Inputs: {}. Schema `{}`, {} {}.\n",
+        inputs.join(", "),
+        report.schema,
+        report.tool.name,
+        report.tool.version
+    );
     let s = &report.summary;
     let _ = writeln!(
         out,
@@ -52,7 +60,8 @@ pub fn to_markdown(report: &Report) -> String {
         for session in &report.sessions {
             let calls: Vec<String> = session.calls.iter().map(usize::to_string).collect();
             let kinds: Vec<&str> = session.state.iter().map(|k| k.as_str()).collect();
-            let handles: Vec<String> = session.handles.iter().map(|h| format!("`{}` ({})", h.handle, h.evidence)).collect();
+            let handles: Vec<String> =
+                session.handles.iter().map(|h| format!("`{}` ({})", h.handle, h.evidence)).collect();
             let _ = writeln!(
                 out,
                 "- **{}** {}: calls {}{}{}",

@@ -250,7 +250,13 @@ pub fn declarations(trace: &Trace, apis: &[Option<&Fingerprint>], minted: &FxHas
             let Some(kind) = StateKind::parse(&place.kind) else { continue };
             let Some((at, value)) = value_at(call, fp, &place.at) else { continue };
             if place.present {
-                found.push(Declared { kind, family: fp.family.clone(), calls: vec![i], places: vec![Place { call: i, at }], value: None });
+                found.push(Declared {
+                    kind,
+                    family: fp.family.clone(),
+                    calls: vec![i],
+                    places: vec![Place { call: i, at }],
+                    value: None,
+                });
                 continue;
             }
             if value.is_empty() || minted.contains(value.as_str()) {
@@ -264,7 +270,13 @@ pub fn declarations(trace: &Trace, apis: &[Option<&Fingerprint>], minted: &FxHas
                 }
                 None => {
                     by_value.insert(key, found.len());
-                    found.push(Declared { kind, family: fp.family.clone(), calls: vec![i], places: vec![Place { call: i, at }], value: Some(value) });
+                    found.push(Declared {
+                        kind,
+                        family: fp.family.clone(),
+                        calls: vec![i],
+                        places: vec![Place { call: i, at }],
+                        value: Some(value),
+                    });
                 }
             }
         }
@@ -330,7 +342,13 @@ fn value_at(call: &Call, fp: &Fingerprint, at: &str) -> Option<(String, String)>
         return fp.paths.iter().find_map(|pattern| {
             let captures = path_captures(pattern, &request.url.path)?;
             let (_, value) = captures.into_iter().find(|(name, _)| *name == capture)?;
-            let template: Vec<&str> = request.url.path.split('/').filter(|s| !s.is_empty()).map(|s| if s == value { "*" } else { s }).collect();
+            let template: Vec<&str> = request
+                .url
+                .path
+                .split('/')
+                .filter(|s| !s.is_empty())
+                .map(|s| if s == value { "*" } else { s })
+                .collect();
             Some((format!("request.path/{}", template.join("/")), crate::model::percent_decode(value)))
         });
     }
@@ -358,7 +376,11 @@ mod tests {
         assert!(glob("*.openai.azure.com", "x.openai.azure.com"));
         assert!(!glob("*.openai.azure.com", "openai.com"));
         assert!(path_captures("/**/responses", "/v1/responses").is_some());
-        assert!(path_captures("/**/models/*:*generateContent", "/v1beta/models/gemini-2.0-flash:streamGenerateContent").is_some());
+        assert!(path_captures(
+            "/**/models/*:*generateContent",
+            "/v1beta/models/gemini-2.0-flash:streamGenerateContent"
+        )
+        .is_some());
         let captures = path_captures("/v1/threads/{thread}/runs/{run}/**", "/v1/threads/thread_a/runs/run_b").unwrap();
         assert_eq!(captures, vec![("thread", "thread_a"), ("run", "run_b")]);
     }

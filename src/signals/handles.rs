@@ -65,7 +65,14 @@ pub fn flows(trace: &Trace, rules: &Rules, apis: &[Option<&Fingerprint>]) -> Vec
     evidence
 }
 
-fn flow_evidence(trace: &Trace, rules: &Rules, apis: &[Option<&Fingerprint>], value: &str, mint: &Mint, uses: &[Use]) -> Option<Evidence> {
+fn flow_evidence(
+    trace: &Trace,
+    rules: &Rules,
+    apis: &[Option<&Fingerprint>],
+    value: &str,
+    mint: &Mint,
+    uses: &[Use],
+) -> Option<Evidence> {
     // What the handle is: a known API's declaration first, then the names on both sides, then
     // where it sits.
     let mut declared_by = None;
@@ -96,7 +103,10 @@ fn flow_evidence(trace: &Trace, rules: &Rules, apis: &[Option<&Fingerprint>], va
     let first = &uses[0];
     // A job is polled: the minting response says the work is still running.
     let running = minted_status(trace, mint.call).is_some_and(|s| {
-        matches!(s, "queued" | "in_progress" | "pending" | "running" | "submitted" | "working" | "processing" | "validating")
+        matches!(
+            s,
+            "queued" | "in_progress" | "pending" | "running" | "submitted" | "working" | "processing" | "validating"
+        )
     });
     let kind = match kind {
         Some(StateKind::Resource) | None if running => StateKind::Job,

@@ -89,7 +89,12 @@ fn request_tokens(call: &Call) -> Vec<Token<'_>> {
     }
     for (name, value) in &url.query {
         if is_handle_like(value) && !is_noise_name(name) {
-            tokens.push(Token { value, position: Position::Query, name: name.clone(), at: format!("request.query/{name}") });
+            tokens.push(Token {
+                value,
+                position: Position::Query,
+                name: name.clone(),
+                at: format!("request.query/{name}"),
+            });
         }
     }
     header_tokens(&call.request.headers, "request", &mut tokens);
@@ -108,7 +113,12 @@ fn header_tokens<'t>(headers: &'t Headers, side: &str, tokens: &mut Vec<Token<'t
                 let path = value.split(['?', '#']).next().unwrap_or("");
                 if let Some(segment) = path.rsplit('/').next() {
                     if is_handle_like(segment) {
-                        tokens.push(Token { value: segment, position: Position::Header, name: name.clone(), at: format!("{side}.headers/{name}") });
+                        tokens.push(Token {
+                            value: segment,
+                            position: Position::Header,
+                            name: name.clone(),
+                            at: format!("{side}.headers/{name}"),
+                        });
                     }
                 }
                 continue;
@@ -119,14 +129,24 @@ fn header_tokens<'t>(headers: &'t Headers, side: &str, tokens: &mut Vec<Token<'t
         let value = value.trim();
         let value = value.strip_prefix("Bearer ").unwrap_or(value);
         if is_handle_like(value) {
-            tokens.push(Token { value, position: Position::Header, name: name.clone(), at: format!("{side}.headers/{name}") });
+            tokens.push(Token {
+                value,
+                position: Position::Header,
+                name: name.clone(),
+                at: format!("{side}.headers/{name}"),
+            });
         }
     }
     let cookies: Box<dyn Iterator<Item = (&str, &str)>> =
         if side == "request" { Box::new(headers.cookies()) } else { Box::new(headers.set_cookies()) };
     for (name, value) in cookies {
         if !value.is_empty() && value.len() <= 4096 && !is_bot_management_cookie(name) {
-            tokens.push(Token { value, position: Position::Cookie, name: name.to_string(), at: format!("{side}.cookies/{name}") });
+            tokens.push(Token {
+                value,
+                position: Position::Cookie,
+                name: name.to_string(),
+                at: format!("{side}.cookies/{name}"),
+            });
         }
     }
 }
@@ -162,7 +182,13 @@ enum Segment<'v> {
     Index(usize),
 }
 
-fn walk<'t>(value: &'t Value, path: &mut Vec<Segment<'t>>, prefix: &str, position: Position, tokens: &mut Vec<Token<'t>>) {
+fn walk<'t>(
+    value: &'t Value,
+    path: &mut Vec<Segment<'t>>,
+    prefix: &str,
+    position: Position,
+    tokens: &mut Vec<Token<'t>>,
+) {
     match value {
         Value::Object(map) => {
             // `{"type": "item_reference", "id": …}` refers to a stored item even inside content.
@@ -226,10 +252,32 @@ fn push_leaf<'t>(value: &'t str, path: &[Segment<'t>], prefix: &str, position: P
 fn is_noise_name(name: &str) -> bool {
     matches!(
         name,
-        "type" | "object" | "role" | "status" | "model" | "created" | "created_at" | "updated_at" | "completed_at"
-            | "expires_at" | "timestamp" | "date" | "version" | "finish_reason" | "stop_reason" | "encoding"
-            | "system_fingerprint" | "service_tier" | "modelVersion" | "api-version" | "jsonrpc" | "method"
-            | "mime_type" | "mimeType" | "media_type" | "content_type"
+        "type"
+            | "object"
+            | "role"
+            | "status"
+            | "model"
+            | "created"
+            | "created_at"
+            | "updated_at"
+            | "completed_at"
+            | "expires_at"
+            | "timestamp"
+            | "date"
+            | "version"
+            | "finish_reason"
+            | "stop_reason"
+            | "encoding"
+            | "system_fingerprint"
+            | "service_tier"
+            | "modelVersion"
+            | "api-version"
+            | "jsonrpc"
+            | "method"
+            | "mime_type"
+            | "mimeType"
+            | "media_type"
+            | "content_type"
     )
 }
 
@@ -237,22 +285,97 @@ fn is_noise_name(name: &str) -> bool {
 /// and correlation ids that every request and response carries.
 fn is_ignored_header(name: &str) -> bool {
     const EXACT: &[&str] = &[
-        "host", "user-agent", "accept", "accept-encoding", "accept-language", "accept-charset", "content-type",
-        "content-length", "content-encoding", "connection", "keep-alive", "transfer-encoding", "origin", "referer",
-        "cache-control", "pragma", "expires", "date", "server", "via", "vary", "age", "etag", "if-none-match",
-        "if-match", "if-modified-since", "last-modified", "upgrade", "dnt", "upgrade-insecure-requests", "te",
-        "authorization", "proxy-authorization", "api-key", "x-api-key", "x-goog-api-key", "traceparent",
-        "tracestate", "baggage", "sentry-trace", "cf-ray", "cf-cache-status", "alt-svc", "strict-transport-security",
-        "content-security-policy", "report-to", "nel", "x-content-type-options", "x-frame-options",
-        "x-xss-protection", "priority", "link", "openai-organization", "openai-project", "anthropic-organization-id",
-        "x-envoy-upstream-service-time", "openai-processing-ms", "openai-version", "anthropic-version",
-        "x-goog-api-client", "content-disposition", "retry-after", "x-amz-date", "x-amz-content-sha256",
-        "x-amz-security-token", "x-amzn-bedrock-agent-content-type",
+        "host",
+        "user-agent",
+        "accept",
+        "accept-encoding",
+        "accept-language",
+        "accept-charset",
+        "content-type",
+        "content-length",
+        "content-encoding",
+        "connection",
+        "keep-alive",
+        "transfer-encoding",
+        "origin",
+        "referer",
+        "cache-control",
+        "pragma",
+        "expires",
+        "date",
+        "server",
+        "via",
+        "vary",
+        "age",
+        "etag",
+        "if-none-match",
+        "if-match",
+        "if-modified-since",
+        "last-modified",
+        "upgrade",
+        "dnt",
+        "upgrade-insecure-requests",
+        "te",
+        "authorization",
+        "proxy-authorization",
+        "api-key",
+        "x-api-key",
+        "x-goog-api-key",
+        "traceparent",
+        "tracestate",
+        "baggage",
+        "sentry-trace",
+        "cf-ray",
+        "cf-cache-status",
+        "alt-svc",
+        "strict-transport-security",
+        "content-security-policy",
+        "report-to",
+        "nel",
+        "x-content-type-options",
+        "x-frame-options",
+        "x-xss-protection",
+        "priority",
+        "link",
+        "openai-organization",
+        "openai-project",
+        "anthropic-organization-id",
+        "x-envoy-upstream-service-time",
+        "openai-processing-ms",
+        "openai-version",
+        "anthropic-version",
+        "x-goog-api-client",
+        "content-disposition",
+        "retry-after",
+        "x-amz-date",
+        "x-amz-content-sha256",
+        "x-amz-security-token",
+        "x-amzn-bedrock-agent-content-type",
     ];
     const PARTS: &[&str] = &[
-        "request-id", "requestid", "trace", "correlation", "span-id", "x-b3-", "ratelimit", "rate-limit",
-        "x-stainless", "sec-", "access-control-", "x-cache", "x-served-by", "x-timer", "x-runtime",
-        "cloudfront", "x-amz-cf", "x-ms-", "apim-", "x-github-", "x-forwarded", "x-real-ip", "signature",
+        "request-id",
+        "requestid",
+        "trace",
+        "correlation",
+        "span-id",
+        "x-b3-",
+        "ratelimit",
+        "rate-limit",
+        "x-stainless",
+        "sec-",
+        "access-control-",
+        "x-cache",
+        "x-served-by",
+        "x-timer",
+        "x-runtime",
+        "cloudfront",
+        "x-amz-cf",
+        "x-ms-",
+        "apim-",
+        "x-github-",
+        "x-forwarded",
+        "x-real-ip",
+        "signature",
     ];
     EXACT.contains(&name) || PARTS.iter().any(|p| name.contains(p))
 }
@@ -305,10 +428,24 @@ mod tests {
 
     #[test]
     fn handle_shapes() {
-        for yes in ["resp_0941b08f06efed9e00697312fcce9c819080f2ec731d0d34ed", "00d24e6e5a6214603e10da907443ff90", "550e8400-e29b-41d4-a716-446655440000", "cachedContents/abc123def456", "RxX1eusrYsxXj1VxCMe3qcGXmrfCOHx3"] {
+        for yes in [
+            "resp_0941b08f06efed9e00697312fcce9c819080f2ec731d0d34ed",
+            "00d24e6e5a6214603e10da907443ff90",
+            "550e8400-e29b-41d4-a716-446655440000",
+            "cachedContents/abc123def456",
+            "RxX1eusrYsxXj1VxCMe3qcGXmrfCOHx3",
+        ] {
             assert!(is_handle_like(yes), "{yes}");
         }
-        for no in ["completed", "2024-01-01T00:00:00Z", "1769149180", "hello world 123", "short1", "https://api.openai.com/v1/x1", "application_json"] {
+        for no in [
+            "completed",
+            "2024-01-01T00:00:00Z",
+            "1769149180",
+            "hello world 123",
+            "short1",
+            "https://api.openai.com/v1/x1",
+            "application_json",
+        ] {
             assert!(!is_handle_like(no), "{no}");
         }
     }

@@ -16,7 +16,8 @@ use std::hash::{Hash, Hasher};
 const ITEM_KEYS: &[&str] = &["messages", "input", "contents", "history", "turns"];
 
 /// Keys whose values say how an item is shaped, not what it says.
-const SHAPE_KEYS: &[&str] = &["type", "role", "id", "call_id", "tool_call_id", "tool_use_id", "status", "cache_control", "index"];
+const SHAPE_KEYS: &[&str] =
+    &["type", "role", "id", "call_id", "tool_call_id", "tool_use_id", "status", "cache_control", "index"];
 
 struct Items<'v> {
     key: &'static str,
@@ -32,7 +33,9 @@ fn items_of(body: &Body) -> Option<Items<'_>> {
             Some(Value::Array(items)) if !items.is_empty() => {
                 return Some(Items { key, keys: items.iter().map(item_key).collect(), values: items.iter().collect() });
             }
-            Some(value @ Value::String(_)) => return Some(Items { key, keys: vec![item_key(value)], values: vec![value] }),
+            Some(value @ Value::String(_)) => {
+                return Some(Items { key, keys: vec![item_key(value)], values: vec![value] })
+            }
             _ => {}
         }
     }
@@ -97,7 +100,9 @@ fn reply_hashes(call: &Call) -> FxHashSet<u64> {
 /// Text fragments of one stream event (`delta.content`, `delta.text`, `message.content`, …).
 fn deltas_of<'v>(value: &'v Value, key: Option<&str>, out: &mut Vec<&'v str>) {
     match value {
-        Value::String(s) if matches!(key, Some("text" | "content" | "thinking" | "output_text" | "delta")) => out.push(s),
+        Value::String(s) if matches!(key, Some("text" | "content" | "thinking" | "output_text" | "delta")) => {
+            out.push(s)
+        }
         Value::Array(items) => items.iter().for_each(|v| deltas_of(v, key, out)),
         Value::Object(map) => map.iter().for_each(|(k, v)| deltas_of(v, Some(k), out)),
         _ => {}
@@ -117,7 +122,9 @@ pub fn replays(trace: &Trace) -> Vec<Evidence> {
             prefixes.push(hasher.finish());
         }
         // Longest proper prefix of this request that was some earlier request's whole list.
-        let found = (0..prefixes.len().saturating_sub(1)).rev().find_map(|i| full_lists.get(&prefixes[i]).map(|&(j, len)| (j, len, i)));
+        let found = (0..prefixes.len().saturating_sub(1))
+            .rev()
+            .find_map(|i| full_lists.get(&prefixes[i]).map(|&(j, len)| (j, len, i)));
         if let Some((j, len, _)) = found {
             if len == items.keys.len() {
                 continue;
@@ -146,7 +153,10 @@ fn replay_evidence(j: usize, k: usize, len: usize, total: usize, key: &str, carr
     } else {
         format!(
             "Request {} starts with request {}'s {} `{key}` item(s) and adds {} more: the client resends the history.",
-            k + 1, j + 1, len, total - len
+            k + 1,
+            j + 1,
+            len,
+            total - len
         )
     };
     Evidence {

@@ -6,7 +6,8 @@ use crate::model::{Direction, Trace, Transport};
 use rustc_hash::FxHashMap;
 
 /// Cookie names that session frameworks use.
-const SESSION_COOKIES: &[&str] = &["phpsessid", "jsessionid", "asp.net_sessionid", "connect.sid", "sid", "sessionid", "session"];
+const SESSION_COOKIES: &[&str] =
+    &["phpsessid", "jsessionid", "asp.net_sessionid", "connect.sid", "sid", "sessionid", "session"];
 
 fn is_session_cookie(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
@@ -117,7 +118,8 @@ fn cookie_sessions(trace: &Trace) -> Vec<Evidence> {
         calls.extend(s.set_by);
         calls.sort_unstable();
         calls.dedup();
-        let mut places: Vec<Place> = s.sent_by.iter().map(|&c| Place { call: c, at: format!("request.cookies/{name}") }).collect();
+        let mut places: Vec<Place> =
+            s.sent_by.iter().map(|&c| Place { call: c, at: format!("request.cookies/{name}") }).collect();
         if let Some(c) = s.set_by {
             places.push(Place { call: c, at: format!("response.cookies/{name}") });
         }

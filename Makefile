@@ -1,0 +1,97 @@
+# callstate — two commands from a fresh machine:
+#   make run    set up, build, print the bundled sample's verdict, serve www/ (PORT=8000)
+#   make test   set up (plus Chromium), then every check and test
+# Both are idempotent: each step only does what is missing.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+# The wasm-bindgen CLI must match the `wasm-bindgen` crate exactly (Cargo.toml pins "=0.2.130");
+# change both together.
+WASM_BINDGEN_VERSION := 0.2.130
+TOOLS := $(CURDIR)/.tools
+WASM_BINDGEN := $(TOOLS)/bin/wasm-bindgen
+WASM_TARGET := wasm32-unknown-unknown
+WASM_OPT := node_modules/.bin/wasm-opt
+# The features rustc enables by default for wasm32 (since 1.82); wasm-opt must accept them.
+WASM_FEATURES := --enable-bulk-memory --enable-bulk-memory-opt --enable-nontrapping-float-to-int \
+	--enable-sign-ext --enable-mutable-globals --enable-multivalue --enable-reference-types
+PKG := www/pkg
+PORT ?= 8000
+SAMPLE := www/samples/sample.har
+
+export PATH := $(TOOLS)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+
+.PHONY: run test setup setup-browser build build-native build-wasm check unit wasm-test-node wasm-test-browser e2e clean
+
+run: setup build
+	@echo
+	@echo "== Verdict of the bundled sample ($(SAMPLE)) =="
+	@target/release/callstate analyze --format md $(SAMPLE) | sed -n '1,6p'
+	@echo
+	node scripts/serve.mjs --root www --port $(PORT)
+
+test: setup setup-browser build check unit wasm-test-node wasm-test-browser e2e
+	@echo "All checks and tests passed."
+
+# ---- setup -------------------------------------------------------------------------------
+
+setup: $(WASM_BINDGEN) node_modules/.package-lock.json
+	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
+	@rustup component list --installed | grep -q '^clippy' || rustup component add clippy
+	@rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
+
+# Installed into a project-local folder so that the version cannot drift.
+$(WASM_BINDGEN):
+	cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --root $(TOOLS)
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+# Debian's Chromium and its driver, for the browser tests (never a downloaded browser).
+setup-browser:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	fi
+
+# ---- build -------------------------------------------------------------------------------
+
+build: build-native build-wasm
+
+build-native:
+	cargo build --release --locked --bin callstate
+
+build-wasm: setup
+	cargo build --release --locked --lib --target $(WASM_TARGET)
+	$(WASM_BINDGEN) --target web --out-dir $(PKG) --out-name callstate target/$(WASM_TARGET)/release/callstate.wasm
+	$(WASM_OPT) -Oz $(WASM_FEATURES) $(PKG)/callstate_bg.wasm -o $(PKG)/callstate_bg.wasm
+	@printf 'wasm: %s bytes, %s gzipped\n' $$(wc -c < $(PKG)/callstate_bg.wasm) $$(gzip -9c $(PKG)/callstate_bg.wasm | wc -c)
+
+# ---- checks and tests --------------------------------------------------------------------
+
+check:
+	cargo fmt --all -- --check
+	cargo clippy --locked --all-targets -- -D warnings
+	cargo clippy --locked --lib --tests --target $(WASM_TARGET) -- -D warnings
+
+unit:
+	cargo test --locked
+
+# The same wasm test file runs in Node and, with WASM_BINDGEN_USE_BROWSER, in headless Chromium.
+wasm-test-node: setup
+	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+		cargo test --locked --target $(WASM_TARGET) --test wasm
+
+wasm-test-browser: setup setup-browser
+	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner WASM_BINDGEN_USE_BROWSER=1 \
+		cargo test --locked --target $(WASM_TARGET) --test wasm
+
+e2e: build-wasm setup-browser
+	node --test tests/e2e/
+
+clean:
+	cargo clean
+	rm -rf $(PKG)
