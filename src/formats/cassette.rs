@@ -118,7 +118,7 @@ fn yaml_error(source: &Text, e: yaml_serde::Error) -> Error {
     Error::new(kind, message).at(location)
 }
 
-fn text<'a>(value: Option<&'a Value>) -> Option<&'a str> {
+fn text(value: Option<&Value>) -> Option<&str> {
     value.and_then(Value::as_str)
 }
 

@@ -153,16 +153,17 @@ impl Fingerprint {
     }
 
     /// The kind of state this API keeps at a request place, as printed by the signals
-    /// (`request.body/previous_response_id`, `request.path/v1/threads/*/runs`).
-    pub fn state_at(&self, at: &str) -> Option<StateKind> {
+    /// (`request.body/previous_response_id`, `request.path/v1/threads/*/runs`), for a request
+    /// to `path`.
+    pub fn state_at(&self, path: &str, at: &str) -> Option<StateKind> {
         if let Some(template) = at.strip_prefix("request.path/") {
             let index = template.split('/').position(|s| s == "*")?;
-            return self.paths.iter().find_map(|pattern| {
-                let segments: Vec<&str> = pattern.split('/').filter(|s| !s.is_empty()).collect();
-                let name = segments.get(index)?.strip_prefix('{')?.strip_suffix('}')?;
-                let place = format!("request.path/{{{name}}}");
-                self.state.iter().find(|s| s.at == place).and_then(|s| StateKind::parse(&s.kind))
-            });
+            let name = self.paths.iter().find_map(|pattern| {
+                let captures = path_captures(pattern, path)?;
+                captures.into_iter().find(|&(_, i)| i == index).map(|(name, _)| name)
+            })?;
+            let place = format!("request.path/{{{name}}}");
+            return self.state.iter().find(|s| s.at == place).and_then(|s| StateKind::parse(&s.kind));
         }
         self.state
             .iter()
@@ -199,29 +200,30 @@ fn glob(pattern: &str, text: &str) -> bool {
     p[pi..].iter().all(|&b| b == b'*')
 }
 
-/// Matches a path against a pattern of segments and returns the `{name}` captures.
-fn path_captures<'p>(pattern: &'p str, path: &'p str) -> Option<Vec<(&'p str, &'p str)>> {
+/// Matches a path against a pattern of segments and returns the `{name}` captures with the index
+/// of the path segment each one matched.
+fn path_captures<'p>(pattern: &'p str, path: &str) -> Option<Vec<(&'p str, usize)>> {
     let pattern: Vec<&str> = pattern.split('/').filter(|s| !s.is_empty()).collect();
     let path: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     let mut captures = Vec::new();
-    match_segments(&pattern, &path, &mut captures).then_some(captures)
+    match_segments(&pattern, &path, 0, &mut captures).then_some(captures)
 }
 
-fn match_segments<'p>(pattern: &[&'p str], path: &[&'p str], captures: &mut Vec<(&'p str, &'p str)>) -> bool {
+fn match_segments<'p>(pattern: &[&'p str], path: &[&str], at: usize, captures: &mut Vec<(&'p str, usize)>) -> bool {
     match pattern.split_first() {
         None => path.is_empty(),
-        Some((&"**", rest)) => (0..=path.len()).any(|skip| match_segments(rest, &path[skip..], captures)),
+        Some((&"**", rest)) => (0..=path.len()).any(|skip| match_segments(rest, &path[skip..], at + skip, captures)),
         Some((segment, rest)) => {
             let Some((first, tail)) = path.split_first() else { return false };
             let capture = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}'));
             let ok = match capture {
                 Some(name) => {
-                    captures.push((name, first));
+                    captures.push((name, at));
                     true
                 }
                 None => glob(segment, first),
             };
-            if ok && match_segments(rest, tail, captures) {
+            if ok && match_segments(rest, tail, at + 1, captures) {
                 return true;
             }
             if capture.is_some() {
@@ -339,17 +341,11 @@ fn value_at(call: &Call, fp: &Fingerprint, at: &str) -> Option<(String, String)>
         return Some((at.to_string(), text));
     }
     if let Some(capture) = at.strip_prefix("request.path/{").and_then(|s| s.strip_suffix('}')) {
+        let segments: Vec<&str> = request.url.path.split('/').filter(|s| !s.is_empty()).collect();
         return fp.paths.iter().find_map(|pattern| {
-            let captures = path_captures(pattern, &request.url.path)?;
-            let (_, value) = captures.into_iter().find(|(name, _)| *name == capture)?;
-            let template: Vec<&str> = request
-                .url
-                .path
-                .split('/')
-                .filter(|s| !s.is_empty())
-                .map(|s| if s == value { "*" } else { s })
-                .collect();
-            Some((format!("request.path/{}", template.join("/")), crate::model::percent_decode(value)))
+            let (_, index) =
+                path_captures(pattern, &request.url.path)?.into_iter().find(|(name, _)| *name == capture)?;
+            Some((super::places::path_place(&segments, index), crate::model::percent_decode(segments[index])))
         });
     }
     None
@@ -382,6 +378,8 @@ mod tests {
         )
         .is_some());
         let captures = path_captures("/v1/threads/{thread}/runs/{run}/**", "/v1/threads/thread_a/runs/run_b").unwrap();
-        assert_eq!(captures, vec![("thread", "thread_a"), ("run", "run_b")]);
+        assert_eq!(captures, vec![("thread", 2), ("run", 4)]);
+        let captures = path_captures("/**/realtime/calls/{call}/**", "/openai/v1/realtime/calls/rtc_1/hangup").unwrap();
+        assert_eq!(captures, vec![("call", 4)]);
     }
 }

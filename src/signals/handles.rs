@@ -58,9 +58,22 @@ pub fn flows(trace: &Trace, rules: &Rules, apis: &[Option<&Fingerprint>]) -> Vec
     let mut evidence = Vec::new();
     for value in order {
         let (Some(mint), Some(uses)) = (minted.get(value), uses.get(value)) else { continue };
-        if let Some(e) = flow_evidence(trace, rules, apis, value, mint, uses) {
-            evidence.push(e);
-        }
+        let Some(flow) = flow_evidence(trace, rules, apis, value, mint, uses) else { continue };
+        // An upload stores what it received: the handle names a stored resource as well as
+        // whatever the flow shows (a parsing job polled by id, say).
+        let upload = (flow.state != Some(StateKind::Resource) && is_upload(&trace.calls[mint.call])).then(|| {
+            let mut stored = flow.clone();
+            stored.state = Some(StateKind::Resource);
+            stored.message = format!(
+                "Call {} uploaded content that the server stored under {}; {} refer to it by that handle: a stored resource.",
+                mint.call + 1,
+                crate::redact::fingerprint(value, flow.secret),
+                list_calls(&flow.dependents),
+            );
+            stored
+        });
+        evidence.push(flow);
+        evidence.extend(upload);
     }
     evidence
 }
@@ -79,7 +92,7 @@ fn flow_evidence(
     let mut kind = None;
     for u in uses {
         if let Some(fp) = apis[u.call] {
-            if let Some(k) = fp.state_at(&u.token.at) {
+            if let Some(k) = fp.state_at(&trace.calls[u.call].request.url.path, &u.token.at) {
                 kind = Some(k);
                 declared_by = Some(fp.family.clone());
                 break;
@@ -165,6 +178,20 @@ fn flow_evidence(
         api: declared_by,
         message,
     })
+}
+
+fn list_calls(calls: &[usize]) -> String {
+    match calls {
+        [one] => format!("call {}", one + 1),
+        many => format!("calls {}", many.iter().map(|c| (c + 1).to_string()).collect::<Vec<_>>().join(", ")),
+    }
+}
+
+/// A request that sends content for the server to store: a multipart form, or a path that says
+/// upload.
+fn is_upload(call: &crate::model::Call) -> bool {
+    let multipart = call.request.body.content_type.as_deref().is_some_and(|c| c.starts_with("multipart/"));
+    multipart || call.request.url.segments().any(|s| lexicon::words(&s).iter().any(|w| w == "upload" || w == "uploads"))
 }
 
 /// The top-level `status` of the response that minted a handle, if it has one.

@@ -6,6 +6,7 @@ mod handles;
 pub mod lexicon;
 mod places;
 mod replay;
+mod resources;
 mod transport;
 
 pub use declared::{Fingerprint, Rules};
@@ -117,6 +118,7 @@ pub fn collect(trace: &Trace, rules: &Rules, apis: &[Option<&Fingerprint>]) -> V
     evidence.extend(declarations);
     evidence.extend(flows);
     evidence.extend(transport::signals(trace));
+    evidence.extend(resources::client_named(trace));
     evidence.extend(replay::replays(trace));
     evidence
 }

@@ -77,13 +77,12 @@ fn request_tokens(call: &Call) -> Vec<Token<'_>> {
     let segments: Vec<&str> = url.path.split('/').filter(|s| !s.is_empty()).collect();
     for (i, segment) in segments.iter().enumerate() {
         if is_handle_like(segment) {
-            let template: Vec<&str> = segments.iter().enumerate().map(|(j, s)| if j == i { "*" } else { s }).collect();
             let collection = if i > 0 { segments[i - 1] } else { "" };
             tokens.push(Token {
                 value: segment,
                 position: Position::Path,
                 name: collection.to_string(),
-                at: format!("request.path/{}", template.join("/")),
+                at: path_place(&segments, i),
             });
         }
     }
@@ -100,6 +99,25 @@ fn request_tokens(call: &Call) -> Vec<Token<'_>> {
     header_tokens(&call.request.headers, "request", &mut tokens);
     body_tokens(&call.request.body, "request.body", Position::Body, &mut tokens);
     tokens
+}
+
+/// The place of path segment `i`, printed as a template: the segment itself is `*`, other
+/// handle-shaped segments `{id}`, so that no other handle shows in the clear.
+pub fn path_place(segments: &[&str], i: usize) -> String {
+    let template: Vec<&str> = segments
+        .iter()
+        .enumerate()
+        .map(|(j, s)| {
+            if j == i {
+                "*"
+            } else if is_handle_like(s) {
+                "{id}"
+            } else {
+                s
+            }
+        })
+        .collect();
+    format!("request.path/{}", template.join("/"))
 }
 
 /// Header and cookie values that could be handles. Correlation and tracing ids, caching
