@@ -14,7 +14,7 @@ pub mod report;
 pub mod signals;
 
 #[cfg(target_arch = "wasm32")]
-mod wasm;
+pub mod wasm;
 
 pub use error::{Error, ErrorKind, Location, Result};
 pub use report::{to_markdown, Report, SCHEMA};

@@ -1,0 +1,72 @@
+//! WebAssembly tests: the same file runs in Node and, with `WASM_BINDGEN_USE_BROWSER=1`, in
+//! headless Chromium (see the Makefile). They go through the exported JS API, as users do.
+#![cfg(target_arch = "wasm32")]
+
+mod common;
+
+use callstate::wasm;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::wasm_bindgen_test;
+
+fn options(name: &str) -> JsValue {
+    let object = js_sys::Object::new();
+    js_sys::Reflect::set(&object, &"name".into(), &name.into()).unwrap();
+    object.into()
+}
+
+fn as_json(value: &JsValue) -> serde_json::Value {
+    let text: String = js_sys::JSON::stringify(value).unwrap().into();
+    serde_json::from_str(&text).unwrap()
+}
+
+#[wasm_bindgen_test]
+fn wasm_reports_match_the_native_ones() {
+    for (name, bytes, golden) in common::cases::CASES {
+        // The core, compiled to wasm: byte for byte the native report.
+        let core = callstate::analyze_bytes(name, bytes, &callstate::Options::default()).unwrap().to_json();
+        assert_eq!(core.trim(), golden.trim(), "{name}: the wasm core differs from the native report");
+        // Through the JS boundary: the same document as a JS object.
+        let report = wasm::analyze(bytes, options(name)).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        let expected: serde_json::Value = serde_json::from_str(golden).unwrap();
+        assert_eq!(as_json(&report), expected, "{name}: the exported object differs from the native report");
+    }
+}
+
+#[wasm_bindgen_test]
+fn bad_input_throws_an_error_with_a_location_and_the_instance_survives() {
+    let error = wasm::analyze(b"{\"log\": {\"entries\": [ {\"request\": ", options("cut.har")).unwrap_err();
+    let error: js_sys::Error = error.dyn_into().expect("a real Error object");
+    let message: String = error.message().into();
+    assert!(message.contains("ends too early") && message.contains("cut.har"), "{message}");
+    let location = js_sys::Reflect::get(&error, &"location".into()).unwrap();
+    assert_eq!(as_json(&location)["offset"], 33);
+    assert_eq!(as_json(&location)["line"], 1);
+
+    let error = wasm::analyze(&[0xff, 0xfe, 0x7b, 0x00], options("utf16.har")).unwrap_err();
+    let message: String = error.dyn_into::<js_sys::Error>().unwrap().message().into();
+    assert!(message.contains("UTF-16"), "{message}");
+
+    // The same instance analyses a good file correctly afterwards.
+    let (name, bytes, _) = common::cases::CASES[0];
+    let report = as_json(&wasm::analyze(bytes, options(name)).unwrap());
+    assert_eq!(report["verdict"]["label"], "stateful");
+}
+
+#[wasm_bindgen_test]
+fn markdown_and_schema_version() {
+    let (name, bytes, _) = common::cases::CASES[0];
+    let markdown = wasm::analyze_markdown(bytes, options(name)).unwrap();
+    assert!(markdown.starts_with("# callstate report"));
+    assert!(markdown.contains("**Verdict: stateful**"));
+    assert_eq!(wasm::schema_version(), "callstate.report/1");
+}
+
+#[wasm_bindgen_test]
+fn options_raise_and_lower_limits() {
+    let (name, bytes, _) = common::cases::CASES[0];
+    let options = js_sys::JSON::parse(r#"{"name": "x.yaml", "limits": {"maxInputBytes": 100}}"#).unwrap();
+    let error = wasm::analyze(bytes, options).unwrap_err();
+    let message: String = error.dyn_into::<js_sys::Error>().unwrap().message().into();
+    assert!(message.contains("maxInputBytes"), "{message}");
+    let _ = name;
+}
