@@ -95,7 +95,8 @@ fn parse(source: &Text, syntax: Syntax, limits: &Limits) -> Result<Value> {
 fn yaml_error(source: &Text, e: yaml_serde::Error) -> Error {
     let detail = e.to_string();
     let detail = super::strip_position(&detail);
-    let over_budget = detail.contains(super::tree::OVER_BUDGET);
+    // Our budget, or the parser's own cap on alias repetitions: both mean an alias bomb.
+    let over_budget = detail.contains(super::tree::OVER_BUDGET) || detail.contains("repetition limit");
     let (kind, message) = if over_budget {
         (ErrorKind::Limit, format!("The YAML input is refused: {}.", super::tree::OVER_BUDGET))
     } else if detail.contains("recursion limit") {

@@ -1,0 +1,121 @@
+//! The command line as CI uses it: formats, stdin, several files, and every exit code.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+const STATEFUL: &str = "tests/corpus/crewai-responses-autochain.yaml";
+const STATELESS: &str = "tests/corpus/oai-chat-tool-calls.yaml";
+
+fn callstate(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_callstate"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.unwrap_or_default()).unwrap();
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn json_and_markdown_reports() {
+    let out = callstate(&["analyze", "--format", "json", STATEFUL], None);
+    assert_eq!(out.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["schema"], "callstate.report/1");
+    assert_eq!(report["verdict"]["label"], "stateful");
+
+    let out = callstate(&["analyze", "--format", "md", STATELESS], None);
+    assert_eq!(out.status.code(), Some(0));
+    let md = text(&out.stdout);
+    assert!(md.starts_with("# callstate report"), "{md}");
+    assert!(md.contains("**Verdict: stateless**"), "{md}");
+}
+
+#[test]
+fn expect_gates_ci() {
+    assert_eq!(callstate(&["analyze", "--expect", "stateful", STATEFUL], None).status.code(), Some(0));
+    assert_eq!(callstate(&["analyze", "--expect", "stateless", STATELESS], None).status.code(), Some(0));
+    let out = callstate(&["analyze", "--expect", "stateless", STATEFUL], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("expected a stateless trace, got stateful"), "{}", text(&out.stderr));
+    assert_eq!(callstate(&["analyze", "--expect", "stateful", STATELESS], None).status.code(), Some(1));
+}
+
+#[test]
+fn stdin_and_several_files() {
+    let bytes =
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/corpus/crewai-responses-autochain.yaml")).unwrap();
+    let out = callstate(&["analyze", "--format", "json", "-"], Some(&bytes));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["inputs"][0]["name"], "-");
+    assert_eq!(report["verdict"]["label"], "stateful");
+
+    let out = callstate(&["analyze", "--format", "json", STATEFUL, STATELESS], None);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["inputs"].as_array().unwrap().len(), 2);
+    assert_eq!(report["summary"]["calls"], 5);
+    assert_eq!(report["calls"][4]["input"], 1);
+}
+
+#[test]
+fn bad_input_exits_2_with_a_message_and_nothing_on_stdout() {
+    let out = callstate(&["analyze", "--format", "json", "-"], Some(br#"{"log": {"entries": [ {"#));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty(), "half a report was written");
+    let err = text(&out.stderr);
+    assert!(err.contains("ends too early") && err.contains("line 1"), "{err}");
+
+    let out = callstate(&["analyze", "tests/corpus/does-not-exist.har"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("cannot read"));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    for args in [
+        &["analyze"][..],
+        &["analyse", "--format", "xml", STATEFUL],
+        &["frobnicate", STATEFUL],
+        &["analyze", "--expect", "maybe", STATEFUL],
+        &[],
+    ] {
+        let out = callstate(args, None);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(text(&out.stderr).contains("usage:"), "{args:?}");
+        assert!(out.stdout.is_empty());
+    }
+    let out = callstate(&["--help"], None);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).contains("exit codes"));
+}
+
+#[test]
+fn user_rules_extend_the_table() {
+    let dir = std::env::temp_dir().join(format!("callstate-rules-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let rules = dir.join("rules.json");
+    std::fs::write(&rules, r#"{"fingerprints": [{"id": "acme.chat", "family": "Acme Chat", "paths": ["/v1/chat/completions"], "state": [{"at": "request.body/thread", "kind": "conversation"}]}], "names": {"ticket": "job"}}"#).unwrap();
+    let out = callstate(&["analyze", "--format", "json", "--rules", rules.to_str().unwrap(), STATELESS], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["calls"][0]["api"]["family"], "Acme Chat");
+
+    std::fs::write(
+        &rules,
+        r#"{"fingerprints": [{"id": "x", "family": "X", "state": [{"at": "request.body/x", "kind": "vibes"}]}]}"#,
+    )
+    .unwrap();
+    let out = callstate(&["analyze", "--rules", rules.to_str().unwrap(), STATELESS], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("Unknown kind of state `vibes`"), "{}", text(&out.stderr));
+}
