@@ -1,4 +1,6 @@
 //! The command line as CI uses it: formats, stdin, several files, and every exit code.
+// Reads files and runs processes: a native test (the wasm tests are in tests/wasm.rs).
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};

@@ -1,6 +1,8 @@
 //! The shared corpus of real recordings (copied into tests/corpus with their notice): every file
 //! gets a verdict its `expect` column allows and names the kinds of state its `kinds` column
 //! lists; stateful ones name the handle's calls and fields.
+// Reads files and runs processes: a native test (the wasm tests are in tests/wasm.rs).
+#![cfg(not(target_arch = "wasm32"))]
 
 use callstate::{analyze_bytes, Options, Report};
 use std::path::Path;

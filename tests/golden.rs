@@ -1,6 +1,8 @@
 //! The report of each golden case is pinned. The wasm test (tests/wasm.rs) checks the same files,
 //! so native and WebAssembly builds must agree byte for byte. After an intended change, rewrite
 //! the files with `CALLSTATE_BLESS=1 cargo test --test golden` and review the diff.
+// Reads files and runs processes: a native test (the wasm tests are in tests/wasm.rs).
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

@@ -1,5 +1,7 @@
 //! Readers on the dialects real tools write, and on broken and hostile input: every case gives
 //! calls or a clear error with a location, never a panic.
+// Reads files and runs processes: a native test (the wasm tests are in tests/wasm.rs).
+#![cfg(not(target_arch = "wasm32"))]
 
 use base64::Engine;
 use callstate::model::{Direction, Transport};
