@@ -154,7 +154,7 @@ pub fn classify(trace: &Trace, evidence: &[Evidence], apis: &[Option<&Fingerprin
         session.state.sort();
         session.mode = if session.calls.iter().any(|&c| calls[c].mode == Mode::Stateful) {
             Mode::Stateful
-        } else if !session.state.is_empty() {
+        } else if session.calls.iter().any(|&c| calls[c].mode == Mode::ResourceDependent) {
             Mode::ResourceDependent
         } else {
             Mode::Stateless

@@ -15,6 +15,10 @@ pub struct Location {
     pub column: Option<usize>,
     /// Index (from 0) of the entry or interaction in the recording.
     pub entry: Option<usize>,
+    /// The line around the position, clipped and with key-shaped strings masked, for showing
+    /// under the message; `caret` is the character index in it that the position falls on.
+    pub snippet: Option<String>,
+    pub caret: Option<usize>,
 }
 
 impl Location {
@@ -28,10 +32,13 @@ impl Location {
         let before = &bytes[..offset];
         let line = memchr::memchr_iter(b'\n', before).count() + 1;
         let line_start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
+        let (snippet, caret) = snippet(bytes, line_start, offset).unzip();
         Location {
             offset: Some(offset),
             line: Some(line),
             column: Some(offset - line_start + 1),
+            snippet,
+            caret,
             ..Location::default()
         }
     }
@@ -46,7 +53,7 @@ impl Location {
             }
         }
         let offset = (offset + column.saturating_sub(1)).min(bytes.len());
-        Location { offset: Some(offset), line: Some(line), column: Some(column), ..Location::default() }
+        Location { line: Some(line), column: Some(column), ..Location::at_offset(bytes, offset) }
     }
 
     fn describe(&self) -> String {
@@ -69,6 +76,39 @@ impl Location {
     pub fn is_empty(&self) -> bool {
         *self == Location::default()
     }
+}
+
+/// Up to 60 bytes before and 40 after `offset` on its line, as text with control characters
+/// shown as spaces and secrets masked; `None` where the bytes are not text.
+fn snippet(bytes: &[u8], line_start: usize, offset: usize) -> Option<(String, usize)> {
+    let line_end = memchr::memchr(b'\n', &bytes[offset..]).map_or(bytes.len(), |i| offset + i);
+    let mut start = line_start.max(offset.saturating_sub(60));
+    let mut end = line_end.min(offset + 40);
+    // Do not cut a UTF-8 sequence in half.
+    while start < offset && (bytes[start] & 0xC0) == 0x80 {
+        start += 1;
+    }
+    while end > offset && end < bytes.len() && (bytes[end] & 0xC0) == 0x80 {
+        end -= 1;
+    }
+    let before = std::str::from_utf8(&bytes[start..offset]).ok()?;
+    let after = std::str::from_utf8(&bytes[offset..end]).ok()?;
+    // A line that names a credential (a cookie, an authorization header) is never shown.
+    let line = String::from_utf8_lossy(&bytes[line_start..line_end]).to_ascii_lowercase();
+    const CREDENTIALS: &[&str] =
+        &["cookie", "authorization", "api-key", "api_key", "apikey", "token", "secret", "password"];
+    if CREDENTIALS.iter().any(|c| line.contains(c)) {
+        return None;
+    }
+    let clean = |s: &str| -> String { s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect() };
+    let (before, after) = (crate::redact::redact_text(&clean(before)), crate::redact::redact_text(&clean(after)));
+    if before.trim().is_empty() && after.trim().is_empty() {
+        return None;
+    }
+    let lead = if start > line_start { "…" } else { "" };
+    let tail = if end < line_end { "…" } else { "" };
+    let caret = lead.chars().count() + before.chars().count();
+    Some((format!("{lead}{before}{after}{tail}"), caret))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -14,6 +14,7 @@ const ui = {
   error: $('error'),
   report: $('report'),
   reports: $('reports'),
+  reportPicker: $('report-picker'),
   verdict: $('verdict'),
   verdictLabel: $('verdict-label'),
   verdictConfidence: $('verdict-confidence'),
@@ -62,6 +63,21 @@ const callLink = (index) => linkTo(callId(index), `call ${index}`);
 const evidenceLink = (id) => linkTo(evidenceId(id), id);
 const chip = (text, attrs = {}) => el('span', { class: 'chip', text, ...attrs });
 
+/**
+ * Report sentences quote fields in `backticks` and cite evidence as [E1]: turns those
+ * into <code> and links, and leaves everything else as text.
+ */
+function richText(text) {
+  const cited = (part) => /^\[E\d+\]$/.test(part) && citable.has(part.slice(1, -1));
+  return String(text ?? '')
+    .split(/(`[^`\n]+`|\[E\d+\])/)
+    .map((part) => {
+      if (/^`.+`$/s.test(part)) return el('code', { text: part.slice(1, -1) });
+      if (cited(part)) return ['[', evidenceLink(part.slice(1, -1)), ']'];
+      return part;
+    });
+}
+
 function formatLocation(location) {
   if (!location) return '';
   const parts = [];
@@ -73,17 +89,23 @@ function formatLocation(location) {
   return parts.join(', ');
 }
 
-// ---------------------------------------------------------------- the worker
+// ---------------------------------------------------------------- state
 
 let worker = null;
 // Set when the wasm instance in `worker` trapped: it is replaced before the next run.
 let workerBroken = false;
 
 /**
- * The run in progress: {total, sent, answered, results: [{name, report}]}.
+ * The run in progress: {total, sent, answered} (files given, sent to the worker, answered).
  * A new run replaces it; a run checks `run === current` after every await.
  */
 let current = null;
+
+let listed = []; // the latest run's {name, report} results, in the order of the picker's options
+let shown = null; // the one on screen, for the download button
+let citable = new Set(); // its evidence ids, which richText() links to
+
+// ---------------------------------------------------------------- the worker
 
 function getWorker() {
   if (worker && !workerBroken) return worker;
@@ -115,9 +137,8 @@ function onWorkerMessage(message) {
       break;
     case 'result': {
       const result = { name: message.name, report: message.report };
-      run.results.push(result);
-      if (run.results.length === 1) showReport(result);
-      addReportButton(result);
+      if (listed.length === 0) showReport(result);
+      listReport(result);
       answered(run);
       break;
     }
@@ -149,7 +170,7 @@ async function analyse(sources) {
     worker?.terminate();
     worker = null;
   }
-  const run = { total: sources.length, sent: 0, answered: 0, results: [] };
+  const run = { total: sources.length, sent: 0, answered: 0 };
   current = run;
   clearOutput();
   ui.report.setAttribute('aria-busy', 'true');
@@ -183,11 +204,11 @@ function finishRun(run) {
   current = null;
   ui.progress.hidden = true;
   ui.report.removeAttribute('aria-busy');
-  const failed = run.total - run.results.length;
+  const failed = run.total - listed.length;
   ui.status.textContent =
     run.total === 1
       ? ''
-      : `Analysed ${plural(run.results.length, 'file')}` + (failed ? `; ${failed} could not be analysed.` : '.');
+      : `Analysed ${plural(listed.length, 'file')}` + (failed ? `; ${failed} could not be analysed.` : '.');
 }
 
 function showProgress({ phase, done, total, name }) {
@@ -204,7 +225,8 @@ function clearOutput() {
   ui.error.replaceChildren();
   ui.report.hidden = true;
   ui.reports.hidden = true;
-  ui.reports.replaceChildren();
+  ui.reportPicker.replaceChildren();
+  listed = [];
   ui.verdictLabel.textContent = '';
   ui.status.textContent = '';
 }
@@ -215,7 +237,7 @@ function addError(name, message, excerpt = null) {
     'div',
     { class: 'error-item' },
     el('p', { class: 'error-title', text: name == null ? 'Something went wrong' : `Could not analyse ${name}` }),
-    el('p', { text: message }),
+    el('p', {}, richText(message)),
   );
   if (excerpt) {
     // The offending line, with a caret under the position the analyser reported.
@@ -227,22 +249,12 @@ function addError(name, message, excerpt = null) {
 
 // ---------------------------------------------------------------- rendering
 
-let shown = null; // the {name, report} on screen, for the download button
-
-/** With several files, a row of buttons switches between their reports: one per result. */
-function addReportButton(result) {
-  const button = el('button', {
-    type: 'button',
-    text: `${result.name}: ${result.report?.verdict?.label ?? 'no verdict'}`,
-    'aria-pressed': String(result === shown),
-  });
-  button.addEventListener('click', () => {
-    showReport(result);
-    // Updated in place rather than re-rendered, so keyboard focus stays on the button.
-    for (const other of ui.reports.children) other.setAttribute('aria-pressed', String(other === button));
-  });
-  ui.reports.append(button);
-  ui.reports.hidden = ui.reports.children.length < 2;
+/** With several files, a drop-down switches between their reports. */
+function listReport(result) {
+  listed.push(result);
+  ui.reportPicker.append(el('option', { text: `${result.name}: ${result.report?.verdict?.label ?? 'no verdict'}` }));
+  ui.reportPicker.selectedIndex = listed.indexOf(shown);
+  ui.reports.hidden = listed.length < 2;
 }
 
 function showReport(result) {
@@ -251,6 +263,7 @@ function showReport(result) {
   const calls = report.calls ?? [];
   const inputs = report.inputs ?? [];
 
+  citable = new Set((report.evidence ?? []).map((item) => item.id));
   ui.report.hidden = false;
   ui.report.dataset.file = name;
   renderVerdict(report.verdict ?? {});
@@ -267,7 +280,7 @@ function renderVerdict(verdict) {
   ui.verdictLabel.textContent = verdict.label ?? '';
   const percent = typeof verdict.confidence === 'number' ? ` (${Math.round(verdict.confidence * 100)}%)` : '';
   ui.verdictConfidence.textContent = verdict.level ? `${verdict.level} confidence${percent}` : percent.trim();
-  ui.verdictExplanation.textContent = verdict.explanation ?? '';
+  ui.verdictExplanation.replaceChildren(...richText(verdict.explanation).flat());
   const ids = verdict.evidence ?? [];
   ui.verdictEvidence.replaceChildren(...(ids.length ? ['Based on ', ...joined(ids.map(evidenceLink)), '.'] : []));
 }
@@ -330,7 +343,7 @@ function sessionItem(session) {
     ' ',
     chip(session.mode ?? 'unknown', { 'data-mode': session.mode }),
     stateNote(session.state),
-    session.calls?.length > 0 && [': ', joined(session.calls.map(callLink))],
+    session.calls?.length > 0 && [' · ', joined(session.calls.map(callLink))],
     handles.length > 0 &&
       el(
         'p',
@@ -352,10 +365,10 @@ function evidenceItem(item) {
       ' ',
       chip(String(item.signal ?? 'signal').replaceAll('_', ' ')),
       item.state && [' ', chip(item.state)],
-      item.strength && [' ', chip(item.strength, { class: 'chip strength', 'data-strength': item.strength })],
+      item.strength && [' ', chip(item.strength, { 'data-strength': item.strength })],
       item.calls?.length > 0 && [' ', joined(item.calls.map(callLink))],
     ),
-    el('p', { class: 'message', text: item.message }),
+    el('p', { class: 'message' }, richText(item.message)),
     item.places?.length > 0 &&
       el(
         'ul',
@@ -373,7 +386,7 @@ function diagnosticItem(diagnostic) {
     { 'data-severity': diagnostic.severity },
     chip(diagnostic.severity ?? 'note', { 'data-severity': diagnostic.severity }),
     ' ',
-    diagnostic.message,
+    richText(diagnostic.message),
     where && el('span', { class: 'where', text: ` (${where})` }),
   );
 }
@@ -412,6 +425,7 @@ ui.sample.addEventListener('click', () => {
 });
 
 ui.download.addEventListener('click', downloadReport);
+ui.reportPicker.addEventListener('change', () => showReport(listed[ui.reportPicker.selectedIndex]));
 
 // Drag and drop anywhere on the page. dragenter/dragleave fire for every child element
 // crossed, so count them to know when the pointer has really left the window.

@@ -50,7 +50,7 @@ function analyseOne(name, bytes) {
     }
     // Errors from analyze() carry a full sentence and a `location`; anything else is a plain JS error.
     const location = plainLocation(err?.location);
-    return { type: 'error', name, message: describe(err), location, excerpt: excerptAt(bytes, location) };
+    return { type: 'error', name, message: describe(err), location, excerpt: excerptOf(location) };
   }
 }
 
@@ -61,39 +61,15 @@ function describe(err) {
 // Copies the known fields, so the object is certain to survive postMessage's structured clone.
 function plainLocation(location) {
   if (location == null || typeof location !== 'object') return null;
-  const { input = null, offset = null, line = null, column = null, entry = null } = location;
-  return { input, offset, line, column, entry };
+  const { input = null, offset = null, line = null, column = null, entry = null, snippet = null, caret = null } = location;
+  return { input, offset, line, column, entry, snippet, caret };
 }
 
-const BEFORE = 60; // bytes of context shown before the error position
-const AFTER = 40; // and after it
-
 /**
- * The line of the input around the error's byte offset, clipped to a short window:
- * {text, caret} with caret a character index into text, or null without an offset.
+ * The line around the error, as the analyser cut it (clipped, credentials masked):
+ * {text, caret} with caret a character index into text, or null.
  */
-function excerptAt(buffer, location) {
-  const bytes = new Uint8Array(buffer);
-  const offset = location?.offset;
-  if (!Number.isInteger(offset) || offset < 0 || offset > bytes.length) return null;
-
-  const lineStart = bytes.lastIndexOf(0x0a, offset - 1) + 1;
-  const nextNewline = bytes.indexOf(0x0a, offset);
-  const lineEnd = nextNewline === -1 ? bytes.length : nextNewline;
-  let start = Math.max(lineStart, offset - BEFORE);
-  let end = Math.min(lineEnd, offset + AFTER);
-  // Do not cut a UTF-8 sequence in half (continuation bytes are 0b10xxxxxx).
-  while (start < offset && (bytes[start] & 0xc0) === 0x80) start += 1;
-  while (end > offset && end < bytes.length && (bytes[end] & 0xc0) === 0x80) end -= 1;
-
-  const decoder = new TextDecoder();
-  // Control characters become spaces so that the caret stays under the right character.
-  const clean = (from, to) => decoder.decode(bytes.subarray(from, to)).replace(/[\u0000-\u001f\u007f]/g, ' ');
-  const before = clean(start, offset);
-  const text = before + clean(offset, end);
-  if (text.trim() === '' && offset === bytes.length) return null; // nothing useful to point at
-  return {
-    text: (start > lineStart ? '…' : '') + text + (end < lineEnd ? '…' : ''),
-    caret: [...before].length + (start > lineStart ? 1 : 0),
-  };
+function excerptOf(location) {
+  const text = location?.snippet;
+  return typeof text === 'string' && Number.isInteger(location.caret) ? { text, caret: location.caret } : null;
 }

@@ -115,7 +115,10 @@ fn run(args: Args) -> Result<ExitCode, String> {
     }
     let inputs: Vec<NamedInput> =
         args.files.iter().zip(&contents).map(|(name, bytes)| NamedInput { name, bytes }).collect();
-    let report = analyze(&inputs, &options).map_err(|e| e.to_string())?;
+    let report = analyze(&inputs, &options).map_err(|e| match (&e.location.snippet, e.location.caret) {
+        (Some(snippet), Some(caret)) => format!("{e}\n  {snippet}\n  {}^", " ".repeat(caret)),
+        _ => e.to_string(),
+    })?;
     // Render fully before writing, so a failure never leaves half a report on stdout.
     let text = match args.format {
         Format::Json => report.to_json(),
