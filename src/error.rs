@@ -129,12 +129,13 @@ pub struct Error {
     pub kind: ErrorKind,
     /// What went wrong, as a sentence, without the location.
     pub message: String,
-    pub location: Location,
+    /// Boxed to keep `Result<T, Error>` small on the happy path.
+    pub location: Box<Location>,
 }
 
 impl Error {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error { kind, message: message.into(), location: Location::default() }
+        Error { kind, message: message.into(), location: Box::default() }
     }
 
     pub fn malformed(message: impl Into<String>) -> Self {
@@ -143,7 +144,7 @@ impl Error {
 
     pub fn at(mut self, location: Location) -> Self {
         let input = self.location.input.take();
-        self.location = Location { input: location.input.or(input), ..location };
+        self.location = Box::new(Location { input: location.input.or(input), ..location });
         self
     }
 
