@@ -62,7 +62,20 @@ pub struct Verdict {
 pub struct Classification {
     pub calls: Vec<CallClass>,
     pub sessions: Vec<Session>,
+    pub layers: Option<Layers>,
     pub verdict: Verdict,
+}
+
+/// Two layers of one system, linked by parent calls: an upper one (a runtime, a front door) and
+/// the model calls made on its behalf.
+pub struct Layers {
+    /// Upper calls with model calls beneath them.
+    pub upper: Vec<usize>,
+    /// The model calls beneath them.
+    pub lower: Vec<usize>,
+    /// The upper layer keeps state and the model calls do not: a stateful runtime on stateless
+    /// model calls. `false` is the reverse: the model calls depend on state, the upper layer not.
+    pub stateful_upper: bool,
 }
 
 /// Union-find over calls, to group them into sessions.
@@ -102,8 +115,11 @@ pub fn classify(trace: &Trace, evidence: &[Evidence], apis: &[Option<&Fingerprin
                 calls[c].evidence.push(i);
             }
         }
-        for pair in e.calls.windows(2) {
-            groups.union(pair[0], pair[1]);
+        // Calls of one layer form sessions; the link between layers is not a session.
+        if e.signal != Signal::KeptContext {
+            for pair in e.calls.windows(2) {
+                groups.union(pair[0], pair[1]);
+            }
         }
         let Some(kind) = e.state else { continue };
         for &c in &e.dependents {
@@ -166,8 +182,87 @@ pub fn classify(trace: &Trace, evidence: &[Evidence], apis: &[Option<&Fingerprin
             calls[c].session = Some(s);
         }
     }
-    let verdict = verdict(trace, evidence, &calls, &kept, apis);
-    Classification { calls, sessions: kept, verdict }
+    let layers = layers(trace, evidence, &calls, &kept, apis);
+    let verdict = verdict(trace, evidence, &calls, &kept, layers.as_ref(), apis);
+    Classification { calls, sessions: kept, layers, verdict }
+}
+
+/// A call made to a model: a GenAI inference span, a known model API, or a request that
+/// replays a conversation.
+fn is_model_call(
+    trace: &Trace,
+    c: usize,
+    apis: &[Option<&Fingerprint>],
+    replayed: &rustc_hash::FxHashSet<usize>,
+) -> bool {
+    let inference = trace.calls[c]
+        .span
+        .as_ref()
+        .and_then(|s| s.operation.as_deref())
+        .is_some_and(|op| matches!(op, "chat" | "text_completion" | "generate_content"));
+    inference || apis[c].is_some_and(|fp| fp.default_mode() == Some("stateless")) || replayed.contains(&c)
+}
+
+/// Finds model calls made on behalf of other calls (through parent links) where one layer keeps
+/// state and the other does not.
+fn layers(
+    trace: &Trace,
+    evidence: &[Evidence],
+    calls: &[CallClass],
+    sessions: &[Session],
+    apis: &[Option<&Fingerprint>],
+) -> Option<Layers> {
+    let keeps_state = |c: usize| {
+        calls[c].mode == Mode::Stateful || calls[c].session.is_some_and(|s| sessions[s].mode == Mode::Stateful)
+    };
+    let replayed: rustc_hash::FxHashSet<usize> =
+        evidence.iter().filter(|e| e.signal == Signal::ContextReplay).flat_map(|e| e.calls.iter().copied()).collect();
+    let (mut down, mut up) = (
+        Layers { upper: Vec::new(), lower: Vec::new(), stateful_upper: true },
+        Layers { upper: Vec::new(), lower: Vec::new(), stateful_upper: false },
+    );
+    for (c, class) in calls.iter().enumerate() {
+        if !is_model_call(trace, c, apis, &replayed) {
+            continue;
+        }
+        // Ancestors, nearest first (bounded: parent links come from the input).
+        let mut ancestors = Vec::new();
+        let mut at = trace.calls[c].parent;
+        while let Some(parent) = at {
+            if ancestors.len() >= 256 || ancestors.contains(&parent.call) {
+                break;
+            }
+            ancestors.push(parent.call);
+            at = trace.calls[parent.call].parent;
+        }
+        let Some(&top) = ancestors.last() else { continue };
+        let stateful_ancestor = ancestors.iter().copied().find(|&a| keeps_state(a));
+        match (stateful_ancestor, class.mode == Mode::Stateful) {
+            (Some(a), false) => {
+                down.upper.push(a);
+                down.lower.push(c);
+            }
+            (None, true) => {
+                up.upper.push(top);
+                up.lower.push(c);
+            }
+            _ => {}
+        }
+    }
+    let chosen = if !down.lower.is_empty() { down } else { up };
+    if chosen.lower.is_empty() {
+        return None;
+    }
+    let mut chosen = chosen;
+    // Every stateful call of the upper layer belongs to it, not only those with children.
+    if chosen.stateful_upper {
+        chosen.upper.extend((0..calls.len()).filter(|&c| keeps_state(c) && !chosen.lower.contains(&c)));
+    }
+    chosen.upper.sort_unstable();
+    chosen.upper.dedup();
+    chosen.lower.sort_unstable();
+    chosen.lower.dedup();
+    Some(chosen)
 }
 
 fn confidence_of(strength: Strength) -> f64 {
@@ -187,6 +282,7 @@ fn verdict(
     evidence: &[Evidence],
     calls: &[CallClass],
     sessions: &[Session],
+    layers: Option<&Layers>,
     apis: &[Option<&Fingerprint>],
 ) -> Verdict {
     let n = calls.len();
@@ -194,7 +290,14 @@ fn verdict(
         return Verdict {
             label: Label::Inconclusive,
             confidence: 0.0,
-            explanation: "The input holds no calls.".into(),
+            explanation: if trace.diagnostics.is_empty() {
+                "Inconclusive: the input holds no calls.".into()
+            } else {
+                format!(
+                    "Inconclusive: the input holds no calls ({}).",
+                    trace.diagnostics[0].message.trim_end_matches('.')
+                )
+            },
             deciding: Vec::new(),
         };
     }
@@ -215,6 +318,9 @@ fn verdict(
         )
     };
 
+    if let (Some(layers), false) = (layers, stateful.is_empty()) {
+        return layered_verdict(evidence, &stateful, calls, sessions, layers);
+    }
     if !stateful.is_empty() {
         let stateful_calls = calls.iter().filter(|c| c.mode == Mode::Stateful).count();
         let stateful_sessions = sessions.iter().filter(|s| s.mode == Mode::Stateful).count();
@@ -293,6 +399,76 @@ fn verdict(
         confidence: if stripped { confidence - 0.1 } else { confidence },
         explanation: format!("{lead}{caveat}{stored_note}"),
         deciding: [deciding, stored].concat(),
+    }
+}
+
+fn list(calls: &[usize]) -> String {
+    let shown: Vec<String> = calls.iter().take(8).map(|c| (c + 1).to_string()).collect();
+    let more = if calls.len() > 8 { format!(" and {} more", calls.len() - 8) } else { String::new() };
+    format!("{}{more}", shown.join(", "))
+}
+
+/// Two layers: which one keeps state, with the evidence for each.
+fn layered_verdict(
+    evidence: &[Evidence],
+    stateful: &[usize],
+    calls: &[CallClass],
+    sessions: &[Session],
+    layers: &Layers,
+) -> Verdict {
+    let in_layer = |e: &Evidence, members: &[usize]| e.calls.iter().any(|c| members.binary_search(c).is_ok());
+    let upper_state: Vec<usize> = stateful.iter().copied().filter(|&i| in_layer(&evidence[i], &layers.upper)).collect();
+    let lower_state: Vec<usize> = stateful.iter().copied().filter(|&i| in_layer(&evidence[i], &layers.lower)).collect();
+    let replays: Vec<usize> = (0..evidence.len())
+        .filter(|&i| evidence[i].signal == Signal::ContextReplay && in_layer(&evidence[i], &layers.lower))
+        .collect();
+    let strength = evidence[stateful[0]].strength;
+    if layers.stateful_upper {
+        let upper_sessions: rustc_hash::FxHashSet<usize> = layers
+            .upper
+            .iter()
+            .filter_map(|&c| calls[c].session)
+            .filter(|&s| sessions[s].mode == Mode::Stateful)
+            .collect();
+        let how = if replays.is_empty() {
+            "none of them sends a handle to server-kept state.".to_string()
+        } else {
+            format!(
+                "{} of them resend the whole context: {}",
+                replays.len(),
+                cite(evidence, &replays[..replays.len().min(1)])
+            )
+        };
+        let deciding: Vec<usize> = upper_state.iter().take(2).chain(replays.iter().take(1)).copied().collect();
+        return Verdict {
+            label: Label::Layered,
+            confidence: confidence_of(strength),
+            explanation: format!(
+                "Layered: a stateful runtime built on stateless model calls. The runtime layer (calls {} in {} session(s)) keeps {} state: {} Beneath it, its {} model call(s) (calls {}) are stateless: {}",
+                list(&layers.upper),
+                upper_sessions.len().max(1),
+                kinds_of(evidence, &upper_state),
+                cite(evidence, &upper_state[..upper_state.len().min(2)]),
+                layers.lower.len(),
+                list(&layers.lower),
+                how
+            ),
+            deciding,
+        };
+    }
+    let deciding: Vec<usize> = lower_state.iter().take(3).copied().collect();
+    Verdict {
+        label: Label::Stateful,
+        confidence: confidence_of(strength),
+        explanation: format!(
+            "Stateful behind a stateless front: the upper calls ({}) carry no server-kept state, but the {} model call(s) made for them (calls {}) depend on {} state kept by the model provider: {}",
+            list(&layers.upper),
+            layers.lower.len(),
+            list(&layers.lower),
+            kinds_of(evidence, &lower_state),
+            cite(evidence, &deciding)
+        ),
+        deciding,
     }
 }
 

@@ -6,6 +6,7 @@
 //! `wasm.rs` and the CLI are thin adapters over [`analyze`].
 
 pub mod classify;
+pub mod correlate;
 pub mod error;
 pub mod formats;
 pub mod model;
@@ -61,14 +62,38 @@ pub struct NamedInput<'a> {
 pub struct Options {
     pub limits: Limits,
     pub rules: Option<Rules>,
+    /// With several inputs, analyse the good ones when some are bad, and report each bad one as
+    /// an error diagnostic naming it (the page does this; the CLI does not).
+    pub partial: bool,
 }
 
 /// Reads inputs into one trace. Calls keep input order, and across several inputs they are
 /// ordered by start time where every call has one.
 pub fn read_trace(inputs: &[NamedInput], limits: &Limits) -> Result<Trace> {
+    read_inputs(inputs, limits, false)
+}
+
+fn read_inputs(inputs: &[NamedInput], limits: &Limits, partial: bool) -> Result<Trace> {
     let mut trace = Trace::default();
-    for (index, input) in inputs.iter().enumerate() {
-        let read = formats::read(input.bytes, index, limits).map_err(|e| e.in_input(input.name))?;
+    let mut first_error = None;
+    for input in inputs {
+        let index = trace.inputs.len();
+        let read = match formats::read(input.bytes, index, limits) {
+            Ok(read) => read,
+            Err(e) => {
+                let e = e.in_input(input.name);
+                if !partial {
+                    return Err(e);
+                }
+                trace.diagnostics.push(model::Diagnostic {
+                    severity: model::Severity::Error,
+                    message: format!("{} was not analysed: {}", input.name, e.message),
+                    location: Some((*e.location).clone()),
+                });
+                first_error.get_or_insert(e);
+                continue;
+            }
+        };
         trace.inputs.push(Input { name: input.name.to_string(), format: read.format, calls: read.calls.len() });
         trace.calls.extend(read.calls);
         trace.diagnostics.extend(read.diagnostics.into_iter().map(|mut d| {
@@ -81,12 +106,18 @@ pub fn read_trace(inputs: &[NamedInput], limits: &Limits) -> Result<Trace> {
     if inputs.len() > 1 && trace.calls.iter().all(|c| c.started_ms.is_some()) {
         trace.calls.sort_by(|a, b| a.started_ms.partial_cmp(&b.started_ms).unwrap_or(std::cmp::Ordering::Equal));
     }
+    if trace.inputs.is_empty() {
+        if let Some(e) = first_error {
+            return Err(e);
+        }
+    }
+    correlate::link(&mut trace);
     Ok(trace)
 }
 
 /// Analyses one or several inputs together and returns the report.
 pub fn analyze(inputs: &[NamedInput], options: &Options) -> Result<Report> {
-    let trace = read_trace(inputs, &options.limits)?;
+    let trace = read_inputs(inputs, &options.limits, options.partial)?;
     let builtin;
     let rules = match &options.rules {
         Some(rules) => rules,

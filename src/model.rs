@@ -31,6 +31,15 @@ pub enum Format {
     Vcr,
     /// Recorded WebSocket sessions: `interactions[]` of sent and received messages.
     WebsocketCassette,
+    /// nock recordings (`nock.recorder` output objects).
+    Nock,
+    /// OpenTelemetry OTLP/JSON (`resourceSpans`), one document or one per line.
+    Otlp,
+    /// Spans as SDK exporters dump them (not OTLP): JS `ReadableSpan`s, Python `to_json()`, or
+    /// one span's attribute map.
+    SpanDump,
+    /// JSON Lines request logs: OpenAI batch files, or the generic shape in the README.
+    Jsonl,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -56,9 +65,10 @@ pub struct Source {
     pub entry: usize,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Transport {
+    #[default]
     Http,
     /// A WebSocket: `frames` holds its messages.
     Websocket,
@@ -66,19 +76,71 @@ pub enum Transport {
     Sse,
 }
 
-/// One request and its response (or one WebSocket connection and its messages).
-#[derive(Debug)]
+/// One request and its response (or one WebSocket connection and its messages, or one span of
+/// a distributed trace that stands for a call).
+#[derive(Debug, Default)]
 pub struct Call {
     pub source: Source,
     /// Start time in milliseconds since the Unix epoch, when the recording has one.
     pub started_ms: Option<f64>,
+    pub duration_ms: Option<f64>,
     pub transport: Transport,
     pub request: Request,
     pub response: Option<Response>,
     pub frames: Vec<Frame>,
+    /// Where the call sits in a distributed trace, when the input has spans.
+    pub span: Option<Span>,
+    /// The call this one was made on behalf of (a parent span, or the front-door request a
+    /// back-end call served), set when calls are correlated.
+    pub parent: Option<Parent>,
+    /// A key that identifies the same logical call across records (an OpenAI batch `custom_id`).
+    pub correlation_key: Option<String>,
 }
 
-#[derive(Debug)]
+/// The call another was made for, and what shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Parent {
+    /// Index into `Trace::calls`.
+    pub call: usize,
+    pub by: LinkKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkKind {
+    /// The span's parent id (through spans that are not calls).
+    SpanParent,
+    /// The front-door request's `traceparent` header names the back-end span's parent.
+    Traceparent,
+    /// The back-end request carries the front-door request's content.
+    Content,
+    /// The back-end call ran while the front-door call was open.
+    Time,
+}
+
+/// A span of a distributed trace. Ids are lower-case hex whatever the input wrote.
+#[derive(Debug, Clone, Default)]
+pub struct Span {
+    pub trace_id: String,
+    pub span_id: String,
+    pub parent_span_id: Option<String>,
+    pub name: String,
+    /// `service.name` of the resource that emitted the span.
+    pub service: Option<String>,
+    /// `gen_ai.operation.name` (`chat`, `invoke_agent`, `execute_tool`, …) or what the
+    /// instrumentation's own names say.
+    pub operation: Option<String>,
+    /// Attributes with scalar values, as text, in recorded order.
+    pub attributes: Vec<(String, String)>,
+}
+
+impl Span {
+    pub fn attribute(&self, key: &str) -> Option<&str> {
+        self.attributes.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+}
+
+#[derive(Debug, Default)]
 pub struct Request {
     pub method: String,
     pub url: Url,
@@ -137,7 +199,16 @@ impl Url {
             (&rest[..end], &rest[end..])
         };
         // Drop userinfo: it can hold credentials and is never a place for a handle.
-        let host = authority.rsplit('@').next().unwrap_or("").to_ascii_lowercase();
+        let mut host = authority.rsplit('@').next().unwrap_or("").to_ascii_lowercase();
+        // The scheme's default port says nothing (nock writes `https://host:443`).
+        let default_port = match scheme.as_str() {
+            "https" | "wss" => ":443",
+            "http" | "ws" => ":80",
+            _ => "",
+        };
+        if !default_port.is_empty() && host.ends_with(default_port) {
+            host.truncate(host.len() - default_port.len());
+        }
         let (path, query) = match path_query.split_once('?') {
             Some((p, q)) => (p, q),
             None => (path_query, ""),

@@ -78,13 +78,22 @@ pub fn looks_secret(value: &str) -> bool {
         || v.starts_with("github_pat_")
 }
 
-/// A URL as reports print it: credentials in the query replaced, userinfo dropped.
-pub fn url(url: &crate::model::Url) -> String {
+/// A URL as reports print it: credentials in the query replaced, userinfo dropped, and handles
+/// that evidence names shown by their fingerprint, as the evidence shows them.
+pub fn url(url: &crate::model::Url, handles: &rustc_hash::FxHashMap<&str, String>) -> String {
     if url.host.is_empty() && url.path.is_empty() {
         return String::new();
     }
     let mut out = if url.scheme.is_empty() { String::new() } else { format!("{}://{}", url.scheme, url.host) };
-    out.push_str(&redact_text(&url.path));
+    let path: Vec<String> = url
+        .path
+        .split('/')
+        .map(|segment| match handles.get(crate::model::percent_decode(segment).as_str()) {
+            Some(shown) => shown.clone(),
+            None => redact_text(segment),
+        })
+        .collect();
+    out.push_str(&path.join("/"));
     for (i, (name, value)) in url.query.iter().enumerate() {
         out.push(if i == 0 { '?' } else { '&' });
         out.push_str(name);
@@ -92,6 +101,8 @@ pub fn url(url: &crate::model::Url) -> String {
             out.push('=');
             if is_secret_name(name) || looks_secret(value) {
                 out.push_str("[redacted]");
+            } else if let Some(shown) = handles.get(value.as_str()) {
+                out.push_str(shown);
             } else {
                 out.push_str(value);
             }
@@ -144,7 +155,11 @@ mod tests {
     fn urls_and_text_lose_their_credentials() {
         let u =
             crate::model::Url::parse("https://demo.example.com/v3/channel_123?api_key=VCXCEuvhGcBDP7Xh&notify_self");
-        assert_eq!(url(&u), "https://demo.example.com/v3/channel_123?api_key=[redacted]&notify_self");
+        let none = rustc_hash::FxHashMap::default();
+        assert_eq!(url(&u, &none), "https://demo.example.com/v3/channel_123?api_key=[redacted]&notify_self");
+        let u = crate::model::Url::parse("https://a.example/v1/sessions/sess_Q3v8WmZ2kR7tY1pX/messages");
+        let handles = [("sess_Q3v8WmZ2kR7tY1pX", fingerprint("sess_Q3v8WmZ2kR7tY1pX", false))].into_iter().collect();
+        assert!(url(&u, &handles).starts_with("https://a.example/v1/sessions/sess_Q3v8…#"));
         assert_eq!(redact_text("bad key sk-abc123def456 here"), "bad key [redacted] here");
         assert_eq!(redact_text("token eyJhbGciOi.eyJzdWIi.c2lnbmF0dXJl!"), "token [redacted]!");
     }

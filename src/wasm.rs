@@ -5,14 +5,16 @@
 use crate::{Limits, NamedInput, Options, Rules};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
-/// Options accepted from JavaScript: `{ name?, limits?: {maxInputBytes, …}, rules? }`.
+/// Options accepted from JavaScript: `{ name?, limits?: {maxInputBytes, …}, rules?, partial? }`.
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
 struct JsOptions {
     name: Option<String>,
     limits: Option<Limits>,
     rules: Option<serde_json::Value>,
+    partial: bool,
 }
 
 /// The one serializer configuration: maps as plain objects, missing values as `null`.
@@ -52,25 +54,59 @@ fn options_from(options: JsValue) -> Result<(String, Options), JsValue> {
         None => None,
     };
     let name = js.name.unwrap_or_else(|| "input".to_string());
-    Ok((name, Options { limits: js.limits.unwrap_or_default(), rules }))
+    Ok((name, Options { limits: js.limits.unwrap_or_default(), rules, partial: js.partial }))
 }
 
-fn run(bytes: &[u8], options: JsValue) -> Result<crate::Report, JsValue> {
+/// The bytes of one input given as a `Uint8Array` (or any array-buffer view) or a string.
+fn bytes_of(value: &JsValue) -> Option<Vec<u8>> {
+    if let Some(text) = value.as_string() {
+        return Some(text.into_bytes());
+    }
+    if value.is_instance_of::<js_sys::Uint8Array>() || value.is_instance_of::<js_sys::ArrayBuffer>() {
+        return Some(js_sys::Uint8Array::new(value).to_vec());
+    }
+    None
+}
+
+/// One input (bytes or a string) or several named ones (`[{name, bytes}]`).
+fn inputs_of(input: &JsValue, default_name: &str) -> Result<Vec<(String, Vec<u8>)>, JsValue> {
+    if let Some(bytes) = bytes_of(input) {
+        return Ok(vec![(default_name.to_string(), bytes)]);
+    }
+    if js_sys::Array::is_array(input) {
+        let mut inputs = Vec::new();
+        for (i, item) in js_sys::Array::from(input).iter().enumerate() {
+            let get = |key: &str| js_sys::Reflect::get(&item, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED);
+            let name = get("name").as_string().unwrap_or_else(|| format!("input {}", i + 1));
+            let bytes = bytes_of(&get("bytes")).ok_or_else(|| {
+                plain_error(&format!("Input {} (`{name}`) has no `bytes` (a Uint8Array or a string).", i + 1))
+            })?;
+            inputs.push((name, bytes));
+        }
+        return Ok(inputs);
+    }
+    Err(plain_error("analyze() takes a Uint8Array, a string, or an array of {name, bytes}."))
+}
+
+fn run(input: JsValue, options: JsValue) -> Result<crate::Report, JsValue> {
     let (name, options) = options_from(options)?;
-    crate::analyze(&[NamedInput { name: &name, bytes }], &options).map_err(to_js_error)
+    let inputs = inputs_of(&input, &name)?;
+    let named: Vec<NamedInput> = inputs.iter().map(|(name, bytes)| NamedInput { name, bytes }).collect();
+    crate::analyze(&named, &options).map_err(to_js_error)
 }
 
-/// Analyses a trace (HAR, VCR cassette, betamax JSON) given as bytes and returns the report
-/// (`callstate.report/1`) as a plain object. Throws an `Error` with `location` on bad input.
+/// Analyses a trace and returns the report (`callstate.report/1`) as a plain object. `input` is
+/// one input (a `Uint8Array` or a string) or several analysed together (`[{name, bytes}]`).
+/// Throws an `Error` with `location` on bad input.
 #[wasm_bindgen]
-pub fn analyze(bytes: &[u8], options: JsValue) -> Result<JsValue, JsValue> {
-    to_js(&run(bytes, options)?)
+pub fn analyze(input: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    to_js(&run(input, options)?)
 }
 
 /// Like `analyze`, but returns the report rendered as Markdown.
 #[wasm_bindgen(js_name = analyzeMarkdown)]
-pub fn analyze_markdown(bytes: &[u8], options: JsValue) -> Result<String, JsValue> {
-    Ok(crate::to_markdown(&run(bytes, options)?))
+pub fn analyze_markdown(input: JsValue, options: JsValue) -> Result<String, JsValue> {
+    Ok(crate::to_markdown(&run(input, options)?))
 }
 
 /// The report schema this build writes.

@@ -26,7 +26,8 @@ fn wasm_reports_match_the_native_ones() {
         let core = callstate::analyze_bytes(name, bytes, &callstate::Options::default()).unwrap().to_json();
         assert_eq!(core.trim(), golden.trim(), "{name}: the wasm core differs from the native report");
         // Through the JS boundary: the same document as a JS object.
-        let report = wasm::analyze(bytes, options(name)).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        let report = wasm::analyze(js_sys::Uint8Array::from(*bytes).into(), options(name))
+            .unwrap_or_else(|e| panic!("{name}: {e:?}"));
         let expected: serde_json::Value = serde_json::from_str(golden).unwrap();
         assert_eq!(as_json(&report), expected, "{name}: the exported object differs from the native report");
     }
@@ -34,7 +35,7 @@ fn wasm_reports_match_the_native_ones() {
 
 #[wasm_bindgen_test]
 fn bad_input_throws_an_error_with_a_location_and_the_instance_survives() {
-    let error = wasm::analyze(b"{\"log\": {\"entries\": [ {\"request\": ", options("cut.har")).unwrap_err();
+    let error = wasm::analyze("{\"log\": {\"entries\": [ {\"request\": ".into(), options("cut.har")).unwrap_err();
     let error: js_sys::Error = error.dyn_into().expect("a real Error object");
     let message: String = error.message().into();
     assert!(message.contains("ends too early") && message.contains("cut.har"), "{message}");
@@ -42,20 +43,21 @@ fn bad_input_throws_an_error_with_a_location_and_the_instance_survives() {
     assert_eq!(as_json(&location)["offset"], 33);
     assert_eq!(as_json(&location)["line"], 1);
 
-    let error = wasm::analyze(&[0xff, 0xfe, 0x7b, 0x00], options("utf16.har")).unwrap_err();
+    let error = wasm::analyze(js_sys::Uint8Array::from(&[0xff, 0xfe, 0x7b, 0x00][..]).into(), options("utf16.har"))
+        .unwrap_err();
     let message: String = error.dyn_into::<js_sys::Error>().unwrap().message().into();
     assert!(message.contains("UTF-16"), "{message}");
 
     // The same instance analyses a good file correctly afterwards.
     let (name, bytes, _) = common::cases::CASES[0];
-    let report = as_json(&wasm::analyze(bytes, options(name)).unwrap());
+    let report = as_json(&wasm::analyze(js_sys::Uint8Array::from(bytes).into(), options(name)).unwrap());
     assert_eq!(report["verdict"]["label"], "stateful");
 }
 
 #[wasm_bindgen_test]
 fn markdown_and_schema_version() {
     let (name, bytes, _) = common::cases::CASES[0];
-    let markdown = wasm::analyze_markdown(bytes, options(name)).unwrap();
+    let markdown = wasm::analyze_markdown(js_sys::Uint8Array::from(bytes).into(), options(name)).unwrap();
     assert!(markdown.starts_with("# callstate report"));
     assert!(markdown.contains("**Verdict: stateful**"));
     assert_eq!(wasm::schema_version(), "callstate.report/1");
@@ -65,8 +67,31 @@ fn markdown_and_schema_version() {
 fn options_raise_and_lower_limits() {
     let (name, bytes, _) = common::cases::CASES[0];
     let options = js_sys::JSON::parse(r#"{"name": "x.yaml", "limits": {"maxInputBytes": 100}}"#).unwrap();
-    let error = wasm::analyze(bytes, options).unwrap_err();
+    let error = wasm::analyze(js_sys::Uint8Array::from(bytes).into(), options).unwrap_err();
     let message: String = error.dyn_into::<js_sys::Error>().unwrap().message().into();
     assert!(message.contains("maxInputBytes"), "{message}");
     let _ = name;
+}
+
+#[wasm_bindgen_test]
+fn several_named_inputs_and_partial_analysis() {
+    let (name, bytes, _) = common::cases::CASES[0];
+    let inputs = js_sys::Array::new();
+    for (n, b) in [(name, js_sys::Uint8Array::from(bytes)), ("bad.har", js_sys::Uint8Array::from(&b"{\"log\": ["[..]))]
+    {
+        let item = js_sys::Object::new();
+        js_sys::Reflect::set(&item, &"name".into(), &n.into()).unwrap();
+        js_sys::Reflect::set(&item, &"bytes".into(), &b.into()).unwrap();
+        inputs.push(&item);
+    }
+    // Strict by default: one bad input fails the analysis, naming it.
+    let error = wasm::analyze(inputs.clone().into(), JsValue::UNDEFINED).unwrap_err();
+    let message: String = error.dyn_into::<js_sys::Error>().unwrap().message().into();
+    assert!(message.contains("bad.har"), "{message}");
+    // Partial: the good input is analysed and the bad one is an error diagnostic.
+    let options = js_sys::JSON::parse(r#"{"partial": true}"#).unwrap();
+    let report = as_json(&wasm::analyze(inputs.into(), options).unwrap());
+    assert_eq!(report["inputs"].as_array().unwrap().len(), 1);
+    assert_eq!(report["diagnostics"][0]["severity"], "error");
+    assert!(report["diagnostics"][0]["message"].as_str().unwrap().contains("bad.har"));
 }

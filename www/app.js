@@ -139,7 +139,7 @@ function onWorkerMessage(message) {
       const result = { name: message.name, report: message.report };
       if (listed.length === 0) showReport(result);
       listReport(result);
-      answered(run);
+      answered(run, message.covers ?? 1);
       break;
     }
     case 'error':
@@ -152,8 +152,8 @@ function onWorkerMessage(message) {
   }
 }
 
-function answered(run) {
-  run.answered += 1;
+function answered(run, files = 1) {
+  run.answered += files;
   if (run.answered === run.sent) finishRun(run);
 }
 

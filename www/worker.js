@@ -2,7 +2,7 @@
 //
 // In:  {files: [{name, bytes: ArrayBuffer}]}
 // Out: {type: 'progress', phase: 'analysing', done, total, name?}
-//      {type: 'result', name, report}
+//      {type: 'result', name, report, covers?}   (covers: how many files one report answers)
 //      {type: 'error', name, message, location, excerpt, fatal?}   (one result or error per file)
 
 import init, { analyze } from './pkg/callstate.js';
@@ -25,10 +25,34 @@ self.onmessage = async ({ data }) => {
     for (const { name } of files) self.postMessage({ type: 'error', name, message, location: null, excerpt: null, fatal: true });
     return;
   }
-  files.forEach(({ name, bytes }, done) => {
-    self.postMessage({ type: 'progress', phase: 'analysing', done, total, name });
+  if (files.length === 1) {
+    const [{ name, bytes }] = files;
+    self.postMessage({ type: 'progress', phase: 'analysing', done: 0, total, name });
     self.postMessage(analyseOne(name, bytes));
-  });
+    return;
+  }
+  // Several files are one trace: a front-door capture and a back-end trace are analysed
+  // together, so that calls can be linked across them. A bad file does not cost the others.
+  self.postMessage({ type: 'progress', phase: 'analysing', done: 0, total });
+  let report;
+  try {
+    const inputs = files.map(({ name, bytes }) => ({ name, bytes: new Uint8Array(bytes) }));
+    report = analyze(inputs, { partial: true });
+  } catch (err) {
+    // Every file is bad (or the analyser failed): analyse each alone for its own message.
+    for (const [done, { name, bytes }] of files.entries()) {
+      self.postMessage({ type: 'progress', phase: 'analysing', done, total, name });
+      self.postMessage(analyseOne(name, bytes));
+    }
+    return;
+  }
+  const failed = report.diagnostics.filter((d) => d.severity === 'error' && d.location?.input);
+  for (const d of failed) {
+    const location = plainLocation(d.location);
+    self.postMessage({ type: 'error', name: location.input, message: d.message, location, excerpt: excerptOf(location) });
+  }
+  const names = report.inputs.map((input) => input.name);
+  self.postMessage({ type: 'result', name: names.join(' + '), report, covers: names.length });
 };
 
 function analyseOne(name, bytes) {

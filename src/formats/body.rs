@@ -24,6 +24,13 @@ pub fn decode_body(raw: Vec<u8>, base64: bool, encoding: Option<&str>, limits: &
         Some("deflate") => Some(Codec::Deflate),
         _ => None,
     };
+    if inflate.is_none() && matches!(declared.as_deref(), Some("br" | "zstd")) && std::str::from_utf8(&bytes).is_err() {
+        let codec = declared.unwrap_or_default();
+        return (
+            Vec::new(),
+            Some(format!("its body is `{codec}`-compressed, which callstate does not decode; the body is left out")),
+        );
+    }
     if let Some(codec) = inflate {
         match inflate_bounded(&bytes, codec, limits) {
             Ok(decoded) => bytes = decoded,

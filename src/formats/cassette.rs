@@ -4,34 +4,29 @@
 //! gzip bodies; and WebSocket cassettes (`interactions[]` of `kind`/`direction`/`data`).
 //! YAML and JSON go through the same bounded tree, then through one interpreter.
 
-use super::{body::decode_base64, decode_body, time::parse_rfc3339_ms, tree::Bounded, Read, Text};
+use super::{body::decode_base64, decode_body, time::parse_rfc3339_ms, Read, Text};
 use crate::error::{Error, ErrorKind, Location, Result};
 use crate::model::{
     Body, Call, Diagnostic, Direction, Format, Frame, Headers, Request, Response, Severity, Source, Transport, Url,
 };
 use crate::Limits;
-use serde::de::DeserializeSeed;
 use serde_json::Value;
-use std::cell::Cell;
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Syntax {
-    Json,
-    Yaml,
+/// The interactions of a cassette-shaped document, if it is one.
+pub fn interactions(document: &Value) -> Option<&Value> {
+    match document {
+        Value::Array(items) => {
+            items.first().filter(|i| i.get("request").is_some() || i.get("direction").is_some()).map(|_| document)
+        }
+        Value::Object(map) => map.get("interactions").or_else(|| map.get("http_interactions")),
+        _ => None,
+    }
 }
 
-pub fn read(source: &Text, syntax: Syntax, limits: &Limits) -> Result<Read> {
-    let document = parse(source, syntax, limits)?;
-    let interactions = match &document {
-        Value::Array(items) => items.as_slice(),
-        Value::Object(map) => match map.get("interactions").or_else(|| map.get("http_interactions")) {
-            Some(Value::Array(items)) => items.as_slice(),
-            Some(_) => {
-                return Err(Error::malformed("The cassette's `interactions` is not a list.").at(source.location_at(0)))
-            }
-            None => return Err(not_a_trace(source, syntax)),
-        },
-        _ => return Err(not_a_trace(source, syntax)),
+pub fn read(document: &Value, source: &Text, limits: &Limits) -> Result<Read> {
+    let interactions = match interactions(document) {
+        Some(Value::Array(items)) => items.as_slice(),
+        _ => return Err(Error::malformed("The cassette's `interactions` is not a list.").at(source.location_at(0))),
     };
     if interactions.len() > limits.max_calls {
         return Err(Error::new(
@@ -62,61 +57,6 @@ pub fn read(source: &Text, syntax: Syntax, limits: &Limits) -> Result<Read> {
             .at(source.location_at(0)));
     }
     Ok(read)
-}
-
-fn not_a_trace(source: &Text, syntax: Syntax) -> Error {
-    let what = if syntax == Syntax::Json { "JSON" } else { "YAML" };
-    Error::new(
-        ErrorKind::UnknownFormat,
-        format!("The input is {what} but not a trace callstate reads: expected a HAR (`log.entries`) or a cassette (`interactions` or `http_interactions`)."),
-    )
-    .at(source.location_at(0))
-}
-
-fn parse(source: &Text, syntax: Syntax, limits: &Limits) -> Result<Value> {
-    // Room for every byte of the input several times over: generous for real files, a hard stop
-    // for alias expansion.
-    let budget = Cell::new(source.text.len().saturating_mul(4).saturating_add(1 << 20).min(limits.max_tree_size));
-    let seed = Bounded { budget: &budget };
-    match syntax {
-        Syntax::Json => {
-            let mut de = serde_json::Deserializer::from_str(source.text);
-            let value = seed.deserialize(&mut de).map_err(|e| source.json_error(e, "cassette"))?;
-            de.end().map_err(|e| source.json_error(e, "cassette"))?;
-            Ok(value)
-        }
-        Syntax::Yaml => {
-            let de = yaml_serde::Deserializer::from_str(source.text);
-            seed.deserialize(de).map_err(|e| yaml_error(source, e))
-        }
-    }
-}
-
-fn yaml_error(source: &Text, e: yaml_serde::Error) -> Error {
-    let detail = e.to_string();
-    let detail = super::strip_position(&detail);
-    // Our budget, or the parser's own cap on alias repetitions: both mean an alias bomb.
-    let over_budget = detail.contains(super::tree::OVER_BUDGET) || detail.contains("repetition limit");
-    let (kind, message) = if over_budget {
-        (ErrorKind::Limit, format!("The YAML input is refused: {}.", super::tree::OVER_BUDGET))
-    } else if detail.contains("recursion limit") {
-        (ErrorKind::Limit, "The YAML input is nested too deeply to read.".to_string())
-    } else {
-        (
-            ErrorKind::UnknownFormat,
-            format!("The input is neither JSON nor a YAML cassette callstate can read: {detail}."),
-        )
-    };
-    let location = match e.location() {
-        Some(at) => {
-            let mut location = source.location_at(at.index());
-            location.line = Some(at.line());
-            location.column = Some(at.column());
-            location
-        }
-        None => Location::default(),
-    };
-    Error::new(kind, message).at(location)
 }
 
 fn text(value: Option<&Value>) -> Option<&str> {
@@ -156,7 +96,7 @@ fn http_call(
         transport,
         request: Request { method, url, headers: request_headers, body: request_body },
         response,
-        frames: Vec::new(),
+        ..Call::default()
     })
 }
 
@@ -315,7 +255,7 @@ fn websocket_call(interactions: &[Value], input: usize, limits: &Limits) -> Call
             headers: Headers::default(),
             body: Body::default(),
         },
-        response: None,
         frames,
+        ..Call::default()
     }
 }

@@ -42,6 +42,9 @@ struct Entry<'a> {
     websocket_messages: Option<Vec<WebSocketMessage<'a>>>,
     #[serde(borrow, rename = "_resourceType", default)]
     resource_type: Option<Cow<'a, str>>,
+    /// Total time in milliseconds (`null` in mitmproxy's exports).
+    #[serde(default)]
+    time: Option<f64>,
 }
 
 #[derive(Deserialize)]
@@ -312,6 +315,8 @@ fn entry_to_call(
         },
         response,
         frames,
+        duration_ms: entry.time.filter(|t| t.is_finite() && *t >= 0.0),
+        ..Call::default()
     })
 }
 

@@ -4,6 +4,10 @@
 mod body;
 mod cassette;
 mod har;
+mod jsonl;
+mod nock;
+mod otlp;
+mod spans;
 mod time;
 mod tree;
 
@@ -38,14 +42,62 @@ pub fn read(bytes: &[u8], input: usize, limits: &Limits) -> Result<Read> {
         return Err(Error::new(ErrorKind::UnknownFormat, "The input is empty."));
     }
     let source = Text { text, base, input };
-    if start.starts_with('{') || start.starts_with('[') {
-        // JSON: a HAR has `log`; everything else JSON-shaped is tried as a cassette.
+    let syntax = if start.starts_with('{') || start.starts_with('[') {
+        // A HAR has `log` near its start: read it with the streaming reader, entry by entry.
         if har::looks_like_har(start) {
             return har::read(&source, limits);
         }
-        return cassette::read(&source, cassette::Syntax::Json, limits);
+        if jsonl::looks_like_jsonl(start) {
+            return jsonl::read(&source, limits);
+        }
+        tree::Syntax::Json
+    } else {
+        tree::Syntax::Yaml
+    };
+    let document = tree::parse(&source, syntax, limits)?;
+    from_document(&document, &source, syntax, limits)
+}
+
+/// Every other format is recognised by the shape of its document.
+fn from_document(document: &serde_json::Value, source: &Text, syntax: tree::Syntax, limits: &Limits) -> Result<Read> {
+    if otlp::is_otlp(document) {
+        let mut notes = Vec::new();
+        let spans = otlp::otlp_spans(document, &mut notes);
+        let diagnostics = notes
+            .into_iter()
+            .map(|n| Diagnostic {
+                severity: crate::model::Severity::Warning,
+                message: format!("The OTLP input: {n}."),
+                location: None,
+            })
+            .collect();
+        let count = spans.len();
+        let calls = spans::to_calls(spans, source.input);
+        let mut diagnostics: Vec<Diagnostic> = diagnostics;
+        diagnostics.extend(spans::not_calls_note(count, calls.len()));
+        return Ok(Read { format: Format::Otlp, calls, diagnostics });
     }
-    cassette::read(&source, cassette::Syntax::Yaml, limits)
+    if nock::is_nock(document) {
+        return Ok(nock::read(document, source.input, limits));
+    }
+    if cassette::interactions(document).is_some() {
+        return cassette::read(document, source, limits);
+    }
+    if otlp::is_span_dump(document) {
+        let spans = otlp::dump_spans(document);
+        let count = spans.len();
+        let calls = spans::to_calls(spans, source.input);
+        let diagnostics = spans::not_calls_note(count, calls.len()).into_iter().collect();
+        return Ok(Read { format: Format::SpanDump, calls, diagnostics });
+    }
+    let what = if syntax == tree::Syntax::Json { "JSON" } else { "YAML" };
+    Err(Error::new(
+        ErrorKind::UnknownFormat,
+        format!(
+            "The input is {what} but not a trace callstate reads: expected a HAR (`log.entries`), a cassette (`interactions` or `http_interactions`), a nock recording, OTLP/JSON (`resourceSpans`) or a span dump."
+        ),
+    )
+    .at(source.location_at(0)))
 }
 
 /// An input's text as the readers see it.

@@ -2,10 +2,19 @@
 //! tree (the "billion laughs"); every node and string byte is charged against a budget that
 //! grows with the input, so expansion stops with an error instead of exhausting memory.
 
+use super::Text;
+use crate::error::{Error, ErrorKind, Location};
+use crate::Limits;
 use serde::de::{DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess, VariantAccess, Visitor};
 use serde_json::{Map, Number, Value};
 use std::cell::Cell;
 use std::fmt;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Syntax {
+    Json,
+    Yaml,
+}
 
 /// Deserialises any self-describing document into a `serde_json::Value`, charging `budget`.
 /// YAML tags (`!!python/object:…`, `!!python/tuple`, …) are dropped and their content kept.
@@ -123,4 +132,51 @@ impl<'de> Visitor<'de> for Bounded<'_> {
         let (_tag, variant): (serde::de::IgnoredAny, _) = data.variant()?;
         variant.newtype_variant_seed(self)
     }
+}
+
+/// Parses a whole JSON or YAML document into a bounded tree.
+pub fn parse(source: &Text, syntax: Syntax, limits: &Limits) -> crate::error::Result<Value> {
+    // Room for every byte of the input several times over: generous for real files, a hard stop
+    // for alias expansion.
+    let budget = Cell::new(source.text.len().saturating_mul(4).saturating_add(1 << 20).min(limits.max_tree_size));
+    let seed = Bounded { budget: &budget };
+    match syntax {
+        Syntax::Json => {
+            let mut de = serde_json::Deserializer::from_str(source.text);
+            let value = seed.deserialize(&mut de).map_err(|e| source.json_error(e, "cassette"))?;
+            de.end().map_err(|e| source.json_error(e, "cassette"))?;
+            Ok(value)
+        }
+        Syntax::Yaml => {
+            let de = yaml_serde::Deserializer::from_str(source.text);
+            seed.deserialize(de).map_err(|e| yaml_error(source, e))
+        }
+    }
+}
+
+fn yaml_error(source: &Text, e: yaml_serde::Error) -> Error {
+    let detail = e.to_string();
+    let detail = super::strip_position(&detail);
+    // Our budget, or the parser's own cap on alias repetitions: both mean an alias bomb.
+    let over_budget = detail.contains(OVER_BUDGET) || detail.contains("repetition limit");
+    let (kind, message) = if over_budget {
+        (ErrorKind::Limit, format!("The YAML input is refused: {}.", OVER_BUDGET))
+    } else if detail.contains("recursion limit") {
+        (ErrorKind::Limit, "The YAML input is nested too deeply to read.".to_string())
+    } else {
+        (
+            ErrorKind::UnknownFormat,
+            format!("The input is neither JSON nor a YAML cassette callstate can read: {detail}."),
+        )
+    };
+    let location = match e.location() {
+        Some(at) => {
+            let mut location = source.location_at(at.index());
+            location.line = Some(at.line());
+            location.column = Some(at.column());
+            location
+        }
+        None => Location::default(),
+    };
+    Error::new(kind, message).at(location)
 }

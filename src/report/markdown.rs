@@ -74,22 +74,37 @@ pub fn to_markdown(report: &Report) -> String {
         }
         out.push('\n');
     }
+    if let Some(layers) = &report.layers {
+        let _ = writeln!(out, "## Layers\n");
+        let list = |calls: &[usize]| calls.iter().map(usize::to_string).collect::<Vec<_>>().join(", ");
+        let _ = writeln!(out, "- upper layer: calls {}", list(&layers.upper));
+        let _ = writeln!(out, "- lower layer (model calls made on its behalf): calls {}", list(&layers.lower));
+        let _ = writeln!(out, "- the layer that keeps state: {}\n", layers.stateful);
+    }
     let _ = writeln!(out, "## Calls\n");
-    let _ = writeln!(out, "| # | method | URL | status | API | mode | state | session | evidence |");
+    let _ = writeln!(out, "| # | request | status | API | mode | state | session | parent | evidence |");
     let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|");
     for c in &report.calls {
         let kinds: Vec<&str> = c.state.iter().map(|k| k.as_str()).collect();
+        let request = match (&c.span, c.url.is_empty()) {
+            (Some(span), true) => format!(
+                "span `{}`{}",
+                cell(&span.name),
+                span.operation.as_deref().map(|o| format!(" ({o})")).unwrap_or_default()
+            ),
+            _ => format!("{} {}", cell(&c.method), cell(&c.url)),
+        };
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             c.index,
-            cell(&c.method),
-            cell(&c.url),
-            c.status.map(|s| s.to_string()).unwrap_or_else(|| "—".into()),
+            request.trim(),
+            c.status.filter(|&s| s != 0).map(|s| s.to_string()).unwrap_or_else(|| "—".into()),
             c.api.as_ref().map(|a| cell(&a.family)).unwrap_or_else(|| "—".into()),
             mode_name(&c.mode),
             if kinds.is_empty() { "—".into() } else { kinds.join(", ") },
             c.session.as_deref().unwrap_or("—"),
+            c.parent.map(|p| format!("{p} ({})", mode_name(&c.linked_by))).unwrap_or_else(|| "—".into()),
             c.evidence.join(", ")
         );
     }

@@ -6,7 +6,7 @@ mod markdown;
 pub use markdown::to_markdown;
 
 use crate::classify::{Classification, Label, Mode};
-use crate::model::{Diagnostic, Input, Trace, Transport};
+use crate::model::{Diagnostic, Input, LinkKind, Trace, Transport};
 use crate::redact;
 use crate::signals::{Evidence, Fingerprint, Signal, StateKind, Strength};
 use serde::Serialize;
@@ -22,6 +22,7 @@ pub struct Report {
     pub summary: Summary,
     pub calls: Vec<CallReport>,
     pub sessions: Vec<SessionReport>,
+    pub layers: Option<LayersReport>,
     pub evidence: Vec<EvidenceReport>,
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -73,6 +74,32 @@ pub struct CallReport {
     pub state: Vec<StateKind>,
     pub session: Option<String>,
     pub evidence: Vec<String>,
+    /// The call (from 1) this one was made on behalf of, and what shows it.
+    pub parent: Option<usize>,
+    pub linked_by: Option<LinkKind>,
+    /// For calls read from traces: the span.
+    pub span: Option<SpanReport>,
+    /// `upper` or `lower` when the trace has two layers.
+    pub layer: Option<&'static str>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SpanReport {
+    pub name: String,
+    pub operation: Option<String>,
+    pub service: Option<String>,
+    pub trace_id: String,
+    pub span_id: String,
+}
+
+/// The two layers of a layered trace.
+#[derive(Debug, Clone, Serialize)]
+pub struct LayersReport {
+    /// Whether the upper layer is the one that keeps state (a stateful runtime on stateless
+    /// model calls) or the reverse.
+    pub stateful: &'static str,
+    pub upper: Vec<usize>,
+    pub lower: Vec<usize>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -120,6 +147,10 @@ fn evidence_id(i: usize) -> String {
 
 pub fn build(trace: Trace, evidence: &[Evidence], apis: &[Option<&Fingerprint>], classes: Classification) -> Report {
     let session_id = |s: usize| format!("S{}", s + 1);
+    let handles: rustc_hash::FxHashMap<&str, String> = evidence
+        .iter()
+        .filter_map(|e| Some((e.handle.as_deref()?, redact::fingerprint(e.handle.as_deref()?, e.secret))))
+        .collect();
     let calls: Vec<CallReport> = trace
         .calls
         .iter()
@@ -131,7 +162,7 @@ pub fn build(trace: Trace, evidence: &[Evidence], apis: &[Option<&Fingerprint>],
             input: call.source.input,
             entry: call.source.entry,
             method: call.request.method.clone(),
-            url: redact::url(&call.request.url),
+            url: redact::url(&call.request.url, &handles),
             status: call.response.as_ref().map(|r| r.status),
             transport: call.transport,
             api: api.map(|fp| Api { id: fp.id.clone(), family: fp.family.clone() }),
@@ -139,6 +170,24 @@ pub fn build(trace: Trace, evidence: &[Evidence], apis: &[Option<&Fingerprint>],
             state: class.state.clone(),
             session: class.session.map(session_id),
             evidence: class.evidence.iter().map(|&e| evidence_id(e)).collect(),
+            parent: call.parent.map(|p| p.call + 1),
+            linked_by: call.parent.map(|p| p.by),
+            span: call.span.as_ref().map(|s| SpanReport {
+                name: redact::redact_text(&s.name),
+                operation: s.operation.clone(),
+                service: s.service.clone(),
+                trace_id: s.trace_id.clone(),
+                span_id: s.span_id.clone(),
+            }),
+            layer: classes.layers.as_ref().and_then(|l| {
+                if l.upper.binary_search(&i).is_ok() {
+                    Some("upper")
+                } else if l.lower.binary_search(&i).is_ok() {
+                    Some("lower")
+                } else {
+                    None
+                }
+            }),
         })
         .collect();
     let sessions = classes
@@ -206,6 +255,11 @@ pub fn build(trace: Trace, evidence: &[Evidence], apis: &[Option<&Fingerprint>],
         inputs: trace.inputs,
         calls,
         sessions,
+        layers: classes.layers.as_ref().map(|l| LayersReport {
+            stateful: if l.stateful_upper { "upper" } else { "lower" },
+            upper: l.upper.iter().map(|c| c + 1).collect(),
+            lower: l.lower.iter().map(|c| c + 1).collect(),
+        }),
         evidence: evidence_reports,
         diagnostics: trace
             .diagnostics

@@ -34,6 +34,9 @@ pub struct Fingerprint {
     /// JSON pointers into the request body and the patterns their string value must match.
     #[serde(default)]
     pub body: BTreeMap<String, Vec<String>>,
+    /// Span attributes and the patterns their value must match (for calls read from traces).
+    #[serde(default)]
+    pub attributes: BTreeMap<String, Vec<String>>,
     /// Where the API carries state.
     #[serde(default)]
     pub state: Vec<StatePlace>,
@@ -45,8 +48,8 @@ pub struct Fingerprint {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct StatePlace {
-    /// `request.body/<pointer>`, `request.headers/<name>`, `request.query/<name>` or
-    /// `request.path/{name}`.
+    /// `request.body/<pointer>`, `request.headers/<name>`, `request.query/<name>`,
+    /// `request.path/{name}` or `span.attributes/<key>`.
     pub at: String,
     pub kind: String,
     /// The field's presence declares the state (it configures a server-side session) even
@@ -139,6 +142,15 @@ impl Fingerprint {
         }
         if !self.paths.is_empty() && !self.paths.iter().any(|p| path_captures(p, &request.url.path).is_some()) {
             return false;
+        }
+        if !self.attributes.is_empty() {
+            let Some(span) = &call.span else { return false };
+            for (key, patterns) in &self.attributes {
+                let Some(value) = span.attribute(key) else { return false };
+                if !patterns.iter().any(|p| glob(p, value)) {
+                    return false;
+                }
+            }
         }
         if !self.body.is_empty() {
             let Some(json) = request.body.json() else { return false };
@@ -326,6 +338,9 @@ fn value_at(call: &Call, fp: &Fingerprint, at: &str) -> Option<(String, String)>
     let request = &call.request;
     if let Some(name) = at.strip_prefix("request.headers/") {
         return request.headers.get(name).map(|v| (at.to_string(), v.to_string()));
+    }
+    if let Some(key) = at.strip_prefix("span.attributes/") {
+        return call.span.as_ref()?.attribute(key).map(|v| (at.to_string(), v.to_string()));
     }
     if let Some(name) = at.strip_prefix("request.query/") {
         return request.url.query.iter().find(|(k, _)| k == name).map(|(_, v)| (at.to_string(), v.clone()));

@@ -125,7 +125,7 @@ fn flow_evidence(
         Some(StateKind::Resource) | None if running => StateKind::Job,
         Some(k) => k,
         None => match first.token.position {
-            Position::Header | Position::Cookie => StateKind::Session,
+            Position::Header | Position::Cookie | Position::Attribute => StateKind::Session,
             Position::Frame => StateKind::Conversation,
             _ => StateKind::Resource,
         },

@@ -3,6 +3,7 @@
 
 pub mod declared;
 mod handles;
+mod kept_context;
 pub mod lexicon;
 mod places;
 mod replay;
@@ -70,6 +71,9 @@ pub enum Signal {
     Declared,
     /// WebSockets, SSE resumption, cookie sessions.
     Transport,
+    /// A model call carries earlier turns that the call it was made for did not: the layer
+    /// between them kept the conversation.
+    KeptContext,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -120,5 +124,28 @@ pub fn collect(trace: &Trace, rules: &Rules, apis: &[Option<&Fingerprint>]) -> V
     evidence.extend(transport::signals(trace));
     evidence.extend(resources::client_named(trace));
     evidence.extend(replay::replays(trace));
+    evidence.extend(kept_context::kept_context(trace));
+    outweigh_declarations(&mut evidence);
     evidence
+}
+
+/// What the trace shows outweighs what an API declares: a call that resends its whole context
+/// does not depend on the conversation handle it also carries (observability labels such as
+/// `gen_ai.conversation.id` are often set on every call).
+fn outweigh_declarations(evidence: &mut [Evidence]) {
+    let replaying: rustc_hash::FxHashSet<usize> =
+        evidence.iter().filter(|e| e.signal == Signal::ContextReplay).filter_map(|e| e.calls.last().copied()).collect();
+    for e in evidence.iter_mut().filter(|e| e.signal == Signal::Declared && e.state == Some(StateKind::Conversation)) {
+        let (kept, outweighed): (Vec<usize>, Vec<usize>) = e.dependents.iter().partition(|c| !replaying.contains(c));
+        if outweighed.is_empty() {
+            continue;
+        }
+        let which: Vec<String> = outweighed.iter().map(|c| (c + 1).to_string()).collect();
+        e.message.push_str(&format!(
+            " Call(s) {} resend their whole context, so there the handle is a label, not a dependency.",
+            which.join(", ")
+        ));
+        e.dependents = kept;
+        e.strength = Strength::Weak;
+    }
 }

@@ -20,6 +20,8 @@ pub enum Position {
     Content,
     /// A field of a WebSocket message.
     Frame,
+    /// A span attribute (`session.id`, `gen_ai.conversation.id`).
+    Attribute,
 }
 
 #[derive(Debug, Clone)]
@@ -98,7 +100,37 @@ fn request_tokens(call: &Call) -> Vec<Token<'_>> {
     }
     header_tokens(&call.request.headers, "request", &mut tokens);
     body_tokens(&call.request.body, "request.body", Position::Body, &mut tokens);
+    if let Some(span) = &call.span {
+        for (key, value) in &span.attributes {
+            // What the response said (`gen_ai.response.id`) is in the response body already; the
+            // request side is what the caller sent or declared.
+            let said_by_server =
+                key.contains(".response.") || key.starts_with("llm.output") || key.starts_with("output.");
+            if !said_by_server && is_handle_like(value) && !is_ignored_attribute(key) {
+                tokens.push(Token {
+                    value,
+                    position: Position::Attribute,
+                    name: key.clone(),
+                    at: format!("span.attributes/{key}"),
+                });
+            }
+        }
+    }
     tokens
+}
+
+/// Attributes that identify the trace, the code or the deployment, never server state.
+fn is_ignored_attribute(key: &str) -> bool {
+    key.contains("trace")
+        || key.contains("span")
+        || key.starts_with("telemetry.")
+        || key.starts_with("service.")
+        || key.starts_with("http.request.header.")
+        || key.starts_with("http.response.header.")
+        || key.ends_with(".model")
+        || key.contains("model.id")
+        || key.starts_with("code.")
+        || key.starts_with("thread.")
 }
 
 /// The place of path segment `i`, printed as a template: the segment itself is `*`, other

@@ -19,14 +19,14 @@ const ITEM_KEYS: &[&str] = &["messages", "input", "contents", "history", "turns"
 const SHAPE_KEYS: &[&str] =
     &["type", "role", "id", "call_id", "tool_call_id", "tool_use_id", "status", "cache_control", "index"];
 
-struct Items<'v> {
-    key: &'static str,
+pub(super) struct Items<'v> {
+    pub key: &'static str,
     /// One key per item.
-    keys: Vec<u64>,
-    values: Vec<&'v Value>,
+    pub keys: Vec<u64>,
+    pub values: Vec<&'v Value>,
 }
 
-fn items_of(body: &Body) -> Option<Items<'_>> {
+pub(super) fn items_of(body: &Body) -> Option<Items<'_>> {
     let json = body.json()?;
     for key in ITEM_KEYS {
         match json.get(key) {
@@ -53,7 +53,7 @@ fn item_key(item: &Value) -> u64 {
 }
 
 /// String leaves that carry content, in document order.
-fn texts_of<'v>(value: &'v Value, key: Option<&str>, out: &mut Vec<&'v str>) {
+pub(super) fn texts_of<'v>(value: &'v Value, key: Option<&str>, out: &mut Vec<&'v str>) {
     match value {
         Value::String(s) if !key.is_some_and(|k| SHAPE_KEYS.contains(&k)) => {
             let t = s.trim();
@@ -67,7 +67,7 @@ fn texts_of<'v>(value: &'v Value, key: Option<&str>, out: &mut Vec<&'v str>) {
     }
 }
 
-fn hash_str(s: &str) -> u64 {
+pub(super) fn hash_str(s: &str) -> u64 {
     let mut hasher = FxHasher::default();
     s.trim().hash(&mut hasher);
     hasher.finish()

@@ -168,6 +168,33 @@ test('a broken file shows an error naming it, and the next file still works', { 
   await page.context().close();
 });
 
+function formats(name) {
+  const file = path.join(REPO, 'tests', 'formats', name);
+  assert.ok(existsSync(file), `missing test input ${path.relative(REPO, file)}`);
+  return file;
+}
+
+test('a front-door capture and a back-end log dropped together are layered', { timeout: TIMEOUT }, async () => {
+  const page = await openPage();
+  await page.setInputFiles('#file', [formats('frontdoor-runtime-sessions.har'), formats('backend-model-calls.jsonl')]);
+  assert.equal(await verdictOf(page), 'layered');
+  assert.match(await page.textContent('#verdict-explanation'), /stateful runtime built on stateless model calls/);
+  assert.match(await page.textContent('#evidence'), /kept the conversation/);
+  await page.context().close();
+});
+
+test('with several files, a bad one is named and the others are still analysed', { timeout: TIMEOUT }, async () => {
+  const broken = path.join(scratch, 'broken-backend.jsonl');
+  await writeFile(broken, '{"resourceSpans": [ {');
+  const page = await openPage();
+  await page.setInputFiles('#file', [corpus('crewai-responses-autochain.yaml'), broken]);
+  await page.waitForFunction(() => document.getElementById('verdict-label').textContent !== '', null, { timeout: 30_000 });
+  assert.equal(await page.textContent('#verdict-label'), 'stateful');
+  await page.waitForFunction(() => !document.getElementById('error').hidden, null, { timeout: 30_000 });
+  assert.match(await page.textContent('#error'), /broken-backend\.jsonl/);
+  await page.context().close();
+});
+
 test('"Try a sample" analyses the bundled sample', { timeout: TIMEOUT }, async () => {
   const page = await openPage();
   await page.click('#sample');

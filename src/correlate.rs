@@ -1,0 +1,140 @@
+//! Linking calls into a tree: which call was made on behalf of which. Within a trace by span
+//! parent ids; across inputs by `traceparent`, by content (the back-end request carries the
+//! front-door request's words) and by time (the back-end call ran while the front-door call was
+//! open). Every step is a hash lookup or a binary search per call.
+
+use crate::model::{Call, LinkKind, Parent, Trace};
+use rustc_hash::{FxHashMap, FxHashSet};
+use serde_json::Value;
+
+pub fn link(trace: &mut Trace) {
+    merge_batch_answers(&mut trace.calls);
+    link_spans(&mut trace.calls);
+    if trace.inputs.len() > 1 {
+        link_by_content_and_time(&mut trace.calls);
+    }
+}
+
+/// OpenAI batch output lines read from another file than their input lines: fold each answer
+/// into the request with the same `custom_id`.
+fn merge_batch_answers(calls: &mut Vec<Call>) {
+    let requests: FxHashMap<String, usize> = calls
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !c.request.method.is_empty())
+        .filter_map(|(i, c)| Some((c.correlation_key.clone()?, i)))
+        .collect();
+    let mut answered = FxHashSet::default();
+    for i in 0..calls.len() {
+        if !calls[i].request.method.is_empty() {
+            continue;
+        }
+        let Some(&target) = calls[i].correlation_key.as_ref().and_then(|k| requests.get(k)) else { continue };
+        if calls[target].response.is_none() {
+            calls[target].response = calls[i].response.take();
+            answered.insert(i);
+        }
+    }
+    let mut index = 0;
+    calls.retain(|_| {
+        index += 1;
+        !answered.contains(&(index - 1))
+    });
+}
+
+/// `traceparent: 00-<trace id>-<parent span id>-<flags>`: the span id of the caller's span.
+fn traceparent_span(call: &Call) -> Option<String> {
+    let header = call.request.headers.get("traceparent")?;
+    let mut parts = header.trim().split('-');
+    let (_version, _trace, span) = (parts.next()?, parts.next()?, parts.next()?);
+    (span.len() == 16 && span.bytes().all(|b| b.is_ascii_hexdigit())).then(|| span.to_ascii_lowercase())
+}
+
+fn link_spans(calls: &mut [Call]) {
+    let mut by_span: FxHashMap<String, (usize, LinkKind)> = FxHashMap::default();
+    for (i, call) in calls.iter().enumerate() {
+        if let Some(span) = &call.span {
+            by_span.entry(span.span_id.clone()).or_insert((i, LinkKind::SpanParent));
+        }
+        // A captured request that carries `traceparent` stands for the caller's span.
+        if let Some(span_id) = traceparent_span(call) {
+            by_span.entry(span_id).or_insert((i, LinkKind::Traceparent));
+        }
+    }
+    for (i, call) in calls.iter_mut().enumerate() {
+        let Some(parent_id) = call.span.as_ref().and_then(|s| s.parent_span_id.as_deref()) else { continue };
+        if let Some(&(parent, by)) = by_span.get(parent_id) {
+            if parent != i {
+                call.parent = Some(Parent { call: parent, by });
+            }
+        }
+    }
+}
+
+/// Content strings of a request worth matching: long enough not to match by chance.
+fn content_strings(call: &Call) -> Vec<&str> {
+    fn walk<'v>(value: &'v Value, out: &mut Vec<&'v str>) {
+        match value {
+            Value::String(s) if s.trim().len() >= 12 => out.push(s.trim()),
+            Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
+            Value::Object(map) => map.values().for_each(|v| walk(v, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    if let Some(json) = call.request.body.json() {
+        walk(json, &mut out);
+    }
+    out
+}
+
+/// Calls of one input made on behalf of calls of another: a back-end request that carries what
+/// a front-door request said first, or failing that, one that ran inside a front-door call's
+/// time. Where inputs have no times, give the front door first.
+fn link_by_content_and_time(calls: &mut [Call]) {
+    // The first call that said each string: where the words came from.
+    let mut origin: FxHashMap<&str, usize> = FxHashMap::default();
+    let mut links = Vec::new();
+    for (i, call) in calls.iter().enumerate() {
+        let strings = content_strings(call);
+        if call.parent.is_none() {
+            let input = call.source.input;
+            // The latest front-door call whose words this call carries.
+            let front = strings.iter().filter_map(|s| origin.get(s)).filter(|&&o| calls[o].source.input != input).max();
+            if let Some(&front) = front {
+                links.push((i, front));
+            }
+        }
+        for s in strings {
+            origin.entry(s).or_insert(i);
+        }
+    }
+    let linked: FxHashSet<usize> = links.iter().map(|&(i, _)| i).collect();
+    for (i, front) in links {
+        calls[i].parent = Some(Parent { call: front, by: LinkKind::Content });
+    }
+    // Time: front-door calls with a start and a duration, as intervals sorted by start.
+    let mut intervals: Vec<(f64, f64, usize, usize)> = calls
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| Some((c.started_ms?, c.started_ms? + c.duration_ms?, i, c.source.input)))
+        .collect();
+    intervals.sort_by(|a, b| a.0.total_cmp(&b.0));
+    for (i, call) in calls.iter_mut().enumerate() {
+        if call.parent.is_some() || linked.contains(&i) {
+            continue;
+        }
+        let (Some(start), input) = (call.started_ms, call.source.input) else { continue };
+        let end = start + call.duration_ms.unwrap_or(0.0);
+        // The latest-starting interval of another input that contains this call.
+        let upto = intervals.partition_point(|iv| iv.0 <= start);
+        let container = intervals[..upto]
+            .iter()
+            .rev()
+            .take(64)
+            .find(|iv| iv.3 != input && iv.2 != i && iv.1 >= end && (iv.1 - iv.0) > (end - start));
+        if let Some(&(_, _, front, _)) = container {
+            call.parent = Some(Parent { call: front, by: LinkKind::Time });
+        }
+    }
+}

@@ -1,0 +1,199 @@
+//! JSON Lines: one record per line. Request logs in the shapes people write — OpenAI batch input
+//! (`custom_id`, `method`, `url`, `body`) and output (`custom_id`, `response.body`) files, and the
+//! generic shape documented in the README — and OTLP/JSON with one export request per line.
+//! A bad line costs a warning with its line number; the rest is analysed.
+
+use super::spans::{self, normalise_id, SpanData};
+use super::{otlp, time::parse_rfc3339_ms, Read, Text};
+use crate::error::{Error, ErrorKind, Location, Result};
+use crate::model::{Body, Call, Diagnostic, Format, Headers, Request, Response, Severity, Source, Span, Url};
+use crate::Limits;
+use serde_json::Value;
+
+/// JSON Lines: the first line is a whole JSON object by itself and more lines follow.
+pub fn looks_like_jsonl(text: &str) -> bool {
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    let Some(first) = lines.next() else { return false };
+    first.starts_with('{') && lines.next().is_some() && serde_json::from_str::<serde::de::IgnoredAny>(first).is_ok()
+}
+
+pub fn read(source: &Text, limits: &Limits) -> Result<Read> {
+    let mut read = Read { format: Format::Jsonl, calls: Vec::new(), diagnostics: Vec::new() };
+    let mut spans: Vec<SpanData> = Vec::new();
+    let mut offset = 0;
+    let mut records = 0;
+    for (number, line) in source.text.split('\n').enumerate() {
+        let line_offset = offset;
+        offset += line.len() + 1;
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
+            continue;
+        }
+        if read.calls.len() + spans.len() >= limits.max_calls {
+            return Err(Error::new(
+                ErrorKind::Limit,
+                format!("The log has more than {} records; raise `maxCalls` to read it.", limits.max_calls),
+            ));
+        }
+        let warn = |message: String| {
+            let mut location = source.location_at(line_offset);
+            location.entry = Some(number);
+            Diagnostic { severity: Severity::Warning, message, location: Some(location) }
+        };
+        let value: Value = match serde_json::from_str(trimmed) {
+            Ok(value) => value,
+            Err(e) => {
+                let detail = e.to_string();
+                read.diagnostics.push(warn(format!(
+                    "Line {} is not valid JSON ({}) and was skipped.",
+                    number + 1,
+                    super::strip_position(&detail)
+                )));
+                continue;
+            }
+        };
+        records += 1;
+        if otlp::is_otlp(&value) {
+            let mut notes = Vec::new();
+            spans.extend(otlp::otlp_spans(&value, &mut notes));
+            read.diagnostics.extend(notes.into_iter().map(|n| warn(format!("Line {}: {n}.", number + 1))));
+            read.format = Format::Otlp;
+            continue;
+        }
+        match record_to_call(&value, source.input, number) {
+            Some(call) => read.calls.push(call),
+            None => read.diagnostics.push(warn(format!(
+                "Line {} is not a request record (expected `method` and `url`, an OpenAI batch line, or OTLP `resourceSpans`) and was skipped.",
+                number + 1
+            ))),
+        }
+    }
+    if !spans.is_empty() {
+        let count = spans.len();
+        let calls = spans::to_calls(spans, source.input);
+        read.diagnostics.extend(spans::not_calls_note(count, calls.len()));
+        read.calls.extend(calls);
+    }
+    if records == 0 {
+        return Err(Error::malformed("No line of the JSON Lines input is valid JSON.").at(Location::default()));
+    }
+    merge_batch_output(&mut read.calls);
+    Ok(read)
+}
+
+fn headers(value: Option<&Value>) -> Headers {
+    let mut headers = Headers::default();
+    match value {
+        Some(Value::Object(map)) => {
+            for (name, value) in map {
+                match value {
+                    Value::Array(values) => {
+                        values.iter().filter_map(spans::scalar_text).for_each(|v| headers.push(name, v))
+                    }
+                    other => headers.push(name, spans::scalar_text(other).unwrap_or_default()),
+                }
+            }
+        }
+        Some(Value::Array(pairs)) => {
+            for pair in pairs {
+                if let (Some(name), Some(value)) = (pair.get("name").and_then(Value::as_str), pair.get("value")) {
+                    headers.push(name, spans::scalar_text(value).unwrap_or_default());
+                }
+            }
+        }
+        _ => {}
+    }
+    headers
+}
+
+fn body(value: Option<&Value>, headers: &Headers) -> Body {
+    match value {
+        None | Some(Value::Null) => Body::default(),
+        Some(Value::String(s)) => Body::new(s.clone().into_bytes(), headers.get("content-type").map(str::to_string)),
+        Some(other) => Body::from_json(other.clone()),
+    }
+}
+
+fn text<'v>(value: &'v Value, keys: &[&str]) -> Option<&'v str> {
+    keys.iter().find_map(|k| value.get(k).and_then(Value::as_str))
+}
+
+fn record_to_call(record: &Value, input: usize, line: usize) -> Option<Call> {
+    let custom_id = text(record, &["custom_id"]).map(str::to_string);
+    // OpenAI batch output: the response to the input line with the same `custom_id`.
+    if let (Some(_), Some(response)) = (&custom_id, record.get("response").filter(|r| r.get("status_code").is_some())) {
+        let status = response.get("status_code").and_then(Value::as_u64).unwrap_or(0) as u16;
+        return Some(Call {
+            source: Source { input, entry: line },
+            response: Some(Response {
+                status,
+                headers: Headers::default(),
+                body: body(response.get("body"), &Headers::default()),
+            }),
+            correlation_key: custom_id,
+            ..Call::default()
+        });
+    }
+    let method = text(record, &["method"])?.to_ascii_uppercase();
+    let url = text(record, &["url", "uri"])?;
+    let request = record.get("request");
+    let request_headers = headers(request.and_then(|r| r.get("headers")).or_else(|| record.get("headers")));
+    // OpenAI batch input has `body` at the top; the generic shape has `request.body`.
+    let request_body = body(request.and_then(|r| r.get("body")).or_else(|| record.get("body")), &request_headers);
+    let response = record.get("response").map(|r| {
+        let headers = headers(r.get("headers"));
+        let status = r.get("status").or_else(|| r.get("status_code")).and_then(Value::as_u64).unwrap_or(0) as u16;
+        Response { status, body: body(r.get("body"), &headers), headers }
+    });
+    let started_ms = match record.get("time").or_else(|| record.get("timestamp")) {
+        Some(Value::String(s)) => parse_rfc3339_ms(s),
+        Some(Value::Number(n)) => n.as_f64().map(|t| if t < 1e11 { t * 1000.0 } else { t }),
+        _ => None,
+    };
+    let url = Url::parse(url);
+    let span = text(record, &["trace_id"]).map(|trace_id| Span {
+        trace_id: normalise_id(trace_id),
+        span_id: text(record, &["span_id"]).map(normalise_id).unwrap_or_default(),
+        parent_span_id: text(record, &["parent_id", "parent_span_id"]).map(normalise_id),
+        name: format!("{method} {}", url.path),
+        ..Span::default()
+    });
+    Some(Call {
+        source: Source { input, entry: line },
+        started_ms,
+        duration_ms: record.get("duration_ms").and_then(Value::as_f64),
+        request: Request { method, url, headers: request_headers, body: request_body },
+        response,
+        span,
+        correlation_key: custom_id,
+        ..Call::default()
+    })
+}
+
+/// Batch output lines in the same file as their input lines answer them: fold each into the
+/// request with the same `custom_id`.
+fn merge_batch_output(calls: &mut Vec<Call>) {
+    let mut requests: rustc_hash::FxHashMap<String, usize> = rustc_hash::FxHashMap::default();
+    for (i, call) in calls.iter().enumerate() {
+        if let (Some(key), false) = (&call.correlation_key, call.request.method.is_empty()) {
+            requests.entry(key.clone()).or_insert(i);
+        }
+    }
+    let mut answered = Vec::new();
+    for i in 0..calls.len() {
+        let is_output = calls[i].request.method.is_empty();
+        let target = calls[i].correlation_key.as_ref().filter(|_| is_output).and_then(|k| requests.get(k)).copied();
+        if let Some(target) = target {
+            if calls[target].response.is_none() {
+                calls[target].response = calls[i].response.take();
+                answered.push(i);
+            }
+        }
+    }
+    let answered: rustc_hash::FxHashSet<usize> = answered.into_iter().collect();
+    let mut index = 0;
+    calls.retain(|_| {
+        index += 1;
+        !answered.contains(&(index - 1))
+    });
+}

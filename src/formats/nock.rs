@@ -1,0 +1,120 @@
+//! nock recordings (`nock.recorder.rec({output_objects: true})`, nockBack fixtures): an array of
+//! `{scope, method, path, body, status, response, rawHeaders, reqheaders}`. Responses recorded
+//! as an array of hex chunks are the raw (often gzipped) bytes.
+
+use super::{decode_body, Read};
+use crate::error::Location;
+use crate::model::{Body, Call, Diagnostic, Format, Headers, Request, Response, Severity, Source, Url};
+use crate::Limits;
+use serde_json::Value;
+
+pub fn is_nock(document: &Value) -> bool {
+    document
+        .as_array()
+        .and_then(|items| items.first())
+        .is_some_and(|first| first.get("scope").is_some() && first.get("method").is_some())
+}
+
+pub fn read(document: &Value, input: usize, limits: &Limits) -> Read {
+    let mut read = Read { format: Format::Nock, calls: Vec::new(), diagnostics: Vec::new() };
+    for (index, record) in document.as_array().map(Vec::as_slice).unwrap_or_default().iter().enumerate() {
+        let mut notes = Vec::new();
+        match call(record, index, input, limits, &mut notes) {
+            Some(call) => read.calls.push(call),
+            None => notes.push("has no `scope` and was skipped".into()),
+        }
+        read.diagnostics.extend(notes.into_iter().map(|note| Diagnostic {
+            severity: Severity::Warning,
+            message: format!("Recording {} {note}.", index + 1),
+            location: Some(Location::entry(index)),
+        }));
+    }
+    read
+}
+
+/// Response headers as nock writes them: a flat `[name, value, name, value…]` list, or an object.
+fn headers(value: Option<&Value>) -> Headers {
+    let mut headers = Headers::default();
+    match value {
+        Some(Value::Array(flat)) => {
+            for pair in flat.chunks(2) {
+                if let [Value::String(name), value] = pair {
+                    headers.push(name, super::spans::scalar_text(value).unwrap_or_default());
+                }
+            }
+        }
+        Some(Value::Object(map)) => {
+            for (name, value) in map {
+                match value {
+                    Value::Array(values) => {
+                        values.iter().filter_map(super::spans::scalar_text).for_each(|v| headers.push(name, v))
+                    }
+                    other => headers.push(name, super::spans::scalar_text(other).unwrap_or_default()),
+                }
+            }
+        }
+        _ => {}
+    }
+    headers
+}
+
+fn body(
+    value: Option<&Value>,
+    headers: &Headers,
+    binary: bool,
+    limits: &Limits,
+    side: &str,
+    notes: &mut Vec<String>,
+) -> Body {
+    let content_type = headers.get("content-type").map(str::to_string);
+    let raw = match value {
+        None | Some(Value::Null) => return Body::new(Vec::new(), content_type),
+        Some(Value::String(s)) if binary => match hex(s) {
+            Some(bytes) => bytes,
+            None => s.clone().into_bytes(),
+        },
+        Some(Value::String(s)) => s.clone().into_bytes(),
+        // Chunks of hex: the raw bytes of the response, compressed or not.
+        Some(Value::Array(chunks))
+            if !chunks.is_empty() && chunks.iter().all(|c| c.as_str().is_some_and(|s| hex(s).is_some())) =>
+        {
+            chunks.iter().filter_map(|c| hex(c.as_str()?)).flatten().collect()
+        }
+        Some(other) => return Body::from_json(other.clone()),
+    };
+    let (bytes, note) = decode_body(raw, false, headers.get("content-encoding"), limits);
+    notes.extend(note.map(|n| format!("{side}: {n}")));
+    Body::new(bytes, content_type)
+}
+
+fn hex(text: &str) -> Option<Vec<u8>> {
+    if text.is_empty() || text.len() % 2 != 0 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok()).collect()
+}
+
+fn call(record: &Value, index: usize, input: usize, limits: &Limits, notes: &mut Vec<String>) -> Option<Call> {
+    let scope = record.get("scope")?.as_str()?;
+    // `path` can be a string, or a `{regex}` in hand-edited fixtures.
+    let path = match record.get("path") {
+        Some(Value::String(p)) => p.clone(),
+        _ => "/".into(),
+    };
+    let url = Url::parse(&format!("{}{}", scope.trim_end_matches('/'), path));
+    let method = record.get("method").and_then(Value::as_str).unwrap_or("GET").to_ascii_uppercase();
+    let request_headers = headers(record.get("reqheaders"));
+    let response_headers = headers(record.get("rawHeaders").or_else(|| record.get("headers")));
+    let binary = record.get("responseIsBinary").and_then(Value::as_bool).unwrap_or(false);
+    let request_body = body(record.get("body"), &request_headers, false, limits, "request", notes);
+    let response_body = body(record.get("response"), &response_headers, binary, limits, "response", notes);
+    let status = record.get("status").and_then(Value::as_u64).filter(|s| *s < 1000).unwrap_or(0) as u16;
+    let transport = if response_body.is_event_stream() { crate::model::Transport::Sse } else { Default::default() };
+    Some(Call {
+        source: Source { input, entry: index },
+        transport,
+        request: Request { method, url, headers: request_headers, body: request_body },
+        response: Some(Response { status, headers: response_headers, body: response_body }),
+        ..Call::default()
+    })
+}

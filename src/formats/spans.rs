@@ -1,0 +1,295 @@
+//! Spans to calls, by the OpenTelemetry semantic conventions: HTTP (current and deprecated
+//! names), GenAI (`gen_ai.*`, with the older `gen_ai.system`), and the names instrumentations
+//! such as the Vercel AI SDK and OpenInference use for prompts and replies. Shared by the OTLP
+//! reader and the readers of SDK span dumps.
+
+use crate::model::{Body, Call, Headers, Request, Response, Source, Span, Transport, Url};
+use rustc_hash::FxHashMap;
+use serde_json::{json, Map, Value};
+
+/// One span as any reader found it, ids already lower-case hex.
+#[derive(Debug, Default)]
+pub struct SpanData {
+    pub trace_id: String,
+    pub span_id: String,
+    pub parent_span_id: Option<String>,
+    pub name: String,
+    pub service: Option<String>,
+    pub start_ms: Option<f64>,
+    pub end_ms: Option<f64>,
+    pub attributes: Vec<(String, Value)>,
+}
+
+impl SpanData {
+    fn get(&self, keys: &[&str]) -> Option<&Value> {
+        keys.iter().find_map(|k| self.attributes.iter().find(|(key, _)| key == k).map(|(_, v)| v))
+    }
+
+    fn text(&self, keys: &[&str]) -> Option<String> {
+        self.get(keys).and_then(scalar_text)
+    }
+
+    /// The GenAI operation: `gen_ai.operation.name`, or what an instrumentation's span names say.
+    fn operation(&self) -> Option<String> {
+        if let Some(op) = self.text(&["gen_ai.operation.name"]) {
+            return Some(op);
+        }
+        let name = self.name.as_str();
+        if name.ends_with(".doGenerate") || name.ends_with(".doStream") {
+            return Some("chat".into());
+        }
+        if name.ends_with(".doEmbed") {
+            return Some("embeddings".into());
+        }
+        if name == "ai.toolCall" {
+            return Some("execute_tool".into());
+        }
+        match self.text(&["openinference.span.kind"]).as_deref() {
+            Some("LLM") => Some("chat".into()),
+            Some("AGENT") => Some("invoke_agent".into()),
+            Some("TOOL") => Some("execute_tool".into()),
+            _ => None,
+        }
+    }
+
+    /// Whether the span stands for a call: an HTTP request, a model or agent operation, an MCP
+    /// or RPC call. Other spans (wrappers, internal work) only link calls into a tree.
+    pub fn is_call(&self) -> bool {
+        self.get(&["http.request.method", "http.method", "url.full", "http.url"]).is_some()
+            || self.get(&["gen_ai.system", "gen_ai.provider.name", "mcp.method.name", "rpc.system"]).is_some()
+            || self.operation().is_some()
+    }
+}
+
+pub fn scalar_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// JSON given as a string (most instrumentations serialise messages) or as a structure.
+fn json_of(value: &Value) -> Option<Value> {
+    match value {
+        Value::String(s) => serde_json::from_str(s).ok(),
+        Value::Null => None,
+        other => Some(other.clone()),
+    }
+}
+
+/// Messages flattened into indexed attributes (`gen_ai.prompt.0.role`,
+/// `llm.input_messages.1.message.content`), folded back into a list.
+fn flattened(span: &SpanData, prefix: &str) -> Option<Value> {
+    let mut items: Vec<(usize, Map<String, Value>)> = Vec::new();
+    for (key, value) in &span.attributes {
+        let Some(rest) = key.strip_prefix(prefix) else { continue };
+        let Some((index, field)) = rest.split_once('.') else { continue };
+        let Ok(index) = index.parse::<usize>() else { continue };
+        let field = field.strip_prefix("message.").unwrap_or(field);
+        let slot = match items.iter().position(|(i, _)| *i == index) {
+            Some(p) => p,
+            None => {
+                items.push((index, Map::new()));
+                items.len() - 1
+            }
+        };
+        items[slot].1.insert(field.to_string(), value.clone());
+    }
+    if items.is_empty() {
+        return None;
+    }
+    items.sort_by_key(|(i, _)| *i);
+    Some(Value::Array(items.into_iter().map(|(_, m)| Value::Object(m)).collect()))
+}
+
+/// The request the span describes: its messages where the instrumentation recorded them.
+fn request_body(span: &SpanData) -> Option<Value> {
+    for key in ["gen_ai.input.messages", "ai.prompt.messages"] {
+        if let Some(messages) = span.get(&[key]).and_then(json_of) {
+            return Some(json!({ "messages": messages }));
+        }
+    }
+    for prefix in ["gen_ai.prompt.", "llm.input_messages."] {
+        if let Some(messages) = flattened(span, prefix) {
+            return Some(json!({ "messages": messages }));
+        }
+    }
+    // A whole request body recorded as JSON text (`input.value`, or `input` in bare dumps).
+    span.get(&["input.value", "input"]).and_then(json_of).filter(Value::is_object)
+}
+
+fn response_body(span: &SpanData) -> Option<Value> {
+    let mut body = Map::new();
+    if let Some(id) = span.text(&["gen_ai.response.id", "ai.response.id"]) {
+        body.insert("id".into(), Value::String(id));
+    }
+    if let Some(output) = span.get(&["gen_ai.output.messages"]).and_then(json_of) {
+        body.insert("output".into(), output);
+    } else if let Some(output) =
+        flattened(span, "gen_ai.completion.").or_else(|| flattened(span, "llm.output_messages."))
+    {
+        body.insert("output".into(), output);
+    } else if let Some(text) = span.text(&["ai.response.text"]) {
+        body.insert("output".into(), json!([{ "role": "assistant", "content": text }]));
+    } else if let Some(output) = span.get(&["output.value", "output"]).and_then(json_of) {
+        body.insert("output".into(), output);
+    }
+    (!body.is_empty()).then_some(Value::Object(body))
+}
+
+fn url_of(span: &SpanData) -> Url {
+    if let Some(full) = span.text(&["url.full", "http.url"]) {
+        return Url::parse(&full);
+    }
+    let host = span.text(&["server.address", "net.peer.name", "http.host"]).unwrap_or_default();
+    let port = span.text(&["server.port", "net.peer.port"]);
+    let scheme = span.text(&["url.scheme", "http.scheme"]).unwrap_or_else(|| "https".into());
+    let path = span.text(&["url.path", "http.target"]).unwrap_or_default();
+    let query = span.text(&["url.query"]).map(|q| format!("?{q}")).unwrap_or_default();
+    if host.is_empty() && path.is_empty() {
+        return Url { path: String::new(), ..Url::default() };
+    }
+    let authority = match port.as_deref() {
+        Some("443") | Some("80") | None => host,
+        Some(port) => format!("{host}:{port}"),
+    };
+    let mut url = Url::parse(&format!("{scheme}://{authority}{path}{query}"));
+    if path.is_empty() {
+        url.path = String::new();
+    }
+    url
+}
+
+fn headers_with_prefix(span: &SpanData, prefix: &str) -> Headers {
+    let mut headers = Headers::default();
+    for (key, value) in &span.attributes {
+        if let Some(name) = key.strip_prefix(prefix) {
+            match value {
+                Value::Array(values) => values.iter().filter_map(scalar_text).for_each(|v| headers.push(name, v)),
+                other => {
+                    if let Some(v) = scalar_text(other) {
+                        headers.push(name, v);
+                    }
+                }
+            }
+        }
+    }
+    headers
+}
+
+/// Spans of one input to calls. Spans that are not calls still link their children to the
+/// nearest call above them.
+pub fn to_calls(spans: Vec<SpanData>, input: usize) -> Vec<Call> {
+    let parents: FxHashMap<&str, Option<&str>> =
+        spans.iter().map(|s| (s.span_id.as_str(), s.parent_span_id.as_deref())).collect();
+    let callers: rustc_hash::FxHashSet<&str> =
+        spans.iter().filter(|s| s.is_call()).map(|s| s.span_id.as_str()).collect();
+    // The nearest ancestor that is a call, within this input (bounded: ids can form cycles).
+    let nearest_call = |span: &SpanData| -> Option<String> {
+        let mut parent = span.parent_span_id.as_deref()?;
+        for _ in 0..256 {
+            if callers.contains(parent) {
+                return Some(parent.to_string());
+            }
+            match parents.get(parent) {
+                Some(Some(next)) => parent = next,
+                // Not in this input: another input may have it.
+                _ => return Some(parent.to_string()),
+            }
+        }
+        None
+    };
+    let mut calls = Vec::new();
+    for (entry, span) in spans.iter().enumerate() {
+        if span.is_call() {
+            calls.push(to_call(span, nearest_call(span), input, entry));
+        }
+    }
+    calls
+}
+
+/// Says how many spans were not calls, when some were not.
+pub fn not_calls_note(spans: usize, calls: usize) -> Option<crate::model::Diagnostic> {
+    (calls < spans).then(|| crate::model::Diagnostic {
+        severity: crate::model::Severity::Warning,
+        message: format!(
+            "{} of {spans} spans are not calls (no HTTP, GenAI, MCP or RPC attributes); they only link the calls beneath them.",
+            spans - calls
+        ),
+        location: None,
+    })
+}
+
+fn to_call(span: &SpanData, parent: Option<String>, input: usize, entry: usize) -> Call {
+    let method = span.text(&["http.request.method", "http.method"]).unwrap_or_default().to_ascii_uppercase();
+    let status = span
+        .text(&["http.response.status_code", "http.status_code"])
+        .and_then(|s| s.parse::<f64>().ok())
+        .filter(|s| (0.0..1000.0).contains(s))
+        .map(|s| s as u16);
+    let request_body = request_body(span).map(Body::from_json).unwrap_or_default();
+    let response_body = response_body(span).map(Body::from_json);
+    let response_headers = headers_with_prefix(span, "http.response.header.");
+    let response = (status.is_some() || response_body.is_some() || !response_headers.0.is_empty()).then(|| Response {
+        status: status.unwrap_or(0),
+        headers: response_headers,
+        body: response_body.unwrap_or_default(),
+    });
+    let attributes = span.attributes.iter().filter_map(|(k, v)| Some((k.clone(), scalar_text(v)?))).collect();
+    Call {
+        source: Source { input, entry },
+        started_ms: span.start_ms,
+        duration_ms: match (span.start_ms, span.end_ms) {
+            (Some(start), Some(end)) if end >= start => Some(end - start),
+            _ => None,
+        },
+        transport: Transport::Http,
+        request: Request {
+            method,
+            url: url_of(span),
+            headers: headers_with_prefix(span, "http.request.header."),
+            body: request_body,
+        },
+        response,
+        span: Some(Span {
+            trace_id: span.trace_id.clone(),
+            span_id: span.span_id.clone(),
+            parent_span_id: parent,
+            name: span.name.clone(),
+            service: span.service.clone(),
+            operation: span.operation(),
+            attributes,
+        }),
+        ..Call::default()
+    }
+}
+
+/// A trace or span id as lower-case hex, whether the input wrote hex, `0x`-prefixed hex or
+/// base64 (as some backends do).
+pub fn normalise_id(id: &str) -> String {
+    let id = id.trim();
+    let id = id.strip_prefix("0x").unwrap_or(id);
+    let hex = !id.is_empty() && id.len() % 2 == 0 && id.bytes().all(|b| b.is_ascii_hexdigit());
+    if hex && (id.len() == 16 || id.len() == 32) {
+        return id.to_ascii_lowercase();
+    }
+    match super::body::decode_base64(id.as_bytes()) {
+        Some(bytes) if bytes.len() == 8 || bytes.len() == 16 => bytes.iter().map(|b| format!("{b:02x}")).collect(),
+        _ => id.to_ascii_lowercase(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalise_id;
+
+    #[test]
+    fn ids_in_hex_and_base64() {
+        assert_eq!(normalise_id("5B8EFFF798038103D269B633813FC60C"), "5b8efff798038103d269b633813fc60c");
+        assert_eq!(normalise_id("0x39d6e9b3ddec9996"), "39d6e9b3ddec9996");
+        assert_eq!(normalise_id("W47/95gDgQPSabYzgT/GDA=="), "5b8efff798038103d269b633813fc60c");
+        assert_eq!(normalise_id("7uGbfsPBsXQ="), "eee19b7ec3c1b174");
+    }
+}
