@@ -1,4 +1,4 @@
-//! Every corpus file truncated at many points and with bytes flipped: each variant must give a
+//! Every corpus and format test file truncated at many points and with bytes flipped: each variant must give a
 //! report or an error value, never a panic (in WebAssembly a panic kills the instance). A cheap,
 //! deterministic complement to fuzzing, run on every `cargo test`.
 // Reads files: a native test.
@@ -24,15 +24,18 @@ impl Rng {
 
 #[test]
 fn truncated_and_corrupted_corpus_files_never_panic() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let mut runs = 0;
     let mut errors = 0;
-    let mut names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut names: Vec<_> = ["tests/corpus", "tests/formats"]
+        .iter()
+        .flat_map(|dir| std::fs::read_dir(root.join(dir)).unwrap().map(|e| e.unwrap().path()))
+        .collect();
     names.sort();
     for path in names {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        if !(name.ends_with(".yaml") || name.ends_with(".har") || name.ends_with(".json")) {
+        if !(name.ends_with(".yaml") || name.ends_with(".har") || name.ends_with(".json") || name.ends_with(".jsonl")) {
             continue;
         }
         let bytes = std::fs::read(&path).unwrap();
