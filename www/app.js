@@ -204,11 +204,14 @@ function finishRun(run) {
   current = null;
   ui.progress.hidden = true;
   ui.report.removeAttribute('aria-busy');
-  const failed = run.total - listed.length;
+  // One report can cover several files analysed together.
+  const analysed = listed.reduce((sum, result) => sum + (result.report?.inputs?.length ?? 1), 0);
+  const failed = run.total - analysed;
+  const together = listed.length === 1 && analysed > 1 ? ' together' : '';
   ui.status.textContent =
     run.total === 1
       ? ''
-      : `Analysed ${plural(listed.length, 'file')}` + (failed ? `; ${failed} could not be analysed.` : '.');
+      : `Analysed ${plural(analysed, 'file')}${together}` + (failed > 0 ? `; ${failed} could not be analysed.` : '.');
 }
 
 function showProgress({ phase, done, total, name }) {
@@ -302,14 +305,26 @@ function renderList(block, list, items, render) {
   block.hidden = list.children.length === 0;
 }
 
+/** What a call is: `POST https://…`, or for a span without a URL its name and operation. */
+function requestLabel(call) {
+  if (!call.url && call.span) {
+    const operation = call.span.operation ? ` (${call.span.operation})` : '';
+    return [el('span', { class: 'method', text: 'span' }), ' ', el('span', { class: 'url', text: `${call.span.name}${operation}` })];
+  }
+  return [el('span', { class: 'method', text: call.method }), ' ', el('span', { class: 'url', text: call.url })];
+}
+
+const LINKED_BY = { span_parent: 'span parent', traceparent: 'traceparent', content: 'same content', time: 'time' };
+
 function callRow(call, inputs) {
   const request = el(
     'td',
     { class: 'request' },
-    el('span', { class: 'method', text: call.method }),
-    ' ',
-    el('span', { class: 'url', text: call.url }),
-    call.status != null && [' ', el('span', { class: 'status', text: `→ ${call.status}` })],
+    ...requestLabel(call),
+    call.status != null && call.status !== 0 && [' ', el('span', { class: 'status', text: `→ ${call.status}` })],
+    call.layer && [' ', chip(call.layer === 'upper' ? 'runtime layer' : 'model layer')],
+    call.parent != null &&
+      el('span', { class: 'origin' }, 'made for ', callLink(call.parent), ` (${LINKED_BY[call.linked_by] ?? call.linked_by})`),
     call.transport && call.transport !== 'http' && [' ', chip(call.transport)],
     // Only worth saying which file a call came from when there are several.
     inputs.length > 1 && el('span', { class: 'origin', text: inputs[call.input]?.name ?? `input ${call.input}` }),

@@ -8,13 +8,15 @@ use std::process::ExitCode;
 const USAGE: &str = "\
 usage: callstate analyze [--format json|md] [--expect VERDICT] [--rules FILE] FILE... (- for stdin)
 
-Reads HAR files and VCR cassettes and tells whether the traffic is stateless API calls or a
-stateful runtime, with evidence. Several files are analysed together as one trace.
+Reads HAR captures, VCR cassettes, nock recordings, OTLP/JSON traces and span dumps, and JSON
+Lines request logs, and tells whether the traffic is stateless API calls, a stateful runtime, or
+a stateful runtime built on stateless model calls (layered), with evidence. Several files are
+analysed together as one trace (a front-door capture with a back-end trace, say).
 
 options:
   --format json|md   report format (default md)
   --expect VERDICT   exit 1 unless the verdict is VERDICT
-                     (stateless, stateful, mixed, layered, inconclusive)
+                     (stateless, stateful, layered, mixed, inconclusive)
   --rules FILE       extra fingerprints and names (JSON, see the README)
   --max-input-mb N   refuse inputs larger than N MiB (default 1024)
 
