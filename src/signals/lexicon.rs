@@ -49,7 +49,29 @@ const RULES: &[(&[&str], Meaning)] = &[
     (&["attachment"], Meaning::State(StateKind::Resource)),
     (&["assistant"], Meaning::State(StateKind::Resource)),
     (&["agent"], Meaning::State(StateKind::Resource)),
+    // Optimistic-concurrency values name a stored version of a resource, not a session.
+    (&["etag"], Meaning::State(StateKind::Resource)),
+    (&["revision"], Meaning::State(StateKind::Resource)),
+    (&["sha"], Meaning::State(StateKind::Resource)),
+    (&["hash"], Meaning::State(StateKind::Resource)),
 ];
+
+/// Words of credentials and anti-forgery tokens: what they carry is authentication (REST keeps
+/// it stateless: every request carries it), never a handle to server state.
+const CREDENTIAL_WORDS: &[&str] = &[
+    "token", "auth", "authorization", "key", "apikey", "secret", "password", "passwd", "credential", "credentials",
+    "csrf", "xsrf", "csrftoken", "xsrftoken", "signature", "nonce", "otp", "bearer",
+];
+
+/// Words that make a token-ish name a handle after all (`session_token`, `page_token`).
+const NOT_CREDENTIAL_WORDS: &[&str] = &["session", "page", "cursor", "continuation", "next", "resumption", "conversation"];
+
+/// Whether a name says its value is a credential or an anti-forgery token.
+pub fn is_credential(name: &str) -> bool {
+    let words = words(name);
+    words.iter().any(|w| CREDENTIAL_WORDS.contains(&w.as_str()))
+        && !words.iter().any(|w| NOT_CREDENTIAL_WORDS.iter().any(|n| same_word(w, n)))
+}
 
 pub fn meaning(name: &str) -> Option<Meaning> {
     let words = words(name);
@@ -106,5 +128,7 @@ mod tests {
         assert_eq!(meaning("truncation"), None);
         assert_eq!(meaning("page_token"), Some(Meaning::Cursor));
         assert_eq!(meaning("runs"), Some(Meaning::State(StateKind::Job)));
+        assert!(is_credential("access_token") && is_credential("csrftoken") && is_credential("X-CSRF-Token"));
+        assert!(!is_credential("page_token") && !is_credential("session_token") && !is_credential("thread_id"));
     }
 }

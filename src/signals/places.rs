@@ -53,7 +53,9 @@ pub struct Step<'t> {
 pub fn steps(calls: &[Call]) -> Vec<Step<'_>> {
     let mut steps = Vec::with_capacity(calls.len() * 2);
     for (index, call) in calls.iter().enumerate() {
-        steps.push(Step { call: index, side: Side::Sends, tokens: request_tokens(call) });
+        // A telemetry upload repeats ids it observed; it does not depend on them.
+        let tokens = if is_telemetry(call) { Vec::new() } else { request_tokens(call) };
+        steps.push(Step { call: index, side: Side::Sends, tokens });
         if let Some(response) = &call.response {
             let mut tokens = Vec::new();
             header_tokens(&response.headers, "response", &mut tokens);
@@ -106,7 +108,7 @@ fn request_tokens(call: &Call) -> Vec<Token<'_>> {
             // request side is what the caller sent or declared.
             let said_by_server =
                 key.contains(".response.") || key.starts_with("llm.output") || key.starts_with("output.");
-            if !said_by_server && is_handle_like(value) && !is_ignored_attribute(key) {
+            if !said_by_server && is_handle_like(value) && !is_ignored_attribute(key) && !lexicon::is_credential(key) {
                 tokens.push(Token {
                     value,
                     position: Position::Attribute,
@@ -117,6 +119,15 @@ fn request_tokens(call: &Call) -> Vec<Token<'_>> {
         }
     }
     tokens
+}
+
+/// Uploads to tracing, logging and analytics services (OTLP, Sentry, Langfuse, LangSmith…).
+fn is_telemetry(call: &Call) -> bool {
+    let url = &call.request.url;
+    const PATHS: &[&str] = &["/v1/traces", "/v1/logs", "/v1/metrics", "/api/public/ingestion", "/api/public/otel", "/envelope", "/runs/batch", "/api/v2/spans", "/v1/batch", "/ingest", "/e/", "/batch/"];
+    const HOSTS: &[&str] = &["sentry.io", "datadoghq", "segment.io", "posthog", "langfuse", "smith.langchain.com", "honeycomb.io", "mixpanel", "amplitude", "telemetry", "otel", "browser-intake"];
+    let host = url.hostname();
+    HOSTS.iter().any(|h| host.contains(h)) || PATHS.iter().any(|p| url.path.ends_with(p) || url.path.contains(&format!("{p}/")))
 }
 
 /// Attributes that identify the trace, the code or the deployment, never server state.
@@ -173,7 +184,7 @@ fn header_tokens<'t>(headers: &'t Headers, side: &str, tokens: &mut Vec<Token<'t
                 }
                 continue;
             }
-            _ if is_ignored_header(name) => continue,
+            _ if is_ignored_header(name) || lexicon::is_credential(name) => continue,
             _ => {}
         }
         let value = value.trim();
@@ -190,7 +201,10 @@ fn header_tokens<'t>(headers: &'t Headers, side: &str, tokens: &mut Vec<Token<'t
     let cookies: Box<dyn Iterator<Item = (&str, &str)>> =
         if side == "request" { Box::new(headers.cookies()) } else { Box::new(headers.set_cookies()) };
     for (name, value) in cookies {
-        if !value.is_empty() && value.len() <= 4096 && !is_bot_management_cookie(name) {
+        // A cookie the server set and the browser returns is the session mechanism itself,
+        // whatever it is called; only anti-forgery cookies are left out.
+        let anti_forgery = lexicon::words(name).iter().any(|w| w.contains("csrf") || w.contains("xsrf"));
+        if !value.is_empty() && value.len() <= 4096 && !is_bot_management_cookie(name) && !anti_forgery {
             tokens.push(Token {
                 value,
                 position: Position::Cookie,
@@ -211,7 +225,7 @@ fn body_tokens<'t>(body: &'t Body, prefix: &str, position: Position, tokens: &mu
         for pair in text.split('&') {
             let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
             let value = value.trim();
-            if is_handle_like(value) {
+            if is_handle_like(value) && !lexicon::is_credential(name) {
                 tokens.push(Token { value, position, name: name.to_string(), at: format!("{prefix}/{name}") });
             }
         }
@@ -279,6 +293,9 @@ fn push_leaf<'t>(value: &'t str, path: &[Segment<'t>], prefix: &str, position: P
         Segment::Index(_) => None,
     });
     let name = name.unwrap_or("");
+    if lexicon::is_credential(name) {
+        return;
+    }
     let in_content = position == Position::Body
         && prefix == "request.body"
         && matches!(path, [Segment::Key(k), Segment::Index(_), ..] if CONTENT_ARRAYS.contains(k));
@@ -438,6 +455,18 @@ fn is_bot_management_cookie(name: &str) -> bool {
     NAMES.contains(&name) || PREFIXES.iter().any(|p| name.starts_with(p))
 }
 
+/// Placeholders that recorders write over real values (`FILTERED`, `COOKIE-XXX`, `<API_KEY>`,
+/// `0000000000000000`): the same text everywhere, so it would link unrelated calls.
+fn is_scrubbed(value: &str) -> bool {
+    const MARKS: &[&str] = &["FILTERED", "REDACTED", "XXX", "xxx", "SCRUBBED", "MASKED", "PLACEHOLDER", "DUMMY", "***"];
+    if value.contains(['<', '>']) || MARKS.iter().any(|m| value.contains(m)) {
+        return true;
+    }
+    let mut distinct = [false; 256];
+    value.bytes().for_each(|b| distinct[b as usize] = true);
+    distinct.iter().filter(|&&d| d).count() < 4
+}
+
 /// Whether a value is shaped like a minted handle: an opaque token, not prose, not a number,
 /// not a timestamp, not a common word.
 pub fn is_handle_like(value: &str) -> bool {
@@ -447,6 +476,9 @@ pub fn is_handle_like(value: &str) -> bool {
     }
     let bytes = value.as_bytes();
     if bytes.iter().any(|b| b.is_ascii_whitespace() || *b < 0x20) {
+        return false;
+    }
+    if is_scrubbed(value) {
         return false;
     }
     let digits = bytes.iter().filter(|b| b.is_ascii_digit()).count();
