@@ -341,10 +341,12 @@ fn verdict(
             ),
             _ => format!("Stateful: {stateful_calls} of {n} calls depend on {kinds} state kept by the server ({stateful_sessions} session(s))."),
         };
-        let hedge = if strength == Strength::Weak {
-            " The evidence is a declaration or a transport, not an observed handle flow, so confidence is limited."
-        } else {
-            ""
+        let hedge = match (strength, evidence[stateful[0]].signal) {
+            (_, Signal::Declared) => {
+                " The handle is declared by the API's fingerprint, not seen flowing from a response, so confidence is lower than for an observed handle."
+            }
+            (Strength::Weak, _) => " The evidence is a transport or a weak match, not an observed handle flow, so confidence is limited.",
+            _ => "",
         };
         return Verdict {
             label,

@@ -102,6 +102,27 @@ fn usage_errors_exit_2() {
 }
 
 #[test]
+fn a_user_rule_teaches_an_invented_api() {
+    let trace = "tests/rules/acme-dialog.har";
+    let generic = callstate(&["analyze", "--format", "json", trace], None);
+    let generic: serde_json::Value = serde_json::from_slice(&generic.stdout).unwrap();
+    assert_eq!(generic["verdict"]["label"], "stateless", "the generic signals alone see no handle flow");
+    assert!(generic["calls"][0]["api"].is_null());
+
+    let taught =
+        callstate(&["analyze", "--format", "json", "--rules", "tests/rules/acme-dialog.rules.json", trace], None);
+    assert_eq!(taught.status.code(), Some(0), "{}", text(&taught.stderr));
+    let taught: serde_json::Value = serde_json::from_slice(&taught.stdout).unwrap();
+    assert_eq!(taught["verdict"]["label"], "stateful");
+    assert_eq!(taught["calls"][0]["api"]["family"], "Acme Dialog API (in-house)");
+    let declared = &taught["evidence"][0];
+    assert_eq!(declared["signal"], "declared");
+    assert_eq!(declared["calls"], serde_json::json!([1, 2, 3]));
+    assert_eq!(declared["places"][0]["at"], "request.body/dialog");
+    assert!(taught["verdict"]["explanation"].as_str().unwrap().contains("declared by the API's fingerprint"));
+}
+
+#[test]
 fn user_rules_extend_the_table() {
     let dir = std::env::temp_dir().join(format!("callstate-rules-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

@@ -8,6 +8,8 @@ const $ = (id) => document.getElementById(id);
 
 const ui = {
   file: $('file'),
+  rules: $('rules'),
+  rulesState: $('rules-state'),
   sample: $('sample'),
   progress: $('progress'),
   status: $('status'),
@@ -187,7 +189,7 @@ async function analyse(sources) {
   }
   run.sent = files.length;
   if (files.length === 0) return finishRun(run);
-  getWorker().postMessage({ files }, files.map((file) => file.bytes));
+  getWorker().postMessage({ files, rules }, files.map((file) => file.bytes));
   // Shown while the worker compiles the wasm; its own progress messages follow.
   showProgress({ phase: 'analysing', done: 0, total: files.length });
 }
@@ -417,6 +419,22 @@ function downloadReport() {
 }
 
 // ---------------------------------------------------------------- input
+
+/** User rules (parsed JSON) for the next runs; the analyser validates them. */
+let rules = null;
+
+ui.rules.addEventListener('change', async () => {
+  const [file] = ui.rules.files;
+  rules = null;
+  ui.rulesState.textContent = '';
+  if (!file) return;
+  try {
+    rules = JSON.parse(await file.text());
+    ui.rulesState.textContent = `Using ${file.name}.`;
+  } catch (err) {
+    addError(file.name, `The rules file is not valid JSON (${String(err?.message || err).replace(/\.$/, '')}).`);
+  }
+});
 
 const fromFiles = (fileList) => [...fileList].map((file) => ({ name: file.name, read: () => file.arrayBuffer() }));
 

@@ -17,6 +17,8 @@ let crashedOn = null;
 
 self.onmessage = async ({ data }) => {
   const files = data?.files ?? [];
+  // User rules, if any, go with every analysis; bad rules are reported like a bad file.
+  const rules = data?.rules ?? undefined;
   const total = files.length;
   try {
     await ready;
@@ -28,7 +30,7 @@ self.onmessage = async ({ data }) => {
   if (files.length === 1) {
     const [{ name, bytes }] = files;
     self.postMessage({ type: 'progress', phase: 'analysing', done: 0, total, name });
-    self.postMessage(analyseOne(name, bytes));
+    self.postMessage(analyseOne(name, bytes, rules));
     return;
   }
   // Several files are one trace: a front-door capture and a back-end trace are analysed
@@ -37,12 +39,12 @@ self.onmessage = async ({ data }) => {
   let report;
   try {
     const inputs = files.map(({ name, bytes }) => ({ name, bytes: new Uint8Array(bytes) }));
-    report = analyze(inputs, { partial: true });
+    report = analyze(inputs, { partial: true, rules });
   } catch (err) {
     // Every file is bad (or the analyser failed): analyse each alone for its own message.
     for (const [done, { name, bytes }] of files.entries()) {
       self.postMessage({ type: 'progress', phase: 'analysing', done, total, name });
-      self.postMessage(analyseOne(name, bytes));
+      self.postMessage(analyseOne(name, bytes, rules));
     }
     return;
   }
@@ -55,7 +57,7 @@ self.onmessage = async ({ data }) => {
   self.postMessage({ type: 'result', name: names.join(' + '), report, covers: names.length });
 };
 
-function analyseOne(name, bytes) {
+function analyseOne(name, bytes, rules) {
   if (crashedOn !== null) {
     return {
       type: 'error', name, location: null, excerpt: null, fatal: true,
@@ -63,7 +65,7 @@ function analyseOne(name, bytes) {
     };
   }
   try {
-    return { type: 'result', name, report: analyze(new Uint8Array(bytes), { name }) };
+    return { type: 'result', name, report: analyze(new Uint8Array(bytes), { name, rules }) };
   } catch (err) {
     if (err instanceof WebAssembly.RuntimeError) {
       crashedOn = name;

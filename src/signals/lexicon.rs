@@ -59,12 +59,29 @@ const RULES: &[(&[&str], Meaning)] = &[
 /// Words of credentials and anti-forgery tokens: what they carry is authentication (REST keeps
 /// it stateless: every request carries it), never a handle to server state.
 const CREDENTIAL_WORDS: &[&str] = &[
-    "token", "auth", "authorization", "key", "apikey", "secret", "password", "passwd", "credential", "credentials",
-    "csrf", "xsrf", "csrftoken", "xsrftoken", "signature", "nonce", "otp", "bearer",
+    "token",
+    "auth",
+    "authorization",
+    "key",
+    "apikey",
+    "secret",
+    "password",
+    "passwd",
+    "credential",
+    "credentials",
+    "csrf",
+    "xsrf",
+    "csrftoken",
+    "xsrftoken",
+    "signature",
+    "nonce",
+    "otp",
+    "bearer",
 ];
 
 /// Words that make a token-ish name a handle after all (`session_token`, `page_token`).
-const NOT_CREDENTIAL_WORDS: &[&str] = &["session", "page", "cursor", "continuation", "next", "resumption", "conversation"];
+const NOT_CREDENTIAL_WORDS: &[&str] =
+    &["session", "page", "cursor", "continuation", "next", "resumption", "conversation"];
 
 /// Whether a name says its value is a credential or an anti-forgery token.
 pub fn is_credential(name: &str) -> bool {

@@ -124,10 +124,37 @@ fn request_tokens(call: &Call) -> Vec<Token<'_>> {
 /// Uploads to tracing, logging and analytics services (OTLP, Sentry, Langfuse, LangSmith…).
 fn is_telemetry(call: &Call) -> bool {
     let url = &call.request.url;
-    const PATHS: &[&str] = &["/v1/traces", "/v1/logs", "/v1/metrics", "/api/public/ingestion", "/api/public/otel", "/envelope", "/runs/batch", "/api/v2/spans", "/v1/batch", "/ingest", "/e/", "/batch/"];
-    const HOSTS: &[&str] = &["sentry.io", "datadoghq", "segment.io", "posthog", "langfuse", "smith.langchain.com", "honeycomb.io", "mixpanel", "amplitude", "telemetry", "otel", "browser-intake"];
+    const PATHS: &[&str] = &[
+        "/v1/traces",
+        "/v1/logs",
+        "/v1/metrics",
+        "/api/public/ingestion",
+        "/api/public/otel",
+        "/envelope",
+        "/runs/batch",
+        "/api/v2/spans",
+        "/v1/batch",
+        "/ingest",
+        "/e/",
+        "/batch/",
+    ];
+    const HOSTS: &[&str] = &[
+        "sentry.io",
+        "datadoghq",
+        "segment.io",
+        "posthog",
+        "langfuse",
+        "smith.langchain.com",
+        "honeycomb.io",
+        "mixpanel",
+        "amplitude",
+        "telemetry",
+        "otel",
+        "browser-intake",
+    ];
     let host = url.hostname();
-    HOSTS.iter().any(|h| host.contains(h)) || PATHS.iter().any(|p| url.path.ends_with(p) || url.path.contains(&format!("{p}/")))
+    HOSTS.iter().any(|h| host.contains(h))
+        || PATHS.iter().any(|p| url.path.ends_with(p) || url.path.contains(&format!("{p}/")))
 }
 
 /// Attributes that identify the trace, the code or the deployment, never server state.

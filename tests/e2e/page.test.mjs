@@ -195,6 +195,19 @@ test('with several files, a bad one is named and the others are still analysed',
   await page.context().close();
 });
 
+test('a rules file picked in the page teaches it an in-house API', { timeout: TIMEOUT }, async () => {
+  const page = await openPage();
+  const trace = path.join(REPO, 'tests', 'rules', 'acme-dialog.har');
+  await page.setInputFiles('#file', trace);
+  assert.equal(await verdictOf(page), 'stateless');
+  await page.setInputFiles('#rules', path.join(REPO, 'tests', 'rules', 'acme-dialog.rules.json'));
+  await page.waitForFunction(() => document.getElementById('rules-state').textContent !== '');
+  await page.setInputFiles('#file', trace);
+  await page.waitForFunction(() => document.getElementById('verdict-label').textContent === 'stateful', null, { timeout: 30_000 });
+  assert.match(await page.textContent('#evidence'), /Acme Dialog API/);
+  await page.context().close();
+});
+
 test('"Try a sample" analyses the bundled sample', { timeout: TIMEOUT }, async () => {
   const page = await openPage();
   await page.click('#sample');
