@@ -2,9 +2,10 @@
 
 use crate::model::Trace;
 use crate::signals::{Evidence, Fingerprint, Signal, StateKind, Strength};
+use schemars::JsonSchema;
 use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Mode {
     Stateless,
@@ -13,7 +14,7 @@ pub enum Mode {
     ResourceDependent,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Label {
     Stateless,

@@ -2,12 +2,13 @@
 //! sentence and, where it can, where: the input's name, the byte offset, line and column, and the
 //! entry of the recording.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 use std::fmt;
 
 /// Where in an input something was found. Offsets count bytes of the input as given (not UTF-16
 /// units); lines and columns count from 1.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Location {
     pub input: Option<String>,
     pub offset: Option<usize>,
@@ -111,7 +112,7 @@ fn snippet(bytes: &[u8], line_start: usize, offset: usize) -> Option<(String, us
     Some((format!("{lead}{before}{after}{tail}"), caret))
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorKind {
     /// The input is not in any format callstate reads.

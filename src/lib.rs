@@ -19,14 +19,14 @@ pub mod wasm;
 
 pub use error::{Error, ErrorKind, Location, Result};
 pub use report::{to_markdown, Report, SCHEMA};
-pub use signals::Rules;
+pub use signals::{Rules, UserRules};
 
 use model::{Input, Trace};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// Limits that protect memory and time (a browser tab's, in particular). Each error that hits
 /// one names it and how to raise it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Limits {
     pub max_input_bytes: usize,
@@ -49,6 +49,39 @@ impl Default for Limits {
             max_tree_size: 1 << 31,
         }
     }
+}
+
+/// The options of `analyze` as JavaScript passes them (and as `callstate schema options`
+/// describes them).
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AnalyzeOptions {
+    /// The input's name, used in messages and in the report (one input only).
+    pub name: Option<String>,
+    pub limits: Option<Limits>,
+    /// Extra fingerprints and names, in the format of `callstate schema rules`.
+    pub rules: Option<UserRules>,
+    /// With several inputs, analyse the good ones when some are bad.
+    pub partial: bool,
+}
+
+impl AnalyzeOptions {
+    /// The options for the core, with user rules validated.
+    pub fn into_options(self) -> Result<Options> {
+        let rules = self.rules.map(Rules::with).transpose()?;
+        Ok(Options { limits: self.limits.unwrap_or_default(), rules, partial: self.partial })
+    }
+}
+
+/// JSON Schemas of what callstate reads and writes: `report`, `options`, `rules`.
+pub fn schema(which: &str) -> Option<String> {
+    let schema = match which {
+        "report" => schemars::schema_for!(Report),
+        "options" => schemars::schema_for!(AnalyzeOptions),
+        "rules" => schemars::schema_for!(UserRules),
+        _ => return None,
+    };
+    serde_json::to_string_pretty(&schema).ok()
 }
 
 /// One input to analyse: a name (a file name, or `-` for stdin) and its bytes.

@@ -1,6 +1,7 @@
 //! The normalised trace model. Every reader produces these types, whatever the source format;
 //! signals read nothing else.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::Value;
 use std::cell::OnceCell;
@@ -15,14 +16,14 @@ pub struct Trace {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Input {
     pub name: String,
     pub format: Format,
     pub calls: usize,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Format {
     /// HTTP Archive 1.2 (browsers, mitmproxy, Charles, Polly.js).
@@ -42,14 +43,14 @@ pub enum Format {
     Jsonl,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Diagnostic {
     pub severity: Severity,
     pub message: String,
     pub location: Option<crate::error::Location>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Warning,
@@ -65,7 +66,7 @@ pub struct Source {
     pub entry: usize,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Transport {
     #[default]
@@ -105,7 +106,7 @@ pub struct Parent {
     pub by: LinkKind,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LinkKind {
     /// The span's parent id (through spans that are not calls).

@@ -2,20 +2,10 @@
 //! three things: convert the input, call the core, convert the output. Errors become real JS
 //! `Error` objects in one helper.
 
-use crate::{Limits, NamedInput, Options, Rules};
-use serde::{Deserialize, Serialize};
+use crate::{AnalyzeOptions, NamedInput, Options};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-
-/// Options accepted from JavaScript: `{ name?, limits?: {maxInputBytes, …}, rules?, partial? }`.
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", default)]
-struct JsOptions {
-    name: Option<String>,
-    limits: Option<Limits>,
-    rules: Option<serde_json::Value>,
-    partial: bool,
-}
 
 /// The one serializer configuration: maps as plain objects, missing values as `null`.
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
@@ -44,17 +34,13 @@ fn to_js_error(error: crate::Error) -> JsValue {
 }
 
 fn options_from(options: JsValue) -> Result<(String, Options), JsValue> {
-    let js: JsOptions = if options.is_undefined() || options.is_null() {
-        JsOptions::default()
+    let js: AnalyzeOptions = if options.is_undefined() || options.is_null() {
+        AnalyzeOptions::default()
     } else {
         serde_wasm_bindgen::from_value(options).map_err(|e| plain_error(&format!("Invalid options: {e}")))?
     };
-    let rules = match js.rules {
-        Some(rules) => Some(Rules::with_user_rules(rules.to_string().as_bytes()).map_err(to_js_error)?),
-        None => None,
-    };
-    let name = js.name.unwrap_or_else(|| "input".to_string());
-    Ok((name, Options { limits: js.limits.unwrap_or_default(), rules, partial: js.partial }))
+    let name = js.name.clone().unwrap_or_else(|| "input".to_string());
+    Ok((name, js.into_options().map_err(to_js_error)?))
 }
 
 /// The bytes of one input given as a `Uint8Array` (or any array-buffer view) or a string.

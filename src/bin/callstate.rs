@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 const USAGE: &str = "\
 usage: callstate analyze [--format json|md] [--expect VERDICT] [--rules FILE] FILE... (- for stdin)
+       callstate schema [report|options|rules]
 
 Reads HAR captures, VCR cassettes, nock recordings, OTLP/JSON traces and span dumps, and JSON
 Lines request logs, and tells whether the traffic is stateless API calls, a stateful runtime, or
@@ -20,11 +21,19 @@ options:
   --rules FILE       extra fingerprints and names (JSON, see the README)
   --max-input-mb N   refuse inputs larger than N MiB (default 1024)
 
+`callstate schema` prints the JSON Schema of the report (default), of the options the library
+takes, or of the rules format.
+
 exit codes: 0 success, 1 expectation failed, 2 bad input or usage";
 
 enum Format {
     Json,
     Markdown,
+}
+
+enum Command {
+    Analyze(Args),
+    Schema(String),
 }
 
 struct Args {
@@ -35,7 +44,7 @@ struct Args {
     files: Vec<String>,
 }
 
-fn parse_args() -> Result<Args, String> {
+fn parse_args() -> Result<Command, String> {
     use lexopt::prelude::*;
     let mut parser = lexopt::Parser::from_env();
     let mut args = Args { format: Format::Markdown, expect: None, rules: None, max_input_mb: None, files: Vec::new() };
@@ -86,13 +95,21 @@ fn parse_args() -> Result<Args, String> {
     }
     match command.as_deref() {
         Some("analyze") | Some("analyse") => {}
+        Some("schema") => {
+            let which = match args.files.as_slice() {
+                [] => "report".to_string(),
+                [one] if callstate::schema(one).is_some() => one.clone(),
+                _ => return Err("`schema` takes one of report, options, rules".into()),
+            };
+            return Ok(Command::Schema(which));
+        }
         Some(other) => return Err(format!("unknown command `{other}`")),
         None => return Err("missing command".into()),
     }
     if args.files.is_empty() {
         return Err("no input files (use - for stdin)".into());
     }
-    Ok(args)
+    Ok(Command::Analyze(args))
 }
 
 fn run(args: Args) -> Result<ExitCode, String> {
@@ -140,7 +157,11 @@ fn run(args: Args) -> Result<ExitCode, String> {
 
 fn main() -> ExitCode {
     let args = match parse_args() {
-        Ok(args) => args,
+        Ok(Command::Analyze(args)) => args,
+        Ok(Command::Schema(which)) => {
+            println!("{}", callstate::schema(&which).unwrap_or_default());
+            return ExitCode::SUCCESS;
+        }
         Err(message) => {
             eprintln!("callstate: {message}\n\n{USAGE}");
             return ExitCode::from(2);

@@ -9,11 +9,12 @@ use crate::classify::{Classification, Label, Mode};
 use crate::model::{Diagnostic, Input, LinkKind, Trace, Transport};
 use crate::redact;
 use crate::signals::{Evidence, Fingerprint, Signal, StateKind, Strength};
+use schemars::JsonSchema;
 use serde::Serialize;
 
 pub const SCHEMA: &str = "callstate.report/1";
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Report {
     pub schema: &'static str,
     pub tool: Tool,
@@ -27,13 +28,13 @@ pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Tool {
     pub name: &'static str,
     pub version: &'static str,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct VerdictReport {
     pub label: Label,
     pub confidence: f64,
@@ -42,7 +43,7 @@ pub struct VerdictReport {
     pub evidence: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Summary {
     pub calls: usize,
     pub stateful: usize,
@@ -51,13 +52,13 @@ pub struct Summary {
     pub sessions: usize,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Api {
     pub id: String,
     pub family: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct CallReport {
     /// From 1, in trace order.
     pub index: usize,
@@ -83,7 +84,7 @@ pub struct CallReport {
     pub layer: Option<&'static str>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct SpanReport {
     pub name: String,
     pub operation: Option<String>,
@@ -93,7 +94,7 @@ pub struct SpanReport {
 }
 
 /// The two layers of a layered trace.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct LayersReport {
     /// Whether the upper layer is the one that keeps state (a stateful runtime on stateless
     /// model calls) or the reverse.
@@ -102,7 +103,7 @@ pub struct LayersReport {
     pub lower: Vec<usize>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct SessionReport {
     pub id: String,
     pub mode: Mode,
@@ -112,7 +113,7 @@ pub struct SessionReport {
     pub handles: Vec<HandleReport>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct HandleReport {
     /// The handle's fingerprint, never its value.
     pub handle: String,
@@ -120,7 +121,7 @@ pub struct HandleReport {
     pub evidence: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct EvidenceReport {
     pub id: String,
     pub signal: Signal,
@@ -134,7 +135,7 @@ pub struct EvidenceReport {
     pub message: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct PlaceReport {
     /// Call index (from 1).
     pub call: usize,

@@ -7,6 +7,7 @@ use super::{Evidence, Place, Signal, StateKind, Strength};
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::{Call, Trace};
 use rustc_hash::{FxHashMap, FxHashSet};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -15,7 +16,7 @@ use std::collections::BTreeMap;
 const BUILTIN: &str = include_str!("fingerprints.json");
 
 /// One API family or endpoint.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Fingerprint {
     pub id: String,
@@ -45,7 +46,7 @@ pub struct Fingerprint {
     pub mode: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StatePlace {
     /// `request.body/<pointer>`, `request.headers/<name>`, `request.query/<name>`,
@@ -59,14 +60,15 @@ pub struct StatePlace {
 }
 
 /// User rules: extra fingerprints (matched before the built-in ones) and extra names.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct UserRules {
+pub struct UserRules {
     #[serde(default)]
-    fingerprints: Vec<Fingerprint>,
-    /// Field, header or cookie names and the kind of state their values are handles to.
+    pub fingerprints: Vec<Fingerprint>,
+    /// Field, header or cookie names and the kind of state their values are handles to
+    /// (`conversation`, `session`, `connection`, `sandbox`, `resource`, `job`, or `cursor`).
     #[serde(default)]
-    names: BTreeMap<String, String>,
+    pub names: BTreeMap<String, String>,
 }
 
 /// The fingerprint table in use.
@@ -86,6 +88,11 @@ impl Rules {
     pub fn with_user_rules(json: &[u8]) -> Result<Rules> {
         let user: UserRules = serde_json::from_slice(json)
             .map_err(|e| Error::new(ErrorKind::Usage, format!("The rules file is not valid: {e}.")))?;
+        Rules::with(user)
+    }
+
+    /// The built-in rules extended with a user's rules, validated.
+    pub fn with(user: UserRules) -> Result<Rules> {
         let mut rules = Rules::builtin();
         for fp in &user.fingerprints {
             for place in &fp.state {

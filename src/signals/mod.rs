@@ -10,13 +10,14 @@ mod replay;
 mod resources;
 mod transport;
 
-pub use declared::{Fingerprint, Rules};
+pub use declared::{Fingerprint, Rules, UserRules};
 
 use crate::model::Trace;
+use schemars::JsonSchema;
 use serde::Serialize;
 
 /// Kinds of server-held state a call can depend on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum StateKind {
     Conversation,
@@ -59,7 +60,7 @@ impl StateKind {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Signal {
     /// A value minted by the server and later sent by the client.
@@ -76,7 +77,7 @@ pub enum Signal {
     KeptContext,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Strength {
     Weak,
