@@ -44,6 +44,18 @@ pub struct Fingerprint {
     /// The mode of a call to this API when nothing else is observed.
     #[serde(default)]
     pub mode: Option<String>,
+    /// `false` for endpoints that keep no state by contract (a gateway whose Responses API is
+    /// stateless): a handle sent there cannot refer to state the server kept.
+    #[serde(default = "yes", skip_serializing_if = "is_yes")]
+    pub keeps_state: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_yes(value: &bool) -> bool {
+    *value
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]

@@ -127,7 +127,26 @@ pub fn collect(trace: &Trace, rules: &Rules, apis: &[Option<&Fingerprint>]) -> V
     evidence.extend(replay::replays(trace));
     evidence.extend(kept_context::kept_context(trace));
     outweigh_declarations(&mut evidence);
+    judge_by_host(&mut evidence, apis);
     evidence
+}
+
+/// The same wire shape on a host that keeps no state (a gateway whose Responses API is
+/// stateless by contract) cannot depend on server-kept state, whatever the client sends.
+fn judge_by_host(evidence: &mut [Evidence], apis: &[Option<&Fingerprint>]) {
+    for e in evidence.iter_mut().filter(|e| e.state.is_some_and(StateKind::is_stateful)) {
+        let stateless_host = |c: &usize| apis[*c].is_some_and(|fp| !fp.keeps_state);
+        let Some(family) =
+            e.dependents.iter().find(|c| stateless_host(c)).and_then(|&c| apis[c]).map(|fp| fp.family.clone())
+        else {
+            continue;
+        };
+        e.dependents.retain(|c| !stateless_host(c));
+        e.message.push_str(&format!(
+            " But {family} keeps no state by contract, so there the handle cannot refer to state the server kept."
+        ));
+        e.strength = Strength::Weak;
+    }
 }
 
 /// What the trace shows outweighs what an API declares: a call that resends its whole context
