@@ -142,3 +142,13 @@ fn user_rules_extend_the_table() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("Unknown kind of state `vibes`"), "{}", text(&out.stderr));
 }
+
+#[test]
+fn the_families_document_is_fresh() {
+    let out = callstate(&["families"], None);
+    assert_eq!(out.status.code(), Some(0));
+    let table = text(&out.stdout);
+    assert!(table.lines().count() > 50, "the table lists every family");
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/families.md")).unwrap();
+    assert!(doc.ends_with(&table), "docs/families.md is stale: regenerate it from `callstate families`");
+}

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 const USAGE: &str = "\
 usage: callstate analyze [--format json|md] [--expect VERDICT] [--rules FILE] FILE... (- for stdin)
        callstate schema [report|options|rules]
+       callstate families
 
 Reads HAR captures, VCR cassettes, nock recordings, OTLP/JSON traces and span dumps, and JSON
 Lines request logs, and tells whether the traffic is stateless API calls, a stateful runtime, or
@@ -22,7 +23,7 @@ options:
   --max-input-mb N   refuse inputs larger than N MiB (default 1024)
 
 `callstate schema` prints the JSON Schema of the report (default), of the options the library
-takes, or of the rules format.
+takes, or of the rules format. `callstate families` prints the built-in fingerprint table.
 
 exit codes: 0 success, 1 expectation failed, 2 bad input or usage";
 
@@ -34,6 +35,7 @@ enum Format {
 enum Command {
     Analyze(Args),
     Schema(String),
+    Families,
 }
 
 struct Args {
@@ -103,6 +105,7 @@ fn parse_args() -> Result<Command, String> {
             };
             return Ok(Command::Schema(which));
         }
+        Some("families") => return Ok(Command::Families),
         Some(other) => return Err(format!("unknown command `{other}`")),
         None => return Err("missing command".into()),
     }
@@ -158,6 +161,10 @@ fn run(args: Args) -> Result<ExitCode, String> {
 fn main() -> ExitCode {
     let args = match parse_args() {
         Ok(Command::Analyze(args)) => args,
+        Ok(Command::Families) => {
+            print!("{}", Rules::builtin().to_markdown());
+            return ExitCode::SUCCESS;
+        }
         Ok(Command::Schema(which)) => {
             println!("{}", callstate::schema(&which).unwrap_or_default());
             return ExitCode::SUCCESS;

@@ -125,6 +125,42 @@ impl Rules {
         &self.fingerprints
     }
 
+    /// The table as Markdown, one row per family: how it is recognised, where it keeps state.
+    pub fn to_markdown(&self) -> String {
+        let mut out = String::from("| id | family | recognised by | state it declares | default | reference |\n|---|---|---|---|---|---|\n");
+        for fp in &self.fingerprints {
+            let mut by = Vec::new();
+            if !fp.hosts.is_empty() {
+                by.push(format!("host {}", fp.hosts.join(", ")));
+            }
+            if let Some(method) = &fp.method {
+                by.push(method.clone());
+            }
+            if !fp.paths.is_empty() {
+                by.push(fp.paths.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", "));
+            }
+            for (pointer, values) in fp.body.iter().chain(&fp.attributes) {
+                by.push(format!("`{pointer}` = {}", values.join(" / ")));
+            }
+            let state: Vec<String> = fp.state.iter().map(|s| format!("`{}` → {}{}", s.at, s.kind, if s.present { " (present)" } else { "" })).collect();
+            let mode = match (fp.mode.as_deref(), fp.keeps_state) {
+                (_, false) => "stateless; keeps no state".to_string(),
+                (Some(mode), true) => mode.to_string(),
+                (None, true) => "—".to_string(),
+            };
+            out.push_str(&format!(
+                "| `{}` | {} | {} | {} | {} | {} |\n",
+                fp.id,
+                fp.family,
+                by.join("; ").replace('|', "\\|"),
+                if state.is_empty() { "—".to_string() } else { state.join("<br>") },
+                mode,
+                fp.reference.as_deref().unwrap_or("—")
+            ));
+        }
+        out
+    }
+
     /// What a user rule says a name holds.
     pub fn meaning(&self, name: &str) -> Option<Meaning> {
         if self.names.is_empty() {

@@ -1,0 +1,192 @@
+// The facade shared by both entry points (`node.js` and `web.js`): input conversion, errors and
+// the API. Only how the WebAssembly module is first loaded differs between them; each entry point
+// passes its way in to `createFacade` and exports what it returns.
+
+import initWasm, {
+  initSync as initWasmSync,
+  analyze as wasmAnalyze,
+  analyzeMarkdown as wasmAnalyzeMarkdown,
+  schemaVersion as wasmSchemaVersion,
+} from './wasm/callstate.js';
+
+/**
+ * The one error class for bad input, bad options and misuse. `kind` is `unknown_format`,
+ * `malformed`, `limit` or `usage`; `location` says where in which input (offsets count bytes of
+ * the input), or is `null`.
+ */
+export class CallstateError extends Error {
+  constructor(message, { kind = 'usage', location = null } = {}) {
+    super(message);
+    this.name = 'CallstateError';
+    this.kind = kind;
+    this.location = location;
+  }
+}
+
+function usage(message) {
+  return new CallstateError(message, { kind: 'usage' });
+}
+
+/**
+ * The error the WebAssembly module threw, as a `CallstateError` (same message, `kind` and
+ * `location`). Its errors without a kind are about the arguments (`usage`). A trap
+ * (`WebAssembly.RuntimeError`) is a bug, not bad input, and is passed on as it is.
+ */
+function toCallstateError(error) {
+  if (error instanceof CallstateError || !(error instanceof Error)) return error;
+  if (typeof WebAssembly === 'object' && error instanceof WebAssembly.RuntimeError) return error;
+  return new CallstateError(error.message, { kind: error.kind ?? 'usage', location: error.location ?? null });
+}
+
+const objectTag = (value) => Object.prototype.toString.call(value);
+
+/** The bytes of an input given as a string or bytes, as the wasm takes them; else undefined. */
+function bytesOf(value) {
+  if (typeof value === 'string' || value instanceof Uint8Array) return value;
+  // Other views (a DataView, a Uint8Array of another realm) and buffers become this realm's Uint8Array.
+  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  const tag = objectTag(value);
+  if (tag === '[object ArrayBuffer]' || tag === '[object SharedArrayBuffer]') return new Uint8Array(value);
+  return undefined;
+}
+
+/** A Blob, a File or anything else whose bytes are read with `arrayBuffer()` (a fetch `Response`). */
+function isBlobLike(value) {
+  return value !== null && typeof value === 'object' && typeof value.arrayBuffer === 'function';
+}
+
+const nameOf = (value) => (value !== null && typeof value === 'object' && typeof value.name === 'string' ? value.name : undefined);
+
+const INPUT_TYPES = 'a Uint8Array, an ArrayBuffer, a string, a Blob or File, or an array of {name, bytes|blob|text}';
+
+/**
+ * The inputs as `{name, source}` pairs, where `source` is bytes, a string or a Blob-like, and
+ * whether they were given as one input or a list.
+ */
+function inputsOf(input) {
+  if (bytesOf(input) !== undefined || isBlobLike(input)) {
+    return { list: false, items: [{ name: nameOf(input), source: input }] };
+  }
+  if (input !== null && typeof input === 'object' && typeof input[Symbol.iterator] === 'function') {
+    const items = Array.from(input, (item, i) => {
+      if (bytesOf(item) !== undefined || isBlobLike(item)) return { name: nameOf(item), source: item };
+      if (item !== null && typeof item === 'object') {
+        const source = item.bytes ?? item.blob ?? item.text;
+        if (source !== undefined) return { name: item.name ?? nameOf(source), source };
+      }
+      throw usage(`Input ${i + 1} is not a Uint8Array, a string, a Blob or an object with \`bytes\`, \`blob\` or \`text\`.`);
+    });
+    return { list: true, items };
+  }
+  throw usage(`analyze() takes ${INPUT_TYPES}.`);
+}
+
+function checkSource(source, name, i) {
+  const bytes = bytesOf(source);
+  if (bytes !== undefined) return bytes;
+  const which = i === undefined ? 'The input' : `Input ${i + 1}${name ? ` (\`${name}\`)` : ''}`;
+  throw usage(`${which} is not ${INPUT_TYPES}.`);
+}
+
+/** The input and options as the wasm takes them, reading Blobs with `read` (sync or async). */
+function forWasm({ list, items }, options, bytes) {
+  if (!list) {
+    const [{ name, source }] = items;
+    const given = options ?? {};
+    const wasmOptions = given.name == null && name !== undefined ? { ...given, name } : options;
+    return [bytes(source, name), wasmOptions];
+  }
+  return [items.map(({ name, source }, i) => ({ name, bytes: bytes(source, name, i) })), options];
+}
+
+function prepareSync(input, options) {
+  return forWasm(inputsOf(input), options, (source, name, i) => {
+    if (bytesOf(source) === undefined && isBlobLike(source)) {
+      throw usage('A Blob or File can only be read asynchronously: use analyze() instead of analyzeSync().');
+    }
+    return checkSource(source, name, i);
+  });
+}
+
+async function prepare(input, options) {
+  const inputs = inputsOf(input);
+  await Promise.all(
+    inputs.items.map(async (item) => {
+      if (bytesOf(item.source) === undefined && isBlobLike(item.source)) {
+        item.source = new Uint8Array(await item.source.arrayBuffer());
+      }
+    }),
+  );
+  return forWasm(inputs, options, checkSource);
+}
+
+function call(fn, [input, options]) {
+  try {
+    return fn(input, options);
+  } catch (error) {
+    throw toCallstateError(error);
+  }
+}
+
+/**
+ * Builds the API around one way of loading the WebAssembly module: `defaultSource()` gives what
+ * `init()` instantiates when it is called without an argument (a URL, a Response, bytes or a
+ * compiled `WebAssembly.Module`).
+ */
+export function createFacade(defaultSource) {
+  let ready = false;
+  let loading;
+
+  function assertReady() {
+    if (!ready) {
+      throw usage('The WebAssembly module is not loaded yet: `await init()` first (analyze() does it for you).');
+    }
+  }
+
+  /** Instantiates the module once; later calls (with or without an argument) return the same promise. */
+  function init(moduleOrUrl) {
+    if (ready) return Promise.resolve();
+    loading ??= (async () => {
+      await initWasm({ module_or_path: moduleOrUrl ?? defaultSource() });
+      ready = true;
+    })().catch((error) => {
+      loading = undefined; // let a later init() try again
+      throw error;
+    });
+    return loading;
+  }
+
+  /** Instantiates the module synchronously from its bytes or a compiled `WebAssembly.Module`. */
+  function initSync(module) {
+    if (ready) return;
+    initWasmSync({ module });
+    ready = true;
+  }
+
+  async function analyze(input, options) {
+    const [prepared] = await Promise.all([prepare(input, options), init()]);
+    return call(wasmAnalyze, prepared);
+  }
+
+  function analyzeSync(input, options) {
+    assertReady();
+    return call(wasmAnalyze, prepareSync(input, options));
+  }
+
+  async function analyzeMarkdown(input, options) {
+    const [prepared] = await Promise.all([prepare(input, options), init()]);
+    return call(wasmAnalyzeMarkdown, prepared);
+  }
+
+  function analyzeMarkdownSync(input, options) {
+    assertReady();
+    return call(wasmAnalyzeMarkdown, prepareSync(input, options));
+  }
+
+  function schemaVersion() {
+    assertReady();
+    return wasmSchemaVersion();
+  }
+
+  return { init, initSync, analyze, analyzeSync, analyzeMarkdown, analyzeMarkdownSync, schemaVersion };
+}
