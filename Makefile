@@ -22,7 +22,7 @@ SAMPLE := www/samples/sample.har
 
 export PATH := $(TOOLS)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: run test setup setup-browser build build-native build-wasm check unit wasm-test-node wasm-test-browser e2e clean
+.PHONY: run test setup setup-browser build build-native build-wasm package check unit wasm-test-node wasm-test-browser hostile-node e2e npm-test fuzz clean
 
 run: setup build
 	@echo
@@ -31,7 +31,7 @@ run: setup build
 	@echo
 	node scripts/serve.mjs --root www --port $(PORT)
 
-test: setup setup-browser build check unit wasm-test-node wasm-test-browser e2e
+test: setup setup-browser build check unit wasm-test-node wasm-test-browser hostile-node e2e npm-test
 	@echo "All checks and tests passed."
 
 # ---- setup -------------------------------------------------------------------------------
@@ -70,6 +70,11 @@ build-wasm: setup
 	$(WASM_OPT) -Oz $(WASM_FEATURES) $(PKG)/callstate_bg.wasm -o $(PKG)/callstate_bg.wasm
 	@printf 'wasm: %s bytes, %s gzipped\n' $$(wc -c < $(PKG)/callstate_bg.wasm) $$(gzip -9c $(PKG)/callstate_bg.wasm | wc -c)
 
+# The npm package (target/npm/callstate/): the wasm, the facade in npm/, and the schemas and
+# TypeScript types generated from the release CLI's `callstate schema`.
+package: build-wasm build-native
+	node scripts/build-npm.mjs
+
 # ---- checks and tests --------------------------------------------------------------------
 
 check:
@@ -89,8 +94,15 @@ wasm-test-browser: setup setup-browser
 	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner WASM_BINDGEN_USE_BROWSER=1 \
 		cargo test --locked --target $(WASM_TARGET) --test wasm
 
-e2e: build-wasm setup-browser
+# The hostile-input suite written by the native tests (target/hostile/), under wasm in Node.
+hostile-node: build-wasm unit
+	node --test tests/hostile/
+
+e2e: build-wasm setup-browser unit
 	node --test tests/e2e/
+
+npm-test: package setup-browser
+	node --test tests/npm/
 
 clean:
 	cargo clean

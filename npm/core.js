@@ -88,7 +88,7 @@ function checkSource(source, name, i) {
   throw usage(`${which} is not ${INPUT_TYPES}.`);
 }
 
-/** The input and options as the wasm takes them, reading Blobs with `read` (sync or async). */
+/** The input and options as the wasm takes them; `bytes(source, name, i)` gives each input's bytes. */
 function forWasm({ list, items }, options, bytes) {
   if (!list) {
     const [{ name, source }] = items;

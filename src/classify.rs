@@ -201,7 +201,9 @@ fn is_model_call(
         .as_ref()
         .and_then(|s| s.operation.as_deref())
         .is_some_and(|op| matches!(op, "chat" | "text_completion" | "generate_content"));
-    inference || apis[c].is_some_and(|fp| fp.default_mode() == Some("stateless")) || replayed.contains(&c)
+    inference
+        || apis[c].is_some_and(|fp| fp.default_mode() == Some(crate::signals::DefaultMode::Stateless))
+        || replayed.contains(&c)
 }
 
 /// Finds model calls made on behalf of other calls (through parent links) where one layer keeps
@@ -328,7 +330,8 @@ fn verdict(
         // Mixed: a stateless model conversation runs beside the stateful sessions.
         let stateless_beside = (0..n).any(|c| {
             let outside = calls[c].session.is_none_or(|s| sessions[s].mode != Mode::Stateful);
-            let model_call = apis[c].is_some_and(|fp| fp.default_mode() == Some("stateless"))
+            let model_call = apis[c]
+                .is_some_and(|fp| fp.default_mode() == Some(crate::signals::DefaultMode::Stateless))
                 || replays.iter().any(|&r| evidence[r].calls.contains(&c));
             outside && model_call && calls[c].mode == Mode::Stateless
         });

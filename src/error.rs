@@ -125,7 +125,7 @@ pub enum ErrorKind {
     Usage,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Error {
     pub kind: ErrorKind,
     /// What went wrong, as a sentence, without the location.

@@ -73,12 +73,17 @@ impl AnalyzeOptions {
     }
 }
 
-/// JSON Schemas of what callstate reads and writes: `report`, `options`, `rules`.
+/// JSON Schemas of what callstate reads and writes: `report` and `error` (as written: every
+/// field present), `options` and `rules` (as read: optional fields may be left out).
 pub fn schema(which: &str) -> Option<String> {
+    use schemars::generate::SchemaSettings;
+    let written = || SchemaSettings::draft2020_12().for_serialize().into_generator();
+    let read = || SchemaSettings::draft2020_12().for_deserialize().into_generator();
     let schema = match which {
-        "report" => schemars::schema_for!(Report),
-        "options" => schemars::schema_for!(AnalyzeOptions),
-        "rules" => schemars::schema_for!(UserRules),
+        "report" => written().into_root_schema_for::<Report>(),
+        "error" => written().into_root_schema_for::<Error>(),
+        "options" => read().into_root_schema_for::<AnalyzeOptions>(),
+        "rules" => read().into_root_schema_for::<UserRules>(),
         _ => return None,
     };
     serde_json::to_string_pretty(&schema).ok()

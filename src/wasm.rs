@@ -9,11 +9,12 @@ use wasm_bindgen::JsCast;
 
 /// The one serializer configuration: maps as plain objects, missing values as `null`.
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| plain_error(&e.to_string()))
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| usage_error(e.to_string()))
 }
 
-fn plain_error(message: &str) -> JsValue {
-    js_sys::Error::new(message).into()
+/// A mistake in how `analyze` was called, as the same kind of error as bad input.
+fn usage_error(message: String) -> JsValue {
+    to_js_error(crate::Error::new(crate::ErrorKind::Usage, message))
 }
 
 /// Turns a core error into a JS `Error` whose message says what and where, with `kind` and
@@ -37,7 +38,9 @@ fn options_from(options: JsValue) -> Result<(String, Options), JsValue> {
     let js: AnalyzeOptions = if options.is_undefined() || options.is_null() {
         AnalyzeOptions::default()
     } else {
-        serde_wasm_bindgen::from_value(options).map_err(|e| plain_error(&format!("Invalid options: {e}")))?
+        serde_wasm_bindgen::from_value(options).map_err(|e| {
+            usage_error(format!("The options are not valid: {}.", e.to_string().trim_start_matches("Error: ")))
+        })?
     };
     let name = js.name.clone().unwrap_or_else(|| "input".to_string());
     Ok((name, js.into_options().map_err(to_js_error)?))
@@ -65,13 +68,13 @@ fn inputs_of(input: &JsValue, default_name: &str) -> Result<Vec<(String, Vec<u8>
             let get = |key: &str| js_sys::Reflect::get(&item, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED);
             let name = get("name").as_string().unwrap_or_else(|| format!("input {}", i + 1));
             let bytes = bytes_of(&get("bytes")).ok_or_else(|| {
-                plain_error(&format!("Input {} (`{name}`) has no `bytes` (a Uint8Array or a string).", i + 1))
+                usage_error(format!("Input {} (`{name}`) has no `bytes` (a Uint8Array or a string).", i + 1))
             })?;
             inputs.push((name, bytes));
         }
         return Ok(inputs);
     }
-    Err(plain_error("analyze() takes a Uint8Array, a string, or an array of {name, bytes}."))
+    Err(usage_error("analyze() takes a Uint8Array, a string, or an array of {name, bytes}.".into()))
 }
 
 fn run(input: JsValue, options: JsValue) -> Result<crate::Report, JsValue> {

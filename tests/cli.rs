@@ -140,7 +140,11 @@ fn user_rules_extend_the_table() {
     .unwrap();
     let out = callstate(&["analyze", "--rules", rules.to_str().unwrap(), STATELESS], None);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("Unknown kind of state `vibes`"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("unknown variant `vibes`, expected one of `conversation`"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]

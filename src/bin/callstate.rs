@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 const USAGE: &str = "\
 usage: callstate analyze [--format json|md] [--expect VERDICT] [--rules FILE] FILE... (- for stdin)
-       callstate schema [report|options|rules]
+       callstate schema [report|error|options|rules]
        callstate families
 
 Reads HAR captures, VCR cassettes, nock recordings, OTLP/JSON traces and span dumps, and JSON
@@ -22,8 +22,8 @@ options:
   --rules FILE       extra fingerprints and names (JSON, see the README)
   --max-input-mb N   refuse inputs larger than N MiB (default 1024)
 
-`callstate schema` prints the JSON Schema of the report (default), of the options the library
-takes, or of the rules format. `callstate families` prints the built-in fingerprint table.
+`callstate schema` prints the JSON Schema of the report (default), of the errors, of the
+options the library takes, or of the rules format. `callstate families` prints the built-in fingerprint table.
 
 exit codes: 0 success, 1 expectation failed, 2 bad input or usage";
 
@@ -101,7 +101,7 @@ fn parse_args() -> Result<Command, String> {
             let which = match args.files.as_slice() {
                 [] => "report".to_string(),
                 [one] if callstate::schema(one).is_some() => one.clone(),
-                _ => return Err("`schema` takes one of report, options, rules".into()),
+                _ => return Err("`schema` takes one of report, error, options, rules".into()),
             };
             return Ok(Command::Schema(which));
         }

@@ -15,8 +15,9 @@ use serde_json::Value;
 /// The interactions of a cassette-shaped document, if it is one.
 pub fn interactions(document: &Value) -> Option<&Value> {
     match document {
+        // A legacy top-level list: some of its first items are interactions.
         Value::Array(items) => {
-            items.first().filter(|i| i.get("request").is_some() || i.get("direction").is_some()).map(|_| document)
+            items.iter().take(8).any(|i| i.get("request").is_some() || i.get("direction").is_some()).then_some(document)
         }
         Value::Object(map) => map.get("interactions").or_else(|| map.get("http_interactions")),
         _ => None,

@@ -17,6 +17,9 @@ use crate::error::{Error, ErrorKind, Location, Result};
 use crate::model::{Call, Diagnostic, Format};
 use crate::Limits;
 
+/// How deep documents may nest (serde_json's and the YAML parser's own bound).
+pub const MAX_DEPTH: usize = 128;
+
 /// What one input yielded: its format, its calls, and what was skipped on the way.
 pub struct Read {
     pub format: Format,
@@ -55,7 +58,18 @@ pub fn read(bytes: &[u8], input: usize, limits: &Limits) -> Result<Read> {
         tree::Syntax::Yaml
     };
     let document = tree::parse(&source, syntax, limits)?;
-    from_document(&document, &source, syntax, limits)
+    let read = from_document(&document, &source, syntax, limits)?;
+    if read.calls.len() > limits.max_calls {
+        return Err(Error::new(
+            ErrorKind::Limit,
+            format!(
+                "The input holds {} calls, over the limit of {}; raise `maxCalls` to read it.",
+                read.calls.len(),
+                limits.max_calls
+            ),
+        ));
+    }
+    Ok(read)
 }
 
 /// Every other format is recognised by the shape of its document.
@@ -158,6 +172,9 @@ fn text_of(bytes: &[u8]) -> Result<(&str, usize)> {
 fn json_error_at(e: serde_json::Error, what: &str) -> Error {
     let full = e.to_string();
     let detail = strip_position(&full);
+    if detail.contains("recursion limit") {
+        return Error::new(ErrorKind::Limit, format!("The {what} is nested more than {MAX_DEPTH} levels deep, the fixed limit that protects the stack; no real trace nests that deep."));
+    }
     let message = match e.classify() {
         serde_json::error::Category::Eof => format!("The {what} ends too early (truncated?): {detail}."),
         serde_json::error::Category::Syntax => format!("The {what} is not valid JSON: {detail}."),

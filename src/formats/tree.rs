@@ -162,7 +162,10 @@ fn yaml_error(source: &Text, e: yaml_serde::Error) -> Error {
     let (kind, message) = if over_budget {
         (ErrorKind::Limit, format!("The YAML input is refused: {}.", OVER_BUDGET))
     } else if detail.contains("recursion limit") {
-        (ErrorKind::Limit, "The YAML input is nested too deeply to read.".to_string())
+        (
+            ErrorKind::Limit,
+            format!("The YAML input is nested more than {} levels deep, the fixed limit that protects the stack; no real trace nests that deep.", super::MAX_DEPTH),
+        )
     } else {
         (
             ErrorKind::UnknownFormat,

@@ -16,7 +16,8 @@ pub fn to_markdown(report: &Report) -> String {
     let mut out = String::new();
     let v = &report.verdict;
     let _ = writeln!(out, "# callstate report\n");
-    let _ = writeln!(out, "**Verdict: {}** (confidence {:.2}, {})\n", v.label.as_str(), v.confidence, v.level);
+    let _ =
+        writeln!(out, "**Verdict: {}** (confidence {:.2}, {})\n", v.label.as_str(), v.confidence, mode_name(&v.level));
     let _ = writeln!(out, "{}\n", v.explanation);
     let inputs: Vec<String> =
         report.inputs.iter().map(|i| format!("`{}` ({}, {} calls)", i.name, mode_name(&i.format), i.calls)).collect();
@@ -79,7 +80,7 @@ pub fn to_markdown(report: &Report) -> String {
         let list = |calls: &[usize]| calls.iter().map(usize::to_string).collect::<Vec<_>>().join(", ");
         let _ = writeln!(out, "- upper layer: calls {}", list(&layers.upper));
         let _ = writeln!(out, "- lower layer (model calls made on its behalf): calls {}", list(&layers.lower));
-        let _ = writeln!(out, "- the layer that keeps state: {}\n", layers.stateful);
+        let _ = writeln!(out, "- the layer that keeps state: {}\n", mode_name(&layers.stateful));
     }
     let _ = writeln!(out, "## Calls\n");
     let _ = writeln!(out, "| # | request | status | API | mode | state | session | parent | evidence |");

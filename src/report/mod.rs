@@ -38,7 +38,7 @@ pub struct Tool {
 pub struct VerdictReport {
     pub label: Label,
     pub confidence: f64,
-    pub level: &'static str,
+    pub level: Level,
     pub explanation: String,
     pub evidence: Vec<String>,
 }
@@ -80,8 +80,27 @@ pub struct CallReport {
     pub linked_by: Option<LinkKind>,
     /// For calls read from traces: the span.
     pub span: Option<SpanReport>,
-    /// `upper` or `lower` when the trace has two layers.
-    pub layer: Option<&'static str>,
+    /// The layer of the call when the trace has two.
+    pub layer: Option<Layer>,
+}
+
+/// How much the verdict can be relied on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    High,
+    Medium,
+    Low,
+}
+
+/// One of two layers of a system.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Layer {
+    /// The runtime, front door or session API.
+    Upper,
+    /// The model calls made on its behalf.
+    Lower,
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -96,9 +115,9 @@ pub struct SpanReport {
 /// The two layers of a layered trace.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct LayersReport {
-    /// Whether the upper layer is the one that keeps state (a stateful runtime on stateless
-    /// model calls) or the reverse.
-    pub stateful: &'static str,
+    /// The layer that keeps state: the upper one (a stateful runtime on stateless model calls)
+    /// or the lower one (stateless calls in front of stateful model calls).
+    pub stateful: Layer,
     pub upper: Vec<usize>,
     pub lower: Vec<usize>,
 }
@@ -182,9 +201,9 @@ pub fn build(trace: Trace, evidence: &[Evidence], apis: &[Option<&Fingerprint>],
             }),
             layer: classes.layers.as_ref().and_then(|l| {
                 if l.upper.binary_search(&i).is_ok() {
-                    Some("upper")
+                    Some(Layer::Upper)
                 } else if l.lower.binary_search(&i).is_ok() {
-                    Some("lower")
+                    Some(Layer::Lower)
                 } else {
                     None
                 }
@@ -232,9 +251,9 @@ pub fn build(trace: Trace, evidence: &[Evidence], apis: &[Option<&Fingerprint>],
     let count = |mode: Mode| classes.calls.iter().filter(|c| c.mode == mode).count();
     let verdict = &classes.verdict;
     let level = match verdict.confidence {
-        c if c >= 0.85 => "high",
-        c if c >= 0.65 => "medium",
-        _ => "low",
+        c if c >= 0.85 => Level::High,
+        c if c >= 0.65 => Level::Medium,
+        _ => Level::Low,
     };
     Report {
         schema: SCHEMA,
@@ -257,7 +276,7 @@ pub fn build(trace: Trace, evidence: &[Evidence], apis: &[Option<&Fingerprint>],
         calls,
         sessions,
         layers: classes.layers.as_ref().map(|l| LayersReport {
-            stateful: if l.stateful_upper { "upper" } else { "lower" },
+            stateful: if l.stateful_upper { Layer::Upper } else { Layer::Lower },
             upper: l.upper.iter().map(|c| c + 1).collect(),
             lower: l.lower.iter().map(|c| c + 1).collect(),
         }),

@@ -10,14 +10,14 @@ mod replay;
 mod resources;
 mod transport;
 
-pub use declared::{Fingerprint, Rules, UserRules};
+pub use declared::{DefaultMode, Fingerprint, Rules, UserRules};
 
 use crate::model::Trace;
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Kinds of server-held state a call can depend on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum StateKind {
     Conversation,

@@ -208,6 +208,25 @@ test('a rules file picked in the page teaches it an in-house API', { timeout: TI
   await page.context().close();
 });
 
+test('hostile inputs through the page: an error or a verdict each, and the page keeps working', { timeout: 300_000 }, async () => {
+  const dir = path.join(REPO, 'target', 'hostile');
+  assert.ok(existsSync(path.join(dir, 'expect.json')), 'target/hostile/expect.json is missing: run `cargo test --test hostile` first');
+  const expectations = JSON.parse(await readFile(path.join(dir, 'expect.json'), 'utf8')).filter((e) => !e.heavy);
+  assert.ok(expectations.length >= 40, `${expectations.length} cases`);
+  const page = await openPage();
+  const failures = [];
+  for (const expect of expectations) {
+    await page.setInputFiles('#file', path.join(dir, expect.file));
+    const { label, error } = await outcome(page);
+    if (expect.outcome === 'error' && !(error && error.includes(expect.file))) failures.push(`${expect.file}: no error naming the file (label ${label})`);
+    if (expect.outcome === 'report' && !LABELS.includes(label)) failures.push(`${expect.file}: no verdict (${error})`);
+  }
+  await page.setInputFiles('#file', corpus('crewai-responses-autochain.yaml'));
+  assert.equal(await verdictOf(page), 'stateful', 'the page still works after every hostile case');
+  assert.deepEqual(failures, []);
+  await page.context().close();
+});
+
 test('"Try a sample" analyses the bundled sample', { timeout: TIMEOUT }, async () => {
   const page = await openPage();
   await page.click('#sample');
@@ -228,4 +247,19 @@ test('every request stays on the served origin, under the sub-path', () => {
 
 test('no console errors, page errors or CSP violations', () => {
   assert.deepEqual(problems, []);
+});
+
+test('nothing of a trace is stored in the browser', { timeout: TIMEOUT }, async () => {
+  const page = await openPage();
+  await page.setInputFiles('#file', corpus('crewai-responses-autochain.yaml'));
+  assert.equal(await verdictOf(page), 'stateful');
+  const stored = await page.evaluate(async () => ({
+    local: localStorage.length,
+    session: sessionStorage.length,
+    databases: (await indexedDB.databases()).length,
+    caches: (await caches.keys()).length,
+    cookies: document.cookie,
+  }));
+  assert.deepEqual(stored, { local: 0, session: 0, databases: 0, caches: 0, cookies: '' });
+  await page.context().close();
 });

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Seeds each fuzz target's corpus (fuzz/corpus/<target>/, git-ignored) with the test inputs:
+# tests/corpus/* (files only) and tests/formats/*. analyze_many also gets a few multi-input seeds,
+# its inputs joined by a 0xFF byte (see fuzz_targets/analyze_many.rs). Idempotent.
+set -euo pipefail
+FUZZ="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(dirname "$FUZZ")"
+TARGETS=(read_any read_yaml read_json_shapes read_jsonl analyze_many)
+
+for target in "${TARGETS[@]}"; do
+	dir="$FUZZ/corpus/$target"
+	mkdir -p "$dir"
+	for f in "$ROOT"/tests/corpus/* "$ROOT"/tests/formats/*; do
+		[ -f "$f" ] && cp "$f" "$dir/seed-$(basename "$f")"
+	done
+done
+
+join() { # join OUT FILE... : the files' bytes separated by 0xFF
+	local out="$1" first=1
+	shift
+	: >"$out"
+	for f in "$@"; do
+		[ -f "$f" ] || continue
+		[ $first = 1 ] || printf '\xff' >>"$out"
+		cat "$f" >>"$out"
+		first=0
+	done
+}
+dir="$FUZZ/corpus/analyze_many"
+F="$ROOT/tests/formats"
+C="$ROOT/tests/corpus"
+join "$dir/seed-multi-frontdoor-backend" "$F/frontdoor-runtime-sessions.har" "$F/backend-model-calls.jsonl"
+join "$dir/seed-multi-frontdoor-otlp" "$F/frontdoor-runtime-sessions.har" "$F/backend-model-calls.otlp.jsonl" "$F/agent-runtime-layered.otlp.json"
+join "$dir/seed-multi-nock-cassette" "$F/nock-openai-chat-completions.json" "$C/oai-chat-tool-calls.yaml"
+join "$dir/seed-multi-bad-and-good" "$C/NOTICE.md" "$F/nock-anthropic-messages-create.json"
+echo "seeded $(ls "$FUZZ/corpus" | wc -l) corpora in $FUZZ/corpus"

@@ -1,0 +1,84 @@
+// Declarations of the callstate facade (the same for `node.js` and `web.js`). The report, options
+// and rules types in `./types.js` are generated from the JSON Schemas the Rust code describes
+// itself with (`callstate schema`); nothing here restates them.
+
+import type { AnalyzeOptions, Location, Report } from './types.js';
+
+export type * from './types.js';
+
+/** The instance type of a global class where the environment declares it (DOM lib, @types/node), else `never`. */
+type GlobalInstance<K extends string> = typeof globalThis extends { [P in K]: { prototype: infer T } } ? T : never;
+type WasmModule = typeof globalThis extends { WebAssembly: { Module: { prototype: infer T } } } ? T : never;
+
+/** Bytes of one input. Offsets in errors count these bytes (for a string: its UTF-8 bytes). */
+export type Bytes = Uint8Array | ArrayBuffer | ArrayBufferView;
+
+/** Anything whose bytes are read with `arrayBuffer()`: a `Blob`, a `File` (its `name` is used), a fetch `Response`. */
+export interface BlobLike {
+  arrayBuffer(): Promise<ArrayBuffer>;
+  readonly name?: string;
+}
+
+/** One of several inputs analysed together. */
+export type NamedInput =
+  | { name?: string; bytes: Bytes | string }
+  | { name?: string; blob: BlobLike }
+  | { name?: string; text: string };
+
+/** What `analyzeSync` takes: no Blob, which can only be read asynchronously. */
+export type SyncNamedInput = { name?: string; bytes: Bytes | string } | { name?: string; text: string };
+
+/** One input, or several analysed together as one trace (a front door with a back-end trace, say). */
+export type AnalyzeInput = Bytes | string | BlobLike | Iterable<NamedInput | Bytes | string | BlobLike>;
+export type SyncAnalyzeInput = Bytes | string | Iterable<SyncNamedInput | Bytes | string>;
+
+/** Where `init()` loads the WebAssembly module from. */
+export type InitInput =
+  | string
+  | GlobalInstance<'URL'>
+  | GlobalInstance<'Request'>
+  | GlobalInstance<'Response'>
+  | ArrayBuffer
+  | ArrayBufferView
+  | WasmModule;
+
+/** What went wrong: the input is in no format callstate reads, is broken, exceeds a limit, or the call itself is wrong. */
+export type ErrorKind = 'unknown_format' | 'malformed' | 'limit' | 'usage';
+
+/**
+ * Thrown (or rejected with) for bad input, bad options and misuse. The message says what and
+ * where; `location` says where as data (offsets count bytes of the input, lines and columns count
+ * from 1, `entry` counts entries or interactions from 0), or is `null`.
+ */
+export declare class CallstateError extends Error {
+  constructor(message: string, options?: { kind?: ErrorKind; location?: Location | null });
+  readonly name: 'CallstateError';
+  readonly kind: ErrorKind;
+  readonly location: Location | null;
+}
+
+/**
+ * Loads the WebAssembly module, once (later calls return the same promise). Without an argument
+ * it loads `wasm/callstate_bg.wasm` from the package (`callstate/wasm`). `analyze()` calls it for
+ * you; call it yourself to load early, or from another place. In Node.js the module is already
+ * loaded when the package is imported.
+ */
+export function init(moduleOrUrl?: InitInput | Promise<InitInput>): Promise<void>;
+
+/** Loads the WebAssembly module synchronously from its bytes or a compiled `WebAssembly.Module`. */
+export function initSync(module: ArrayBuffer | ArrayBufferView | WasmModule): void;
+
+/** Analyses a trace and resolves to its report (`callstate.report/1`). Rejects with a `CallstateError`. */
+export function analyze(input: AnalyzeInput, options?: AnalyzeOptions): Promise<Report>;
+
+/** Like `analyze`, synchronously: after `init()` (always, in Node.js). Throws a `CallstateError`. */
+export function analyzeSync(input: SyncAnalyzeInput, options?: AnalyzeOptions): Report;
+
+/** Analyses a trace and resolves to its report rendered as Markdown. */
+export function analyzeMarkdown(input: AnalyzeInput, options?: AnalyzeOptions): Promise<string>;
+
+/** Like `analyzeMarkdown`, synchronously: after `init()` (always, in Node.js). */
+export function analyzeMarkdownSync(input: SyncAnalyzeInput, options?: AnalyzeOptions): string;
+
+/** The report schema this build writes (`callstate.report/1`); after `init()` (always, in Node.js). */
+export function schemaVersion(): string;

@@ -1,0 +1,10 @@
+// callstate for browsers, workers and bundlers. The WebAssembly module is fetched and instantiated
+// once, on the first `init()` or `analyze()`: by default from `./wasm/callstate_bg.wasm` next to
+// this file, a `new URL(…, import.meta.url)` that Vite and webpack 5 understand and bundle.
+
+import { createFacade } from './core.js';
+
+export { CallstateError } from './core.js';
+
+export const { init, initSync, analyze, analyzeSync, analyzeMarkdown, analyzeMarkdownSync, schemaVersion } =
+  createFacade(() => new URL('./wasm/callstate_bg.wasm', import.meta.url));

@@ -1,0 +1,93 @@
+// The npm package as a Node.js user gets it: `npm pack` the built package, install only the
+// tarball offline into a scratch project, and import it from there.
+//
+//   make package && node --test tests/npm/
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { PACKAGE_DIR, REPO, copyFixtures, packAndInstall, sh } from './scratch.mjs';
+
+let installed;
+
+before(async () => {
+  installed = await packAndInstall();
+});
+
+after(async () => {
+  await installed?.cleanup();
+});
+
+test('the tarball holds the package files and nothing else', () => {
+  const manifest = JSON.parse(readFileSync(path.join(PACKAGE_DIR, 'package.json'), 'utf8'));
+  const files = installed.pack.files.map((f) => f.path).sort();
+  assert.deepEqual(files, [...manifest.files, 'README.md', 'package.json'].sort());
+  assert.equal(manifest.name, 'callstate');
+  assert.equal(manifest.type, 'module');
+  assert.equal(manifest.sideEffects, false);
+  assert.equal(manifest.dependencies, undefined, 'the package has no dependencies');
+  const cargo = readFileSync(path.join(REPO, 'Cargo.toml'), 'utf8');
+  assert.equal(manifest.version, /^version\s*=\s*"([^"]+)"/m.exec(cargo)[1], 'the version is Cargo.toml’s');
+  assert.deepEqual(Object.keys(manifest.exports['.']), ['types', 'node', 'browser', 'default']);
+});
+
+test('package size', () => {
+  const { size, unpackedSize, files } = installed.pack;
+  const wasm = files.find((f) => f.path === 'wasm/callstate_bg.wasm').size;
+  const wasmGzip = gzipSync(readFileSync(path.join(PACKAGE_DIR, 'wasm', 'callstate_bg.wasm')), { level: 9 }).length;
+  const pct = (part, whole) => `${((100 * part) / whole).toFixed(1)}%`;
+  const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
+  console.log(`npm package: packed ${size} bytes (${kib(size)}), unpacked ${unpackedSize} bytes (${kib(unpackedSize)}), ${files.length} files`);
+  console.log(`  wasm: ${wasm} bytes = ${pct(wasm, unpackedSize)} of unpacked; ${wasmGzip} bytes gzipped ≈ ${pct(wasmGzip, size)} of packed`);
+  console.log(`  everything else: ${unpackedSize - wasm} bytes unpacked`);
+  assert.ok(wasm > 0 && wasm < unpackedSize);
+});
+
+test('a Node.js ESM script imports `callstate` and analyses inputs', { timeout: 60_000 }, async () => {
+  await copyFixtures(installed.scratch, 'node-consumer.mjs');
+  const { stdout } = await sh(process.execPath, ['node-consumer.mjs', REPO], { cwd: installed.scratch });
+  const out = JSON.parse(stdout);
+
+  assert.equal(out.resolved, path.join('node_modules', 'callstate', 'node.js'), 'Node.js gets the node entry point');
+  assert.equal(out.schemaVersion, 'callstate.report/1');
+  assert.equal(out.syncBeforeInit, 'stateless', 'analyzeSync works at import time');
+  assert.equal(out.stateful, 'stateful');
+  assert.deepEqual(out.statefulInputs, [{ name: 'crewai-responses-autochain.yaml', format: 'vcr', calls: 2 }]);
+  assert.ok(out.statefulPlaces.some((p) => p.includes('previous_response_id')), `places: ${out.statefulPlaces}`);
+  assert.equal(out.stateless, 'stateless');
+  assert.equal(out.arrayBuffer, 'stateless');
+  assert.equal(out.blob, 'stateful');
+  assert.match(out.markdown, /^# /);
+
+  assert.equal(out.layered, 'layered');
+  assert.deepEqual(out.layeredInputs.map((i) => i.split(':').slice(0, 2).join(':')), [
+    'frontdoor-runtime-sessions.har:har',
+    'backend-model-calls.jsonl:jsonl',
+  ]);
+  assert.deepEqual(out.layeredBlob, ['frontdoor-runtime-sessions.har', 'backend-model-calls.jsonl']);
+
+  for (const [which, name] of [
+    [out.truncated, 'truncated.har'],
+    [out.truncatedSync, 'truncated-sync.har'],
+  ]) {
+    assert.notEqual(which, 'no error', 'a truncated input must be rejected');
+    assert.equal(which.isCallstateError, true, `not a CallstateError: ${JSON.stringify(which)}`);
+    assert.equal(which.isError, true);
+    assert.equal(which.name, 'CallstateError');
+    assert.equal(which.kind, 'malformed');
+    assert.equal(typeof which.location.offset, 'number', `location: ${JSON.stringify(which.location)}`);
+    assert.equal(which.location.input, name);
+    assert.match(which.message, new RegExp(`${name.replace('.', '\\.')}.*byte ${which.location.offset}`));
+  }
+  assert.equal(out.badArgument.isCallstateError, true);
+  assert.equal(out.badArgument.kind, 'usage');
+  assert.equal(out.badArgument.location, null);
+  assert.equal(out.afterErrors, 'stateful', 'the instance stays usable after errors');
+
+  assert.equal(out.schemaTitle, 'Report');
+  assert.equal(out.rulesSchemaTitle, 'UserRules');
+  assert.deepEqual(out.wasmMagic, [0x00, 0x61, 0x73, 0x6d], 'callstate/wasm is the WebAssembly module');
+  assert.equal(out.version, JSON.parse(readFileSync(path.join(PACKAGE_DIR, 'package.json'), 'utf8')).version);
+});
