@@ -2,7 +2,7 @@
 // and rules types in `./types.js` are generated from the JSON Schemas the Rust code describes
 // itself with (`callstate schema`); nothing here restates them.
 
-import type { AnalyzeOptions, Location, Report } from './types.js';
+import type { AnalyzeOptions, ErrorKind, Location, Report } from './types.js';
 
 export type * from './types.js';
 
@@ -41,9 +41,6 @@ export type InitInput =
   | ArrayBuffer
   | ArrayBufferView
   | WasmModule;
-
-/** What went wrong: the input is in no format callstate reads, is broken, exceeds a limit, or the call itself is wrong. */
-export type ErrorKind = 'unknown_format' | 'malformed' | 'limit' | 'usage';
 
 /**
  * Thrown (or rejected with) for bad input, bad options and misuse. The message says what and

@@ -25,6 +25,7 @@ const SCHEMAS = [
   { which: 'report', type: 'Report' },
   { which: 'options', type: 'AnalyzeOptions' },
   { which: 'rules', type: 'Rules' },
+  { which: 'error', type: 'ErrorData' },
 ];
 
 // ---- JSON Schema → TypeScript ------------------------------------------------------------------
