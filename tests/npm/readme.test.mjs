@@ -1,0 +1,48 @@
+// The README's examples are run as written: the Node example against the packed package installed
+// in a scratch project, the CLI examples against the release CLI.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { CLI, REPO, packAndInstall, sh } from './scratch.mjs';
+
+/** The code block that follows `<!-- readme-example: NAME -->` in README.md. */
+async function example(name) {
+  const readme = await readFile(path.join(REPO, 'README.md'), 'utf8');
+  const marker = readme.indexOf(`<!-- readme-example: ${name} -->`);
+  assert.ok(marker >= 0, `README.md has no example marked ${name}`);
+  const match = /```[a-z]*\n([\s\S]*?)```/.exec(readme.slice(marker));
+  return match[1];
+}
+
+test('the README Node example runs against the installed package', { timeout: 120_000 }, async () => {
+  const { scratch: project, cleanup } = await packAndInstall();
+  try {
+    await copyFile(path.join(REPO, 'tests', 'corpus', 'crewai-responses-autochain.yaml'), path.join(project, 'capture.har'));
+    await copyFile(path.join(REPO, 'tests', 'formats', 'frontdoor-runtime-sessions.har'), path.join(project, 'front.har'));
+    await copyFile(path.join(REPO, 'tests', 'formats', 'backend-model-calls.jsonl'), path.join(project, 'back.jsonl'));
+    await writeFile(path.join(project, 'example.mjs'), await example('node'));
+    const { stdout } = await sh(process.execPath, ['example.mjs'], { cwd: project });
+    const lines = stdout.trim().split('\n');
+    assert.match(lines[0], /^stateful 0\.95 callstate\.report\/1$/);
+    assert.match(lines[1], /^layered \[ 1, 2, 4, 6 \] \[ 3, 5, 7 \]$/);
+    assert.match(lines[2], /^malformed 20 The HAR file ends too early/);
+  } finally {
+    await cleanup();
+  }
+});
+
+test('the README CLI examples give the exit codes they show', async () => {
+  const run = async (args) => {
+    try {
+      await sh(CLI, args, { cwd: REPO });
+      return 0;
+    } catch (error) {
+      return error.code;
+    }
+  };
+  assert.equal(await run(['analyze', '--expect', 'stateless', 'tests/corpus/oai-chat-tool-calls.yaml']), 0);
+  assert.equal(await run(['analyze', '--expect', 'stateless', 'tests/corpus/crewai-responses-autochain.yaml']), 1);
+  assert.equal(await run(['analyze', 'tests/corpus/does-not-exist.har']), 2);
+});
