@@ -111,6 +111,28 @@ pub fn url(url: &crate::model::Url, handles: &rustc_hash::FxHashMap<&str, String
     out
 }
 
+/// Free text written by instrumentation (span names): key-shaped words and long random tokens,
+/// which could be credentials of no known shape, are replaced.
+pub fn redact_free_text(text: &str) -> String {
+    let masked = redact_text(text);
+    masked
+        .split(' ')
+        .map(|word| {
+            let token = word.trim_matches(|c: char| !c.is_ascii_alphanumeric());
+            let random = token.len() >= 20
+                && token.bytes().any(|b| b.is_ascii_digit())
+                && token.bytes().any(|b| b.is_ascii_alphabetic())
+                && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            if random {
+                word.replace(token, "[redacted]")
+            } else {
+                word.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Replaces key-shaped words in free text (error messages, paths) with `[redacted]`.
 pub fn redact_text(text: &str) -> String {
     if !text.contains(['.', '-', '_']) && !text.contains("AKIA") && !text.contains("ASIA") && !text.contains("AIza") {

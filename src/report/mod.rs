@@ -193,7 +193,7 @@ pub fn build(trace: Trace, evidence: &[Evidence], apis: &[Option<&Fingerprint>],
             parent: call.parent.map(|p| p.call + 1),
             linked_by: call.parent.map(|p| p.by),
             span: call.span.as_ref().map(|s| SpanReport {
-                name: redact::redact_text(&s.name),
+                name: redact::redact_free_text(&s.name),
                 operation: s.operation.clone(),
                 service: s.service.clone(),
                 trace_id: s.trace_id.clone(),
