@@ -92,21 +92,46 @@ fn content_strings(call: &Call) -> Vec<&str> {
 /// a front-door request said first, or failing that, one that ran inside a front-door call's
 /// time. Where inputs have no times, give the front door first.
 fn link_by_content_and_time(calls: &mut [Call]) {
-    // The first call that said each string: where the words came from.
-    let mut origin: FxHashMap<&str, usize> = FxHashMap::default();
-    let mut links = Vec::new();
-    for (i, call) in calls.iter().enumerate() {
-        let strings = content_strings(call);
-        if call.parent.is_none() {
-            let input = call.source.input;
-            // The latest front-door call whose words this call carries.
-            let front = strings.iter().filter_map(|s| origin.get(s)).filter(|&&o| calls[o].source.input != input).max();
-            if let Some(&front) = front {
-                links.push((i, front));
+    // Which input is nearer the front door: its requests carry fewer words (the new message),
+    // a back end's carry more (the whole context). Decided from the content, not the order in
+    // which the inputs were given.
+    let strings: Vec<Vec<&str>> = calls.iter().map(content_strings).collect();
+    let inputs = calls.iter().map(|c| c.source.input + 1).max().unwrap_or(0);
+    let mut totals = vec![(0usize, 0usize); inputs];
+    for (call, s) in calls.iter().zip(&strings) {
+        if !s.is_empty() {
+            totals[call.source.input].0 += s.len();
+            totals[call.source.input].1 += 1;
+        }
+    }
+    let average: Vec<f64> =
+        totals.iter().map(|&(words, calls)| if calls == 0 { f64::MAX } else { words as f64 / calls as f64 }).collect();
+    // Each string, and the latest call of each input that said it.
+    let mut said: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
+    for (i, s) in strings.iter().enumerate() {
+        for text in s {
+            let callers = said.entry(text).or_default();
+            match callers.iter_mut().find(|c| calls[**c].source.input == calls[i].source.input) {
+                Some(latest) => *latest = i,
+                None => callers.push(i),
             }
         }
-        for s in strings {
-            origin.entry(s).or_insert(i);
+    }
+    let mut links = Vec::new();
+    for (i, call) in calls.iter().enumerate() {
+        if call.parent.is_some() {
+            continue;
+        }
+        let own = average[call.source.input];
+        // The latest call of a more front-door input whose words this call carries.
+        let front = strings[i]
+            .iter()
+            .filter_map(|s| said.get(s))
+            .flatten()
+            .filter(|&&f| calls[f].source.input != call.source.input && average[calls[f].source.input] < own)
+            .max();
+        if let Some(&front) = front {
+            links.push((i, front));
         }
     }
     let linked: FxHashSet<usize> = links.iter().map(|&(i, _)| i).collect();

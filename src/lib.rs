@@ -112,9 +112,12 @@ pub fn read_trace(inputs: &[NamedInput], limits: &Limits) -> Result<Trace> {
 }
 
 fn read_inputs(inputs: &[NamedInput], limits: &Limits, partial: bool) -> Result<Trace> {
+    // The same inputs give the same report in whatever order they are given.
+    let mut inputs = inputs.to_vec();
+    inputs.sort_by(|a, b| a.name.cmp(b.name).then_with(|| a.bytes.cmp(b.bytes)));
     let mut trace = Trace::default();
     let mut first_error = None;
-    for input in inputs {
+    for input in &inputs {
         let index = trace.inputs.len();
         let read = match formats::read(input.bytes, index, limits) {
             Ok(read) => read,

@@ -205,13 +205,15 @@ fn a_front_door_capture_with_a_back_end_trace_is_layered_and_each_alone_is_not()
         let report = files(&["frontdoor-runtime-sessions.har", back]);
         assert_eq!(label(&report), "layered", "{back}: {}", report["verdict"]["explanation"]);
         let calls = report["calls"].as_array().unwrap();
-        let back_calls: Vec<&Value> = calls.iter().filter(|c| c["input"] == 1).collect();
+        let inputs = report["inputs"].as_array().unwrap();
+        let front = inputs.iter().position(|i| i["name"] == "frontdoor-runtime-sessions.har").unwrap();
+        let back_calls: Vec<&Value> = calls.iter().filter(|c| c["input"] != front).collect();
         assert_eq!(back_calls.len(), 3);
         for call in &back_calls {
             assert_eq!(call["linked_by"], link, "{back}");
             assert_eq!(call["layer"], "lower");
             let parent = &calls[call["parent"].as_u64().unwrap() as usize - 1];
-            assert_eq!(parent["input"], 0, "the parent is a front-door call");
+            assert_eq!(parent["input"], front, "the parent is a front-door call");
             assert!(parent["url"].as_str().unwrap().contains("/messages"));
         }
         assert!(
@@ -242,6 +244,16 @@ fn a_stateless_front_over_stateful_model_calls_is_stateful_and_says_which_layer(
     assert_eq!(label(&report), "stateful");
     assert_eq!(report["layers"]["stateful"], "lower");
     assert!(report["verdict"]["explanation"].as_str().unwrap().contains("behind a stateless front"));
+}
+
+#[test]
+fn the_report_does_not_depend_on_the_order_of_the_inputs() {
+    for back in ["backend-model-calls.otlp.jsonl", "backend-model-calls.jsonl"] {
+        let one = files(&["frontdoor-runtime-sessions.har", back]);
+        let other = files(&[back, "frontdoor-runtime-sessions.har"]);
+        assert_eq!(one, other, "{back}");
+        assert_eq!(label(&one), "layered");
+    }
 }
 
 #[test]

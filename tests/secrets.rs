@@ -47,7 +47,8 @@ fn trace(rng: &mut Rng) -> (Vec<u8>, Vec<String>) {
         secrets.push(s.clone());
         s
     };
-    let header_names = ["Authorization", "Proxy-Authorization", "api-key", "x-api-key", "x-goog-api-key", "X-Amz-Security-Token"];
+    let header_names =
+        ["Authorization", "Proxy-Authorization", "api-key", "x-api-key", "x-goog-api-key", "X-Amz-Security-Token"];
     let mut entries = Vec::new();
     for i in 0..1 + rng.below(4) {
         let name = header_names[rng.below(header_names.len())];
@@ -105,7 +106,8 @@ fn no_output_contains_a_secret() {
         let mut traces = vec![trace(&mut rng)];
         traces.extend(other_formats(&mut rng));
         for (bytes, secrets) in traces {
-            let report = analyze_bytes("t", &bytes, &Options::default()).unwrap_or_else(|e| panic!("round {round}: {e}"));
+            let report =
+                analyze_bytes("t", &bytes, &Options::default()).unwrap_or_else(|e| panic!("round {round}: {e}"));
             assert_clean("the JSON report", &report.to_json(), &secrets);
             assert_clean("the Markdown report", &to_markdown(&report), &secrets);
             // Cut the input anywhere: the error message and its snippet keep the secrets too.
