@@ -85,7 +85,7 @@ fn run(input: JsValue, options: JsValue) -> Result<crate::Report, JsValue> {
 }
 
 /// Analyses a trace and returns the report (`callstate.report/1`) as a plain object. `input` is
-/// one input (a `Uint8Array` or a string) or several analysed together (`[{name, bytes}]`).
+/// one input (a `Uint8Array` or a string) or several analysed together (`[{name, bytes}]`, listed in the report in a canonical order, by name).
 /// Throws an `Error` with `location` on bad input.
 #[wasm_bindgen]
 pub fn analyze(input: JsValue, options: JsValue) -> Result<JsValue, JsValue> {

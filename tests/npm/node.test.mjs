@@ -62,11 +62,12 @@ test('a Node.js ESM script imports `callstate` and analyses inputs', { timeout: 
   assert.match(out.markdown, /^# /);
 
   assert.equal(out.layered, 'layered');
+  // Inputs are listed in a canonical order (by name), whatever order they were given in.
   assert.deepEqual(out.layeredInputs.map((i) => i.split(':').slice(0, 2).join(':')), [
-    'frontdoor-runtime-sessions.har:har',
     'backend-model-calls.jsonl:jsonl',
+    'frontdoor-runtime-sessions.har:har',
   ]);
-  assert.deepEqual(out.layeredBlob, ['frontdoor-runtime-sessions.har', 'backend-model-calls.jsonl']);
+  assert.deepEqual(out.layeredBlob, ['backend-model-calls.jsonl', 'frontdoor-runtime-sessions.har']);
 
   for (const [which, name] of [
     [out.truncated, 'truncated.har'],
