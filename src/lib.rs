@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 /// Limits that protect memory and time (a browser tab's, in particular). Each error that hits
 /// one names it and how to raise it.
 #[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct Limits {
     pub max_input_bytes: usize,
     /// Largest body kept after decoding.

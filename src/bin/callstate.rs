@@ -20,7 +20,9 @@ options:
   --expect VERDICT   exit 1 unless the verdict is VERDICT
                      (stateless, stateful, layered, mixed, inconclusive)
   --rules FILE       extra fingerprints and names (JSON, see the README)
-  --max-input-mb N   refuse inputs larger than N MiB (default 1024)
+  --limit NAME=N     set a limit: maxInputBytes (default 1 GiB), maxBodyBytes
+                     (64 MiB), maxInflateRatio (1000), maxCalls (1000000),
+                     maxTreeSize (2 GiB); repeat for several
 
 `callstate schema` prints the JSON Schema of the report (default), of the errors, of the
 options the library takes, or of the rules format. `callstate families` prints the built-in fingerprint table.
@@ -42,14 +44,15 @@ struct Args {
     format: Format,
     expect: Option<String>,
     rules: Option<String>,
-    max_input_mb: Option<usize>,
+    limits: serde_json::Map<String, serde_json::Value>,
     files: Vec<String>,
 }
 
 fn parse_args() -> Result<Command, String> {
     use lexopt::prelude::*;
     let mut parser = lexopt::Parser::from_env();
-    let mut args = Args { format: Format::Markdown, expect: None, rules: None, max_input_mb: None, files: Vec::new() };
+    let mut args =
+        Args { format: Format::Markdown, expect: None, rules: None, limits: Default::default(), files: Vec::new() };
     let mut command = None;
     while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
         match arg {
@@ -81,14 +84,11 @@ fn parse_args() -> Result<Command, String> {
             Long("rules") => {
                 args.rules = Some(parser.value().map_err(|e| e.to_string())?.string().map_err(|_| "bad --rules")?)
             }
-            Long("max-input-mb") => {
-                args.max_input_mb = Some(
-                    parser
-                        .value()
-                        .map_err(|e| e.to_string())?
-                        .parse()
-                        .map_err(|e| format!("bad --max-input-mb: {e}"))?,
-                )
+            Long("limit") => {
+                let value = parser.value().map_err(|e| e.to_string())?.string().map_err(|_| "bad --limit")?;
+                let (name, n) = value.split_once('=').ok_or("--limit takes NAME=N, e.g. --limit maxCalls=5000000")?;
+                let n: u64 = n.parse().map_err(|e| format!("bad --limit {name}: {e}"))?;
+                args.limits.insert(name.to_string(), n.into());
             }
             Value(v) if command.is_none() => command = Some(v.string().map_err(|_| "bad command")?),
             Value(v) => args.files.push(v.string().map_err(|_| "file names must be UTF-8")?),
@@ -117,8 +117,9 @@ fn parse_args() -> Result<Command, String> {
 
 fn run(args: Args) -> Result<ExitCode, String> {
     let mut options = Options::default();
-    if let Some(mb) = args.max_input_mb {
-        options.limits.max_input_bytes = mb.saturating_mul(1 << 20);
+    if !args.limits.is_empty() {
+        options.limits = serde_json::from_value(serde_json::Value::Object(args.limits.clone()))
+            .map_err(|e| format!("bad --limit: {e}"))?;
     }
     if let Some(path) = &args.rules {
         let bytes = std::fs::read(path).map_err(|e| format!("cannot read rules {path}: {e}"))?;

@@ -32,7 +32,7 @@ pub fn read(document: &Value, source: &Text, limits: &Limits) -> Result<Read> {
     if interactions.len() > limits.max_calls {
         return Err(Error::new(
             ErrorKind::Limit,
-            format!("The cassette has more than {} interactions; raise `maxCalls` to read it.", limits.max_calls),
+            format!("The cassette has more than {} interactions; raise the limit `maxCalls` (CLI: `--limit maxCalls=N`) to read it.", limits.max_calls),
         ));
     }
     let mut read = Read { format: Format::Vcr, calls: Vec::new(), diagnostics: Vec::new() };

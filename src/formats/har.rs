@@ -166,7 +166,7 @@ pub fn read(source: &Text, limits: &Limits) -> Result<Read> {
         if read.calls.len() >= limits.max_calls {
             return Err(crate::error::Error::new(
                 crate::error::ErrorKind::Limit,
-                format!("The HAR has more than {} entries; raise `maxCalls` to read it.", limits.max_calls),
+                format!("The HAR has more than {} entries; raise the limit `maxCalls` (CLI: `--limit maxCalls=N`) to read it.", limits.max_calls),
             ));
         }
         let offset = raw.get().as_ptr() as usize - source.text.as_ptr() as usize;

@@ -32,7 +32,7 @@ pub fn read(source: &Text, limits: &Limits) -> Result<Read> {
         if read.calls.len() + spans.len() >= limits.max_calls {
             return Err(Error::new(
                 ErrorKind::Limit,
-                format!("The log has more than {} records; raise `maxCalls` to read it.", limits.max_calls),
+                format!("The log has more than {} records; raise the limit `maxCalls` (CLI: `--limit maxCalls=N`) to read it.", limits.max_calls),
             ));
         }
         let warn = |message: String| {

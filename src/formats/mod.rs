@@ -33,7 +33,7 @@ pub fn read(bytes: &[u8], input: usize, limits: &Limits) -> Result<Read> {
         return Err(Error::new(
             ErrorKind::Limit,
             format!(
-                "The input is {} bytes, over the limit of {} bytes; raise `maxInputBytes` (CLI: --max-input-mb) to read it.",
+                "The input is {} bytes, over the limit of {} bytes; raise the limit `maxInputBytes` (CLI: `--limit maxInputBytes=N`) to read it.",
                 bytes.len(),
                 limits.max_input_bytes
             ),
@@ -63,7 +63,7 @@ pub fn read(bytes: &[u8], input: usize, limits: &Limits) -> Result<Read> {
         return Err(Error::new(
             ErrorKind::Limit,
             format!(
-                "The input holds {} calls, over the limit of {}; raise `maxCalls` to read it.",
+                "The input holds {} calls, over the limit of {}; raise the limit `maxCalls` (CLI: `--limit maxCalls=N`) to read it.",
                 read.calls.len(),
                 limits.max_calls
             ),
