@@ -18,7 +18,7 @@ pub mod signals;
 pub mod wasm;
 
 pub use error::{Error, ErrorKind, Location, Result};
-pub use report::{to_markdown, Report, SCHEMA};
+pub use report::{to_markdown, to_text, Report, SCHEMA};
 pub use signals::{Rules, UserRules};
 
 use model::{Input, Trace};

@@ -156,3 +156,26 @@ fn the_families_document_is_fresh() {
     let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/families.md")).unwrap();
     assert!(doc.ends_with(&table), "docs/families.md is stale: regenerate it from `callstate families`");
 }
+
+#[test]
+fn text_output_folders_globs_and_quiet() {
+    let out = callstate(&["analyze", STATEFUL], None);
+    assert_eq!(out.status.code(), Some(0));
+    let log = text(&out.stdout);
+    assert!(log.starts_with("verdict: stateful (confidence 0.95, high)"), "{log}");
+    assert!(log.contains("deciding evidence:\n  E1 handle_flow conversation [strong] call 1: response.body/id; call 2: request.body/previous_response_id"), "{log}");
+
+    // A folder stands for the recordings in it; a quoted glob for the files it matches.
+    let out = callstate(&["analyze", "--format", "json", "tests/rules"], None);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["inputs"][0]["name"], "tests/rules/acme-dialog.har");
+    assert_eq!(report["inputs"].as_array().unwrap().len(), 1, "notes and rules files are not recordings");
+    let out = callstate(&["analyze", "--format", "json", "tests/formats/backend-*.jsonl"], None);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["inputs"].as_array().unwrap().len(), 2);
+    assert_eq!(callstate(&["analyze", "tests/formats/nothing-*.har"], None).status.code(), Some(2));
+
+    let out = callstate(&["analyze", "--quiet", "--expect", "stateless", STATEFUL], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty(), "--quiet prints no report");
+}

@@ -1,22 +1,25 @@
 //! The command line: `callstate analyze [--format json|md] [--expect VERDICT] FILE...`.
 //! Exit codes: 0 success, 1 the `--expect`ed verdict does not hold, 2 bad input or usage.
 
-use callstate::{analyze, to_markdown, NamedInput, Options, Rules};
-use std::io::{Read, Write};
+use callstate::{analyze, to_markdown, to_text, NamedInput, Options, Rules};
+use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
 
 const USAGE: &str = "\
-usage: callstate analyze [--format json|md] [--expect VERDICT] [--rules FILE] FILE... (- for stdin)
+usage: callstate analyze [--format text|json|md] [--expect VERDICT] [--rules FILE] [--quiet] FILE...
        callstate schema [report|error|options|rules]
        callstate families
 
+FILE may be a file, a folder (its files), a quoted glob ('captures/*.har') or - for stdin.
 Reads HAR captures, VCR cassettes, nock recordings, OTLP/JSON traces and span dumps, and JSON
 Lines request logs, and tells whether the traffic is stateless API calls, a stateful runtime, or
 a stateful runtime built on stateless model calls (layered), with evidence. Several files are
 analysed together as one trace (a front-door capture with a back-end trace, say).
 
 options:
-  --format json|md   report format (default md)
+  --format FORMAT    text (default: the verdict and the deciding evidence, for CI
+                     logs), json (the report document) or md (Markdown)
+  --quiet            print no report; only the exit code and errors tell
   --expect VERDICT   exit 1 unless the verdict is VERDICT
                      (stateless, stateful, layered, mixed, inconclusive)
   --rules FILE       extra fingerprints and names (JSON, see the README)
@@ -30,6 +33,7 @@ options the library takes, or of the rules format. `callstate families` prints t
 exit codes: 0 success, 1 expectation failed, 2 bad input or usage";
 
 enum Format {
+    Text,
     Json,
     Markdown,
 }
@@ -44,6 +48,7 @@ struct Args {
     format: Format,
     expect: Option<String>,
     rules: Option<String>,
+    quiet: bool,
     limits: serde_json::Map<String, serde_json::Value>,
     files: Vec<String>,
 }
@@ -51,8 +56,14 @@ struct Args {
 fn parse_args() -> Result<Command, String> {
     use lexopt::prelude::*;
     let mut parser = lexopt::Parser::from_env();
-    let mut args =
-        Args { format: Format::Markdown, expect: None, rules: None, limits: Default::default(), files: Vec::new() };
+    let mut args = Args {
+        format: Format::Text,
+        expect: None,
+        rules: None,
+        quiet: false,
+        limits: Default::default(),
+        files: Vec::new(),
+    };
     let mut command = None;
     while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
         match arg {
@@ -67,9 +78,10 @@ fn parse_args() -> Result<Command, String> {
             Long("format") => {
                 args.format =
                     match parser.value().map_err(|e| e.to_string())?.string().map_err(|_| "bad --format")?.as_str() {
+                        "text" => Format::Text,
                         "json" => Format::Json,
                         "md" | "markdown" => Format::Markdown,
-                        other => return Err(format!("unknown format `{other}`: use json or md")),
+                        other => return Err(format!("unknown format `{other}`: use text, json or md")),
                     }
             }
             Long("expect") => {
@@ -84,6 +96,7 @@ fn parse_args() -> Result<Command, String> {
             Long("rules") => {
                 args.rules = Some(parser.value().map_err(|e| e.to_string())?.string().map_err(|_| "bad --rules")?)
             }
+            Short('q') | Long("quiet") => args.quiet = true,
             Long("limit") => {
                 let value = parser.value().map_err(|e| e.to_string())?.string().map_err(|_| "bad --limit")?;
                 let (name, n) = value.split_once('=').ok_or("--limit takes NAME=N, e.g. --limit maxCalls=5000000")?;
@@ -125,8 +138,13 @@ fn run(args: Args) -> Result<ExitCode, String> {
         let bytes = std::fs::read(path).map_err(|e| format!("cannot read rules {path}: {e}"))?;
         options.rules = Some(Rules::with_user_rules(&bytes).map_err(|e| format!("{path}: {e}"))?);
     }
-    let mut contents = Vec::with_capacity(args.files.len());
-    for file in &args.files {
+    let files = expand(&args.files)?;
+    let progress = std::io::stderr().is_terminal();
+    let mut contents = Vec::with_capacity(files.len());
+    for file in &files {
+        if progress {
+            eprint!("\rcallstate: reading {file}…\x1b[K");
+        }
         let bytes = if file == "-" {
             let mut buf = Vec::new();
             std::io::stdin().read_to_end(&mut buf).map_err(|e| format!("cannot read stdin: {e}"))?;
@@ -136,19 +154,29 @@ fn run(args: Args) -> Result<ExitCode, String> {
         };
         contents.push(bytes);
     }
-    let inputs: Vec<NamedInput> =
-        args.files.iter().zip(&contents).map(|(name, bytes)| NamedInput { name, bytes }).collect();
-    let report = analyze(&inputs, &options).map_err(|e| match (&e.location.snippet, e.location.caret) {
+    let inputs: Vec<NamedInput> = files.iter().zip(&contents).map(|(name, bytes)| NamedInput { name, bytes }).collect();
+    if progress {
+        let size: usize = contents.iter().map(Vec::len).sum();
+        eprint!("\rcallstate: analysing {} input(s), {:.1} MB…\x1b[K", inputs.len(), size as f64 / 1e6);
+    }
+    let result = analyze(&inputs, &options);
+    if progress {
+        eprint!("\r\x1b[K");
+    }
+    let report = result.map_err(|e| match (&e.location.snippet, e.location.caret) {
         (Some(snippet), Some(caret)) => format!("{e}\n  {snippet}\n  {}^", " ".repeat(caret)),
         _ => e.to_string(),
     })?;
     // Render fully before writing, so a failure never leaves half a report on stdout.
-    let text = match args.format {
-        Format::Json => report.to_json(),
-        Format::Markdown => to_markdown(&report),
-    };
-    let mut stdout = std::io::stdout().lock();
-    let _ = writeln!(stdout, "{text}");
+    if !args.quiet {
+        let text = match args.format {
+            Format::Text => to_text(&report),
+            Format::Json => report.to_json(),
+            Format::Markdown => to_markdown(&report),
+        };
+        let mut stdout = std::io::stdout().lock();
+        let _ = writeln!(stdout, "{}", text.trim_end());
+    }
     let label = report.verdict.label.as_str();
     match &args.expect {
         Some(expected) if expected != label => {
@@ -157,6 +185,64 @@ fn run(args: Args) -> Result<ExitCode, String> {
         }
         _ => Ok(ExitCode::SUCCESS),
     }
+}
+
+/// Files named on the command line: folders stand for the files in them, and globs the shell
+/// left alone (`'captures/*.har'`) for the files they match, in name order.
+fn expand(args: &[String]) -> Result<Vec<String>, String> {
+    let mut files = Vec::new();
+    for arg in args {
+        let path = std::path::Path::new(arg);
+        if arg == "-" || path.is_file() {
+            files.push(arg.clone());
+            continue;
+        }
+        let (dir, pattern) = if path.is_dir() {
+            (path.to_path_buf(), String::new())
+        } else if arg.contains(['*', '?']) {
+            let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+            (dir.to_path_buf(), path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default())
+        } else {
+            return Err(format!("cannot read {arg}: no such file or folder"));
+        };
+        let mut matched: Vec<String> = std::fs::read_dir(&dir)
+            .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|p| p.is_file())
+            .filter(|p| {
+                let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                // A folder stands for the recordings in it, not its notes.
+                if pattern.is_empty() {
+                    const RECORDINGS: &[&str] = &[".har", ".json", ".jsonl", ".ndjson", ".yaml", ".yml"];
+                    RECORDINGS.iter().any(|ext| name.ends_with(ext)) && !name.ends_with(".rules.json")
+                } else {
+                    wildcard(&pattern, &name)
+                }
+            })
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect();
+        if matched.is_empty() {
+            return Err(format!("{arg} matches no file"));
+        }
+        matched.sort();
+        files.extend(matched);
+    }
+    Ok(files)
+}
+
+/// `*` and `?` wildcards over a file name.
+fn wildcard(pattern: &str, name: &str) -> bool {
+    fn go(p: &[char], n: &[char]) -> bool {
+        match (p.first(), n.first()) {
+            (None, None) => true,
+            (Some('*'), _) => go(&p[1..], n) || (!n.is_empty() && go(p, &n[1..])),
+            (Some('?'), Some(_)) => go(&p[1..], &n[1..]),
+            (Some(a), Some(b)) if a == b => go(&p[1..], &n[1..]),
+            _ => false,
+        }
+    }
+    let (p, n): (Vec<char>, Vec<char>) = (pattern.chars().collect(), name.chars().collect());
+    go(&p, &n)
 }
 
 fn main() -> ExitCode {

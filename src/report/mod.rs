@@ -2,8 +2,10 @@
 //! Every string that comes from the trace passes through the redaction policy on its way here.
 
 mod markdown;
+mod text;
 
 pub use markdown::to_markdown;
+pub use text::to_text;
 
 use crate::classify::{Classification, Label, Mode};
 use crate::model::{Diagnostic, Input, LinkKind, Trace, Transport};

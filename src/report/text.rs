@@ -1,0 +1,50 @@
+//! The report for a CI log: the verdict first, then the evidence that decides it, one line each.
+
+use super::Report;
+use std::fmt::Write;
+
+fn name<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+}
+
+pub fn to_text(report: &Report) -> String {
+    let mut out = String::new();
+    let v = &report.verdict;
+    let s = &report.summary;
+    let inputs: Vec<String> = report.inputs.iter().map(|i| format!("{} ({})", i.name, name(&i.format))).collect();
+    let _ = writeln!(
+        out,
+        "verdict: {} (confidence {:.2}, {}) — {} calls: {} stateful, {} stateless, {} resource-dependent; {} session(s) — {}",
+        v.label.as_str(),
+        v.confidence,
+        name(&v.level),
+        s.calls,
+        s.stateful,
+        s.stateless,
+        s.resource_dependent,
+        s.sessions,
+        inputs.join(", ")
+    );
+    let _ = writeln!(out, "{}", v.explanation);
+    let deciding: Vec<&super::EvidenceReport> =
+        v.evidence.iter().filter_map(|id| report.evidence.iter().find(|e| &e.id == id)).collect();
+    if !deciding.is_empty() {
+        let _ = writeln!(out, "deciding evidence:");
+        for e in deciding {
+            let places: Vec<String> = e.places.iter().map(|p| format!("call {}: {}", p.call, p.at)).collect();
+            let _ = writeln!(
+                out,
+                "  {} {} {} [{}] {}",
+                e.id,
+                name(&e.signal),
+                e.state.map(|k| k.as_str()).unwrap_or("-"),
+                name(&e.strength),
+                places.join("; ")
+            );
+        }
+    }
+    for d in &report.diagnostics {
+        let _ = writeln!(out, "{}: {}", name(&d.severity), d.message);
+    }
+    out
+}
