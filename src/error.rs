@@ -27,12 +27,20 @@ impl Location {
         Location { entry: Some(entry), ..Location::default() }
     }
 
-    /// Line and column of a byte offset in `bytes`, computed only when an error is reported.
+    /// Line and column of a byte offset in `bytes`, found by scanning from the start: for one
+    /// error. Readers that report many positions use [`Location::at`] with a running count.
     pub fn at_offset(bytes: &[u8], offset: usize) -> Self {
         let offset = offset.min(bytes.len());
         let before = &bytes[..offset];
         let line = memchr::memchr_iter(b'\n', before).count() + 1;
         let line_start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
+        Location::at(bytes, offset, line, line_start)
+    }
+
+    /// The location of `offset`, on line `line` (from 1) that starts at byte `line_start`.
+    pub fn at(bytes: &[u8], offset: usize, line: usize, line_start: usize) -> Self {
+        let offset = offset.min(bytes.len());
+        let line_start = line_start.min(offset);
         let (snippet, caret) = snippet(bytes, line_start, offset).unzip();
         Location {
             offset: Some(offset),
@@ -53,7 +61,9 @@ impl Location {
                 None => break,
             }
         }
-        let offset = (offset + column.saturating_sub(1)).min(bytes.len());
+        // Parsers say column 0 at the very end of a line; columns count from 1.
+        let column = column.max(1);
+        let offset = (offset + column - 1).min(bytes.len());
         Location { line: Some(line), column: Some(column), ..Location::at_offset(bytes, offset) }
     }
 
@@ -82,7 +92,9 @@ impl Location {
 /// Up to 60 bytes before and 40 after `offset` on its line, as text with control characters
 /// shown as spaces and secrets masked; `None` where the bytes are not text.
 fn snippet(bytes: &[u8], line_start: usize, offset: usize) -> Option<(String, usize)> {
-    let line_end = memchr::memchr(b'\n', &bytes[offset..]).map_or(bytes.len(), |i| offset + i);
+    // Only the window is ever looked at, so that a one-line file with many warnings stays linear.
+    let window_end = (offset + 41).min(bytes.len());
+    let line_end = memchr::memchr(b'\n', &bytes[offset..window_end]).map_or(window_end, |i| offset + i);
     let mut start = line_start.max(offset.saturating_sub(60));
     let mut end = line_end.min(offset + 40);
     // Do not cut a UTF-8 sequence in half.
@@ -94,8 +106,10 @@ fn snippet(bytes: &[u8], line_start: usize, offset: usize) -> Option<(String, us
     }
     let before = std::str::from_utf8(&bytes[start..offset]).ok()?;
     let after = std::str::from_utf8(&bytes[offset..end]).ok()?;
-    // A line that names a credential (a cookie, an authorization header) is never shown.
-    let line = String::from_utf8_lossy(&bytes[line_start..line_end]).to_ascii_lowercase();
+    // A line that names a credential (a cookie, an authorization header) is never shown; for a
+    // long line, what is near the position stands for it.
+    let near = line_start.max(offset.saturating_sub(200));
+    let line = String::from_utf8_lossy(&bytes[near..line_end]).to_ascii_lowercase();
     const CREDENTIALS: &[&str] =
         &["cookie", "authorization", "api-key", "api_key", "apikey", "token", "secret", "password"];
     if CREDENTIALS.iter().any(|c| line.contains(c)) {

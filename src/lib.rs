@@ -143,6 +143,18 @@ fn read_inputs(inputs: &[NamedInput], limits: &Limits, partial: bool) -> Result<
             }
             d
         }));
+        if read.suppressed > 0 {
+            trace.diagnostics.push(model::Diagnostic {
+                severity: model::Severity::Warning,
+                message: format!(
+                    "{}: {} more warnings like those above are not listed (the first {} are).",
+                    input.name,
+                    read.suppressed,
+                    formats::MAX_WARNINGS
+                ),
+                location: None,
+            });
+        }
     }
     if inputs.len() > 1 && trace.calls.iter().all(|c| c.started_ms.is_some()) {
         trace.calls.sort_by(|a, b| a.started_ms.partial_cmp(&b.started_ms).unwrap_or(std::cmp::Ordering::Equal));

@@ -35,7 +35,7 @@ pub fn read(document: &Value, source: &Text, limits: &Limits) -> Result<Read> {
             format!("The cassette has more than {} interactions; raise the limit `maxCalls` (CLI: `--limit maxCalls=N`) to read it.", limits.max_calls),
         ));
     }
-    let mut read = Read { format: Format::Vcr, calls: Vec::new(), diagnostics: Vec::new() };
+    let mut read = Read::new(Format::Vcr);
     if interactions.iter().any(|i| i.get("direction").is_some() && i.get("request").is_none()) {
         read.format = Format::WebsocketCassette;
         read.calls.push(websocket_call(interactions, source.input, limits));

@@ -161,7 +161,7 @@ pub fn read(source: &Text, limits: &Limits) -> Result<Read> {
         Error::malformed("The file looks like a HAR but has no `log` object.").at(source.location_at(0))
     })?;
     let entries = log.entries.unwrap_or_default();
-    let mut read = Read { format: Format::Har, calls: Vec::with_capacity(entries.len()), diagnostics: Vec::new() };
+    let mut read = Read { calls: Vec::with_capacity(entries.len()), ..Read::new(Format::Har) };
     for (index, raw) in entries.iter().enumerate() {
         if read.calls.len() >= limits.max_calls {
             return Err(crate::error::Error::new(
@@ -173,13 +173,13 @@ pub fn read(source: &Text, limits: &Limits) -> Result<Read> {
         match serde_json::from_str::<Entry>(raw.get()) {
             Ok(entry) => match entry_to_call(entry, index, source.input, limits, &mut read.diagnostics) {
                 Some(call) => read.calls.push(call),
-                None => read.diagnostics.push(warning(source, offset, index, "has no request URL and was skipped")),
+                None => read.warn(|| warning(source, offset, index, "has no request URL and was skipped")),
             },
-            Err(e) => {
+            Err(e) => read.warn(|| {
                 let message =
                     format!("has an unexpected shape and was skipped: {}", super::strip_position(&e.to_string()));
-                read.diagnostics.push(warning(source, offset, index, &message));
-            }
+                warning(source, offset, index, &message)
+            }),
         }
     }
     Ok(read)

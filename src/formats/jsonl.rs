@@ -18,7 +18,7 @@ pub fn looks_like_jsonl(text: &str) -> bool {
 }
 
 pub fn read(source: &Text, limits: &Limits) -> Result<Read> {
-    let mut read = Read { format: Format::Jsonl, calls: Vec::new(), diagnostics: Vec::new() };
+    let mut read = Read::new(Format::Jsonl);
     let mut spans: Vec<SpanData> = Vec::new();
     let mut offset = 0;
     let mut records = 0;
@@ -36,19 +36,23 @@ pub fn read(source: &Text, limits: &Limits) -> Result<Read> {
             ));
         }
         let warn = |message: String| {
-            let mut location = source.location_at(line_offset);
+            // The line number is known: no need to count lines again.
+            let mut location = crate::error::Location::at(source.text.as_bytes(), line_offset, number + 1, line_offset);
+            location.offset = location.offset.map(|o| o + source.base);
             location.entry = Some(number);
             Diagnostic { severity: Severity::Warning, message, location: Some(location) }
         };
         let value: Value = match serde_json::from_str(trimmed) {
             Ok(value) => value,
             Err(e) => {
-                let detail = e.to_string();
-                read.diagnostics.push(warn(format!(
-                    "Line {} is not valid JSON ({}) and was skipped.",
-                    number + 1,
-                    super::strip_position(&detail)
-                )));
+                read.warn(|| {
+                    let detail = e.to_string();
+                    warn(format!(
+                        "Line {} is not valid JSON ({}) and was skipped.",
+                        number + 1,
+                        super::strip_position(&detail)
+                    ))
+                });
                 continue;
             }
         };
@@ -56,13 +60,15 @@ pub fn read(source: &Text, limits: &Limits) -> Result<Read> {
         if otlp::is_otlp(&value) {
             let mut notes = Vec::new();
             spans.extend(otlp::otlp_spans(&value, &mut notes));
-            read.diagnostics.extend(notes.into_iter().map(|n| warn(format!("Line {}: {n}.", number + 1))));
+            for n in notes {
+                read.warn(|| warn(format!("Line {}: {n}.", number + 1)));
+            }
             read.format = Format::Otlp;
             continue;
         }
         match record_to_call(&value, source.input, number) {
             Some(call) => read.calls.push(call),
-            None => read.diagnostics.push(warn(format!(
+            None => read.warn(|| warn(format!(
                 "Line {} is not a request record (expected `method` and `url`, an OpenAI batch line, or OTLP `resourceSpans`) and was skipped.",
                 number + 1
             ))),

@@ -25,6 +25,27 @@ pub struct Read {
     pub format: Format,
     pub calls: Vec<Call>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Warnings counted but not listed, past [`MAX_WARNINGS`].
+    pub suppressed: usize,
+}
+
+/// Warnings listed per input; the rest are counted. A file of a million bad lines then costs no
+/// more than reading it, and its report stays readable.
+pub const MAX_WARNINGS: usize = 100;
+
+impl Read {
+    pub fn new(format: Format) -> Read {
+        Read { format, calls: Vec::new(), diagnostics: Vec::new(), suppressed: 0 }
+    }
+
+    /// Adds a warning, built only if it will be listed.
+    pub fn warn(&mut self, make: impl FnOnce() -> Diagnostic) {
+        if self.diagnostics.len() < MAX_WARNINGS {
+            self.diagnostics.push(make());
+        } else {
+            self.suppressed += 1;
+        }
+    }
 }
 
 /// Reads one input. `input` is the index the calls will carry in their `Source`.
@@ -44,7 +65,7 @@ pub fn read(bytes: &[u8], input: usize, limits: &Limits) -> Result<Read> {
     if start.is_empty() {
         return Err(Error::new(ErrorKind::UnknownFormat, "The input is empty."));
     }
-    let source = Text { text, base, input };
+    let source = Text { text, base, input, cursor: std::cell::Cell::new((0, 1, 0)) };
     let syntax = if start.starts_with('{') || start.starts_with('[') {
         // A HAR has `log` near its start: read it with the streaming reader, entry by entry.
         if har::looks_like_har(start) {
@@ -89,7 +110,7 @@ fn from_document(document: &serde_json::Value, source: &Text, syntax: tree::Synt
         let calls = spans::to_calls(spans, source.input);
         let mut diagnostics: Vec<Diagnostic> = diagnostics;
         diagnostics.extend(spans::not_calls_note(count, calls.len()));
-        return Ok(Read { format: Format::Otlp, calls, diagnostics });
+        return Ok(Read { calls, diagnostics, ..Read::new(Format::Otlp) });
     }
     if nock::is_nock(document) {
         return Ok(nock::read(document, source.input, limits));
@@ -102,7 +123,7 @@ fn from_document(document: &serde_json::Value, source: &Text, syntax: tree::Synt
         let count = spans.len();
         let calls = spans::to_calls(spans, source.input);
         let diagnostics = spans::not_calls_note(count, calls.len()).into_iter().collect();
-        return Ok(Read { format: Format::SpanDump, calls, diagnostics });
+        return Ok(Read { calls, diagnostics, ..Read::new(Format::SpanDump) });
     }
     let what = if syntax == tree::Syntax::Json { "JSON" } else { "YAML" };
     Err(Error::new(
@@ -121,11 +142,26 @@ struct Text<'a> {
     base: usize,
     /// Index of the input in the trace.
     input: usize,
+    /// The last position located: (offset, line, start of that line).
+    cursor: std::cell::Cell<(usize, usize, usize)>,
 }
 
 impl Text<'_> {
+    /// The location of an offset. Positions reported in increasing order (one per bad entry)
+    /// are counted on from the previous one, so many warnings cost one pass over the input.
     fn location_at(&self, offset: usize) -> Location {
-        let location = Location::at_offset(self.text.as_bytes(), offset);
+        let bytes = self.text.as_bytes();
+        let offset = offset.min(bytes.len());
+        let (mut at, mut line, mut line_start) = self.cursor.get();
+        if offset < at {
+            (at, line, line_start) = (0, 1, 0);
+        }
+        for newline in memchr::memchr_iter(b'\n', &bytes[at..offset]) {
+            line += 1;
+            line_start = at + newline + 1;
+        }
+        self.cursor.set((offset, line, line_start));
+        let location = Location::at(bytes, offset, line, line_start);
         Location { offset: Some(offset + self.base), ..location }
     }
 

@@ -16,7 +16,7 @@ pub fn is_nock(document: &Value) -> bool {
 }
 
 pub fn read(document: &Value, input: usize, limits: &Limits) -> Read {
-    let mut read = Read { format: Format::Nock, calls: Vec::new(), diagnostics: Vec::new() };
+    let mut read = Read::new(Format::Nock);
     for (index, record) in document.as_array().map(Vec::as_slice).unwrap_or_default().iter().enumerate() {
         let mut notes = Vec::new();
         match call(record, index, input, limits, &mut notes) {
