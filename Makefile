@@ -104,6 +104,12 @@ e2e: build-wasm setup-browser unit
 npm-test: package setup-browser
 	node --test tests/npm/
 
+# Fuzzing (not part of `make test`): every target in fuzz/ for FUZZ_SECONDS each, two at a time,
+# after replaying fuzz/regressions/. Needs only the stable toolchain (see fuzz/run.sh).
+FUZZ_SECONDS ?= 60
+fuzz:
+	fuzz/run.sh $(FUZZ_SECONDS)
+
 clean:
 	cargo clean
 	rm -rf $(PKG)

@@ -11,8 +11,7 @@ const NAMES: [&str; 3] = ["first.har", "second.yaml", "third.jsonl"];
 
 fuzz_target!(|data: &[u8]| {
     let parts: Vec<&[u8]> = data.splitn(3, |&b| b == 0xFF).collect();
-    let inputs: Vec<NamedInput> =
-        parts.iter().zip(NAMES).map(|(bytes, name)| NamedInput { name, bytes }).collect();
+    let inputs: Vec<NamedInput> = parts.iter().zip(NAMES).map(|(bytes, name)| NamedInput { name, bytes }).collect();
     let options = Options { partial: true, ..Default::default() };
     match callstate::analyze(&inputs, &options) {
         Ok(report) => {

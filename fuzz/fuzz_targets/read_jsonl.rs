@@ -11,9 +11,7 @@ fn looks_like_jsonl(data: &[u8]) -> bool {
     let Ok(text) = std::str::from_utf8(data) else { return false };
     let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
     let Some(first) = lines.next() else { return false };
-    first.starts_with('{')
-        && lines.next().is_some()
-        && serde_json::from_str::<serde_json::Value>(first).is_ok()
+    first.starts_with('{') && lines.next().is_some() && serde_json::from_str::<serde_json::Value>(first).is_ok()
 }
 
 fuzz_target!(|data: &[u8]| {

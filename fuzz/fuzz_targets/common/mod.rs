@@ -1,14 +1,22 @@
 //! Invariants shared by the fuzz targets. Each target includes this file with `#[path]`.
 #![allow(dead_code)]
 
-use callstate::model::Trace;
-use callstate::{Error, Limits, NamedInput, Report};
+use callstate::model::{Diagnostic, Trace};
+use callstate::{Error, Limits, Location, NamedInput, Report};
 
-/// `Location` documents that lines and columns count from 1, but a JSON error at the start of a
-/// line (`[` then a newline: "EOF while parsing a list") reports column 0, as serde_json gives it
-/// (regressions/read_any-json-eof-column-zero.bin). Set to `true` once that is fixed in src/, so
-/// that the fuzzers check it again; until then it would stop every run within a second.
-const STRICT_COLUMNS: bool = false;
+/// Lines and columns count from 1 (as `Location` documents). A JSON error at the end of a line
+/// once reported column 0: regressions/read_any-json-eof-column-zero.bin.
+fn check_location(l: &Location, what: &dyn std::fmt::Debug) {
+    if let Some(line) = l.line {
+        assert!(line >= 1, "lines count from 1: {what:?}");
+    }
+    if let Some(column) = l.column {
+        assert!(column >= 1, "columns count from 1: {what:?}");
+    }
+    if let (Some(snippet), Some(caret)) = (&l.snippet, l.caret) {
+        assert!(caret <= snippet.chars().count(), "caret past the snippet: {what:?}");
+    }
+}
 
 /// An error is a value with a sentence, and names the input it came from.
 pub fn check_error(e: &Error, names: &[&str]) {
@@ -17,10 +25,7 @@ pub fn check_error(e: &Error, names: &[&str]) {
     if let Some(input) = &e.location.input {
         assert!(names.contains(&input.as_str()), "error names an unknown input {input:?}");
     }
-    if let (Some(line), Some(column)) = (e.location.line, e.location.column) {
-        assert!(line >= 1, "lines count from 1: {e:?}");
-        assert!(column >= 1 || !STRICT_COLUMNS, "columns count from 1: {e:?}");
-    }
+    check_location(&e.location, e);
 }
 
 /// A trace's calls point at inputs that exist; correlation may merge calls but never invents them.
@@ -29,10 +34,22 @@ pub fn check_trace(trace: &Trace, inputs: usize) {
     let read: usize = trace.inputs.iter().map(|i| i.calls).sum();
     assert!(trace.calls.len() <= read, "{} calls from {} read", trace.calls.len(), read);
     for call in &trace.calls {
-        assert!(call.source.input < trace.inputs.len(), "call from input {} of {}", call.source.input, trace.inputs.len());
+        assert!(
+            call.source.input < trace.inputs.len(),
+            "call from input {} of {}",
+            call.source.input,
+            trace.inputs.len()
+        );
     }
-    for d in &trace.diagnostics {
+    check_diagnostics(&trace.diagnostics);
+}
+
+fn check_diagnostics(diagnostics: &[Diagnostic]) {
+    for d in diagnostics {
         assert!(!d.message.trim().is_empty(), "a diagnostic with an empty message");
+        if let Some(l) = &d.location {
+            check_location(l, d);
+        }
     }
 }
 
@@ -46,6 +63,7 @@ pub fn read(inputs: &[NamedInput]) {
 
 /// The report renders as JSON that parses back, and as Markdown.
 pub fn check_report(report: &Report) {
+    check_diagnostics(&report.diagnostics);
     let json = report.to_json();
     assert!(!json.is_empty(), "to_json failed (it returns \"\" on a serialisation error)");
     if let Err(e) = serde_json::from_str::<serde_json::Value>(&json) {
