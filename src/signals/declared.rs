@@ -48,6 +48,18 @@ pub struct Fingerprint {
     /// stateless): a handle sent there cannot refer to state the server kept.
     #[serde(default = "yes", skip_serializing_if = "is_yes")]
     pub keeps_state: bool,
+    /// `paths`, split into segments once when the table is loaded.
+    #[serde(skip)]
+    #[schemars(skip)]
+    split_paths: Vec<Vec<String>>,
+}
+
+impl Fingerprint {
+    fn compiled(mut self) -> Fingerprint {
+        self.split_paths =
+            self.paths.iter().map(|p| p.split('/').filter(|s| !s.is_empty()).map(str::to_string).collect()).collect();
+        self
+    }
 }
 
 fn yes() -> bool {
@@ -103,7 +115,11 @@ pub struct Rules {
 impl Rules {
     pub fn builtin() -> Rules {
         let fingerprints = serde_json::from_str(BUILTIN).unwrap_or_default();
-        Rules { fingerprints, names: FxHashMap::default() }
+        let fingerprints: Vec<Fingerprint> = fingerprints;
+        Rules {
+            fingerprints: fingerprints.into_iter().map(Fingerprint::compiled).collect(),
+            names: FxHashMap::default(),
+        }
     }
 
     /// The built-in rules extended with a user's rules (JSON, see the README).
@@ -116,7 +132,7 @@ impl Rules {
     /// The built-in rules extended with a user's rules, validated.
     pub fn with(user: UserRules) -> Result<Rules> {
         let mut rules = Rules::builtin();
-        let mut fingerprints = user.fingerprints;
+        let mut fingerprints: Vec<Fingerprint> = user.fingerprints.into_iter().map(Fingerprint::compiled).collect();
         fingerprints.append(&mut rules.fingerprints);
         rules.fingerprints = fingerprints;
         for (name, kind) in user.names {
@@ -181,9 +197,11 @@ impl Rules {
         self.names.get(&name.to_ascii_lowercase()).copied()
     }
 
-    /// The first fingerprint that matches the call.
+    /// The first fingerprint that matches the call. The call's path is split once, and each
+    /// pattern was split when the table was loaded: recognising a call allocates nothing.
     pub fn recognise(&self, call: &Call) -> Option<&Fingerprint> {
-        self.fingerprints.iter().find(|fp| fp.matches(call))
+        let segments: Vec<&str> = call.request.url.path.split('/').filter(|s| !s.is_empty()).collect();
+        self.fingerprints.iter().find(|fp| fp.matches(call, &segments))
     }
 }
 
@@ -197,7 +215,7 @@ fn parse_kind(kind: &str) -> Result<StateKind> {
 }
 
 impl Fingerprint {
-    fn matches(&self, call: &Call) -> bool {
+    fn matches(&self, call: &Call, segments: &[&str]) -> bool {
         let request = &call.request;
         if let Some(method) = &self.method {
             if !request.method.eq_ignore_ascii_case(method) {
@@ -207,8 +225,15 @@ impl Fingerprint {
         if !self.hosts.is_empty() && !self.hosts.iter().any(|h| glob(h, request.url.hostname())) {
             return false;
         }
-        if !self.paths.is_empty() && !self.paths.iter().any(|p| path_captures(p, &request.url.path).is_some()) {
-            return false;
+        if !self.paths.is_empty() {
+            let mut captures = Vec::new();
+            let matched = self.split_paths.iter().any(|pattern| {
+                captures.clear();
+                match_segments(pattern, segments, 0, &mut captures)
+            });
+            if !matched {
+                return false;
+            }
         }
         if !self.attributes.is_empty() {
             let Some(span) = &call.span else { return false };
@@ -281,18 +306,27 @@ fn glob(pattern: &str, text: &str) -> bool {
 
 /// Matches a path against a pattern of segments and returns the `{name}` captures with the index
 /// of the path segment each one matched.
-fn path_captures<'p>(pattern: &'p str, path: &str) -> Option<Vec<(&'p str, usize)>> {
+fn path_captures(pattern: &str, path: &str) -> Option<Vec<(String, usize)>> {
     let pattern: Vec<&str> = pattern.split('/').filter(|s| !s.is_empty()).collect();
     let path: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     let mut captures = Vec::new();
-    match_segments(&pattern, &path, 0, &mut captures).then_some(captures)
+    let matched = match_segments(&pattern, &path, 0, &mut captures);
+    matched.then(|| captures.into_iter().map(|(name, at)| (name.to_string(), at)).collect())
 }
 
-fn match_segments<'p>(pattern: &[&'p str], path: &[&str], at: usize, captures: &mut Vec<(&'p str, usize)>) -> bool {
+fn match_segments<'p, S: AsRef<str>>(
+    pattern: &'p [S],
+    path: &[&str],
+    at: usize,
+    captures: &mut Vec<(&'p str, usize)>,
+) -> bool {
     match pattern.split_first() {
         None => path.is_empty(),
-        Some((&"**", rest)) => (0..=path.len()).any(|skip| match_segments(rest, &path[skip..], at + skip, captures)),
+        Some((segment, rest)) if segment.as_ref() == "**" => {
+            (0..=path.len()).any(|skip| match_segments(rest, &path[skip..], at + skip, captures))
+        }
         Some((segment, rest)) => {
+            let segment = segment.as_ref();
             let Some((first, tail)) = path.split_first() else { return false };
             let capture = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}'));
             let ok = match capture {
@@ -462,8 +496,8 @@ mod tests {
         )
         .is_some());
         let captures = path_captures("/v1/threads/{thread}/runs/{run}/**", "/v1/threads/thread_a/runs/run_b").unwrap();
-        assert_eq!(captures, vec![("thread", 2), ("run", 4)]);
+        assert_eq!(captures, vec![("thread".to_string(), 2), ("run".to_string(), 4)]);
         let captures = path_captures("/**/realtime/calls/{call}/**", "/openai/v1/realtime/calls/rtc_1/hangup").unwrap();
-        assert_eq!(captures, vec![("call", 4)]);
+        assert_eq!(captures, vec![("call".to_string(), 4)]);
     }
 }
