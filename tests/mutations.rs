@@ -4,23 +4,10 @@
 // Reads files: a native test.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
 use callstate::{analyze_bytes, Options};
-
-/// xorshift64: deterministic, so a failure reproduces.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
+use common::rng::Rng;
 
 #[test]
 fn truncated_and_corrupted_corpus_files_never_panic() {

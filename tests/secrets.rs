@@ -2,24 +2,19 @@
 //! recording can hold them, in every format's shape, and checks that no output — the JSON report,
 //! the Markdown, error messages and their snippets — contains any of them.
 
+mod common;
+
 use callstate::{analyze_bytes, to_markdown, Options};
+use common::rng::Rng;
 use serde_json::{json, Value};
 
-/// xorshift64: deterministic, so a failure reproduces.
-struct Rng(u64);
+/// Generated credentials, on the shared deterministic generator.
+trait Secrets {
+    fn token(&mut self, len: usize) -> String;
+    fn secret(&mut self) -> String;
+}
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
+impl Secrets for Rng {
     fn token(&mut self, len: usize) -> String {
         const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
         (0..len).map(|_| ALPHABET[self.below(ALPHABET.len())] as char).collect()

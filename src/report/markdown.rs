@@ -1,11 +1,7 @@
 //! The report for people: verdict first, then the deciding evidence, sessions and calls.
 
-use super::Report;
+use super::{wire_name as mode_name, Report};
 use std::fmt::Write;
-
-fn mode_name<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
-}
 
 /// Markdown-safe text: pipes and backticks in trace-derived strings must not break tables.
 fn cell(text: &str) -> String {

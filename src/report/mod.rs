@@ -16,6 +16,11 @@ use serde::Serialize;
 
 pub const SCHEMA: &str = "callstate.report/1";
 
+/// The name a unit enum serialises to (`stateful`, `handle_flow`): what the renderers print.
+fn wire_name<T: Serialize>(value: &T) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+}
+
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Report {
     pub schema: &'static str,

@@ -1,11 +1,7 @@
 //! The report for a CI log: the verdict first, then the evidence that decides it, one line each.
 
-use super::Report;
+use super::{wire_name as name, Report};
 use std::fmt::Write;
-
-fn name<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
-}
 
 pub fn to_text(report: &Report) -> String {
     let mut out = String::new();

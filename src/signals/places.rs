@@ -153,8 +153,11 @@ fn is_telemetry(call: &Call) -> bool {
         "browser-intake",
     ];
     let host = url.hostname();
-    HOSTS.iter().any(|h| host.contains(h))
-        || PATHS.iter().any(|p| url.path.ends_with(p) || url.path.contains(&format!("{p}/")))
+    // `p` at the end of the path or followed by `/`, found without building strings per call.
+    let under = |p: &str| {
+        url.path.match_indices(p).any(|(i, _)| matches!(url.path.as_bytes().get(i + p.len()), None | Some(b'/')))
+    };
+    HOSTS.iter().any(|h| host.contains(h)) || PATHS.iter().any(|p| under(p))
 }
 
 /// Attributes that identify the trace, the code or the deployment, never server state.

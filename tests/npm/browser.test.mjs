@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../chromium.mjs';
 import { serve } from '../../scripts/serve.mjs';
 import { BIN, REPO, copyFixtures, packAndInstall, sh } from './scratch.mjs';
 
@@ -29,19 +29,7 @@ before(async () => {
   await copyFile(path.join(REPO, 'tests', 'corpus', 'crewai-responses-autochain.yaml'), path.join(project, 'input.yaml'));
   server = await serve({ root: project, port: 0, host: '127.0.0.1' });
   origin = `http://127.0.0.1:${server.address().port}`;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
