@@ -18,7 +18,7 @@ pub mod signals;
 pub mod wasm;
 
 pub use error::{Error, ErrorKind, Location, Result};
-pub use report::{to_markdown, to_text, Report, SCHEMA};
+pub use report::{to_markdown, to_text, Exchange, Report, SCHEMA};
 pub use signals::{Rules, UserRules};
 
 use model::{Input, Trace};
@@ -73,7 +73,7 @@ impl AnalyzeOptions {
     }
 }
 
-/// JSON Schemas of what callstate reads and writes: `report` and `error` (as written: every
+/// JSON Schemas of what callstate reads and writes: `report`, `exchange` and `error` (as written: every
 /// field present), `options` and `rules` (as read: optional fields may be left out).
 pub fn schema(which: &str) -> Option<String> {
     use schemars::generate::SchemaSettings;
@@ -84,6 +84,7 @@ pub fn schema(which: &str) -> Option<String> {
         "error" => written().into_root_schema_for::<Error>(),
         "options" => read().into_root_schema_for::<AnalyzeOptions>(),
         "rules" => read().into_root_schema_for::<UserRules>(),
+        "exchange" => written().into_root_schema_for::<Exchange>(),
         _ => return None,
     };
     serde_json::to_string_pretty(&schema).ok()
@@ -168,8 +169,13 @@ fn read_inputs(inputs: &[NamedInput], limits: &Limits, partial: bool) -> Result<
     Ok(trace)
 }
 
-/// Analyses one or several inputs together and returns the report.
-pub fn analyze(inputs: &[NamedInput], options: &Options) -> Result<Report> {
+/// Runs the pipeline and hands its results to `render`: the trace, the evidence in report order
+/// (E1 first), the API each call was recognised as, and the classification.
+fn with_analysis<R>(
+    inputs: &[NamedInput],
+    options: &Options,
+    render: impl FnOnce(Trace, &[signals::Evidence], &[Option<&signals::Fingerprint>], classify::Classification) -> R,
+) -> Result<R> {
     let trace = read_inputs(inputs, &options.limits, options.partial)?;
     let builtin;
     let rules = match &options.rules {
@@ -184,7 +190,24 @@ pub fn analyze(inputs: &[NamedInput], options: &Options) -> Result<Report> {
     // Evidence in the order of the calls it starts at, so E1 is the earliest.
     evidence.sort_by_key(|e| e.calls.first().copied().unwrap_or(usize::MAX));
     let classes = classify::classify(&trace, &evidence, &apis);
-    Ok(report::build(trace, &evidence, &apis, classes))
+    Ok(render(trace, &evidence, &apis, classes))
+}
+
+/// Analyses one or several inputs together and returns the report.
+pub fn analyze(inputs: &[NamedInput], options: &Options) -> Result<Report> {
+    with_analysis(inputs, options, report::build)
+}
+
+/// One call of the analysed inputs (`call` counts from 1, as in the report) as a person reads
+/// it: headers and pretty-printed bodies, secrets masked, the places evidence names marked.
+pub fn exchange(inputs: &[NamedInput], options: &Options, call: usize) -> Result<Exchange> {
+    let found = with_analysis(inputs, options, |trace, evidence, _, _| {
+        let index = call.checked_sub(1).filter(|&i| i < trace.calls.len())?;
+        Some(report::exchange::build(&trace.calls[index], index, evidence))
+    })?;
+    found.ok_or_else(|| {
+        Error::new(ErrorKind::Usage, format!("There is no call {call} in this trace (calls count from 1)."))
+    })
 }
 
 /// Analyses one input.
