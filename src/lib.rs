@@ -69,7 +69,7 @@ impl AnalyzeOptions {
     /// The options for the core, with user rules validated.
     pub fn into_options(self) -> Result<Options> {
         let rules = self.rules.map(Rules::with).transpose()?;
-        Ok(Options { limits: self.limits.unwrap_or_default(), rules, partial: self.partial })
+        Ok(Options { limits: self.limits.unwrap_or_default(), rules, partial: self.partial, keep_bodies: false })
     }
 }
 
@@ -104,15 +104,20 @@ pub struct Options {
     /// With several inputs, analyse the good ones when some are bad, and report each bad one as
     /// an error diagnostic naming it (the page does this; the CLI does not).
     pub partial: bool,
+    /// Keep every body whole, as the call view needs. By default calls keep only what the
+    /// signals read, which gives the same report in a fraction of the memory.
+    pub keep_bodies: bool,
 }
 
 /// Reads inputs into one trace. Calls keep input order, and across several inputs they are
 /// ordered by start time where every call has one.
+/// Every body is kept whole.
 pub fn read_trace(inputs: &[NamedInput], limits: &Limits) -> Result<Trace> {
-    read_inputs(inputs, limits, false)
+    read_inputs(inputs, &Options { limits: limits.clone(), keep_bodies: true, ..Options::default() })
 }
 
-fn read_inputs(inputs: &[NamedInput], limits: &Limits, partial: bool) -> Result<Trace> {
+fn read_inputs(inputs: &[NamedInput], options: &Options) -> Result<Trace> {
+    let (limits, partial) = (&options.limits, options.partial);
     // The same inputs give the same report in whatever order they are given.
     let mut inputs = inputs.to_vec();
     inputs.sort_by(|a, b| a.name.cmp(b.name).then_with(|| a.bytes.cmp(b.bytes)));
@@ -120,7 +125,7 @@ fn read_inputs(inputs: &[NamedInput], limits: &Limits, partial: bool) -> Result<
     let mut first_error = None;
     for input in &inputs {
         let index = trace.inputs.len();
-        let read = match formats::read(input.bytes, index, limits) {
+        let read = match formats::read(input.bytes, index, limits, options.keep_bodies) {
             Ok(read) => read,
             Err(e) => {
                 let e = e.in_input(input.name);
@@ -176,7 +181,7 @@ fn with_analysis<R>(
     options: &Options,
     render: impl FnOnce(Trace, &[signals::Evidence], &[Option<&signals::Fingerprint>], classify::Classification) -> R,
 ) -> Result<R> {
-    let trace = read_inputs(inputs, &options.limits, options.partial)?;
+    let trace = read_inputs(inputs, options)?;
     let builtin;
     let rules = match &options.rules {
         Some(rules) => rules,
@@ -201,7 +206,8 @@ pub fn analyze(inputs: &[NamedInput], options: &Options) -> Result<Report> {
 /// One call of the analysed inputs (`call` counts from 1, as in the report) as a person reads
 /// it: headers and pretty-printed bodies, secrets masked, the places evidence names marked.
 pub fn exchange(inputs: &[NamedInput], options: &Options, call: usize) -> Result<Exchange> {
-    let found = with_analysis(inputs, options, |trace, evidence, _, _| {
+    let options = Options { keep_bodies: true, ..options.clone() };
+    let found = with_analysis(inputs, &options, |trace, evidence, _, _| {
         let index = call.checked_sub(1).filter(|&i| i < trace.calls.len())?;
         Some(report::exchange::build(&trace.calls[index], index, evidence))
     })?;

@@ -336,7 +336,7 @@ fn body_view(body: &Body, prefix: &str, marks: &Marks) -> BodyView {
         truncated: out.full,
         text: out.view.text,
         marks: out.view.marks,
-        bytes: body.bytes.len(),
+        bytes: body.len(),
         content_type: body.content_type.clone(),
     }
 }
