@@ -115,6 +115,63 @@ pub fn exchange(input: JsValue, call: u32, options: JsValue) -> Result<JsValue, 
     to_js(&with_inputs(input, options, |inputs, options| crate::exchange(inputs, options, call as usize))?)
 }
 
+/// Analysis of inputs read in pieces (`File.stream()`, a fetch body): `push` each chunk as it
+/// arrives, then `finish` for the report `analyze` would give. HAR and JSON Lines inputs are
+/// read entry by entry, so memory follows the calls, not the file. The first input is named by
+/// the `name` option; `begin(name)` starts each further one.
+#[wasm_bindgen(js_name = Analyzer)]
+pub struct StreamAnalyzer {
+    inner: Option<crate::Analyzer>,
+    default_name: Option<String>,
+}
+
+#[wasm_bindgen(js_class = Analyzer)]
+impl StreamAnalyzer {
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> Result<StreamAnalyzer, JsValue> {
+        let (name, options) = options_from(options)?;
+        Ok(StreamAnalyzer { inner: Some(crate::Analyzer::new(options)), default_name: Some(name) })
+    }
+
+    fn analyzer(&mut self) -> Result<&mut crate::Analyzer, JsValue> {
+        self.inner.as_mut().ok_or_else(|| usage_error("This Analyzer has finished; create another.".into()))
+    }
+
+    /// Starts the next input.
+    pub fn begin(&mut self, name: String) -> Result<(), JsValue> {
+        self.default_name = None;
+        self.analyzer()?.begin(&name);
+        Ok(())
+    }
+
+    /// The next bytes of the current input.
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), JsValue> {
+        if let Some(name) = self.default_name.take() {
+            self.analyzer()?.begin(&name);
+        }
+        self.analyzer()?.push(chunk).map_err(to_js_error)
+    }
+
+    /// Bytes pushed so far.
+    #[wasm_bindgen(getter)]
+    pub fn bytes(&self) -> f64 {
+        self.inner.as_ref().map_or(0, crate::Analyzer::bytes) as f64
+    }
+
+    /// Calls read so far.
+    #[wasm_bindgen(getter)]
+    pub fn calls(&self) -> u32 {
+        self.inner.as_ref().map_or(0, crate::Analyzer::calls) as u32
+    }
+
+    /// The report over every input pushed.
+    pub fn finish(&mut self) -> Result<JsValue, JsValue> {
+        let analyzer =
+            self.inner.take().ok_or_else(|| usage_error("This Analyzer has finished; create another.".into()))?;
+        to_js(&analyzer.finish().map_err(to_js_error)?)
+    }
+}
+
 /// The report schema this build writes.
 #[wasm_bindgen(js_name = schemaVersion)]
 pub fn schema_version() -> String {
