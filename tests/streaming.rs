@@ -202,6 +202,20 @@ fn a_broken_stream_is_an_error_with_a_location() {
         .contains("not valid JSON"));
     assert!(offset > 0);
 
+    // Shapes the whole-document parse refuses, the stream refuses too.
+    for bad in [
+        &br#"{"log": {"entries": "many"}}"#[..],
+        br#"{"log": {"entries": []}, "log": {"entries": []}}"#,
+        br#"{"log": {"entries": [], "entries": []}}"#,
+        br#"{"log": {"entries": {"a": 1}}}"#,
+    ] {
+        let text = String::from_utf8_lossy(bad);
+        assert!(in_memory(&[("bad.har", bad)], &Options::default()).is_err(), "{text}");
+        let error = streamed(&[("bad.har", bad)], 3, Options::default()).unwrap_err();
+        assert!(error.contains("bad.har"), "{text}: {error}");
+    }
+    assert!(streamed(&[("null.har", br#"{"log": {"entries": null}}"#)], 3, Options::default()).is_ok());
+
     // With `partial`, an input that breaks while streaming is set aside, its error reported.
     let front = file("tests/formats/frontdoor-runtime-sessions.har");
     let binary = [&b"{\"log\": {\"entries\": [{\"request\": \""[..], &[0xff; 100_000][..]].concat();

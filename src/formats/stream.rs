@@ -186,6 +186,10 @@ struct HarStream {
     string: Vec<u8>,
     string_closed: bool,
     found_log: bool,
+    /// `log` and `log.entries` seen as keys: a second one is an error, as in memory.
+    seen_keys: (bool, bool),
+    /// The value of `log.entries` comes next: it must be a list (or null).
+    expect_list: bool,
     /// The entry being read, its start, and whether it is an object or array (else a scalar).
     entry: Vec<u8>,
     entry_at: Option<(usize, usize, usize)>,
@@ -221,6 +225,8 @@ impl HarStream {
             string: Vec::new(),
             string_closed: false,
             found_log: false,
+            seen_keys: (false, false),
+            expect_list: false,
             entry: Vec::new(),
             entry_at: None,
             entry_nested: false,
@@ -251,12 +257,18 @@ impl HarStream {
                     self.escaped = true;
                 } else {
                     self.in_string = false;
-                    self.string_closed = self.depth <= 2 && self.phase == Phase::Seek;
+                    self.string_closed = self.depth <= 2;
                 }
                 i += 1;
                 continue;
             }
             let b = chunk[i];
+            if self.expect_list && !b.is_ascii_whitespace() {
+                self.expect_list = false;
+                if b != b'[' && b != b'n' {
+                    return Err(self.malformed(i, "has a `log.entries` that is not a list of entries"));
+                }
+            }
             if self.phase == Phase::Entries && self.depth == ENTRY_DEPTH && self.entry_at.is_none() {
                 match b {
                     b' ' | b'\t' | b'\n' | b'\r' | b',' | b']' => {}
@@ -314,7 +326,20 @@ impl HarStream {
                     }
                 }
                 b':' if self.string_closed => {
-                    self.keys[self.depth.min(2)] = std::mem::take(&mut self.string);
+                    let key = std::mem::take(&mut self.string);
+                    let duplicate = match self.depth {
+                        1 if key == b"log" => std::mem::replace(&mut self.seen_keys.0, true),
+                        2 if key == b"entries" && self.keys[1] == b"log" => {
+                            self.expect_list = true;
+                            std::mem::replace(&mut self.seen_keys.1, true)
+                        }
+                        _ => false,
+                    };
+                    if duplicate {
+                        let name = if self.depth == 1 { "log" } else { "log.entries" };
+                        return Err(self.malformed(i, &format!("has `{name}` twice")));
+                    }
+                    self.keys[self.depth.min(2)] = key;
                     self.string_closed = false;
                 }
                 b',' => {
@@ -350,9 +375,10 @@ impl HarStream {
         Ok(())
     }
 
-    /// Keeps the bytes of a string that may be a key (short, at depth 1 or 2).
+    /// Keeps the bytes of a string that may be a key (short, at depth 1 or 2; after the entries
+    /// too, where a second `log` or `entries` is an error).
     fn key_bytes(&mut self, bytes: &[u8]) {
-        if self.phase == Phase::Seek && self.depth <= 2 && self.string.len() + bytes.len() <= 64 {
+        if self.depth <= 2 && self.string.len() + bytes.len() <= 64 {
             self.string.extend_from_slice(bytes);
         }
     }
