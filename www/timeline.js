@@ -1,0 +1,503 @@
+// The picture of the traffic: one row (lane) per session, calls in trace order from left to
+// right, coloured by mode, with arrows for handle flows (minted here, sent there), replays (this
+// request carries that one's history), kept context and parent calls. Layered traces are drawn
+// as two bands of lanes: the runtime above, the model calls below.
+//
+// Used by the page and by the widget. The report has no times for calls, so they are laid out by
+// order. Only the columns in view are drawn (redrawn on scroll in an animation frame), so a
+// trace of many thousands of calls stays responsive. The same drawing code writes the exported
+// SVG, with the colours of the current theme embedded.
+
+import { callTitle, linksOf } from './view.js';
+
+const SVG = 'http://www.w3.org/2000/svg';
+const GUTTER = 118; // lane labels
+const AXIS = 24; // call numbers above the lanes
+const LANE = 34;
+const BAND = 20; // heading of a band (layered traces)
+const MAX_LANES = 24;
+const MIN_COL = 3;
+const MAX_COL = 96;
+const MAX_LINKS = 4000; // drawn at once
+
+/** The CSS custom properties the picture uses; the exported SVG gets their current values. */
+const COLOURS = ['--tl-bg', '--tl-fg', '--tl-muted', '--tl-grid', '--stateless', '--stateful', '--resource', '--tl-handle', '--tl-replay', '--tl-kept', '--tl-parent', '--tl-select'];
+
+/** A drawing as plain data ([tag, attrs, ...children]), turned into DOM or into text. */
+function toDom(node) {
+  if (typeof node === 'string') return document.createTextNode(node);
+  const [tag, attrs, ...children] = node;
+  const element = document.createElementNS(SVG, tag);
+  for (const [key, value] of Object.entries(attrs)) if (value != null) element.setAttribute(key, String(value));
+  for (const child of children) if (child != null) element.append(toDom(child));
+  return element;
+}
+
+const escapeXml = (text) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function toText(node) {
+  if (typeof node === 'string') return escapeXml(node);
+  const [tag, attrs, ...children] = node;
+  const attributes = Object.entries(attrs)
+    .filter(([, value]) => value != null)
+    .map(([key, value]) => ` ${key}="${escapeXml(value)}"`)
+    .join('');
+  const inner = children.filter((child) => child != null).map(toText).join('');
+  return inner ? `<${tag}${attributes}>${inner}</${tag}>` : `<${tag}${attributes}/>`;
+}
+
+const MODE_CLASS = { stateless: 'm-stateless', stateful: 'm-stateful', 'resource-dependent': 'm-resource' };
+const LINK_NAMES = {
+  handle: 'handle minted in call %from, sent in call %to',
+  replay: 'call %to carries the history of call %from',
+  kept: 'the runtime kept what call %to carries for call %from',
+  parent: 'call %to was made for call %from',
+};
+
+/** Lanes for a report: [{key, label, band}], and each call's lane number. */
+function layout(report) {
+  const calls = report.calls ?? [];
+  const layered = report.layers != null;
+  const bandOf = (call) => (layered ? (call.layer === 'lower' ? 1 : 0) : 0);
+  const order = new Map();
+  const lanes = [];
+  const keyOf = (call) => `${bandOf(call)}:${call.session ?? '-'}`;
+  // Sessions in order of first call; the calls in no session last in their band.
+  const keys = new Set();
+  for (const call of calls) keys.add(keyOf(call));
+  const sorted = [...keys].sort((a, b) => {
+    const [bandA, sessionA] = a.split(':');
+    const [bandB, sessionB] = b.split(':');
+    if (bandA !== bandB) return bandA - bandB;
+    return (sessionA === '-') - (sessionB === '-');
+  });
+  const bands = layered ? ['Runtime layer', 'Model layer'] : [null];
+  for (const key of sorted) {
+    const [band, session] = key.split(':');
+    const inBand = lanes.filter((lane) => lane.band === Number(band)).length;
+    if (lanes.length >= MAX_LANES - 1 && inBand > 0) {
+      // Too many lanes to read: the rest of this band shares one.
+      const other = lanes.find((lane) => lane.band === Number(band) && lane.other);
+      if (other) {
+        order.set(key, other.index);
+        other.count += 1;
+        continue;
+      }
+      const lane = { key, band: Number(band), label: 'other sessions', other: true, count: 1, index: lanes.length };
+      lanes.push(lane);
+      order.set(key, lane.index);
+      continue;
+    }
+    const lane = { key, band: Number(band), label: session === '-' ? 'no session' : session, index: lanes.length };
+    lanes.push(lane);
+    order.set(key, lane.index);
+  }
+  const laneOf = new Int32Array(calls.length);
+  calls.forEach((call, i) => (laneOf[i] = order.get(keyOf(call))));
+  // y of each lane's middle, with room for band headings.
+  let y = AXIS;
+  let band = -1;
+  for (const lane of lanes) {
+    if (layered && lane.band !== band) {
+      band = lane.band;
+      lane.heading = bands[band];
+      y += BAND;
+    }
+    lane.y = y + LANE / 2;
+    y += LANE;
+  }
+  return { lanes, laneOf, height: y + 8, layered };
+}
+
+export class Timeline {
+  /**
+   * @param {HTMLElement} host  where to draw (its content is replaced)
+   * @param {{onSelect?: (index: number|null) => void, label?: string}} options
+   */
+  constructor(host, { onSelect = () => {}, label = 'Timeline of the calls' } = {}) {
+    this.host = host;
+    this.onSelect = onSelect;
+    this.col = 28;
+    this.report = null;
+    this.filter = null;
+    this.selected = null;
+    this.hovered = null;
+    this.frame = 0;
+
+    const button = (text, title, action) => {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.textContent = text;
+      b.title = title;
+      b.setAttribute('aria-label', title);
+      b.addEventListener('click', action);
+      return b;
+    };
+    this.toolbar = document.createElement('div');
+    this.toolbar.className = 'tl-toolbar';
+    this.toolbar.append(
+      button('−', 'Zoom out', () => this.zoom(1 / 1.6)),
+      button('+', 'Zoom in', () => this.zoom(1.6)),
+      button('Fit', 'Fit all calls in view', () => this.fit()),
+    );
+    this.legend = document.createElement('div');
+    this.legend.className = 'tl-legend';
+    this.legend.setAttribute('aria-hidden', 'true');
+    for (const [cls, text] of [['m-stateless', 'stateless'], ['m-stateful', 'stateful'], ['m-resource', 'resource-dependent'], ['k-handle', 'handle: minted → sent'], ['k-replay', 'replay: history carried'], ['k-kept', 'kept context'], ['k-parent', 'made for']]) {
+      const item = document.createElement('span');
+      item.className = `tl-key ${cls}`;
+      item.textContent = text;
+      this.legend.append(item);
+    }
+    this.toolbar.append(this.legend);
+
+    this.frameEl = document.createElement('div');
+    this.frameEl.className = 'tl-frame';
+    this.labels = document.createElementNS(SVG, 'svg');
+    this.labels.setAttribute('class', 'tl-labels');
+    this.labels.setAttribute('aria-hidden', 'true');
+    this.viewport = document.createElement('div');
+    this.viewport.className = 'tl-viewport';
+    this.viewport.tabIndex = 0;
+    this.viewport.setAttribute('role', 'group');
+    this.viewport.setAttribute('aria-label', `${label}. Left and right arrows move between calls, Enter opens one, plus and minus zoom.`);
+    this.svg = document.createElementNS(SVG, 'svg');
+    this.svg.setAttribute('class', 'tl-svg');
+    this.svg.setAttribute('role', 'img');
+    this.viewport.append(this.svg);
+    this.frameEl.append(this.labels, this.viewport);
+    this.status = document.createElement('p');
+    this.status.className = 'tl-status';
+    this.status.setAttribute('aria-live', 'polite');
+    host.replaceChildren(this.toolbar, this.frameEl, this.status);
+
+    this.viewport.addEventListener('scroll', () => this.schedule());
+    this.resize = new ResizeObserver(() => this.schedule());
+    this.resize.observe(this.viewport);
+    this.viewport.addEventListener('wheel', (event) => {
+      if (!event.ctrlKey && !event.metaKey) return;
+      event.preventDefault();
+      const rect = this.viewport.getBoundingClientRect();
+      this.zoom(event.deltaY < 0 ? 1.25 : 0.8, event.clientX - rect.left);
+    }, { passive: false });
+    this.svg.addEventListener('pointerover', (event) => this.hover(this.callAt(event.target)));
+    this.svg.addEventListener('pointerleave', () => this.hover(null));
+    this.svg.addEventListener('click', (event) => {
+      const index = this.callAt(event.target);
+      if (index != null) this.pick(index);
+    });
+    this.viewport.addEventListener('keydown', (event) => this.key(event));
+  }
+
+  callAt(target) {
+    const node = target?.closest?.('[data-call]');
+    return node ? Number(node.getAttribute('data-call')) : null;
+  }
+
+  /** Shows a report (null clears). */
+  setReport(report) {
+    this.report = report;
+    this.selected = null;
+    this.hovered = null;
+    if (!report) {
+      this.svg.replaceChildren();
+      this.labels.replaceChildren();
+      return;
+    }
+    this.calls = report.calls ?? [];
+    this.layout = layout(report);
+    this.links = linksOf(report);
+    // Per call: the links that touch it, for highlighting.
+    this.linksByCall = new Map();
+    for (const link of this.links) {
+      for (const end of [link.from, link.to]) {
+        if (!this.linksByCall.has(end)) this.linksByCall.set(end, []);
+        this.linksByCall.get(end).push(link);
+      }
+    }
+    this.svg.setAttribute('aria-label', `${this.calls.length} calls in ${this.layout.lanes.length} lanes, ${this.links.length} links`);
+    // Readable by default; fit when that shows everything anyway.
+    this.col = 28;
+    const width = this.viewport.clientWidth || 600;
+    if (this.calls.length * this.col < width) this.col = Math.min(MAX_COL, Math.max(28, Math.floor(width / Math.max(1, this.calls.length))));
+    this.viewport.scrollLeft = 0;
+    this.drawLabels();
+    this.draw();
+  }
+
+  /** Dims the calls a predicate rejects (null shows all). */
+  setFilter(predicate) {
+    this.filter = predicate;
+    this.schedule();
+  }
+
+  /** Selects a call (by its index from 1) and scrolls it into view, without calling onSelect. */
+  select(index) {
+    this.selected = index;
+    if (index != null) this.reveal(index);
+    this.schedule();
+  }
+
+  pick(index) {
+    this.select(index);
+    this.onSelect(index);
+  }
+
+  hover(index) {
+    if (index === this.hovered) return;
+    this.hovered = index;
+    this.schedule();
+  }
+
+  zoom(factor, anchor = this.viewport.clientWidth / 2) {
+    const old = this.col;
+    this.col = Math.min(MAX_COL, Math.max(MIN_COL, old * factor));
+    // Keep the column under the anchor where it was.
+    const at = (this.viewport.scrollLeft + anchor) / old;
+    this.draw();
+    this.viewport.scrollLeft = at * this.col - anchor;
+  }
+
+  fit() {
+    const n = Math.max(1, this.calls?.length ?? 1);
+    this.col = Math.min(MAX_COL, Math.max(MIN_COL, (this.viewport.clientWidth - 8) / n));
+    this.draw();
+    this.viewport.scrollLeft = 0;
+  }
+
+  reveal(index) {
+    const x = (index - 0.5) * this.col;
+    const { scrollLeft, clientWidth } = this.viewport;
+    if (x < scrollLeft + this.col || x > scrollLeft + clientWidth - this.col) this.viewport.scrollLeft = x - clientWidth / 2;
+  }
+
+  key(event) {
+    if (!this.report || this.calls.length === 0) return;
+    const at = this.selected ?? 0;
+    const go = (index) => {
+      event.preventDefault();
+      this.select(Math.min(this.calls.length, Math.max(1, index)));
+      this.status.textContent = this.describe(this.calls[this.selected - 1]);
+    };
+    switch (event.key) {
+      case 'ArrowRight': return go(at + 1);
+      case 'ArrowLeft': return go(at - 1);
+      case 'Home': return go(1);
+      case 'End': return go(this.calls.length);
+      case 'Enter':
+      case ' ':
+        if (this.selected != null) {
+          event.preventDefault();
+          this.onSelect(this.selected);
+        }
+        return;
+      case '+':
+      case '=': event.preventDefault(); return this.zoom(1.6);
+      case '-': event.preventDefault(); return this.zoom(1 / 1.6);
+      case '0': event.preventDefault(); return this.fit();
+      default:
+    }
+  }
+
+  describe(call) {
+    if (!call) return '';
+    const state = call.state?.length ? ` (${call.state.join(', ')})` : '';
+    return `Call ${call.index}: ${callTitle(call)}, ${call.mode}${state}${call.session ? `, session ${call.session}` : ''}.`;
+  }
+
+  schedule() {
+    if (this.frame || !this.report) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.draw();
+    });
+  }
+
+  /** The set of calls linked to `index` (itself included), and the links between them. */
+  related(index) {
+    const calls = new Set([index]);
+    const links = new Set();
+    for (const link of this.linksByCall.get(index) ?? []) {
+      links.add(link);
+      calls.add(link.from);
+      calls.add(link.to);
+    }
+    return { calls, links };
+  }
+
+  drawLabels() {
+    const { lanes, height } = this.layout;
+    const nodes = [];
+    for (const lane of lanes) {
+      if (lane.heading) nodes.push(['text', { class: 'tl-band', x: 6, y: lane.y - LANE / 2 - 6 }, lane.heading]);
+      nodes.push(['text', { class: 'tl-lane', x: GUTTER - 8, y: lane.y + 4, 'text-anchor': 'end' }, lane.other ? `${lane.count} more sessions` : lane.label]);
+    }
+    this.labels.setAttribute('width', GUTTER);
+    this.labels.setAttribute('height', height);
+    this.labels.replaceChildren(...nodes.map(toDom));
+  }
+
+  /** Draws the columns in view (or, with `all`, every column: for export). Returns the nodes. */
+  scene({ from, to, offset = 0, all = false }) {
+    const { lanes, laneOf, height } = this.layout;
+    const col = this.col;
+    const x = (i) => offset + (i + 0.5) * col;
+    const nodes = [];
+    const focus = this.hovered ?? this.selected;
+    const related = !all && focus != null ? this.related(focus) : null;
+    const width = offset + this.calls.length * col;
+
+    // Lanes and their rules.
+    for (const lane of lanes) {
+      nodes.push(['line', { class: 'tl-rule', x1: offset, x2: width, y1: lane.y, y2: lane.y }]);
+      if (all) {
+        if (lane.heading) nodes.push(['text', { class: 'tl-band', x: 6, y: lane.y - LANE / 2 - 6 }, lane.heading]);
+        nodes.push(['text', { class: 'tl-lane', x: offset - 8, y: lane.y + 4, 'text-anchor': 'end' }, lane.other ? `${lane.count} more sessions` : lane.label]);
+      }
+    }
+    // Call numbers on the axis, far enough apart to read.
+    const step = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 50000].find((s) => s * col >= 34) ?? 100000;
+    const tick = (i) => ['text', { class: 'tl-tick', x: x(i), y: 14, 'text-anchor': 'middle' }, String(i + 1)];
+    if (from === 0 && to > 0) nodes.push(tick(0));
+    for (let i = Math.ceil((from + 1) / step) * step - 1; i < to; i += step) if (i > 0) nodes.push(tick(i));
+
+    // Links whose span overlaps the columns in view.
+    const linkNodes = [];
+    let drawn = 0;
+    for (const link of this.links) {
+      const a = link.from - 1;
+      const b = link.to - 1;
+      if (Math.max(a, b) < from || Math.min(a, b) >= to) continue;
+      if (a < 0 || b < 0 || a >= this.calls.length || b >= this.calls.length) continue;
+      if (++drawn > MAX_LINKS && !related?.links.has(link)) continue;
+      const x1 = x(a);
+      const x2 = x(b);
+      const y1 = lanes[laneOf[a]].y;
+      const y2 = lanes[laneOf[b]].y;
+      let d;
+      if (y1 === y2) {
+        // An arc above the lane, higher for longer spans.
+        const lift = Math.min(LANE * 0.95, 8 + Math.abs(x2 - x1) * 0.25);
+        d = `M${x1} ${y1 - 7}C${x1} ${y1 - 7 - lift} ${x2} ${y2 - 7 - lift} ${x2} ${y2 - 9}`;
+      } else {
+        const down = y2 > y1;
+        const ya = y1 + (down ? 9 : -9);
+        const yb = y2 + (down ? -11 : 11);
+        const mid = (ya + yb) / 2;
+        d = `M${x1} ${ya}C${x1} ${mid} ${x2} ${mid} ${x2} ${yb}`;
+      }
+      const lit = related?.links.has(link);
+      const dim = related && !lit;
+      const title = LINK_NAMES[link.kind].replace('%from', link.from).replace('%to', link.to) + (link.evidence ? ` (${link.evidence})` : '');
+      linkNodes.push([
+        'path',
+        { class: `tl-link k-${link.kind}${lit ? ' lit' : ''}${dim ? ' dim' : ''}`, d, 'marker-end': `url(#tl-arrow-${link.kind})`, 'data-evidence': link.evidence },
+        ['title', {}, title],
+      ]);
+    }
+
+    // Calls.
+    const callNodes = [];
+    const w = Math.max(2, Math.min(18, col - 2));
+    const h = 18;
+    for (let i = from; i < to; i += 1) {
+      const call = this.calls[i];
+      const lane = lanes[laneOf[i]];
+      const out = this.filter && !this.filter(call);
+      const lit = related?.calls.has(call.index);
+      const dim = out || (related && !lit);
+      const classes = ['tl-call', MODE_CLASS[call.mode] ?? 'm-other'];
+      if (dim) classes.push('dim');
+      if (lit) classes.push('lit');
+      if (!all && call.index === this.selected) classes.push('selected');
+      callNodes.push([
+        'g',
+        { class: classes.join(' '), 'data-call': call.index },
+        ['rect', { x: x(i) - w / 2, y: lane.y - h / 2, width: w, height: h, rx: Math.min(4, w / 2) }],
+        ['title', {}, this.describe(call)],
+      ]);
+    }
+    nodes.push(['g', { class: 'tl-links' }, ...linkNodes], ['g', { class: 'tl-calls' }, ...callNodes]);
+    return { nodes, width, height };
+  }
+
+  /** Markers (arrowheads) for each kind of link. */
+  defs() {
+    return [
+      'defs',
+      {},
+      ...['handle', 'replay', 'kept', 'parent'].map((kind) => [
+        'marker',
+        { id: `tl-arrow-${kind}`, class: `tl-marker k-${kind}`, viewBox: '0 0 8 8', refX: 7, refY: 4, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' },
+        ['path', { d: 'M0 0L8 4L0 8z' }],
+      ]),
+    ];
+  }
+
+  draw() {
+    if (!this.report) return;
+    const n = this.calls.length;
+    const left = this.viewport.scrollLeft;
+    const view = this.viewport.clientWidth || 800;
+    const margin = view; // one screen either side, so a quick scroll shows no gap
+    const from = Math.max(0, Math.floor((left - margin) / this.col));
+    const to = Math.min(n, Math.ceil((left + view + margin) / this.col));
+    const { nodes, width, height } = this.scene({ from, to });
+    this.svg.setAttribute('width', Math.max(width, 1));
+    this.svg.setAttribute('height', height);
+    this.svg.classList.toggle('focused', (this.hovered ?? this.selected) != null);
+    this.svg.replaceChildren(toDom(this.defs()), ...nodes.map(toDom));
+    if (n === 0) this.status.textContent = 'No calls to draw.';
+  }
+
+  /**
+   * The whole picture as an SVG document, with the current theme's colours embedded so that it
+   * looks the same anywhere.
+   */
+  toSVG() {
+    const style = getComputedStyle(this.host);
+    const colours = COLOURS.map((name) => `${name}:${style.getPropertyValue(name).trim() || 'currentColor'};`).join('');
+    const { nodes, width, height } = this.scene({ from: 0, to: this.calls.length, offset: GUTTER, all: true });
+    const root = [
+      'svg',
+      { xmlns: SVG, width: Math.ceil(width + 12), height: Math.ceil(height), viewBox: `0 0 ${Math.ceil(width + 12)} ${Math.ceil(height)}`, class: 'tl-svg tl-export' },
+      ['style', {}, `.tl-export{${colours}}\n${EXPORT_CSS}`],
+      ['rect', { class: 'tl-bg', x: 0, y: 0, width: '100%', height: '100%' }],
+      this.defs(),
+      ...nodes,
+    ];
+    return `<?xml version="1.0" encoding="UTF-8"?>\n${toText(root)}\n`;
+  }
+
+  destroy() {
+    this.resize.disconnect();
+    cancelAnimationFrame(this.frame);
+  }
+}
+
+/**
+ * The picture's own rules, for the exported file (the page and the widget have the same rules
+ * in timeline.css).
+ */
+const EXPORT_CSS = `
+.tl-bg{fill:var(--tl-bg)}
+text{font:12px system-ui,sans-serif;fill:var(--tl-muted)}
+.tl-band{font-weight:600;fill:var(--tl-fg)}
+.tl-lane{fill:var(--tl-fg)}
+.tl-rule{stroke:var(--tl-grid);stroke-width:1}
+.tl-call rect{stroke:var(--tl-bg);stroke-width:1}
+.m-stateless rect{fill:var(--stateless)}
+.m-stateful rect{fill:var(--stateful)}
+.m-resource rect{fill:var(--resource)}
+.m-other rect{fill:var(--tl-muted)}
+.tl-link{fill:none;stroke-width:1.6}
+.k-handle{stroke:var(--tl-handle)}
+.k-replay{stroke:var(--tl-replay);stroke-dasharray:5 3}
+.k-kept{stroke:var(--tl-kept);stroke-dasharray:2 3}
+.k-parent{stroke:var(--tl-parent);stroke-width:1}
+.tl-marker.k-handle path{fill:var(--tl-handle)}
+.tl-marker.k-replay path{fill:var(--tl-replay)}
+.tl-marker.k-kept path{fill:var(--tl-kept)}
+.tl-marker.k-parent path{fill:var(--tl-parent)}
+.tl-marker path{stroke:none}
+`;
