@@ -44,7 +44,8 @@ const ui = {
   diagnostics: $('diagnostics'),
 };
 
-const PAGE = 200; // rows shown at first, and added by each "show more"
+const PAGE = 50; // rows shown at first, and added by each "show more"
+const MAX_SESSION_OPTIONS = 500;
 
 // Report ids (E1, call numbers) become element ids; prefixed, and percent-encoded in links.
 const evidenceId = (id) => `evidence-${id}`;
@@ -92,6 +93,7 @@ function getWorker() {
   if (worker && !workerBroken) return worker;
   worker?.terminate();
   workerBroken = false;
+  delete document.body.dataset.analyser;
   const created = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
   // Ignore anything from a worker that has since been replaced.
   created.onmessage = ({ data }) => created === worker && onWorkerMessage(data);
@@ -110,6 +112,10 @@ function getWorker() {
 }
 
 function onWorkerMessage(message) {
+  if (message.type === 'ready') {
+    document.body.dataset.analyser = 'ready';
+    return;
+  }
   if (message.type === 'export' || message.type === 'exchange') {
     const key = message.type === 'export' ? `export:${message.format}` : `exchange:${message.call}`;
     waiting.get(key)?.(message);
@@ -189,6 +195,7 @@ function cancelRun() {
   ui.cancel.hidden = true;
   ui.report.removeAttribute('aria-busy');
   ui.status.textContent = `Cancelled: the ${total === 1 ? 'file was' : `${total} files were`} not analysed.`;
+  getWorker(); // ready for the next run
 }
 
 function failRun(message) {
@@ -264,7 +271,15 @@ function addError(name, message, excerpt = null) {
 async function showReport(result, run) {
   shown = result;
   const { name, report } = result;
+  const still = () => run === current && shown === result;
   citable = new Set((report.evidence ?? []).map((item) => item.id));
+  ui.report.hidden = false;
+  ui.report.dataset.file = name;
+  renderVerdict(report);
+  renderSummary(name, report.summary ?? {}, report.inputs ?? []);
+  await nextTask();
+  if (!still()) return;
+
   const byIndex = new Map((report.calls ?? []).map((call) => [call.index, call]));
   const evidenceByCall = new Map();
   for (const item of report.evidence ?? []) {
@@ -273,18 +288,13 @@ async function showReport(result, run) {
       evidenceByCall.get(call).push(item);
     }
   }
-  view = { report, byIndex, evidenceByCall, filter: null, callsShown: PAGE, evidenceShown: PAGE, sessionsShown: 50 };
-
-  ui.report.hidden = false;
-  ui.report.dataset.file = name;
-  renderVerdict(report);
-  renderSummary(name, report.summary ?? {}, report.inputs ?? []);
+  view = { report, byIndex, evidenceByCall, filter: null, callsShown: PAGE, evidenceShown: PAGE, sessionsShown: PAGE };
   renderFacets(report);
   await nextTask();
-  if (run !== current || shown !== result) return;
+  if (!still()) return;
   timeline.setReport(report);
   await nextTask();
-  if (run !== current || shown !== result) return;
+  if (!still()) return;
   renderTables();
   renderList(ui.diagnosticsBlock, ui.diagnostics, report.diagnostics, diagnosticItem);
 }
@@ -317,7 +327,9 @@ function renderFacets(report) {
     select.disabled = values.length < 2 && !(values.length === 1 && any);
   };
   const noSession = (report.calls ?? []).some((call) => !call.session);
-  fill(ui.filters.session, 'all sessions', [...facets.sessions, ...(noSession && facets.sessions.length ? ['-'] : [])], { '-': 'no session' });
+  // A select of thousands of sessions helps nobody (and takes long to build): the first ones.
+  const sessions = facets.sessions.slice(0, MAX_SESSION_OPTIONS);
+  fill(ui.filters.session, facets.sessions.length > sessions.length ? `all sessions (first ${sessions.length} listed)` : 'all sessions', [...sessions, ...(noSession && sessions.length ? ['-'] : [])], { '-': 'no session' });
   fill(ui.filters.state, 'any state', facets.states);
   fill(ui.filters.api, 'all APIs', facets.apis);
   fill(ui.filters.mode, 'all modes', facets.modes);
@@ -723,7 +735,7 @@ ui.filterClear.addEventListener('click', () => {
 });
 ui.callsMore.addEventListener('click', () => { view.callsShown += PAGE; renderTables(); });
 ui.evidenceMore.addEventListener('click', () => { view.evidenceShown += PAGE; renderTables(); });
-ui.sessionsMore.addEventListener('click', () => { view.sessionsShown += 50; renderTables(); });
+ui.sessionsMore.addEventListener('click', () => { view.sessionsShown += PAGE; renderTables(); });
 
 // Links to calls open them in the call view; buttons in the calls table too.
 ui.report.addEventListener('click', (event) => {
@@ -767,6 +779,10 @@ document.addEventListener('dragover', (event) => {
   event.preventDefault(); // required for the drop event to fire
   event.dataTransfer.dropEffect = 'copy';
 });
+// Load the analyser now, so that the first file is analysed at once and the page keeps working
+// offline once it has loaded.
+getWorker();
+
 document.addEventListener('drop', (event) => {
   if (!carriesFiles(event)) return;
   event.preventDefault(); // otherwise the browser navigates to the file

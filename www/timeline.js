@@ -54,47 +54,50 @@ const LINK_NAMES = {
   parent: 'call %to was made for call %from',
 };
 
-/** Lanes for a report: [{key, label, band}], and each call's lane number. */
+/** Lanes for a report: [{label, band, y, heading?}], and each call's lane number. */
 function layout(report) {
   const calls = report.calls ?? [];
   const layered = report.layers != null;
-  const bandOf = (call) => (layered ? (call.layer === 'lower' ? 1 : 0) : 0);
-  const order = new Map();
+  // One lane per session (in order of its first call) and one for the calls in no session,
+  // last in its band; layered traces have a band for each layer.
+  const groups = new Map();
+  const groupOf = new Array(calls.length);
+  for (let i = 0; i < calls.length; i += 1) {
+    const call = calls[i];
+    const band = layered && call.layer === 'lower' ? 1 : 0;
+    const key = `${band}:${call.session ?? ''}`;
+    let group = groups.get(key);
+    if (!group) {
+      group = { band, session: call.session ?? null, first: i, lane: -1 };
+      groups.set(key, group);
+    }
+    groupOf[i] = group;
+  }
+  const sorted = [...groups.values()].sort((a, b) => a.band - b.band || (a.session === null) - (b.session === null) || a.first - b.first);
   const lanes = [];
-  const keyOf = (call) => `${bandOf(call)}:${call.session ?? '-'}`;
-  // Sessions in order of first call; the calls in no session last in their band.
-  const keys = new Set();
-  for (const call of calls) keys.add(keyOf(call));
-  const sorted = [...keys].sort((a, b) => {
-    const [bandA, sessionA] = a.split(':');
-    const [bandB, sessionB] = b.split(':');
-    if (bandA !== bandB) return bandA - bandB;
-    return (sessionA === '-') - (sessionB === '-');
-  });
-  const bands = layered ? ['Runtime layer', 'Model layer'] : [null];
-  for (const key of sorted) {
-    const [band, session] = key.split(':');
-    const inBand = lanes.filter((lane) => lane.band === Number(band)).length;
-    if (lanes.length >= MAX_LANES - 1 && inBand > 0) {
-      // Too many lanes to read: the rest of this band shares one.
-      const other = lanes.find((lane) => lane.band === Number(band) && lane.other);
-      if (other) {
-        order.set(key, other.index);
-        other.count += 1;
-        continue;
+  const others = new Map(); // band -> the lane shared by the sessions past MAX_LANES
+  for (const group of sorted) {
+    if (lanes.length >= MAX_LANES - 1 && lanes.some((lane) => lane.band === group.band)) {
+      let other = others.get(group.band);
+      if (!other) {
+        other = { band: group.band, label: 'other sessions', other: true, count: 0 };
+        others.set(group.band, other);
+        lanes.push(other);
       }
-      const lane = { key, band: Number(band), label: 'other sessions', other: true, count: 1, index: lanes.length };
-      lanes.push(lane);
-      order.set(key, lane.index);
+      other.count += 1;
+      group.lane = other;
       continue;
     }
-    const lane = { key, band: Number(band), label: session === '-' ? 'no session' : session, index: lanes.length };
-    lanes.push(lane);
-    order.set(key, lane.index);
+    group.lane = { band: group.band, label: group.session ?? 'no session' };
+    lanes.push(group.lane);
   }
+  // Lanes in band order (an "other" lane may have been added before a later band's lanes).
+  lanes.sort((a, b) => a.band - b.band);
+  lanes.forEach((lane, i) => (lane.index = i));
   const laneOf = new Int32Array(calls.length);
-  calls.forEach((call, i) => (laneOf[i] = order.get(keyOf(call))));
+  for (let i = 0; i < calls.length; i += 1) laneOf[i] = groupOf[i].lane.index;
   // y of each lane's middle, with room for band headings.
+  const bands = ['Runtime layer', 'Model layer'];
   let y = AXIS;
   let band = -1;
   for (const lane of lanes) {
@@ -171,8 +174,18 @@ export class Timeline {
     this.status.setAttribute('aria-live', 'polite');
     host.replaceChildren(this.toolbar, this.frameEl, this.status);
 
-    this.viewport.addEventListener('scroll', () => this.schedule());
-    this.resize = new ResizeObserver(() => this.schedule());
+    // The viewport's width and scroll position, kept from the events that change them so that
+    // drawing never has to ask the browser for a fresh layout.
+    this.viewWidth = 0;
+    this.scrollX = 0;
+    this.viewport.addEventListener('scroll', () => {
+      this.scrollX = this.viewport.scrollLeft;
+      this.schedule();
+    });
+    this.resize = new ResizeObserver(([entry]) => {
+      this.viewWidth = entry.contentRect.width;
+      this.schedule();
+    });
     this.resize.observe(this.viewport);
     this.viewport.addEventListener('wheel', (event) => {
       if (!event.ctrlKey && !event.metaKey) return;
@@ -218,11 +231,12 @@ export class Timeline {
     this.svg.setAttribute('aria-label', `${this.calls.length} calls in ${this.layout.lanes.length} lanes, ${this.links.length} links`);
     // Readable by default; fit when that shows everything anyway.
     this.col = 28;
-    const width = this.viewport.clientWidth || 600;
+    const width = this.viewWidth || 600;
     if (this.calls.length * this.col < width) this.col = Math.min(MAX_COL, Math.max(28, Math.floor(width / Math.max(1, this.calls.length))));
-    this.viewport.scrollLeft = 0;
+    this.scrollTo(0);
     this.drawLabels();
-    this.draw();
+    // Drawn in the next frame: a big report's layout and its first drawing are separate tasks.
+    this.schedule();
   }
 
   /** Dims the calls a predicate rejects (null shows all). */
@@ -249,26 +263,32 @@ export class Timeline {
     this.schedule();
   }
 
-  zoom(factor, anchor = this.viewport.clientWidth / 2) {
+  zoom(factor, anchor = (this.viewWidth || this.viewport.clientWidth) / 2) {
     const old = this.col;
     this.col = Math.min(MAX_COL, Math.max(MIN_COL, old * factor));
     // Keep the column under the anchor where it was.
     const at = (this.viewport.scrollLeft + anchor) / old;
     this.draw();
-    this.viewport.scrollLeft = at * this.col - anchor;
+    this.scrollTo(at * this.col - anchor);
   }
 
   fit() {
     const n = Math.max(1, this.calls?.length ?? 1);
-    this.col = Math.min(MAX_COL, Math.max(MIN_COL, (this.viewport.clientWidth - 8) / n));
+    this.col = Math.min(MAX_COL, Math.max(MIN_COL, ((this.viewWidth || this.viewport.clientWidth) - 8) / n));
     this.draw();
-    this.viewport.scrollLeft = 0;
+    this.scrollTo(0);
+  }
+
+  scrollTo(x) {
+    this.viewport.scrollLeft = x;
+    this.scrollX = this.viewport.scrollLeft;
+    this.schedule();
   }
 
   reveal(index) {
     const x = (index - 0.5) * this.col;
-    const { scrollLeft, clientWidth } = this.viewport;
-    if (x < scrollLeft + this.col || x > scrollLeft + clientWidth - this.col) this.viewport.scrollLeft = x - clientWidth / 2;
+    const width = this.viewWidth || this.viewport.clientWidth;
+    if (x < this.scrollX + this.col || x > this.scrollX + width - this.col) this.scrollTo(x - width / 2);
   }
 
   key(event) {
@@ -437,8 +457,8 @@ export class Timeline {
   draw() {
     if (!this.report) return;
     const n = this.calls.length;
-    const left = this.viewport.scrollLeft;
-    const view = this.viewport.clientWidth || 800;
+    const left = this.scrollX;
+    const view = this.viewWidth || 800;
     const margin = view; // one screen either side, so a quick scroll shows no gap
     const from = Math.max(0, Math.floor((left - margin) / this.col));
     const to = Math.min(n, Math.ceil((left + view + margin) / this.col));

@@ -3,7 +3,8 @@
 // In:  {type: 'analyse', files: [{name, blob}], rules?}    (blob: a File or Blob, read here)
 //      {type: 'export', format: 'json' | 'markdown'}       (of the last report)
 //      {type: 'exchange', call}                            (one call of the last report, from 1)
-// Out: {type: 'progress', phase: 'reading' | 'analysing', name, done, total, bytes, totalBytes, calls}
+// Out: {type: 'ready'}                                    (the wasm is loaded)
+//      {type: 'progress', phase: 'reading' | 'analysing', name, done, total, bytes, totalBytes, calls}
 //      {type: 'part', key: 'calls' | 'evidence', items}    (a report's long lists, in slices)
 //      {type: 'result', name, report, covers}              (report without the lists sent in parts)
 //      {type: 'error', name, message, location, excerpt, fatal?}   (one result or error per file)
@@ -17,6 +18,8 @@ import init, * as wasm from './pkg/callstate.js';
 // Deliberately not awaited at top level: the message handler has to be installed while the
 // module first runs, or a message sent during start-up could be missed.
 const ready = init();
+// Says when the analyser is loaded, so that the page can work offline from then on.
+ready.then(() => self.postMessage({ type: 'ready' }), () => {});
 
 const PROGRESS_EVERY_MS = 100;
 const SLICE = 2000; // calls or evidence items per message
