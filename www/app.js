@@ -547,7 +547,7 @@ function callEvidence(call, items) {
 function exchangeView(data, items) {
   const parts = [];
   const req = data.request;
-  if (req) {
+  if (req && (req.method || req.url?.text || req.headers?.length || req.body?.kind !== 'empty')) {
     parts.push(
       el('h4', { text: 'Request' }),
       el('p', { class: 'request-line' }, el('span', { class: 'method', text: req.method }), ' ', textView(req.url, 'span', 'url')),
@@ -559,6 +559,7 @@ function exchangeView(data, items) {
   parts.push(el('h4', { text: 'Response' }));
   if (res) parts.push(el('p', { text: `Status ${res.status}` }), headersTable(res.headers), bodyView(res.body));
   else parts.push(el('p', { class: 'hint', text: 'The trace has no response for this call.' }));
+  if (data.attributes?.length) parts.push(el('h4', { text: 'Span attributes' }), headersTable(data.attributes));
   if (data.frames?.length) {
     parts.push(el('h4', { text: `Messages (${data.frames.length})` }));
     for (const [i, frame] of data.frames.slice(0, 200).entries()) {

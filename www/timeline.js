@@ -193,18 +193,24 @@ export class Timeline {
       const rect = this.viewport.getBoundingClientRect();
       this.zoom(event.deltaY < 0 ? 1.25 : 0.8, event.clientX - rect.left);
     }, { passive: false });
-    this.svg.addEventListener('pointerover', (event) => this.hover(this.callAt(event.target)));
+    // Each column holds one call: the pointer's column says which, so a hit never depends on
+    // which drawn element is under it (the drawing is replaced as the view changes).
+    this.svg.addEventListener('pointermove', (event) => this.hover(this.callAt(event)));
     this.svg.addEventListener('pointerleave', () => this.hover(null));
     this.svg.addEventListener('click', (event) => {
-      const index = this.callAt(event.target);
+      const index = this.callAt(event);
       if (index != null) this.pick(index);
     });
     this.viewport.addEventListener('keydown', (event) => this.key(event));
   }
 
-  callAt(target) {
-    const node = target?.closest?.('[data-call]');
-    return node ? Number(node.getAttribute('data-call')) : null;
+  /** The call in the column under a pointer event, or null. */
+  callAt(event) {
+    if (!this.report) return null;
+    const box = this.svg.getBoundingClientRect();
+    if (event.clientY - box.top < AXIS - 4) return null;
+    const index = Math.floor((event.clientX - box.left) / this.col) + 1;
+    return index >= 1 && index <= this.calls.length ? index : null;
   }
 
   /** Shows a report (null clears). */
@@ -475,8 +481,16 @@ export class Timeline {
    * looks the same anywhere.
    */
   toSVG() {
-    const style = getComputedStyle(this.host);
-    const colours = COLOURS.map((name) => `${name}:${style.getPropertyValue(name).trim() || 'currentColor'};`).join('');
+    // Custom properties compute to what was written (var(), light-dark()); a probe element's
+    // colour gives each as the colour it is now.
+    const probe = document.createElement('span');
+    probe.hidden = true;
+    this.host.append(probe);
+    const colours = COLOURS.map((name) => {
+      probe.style.setProperty('color', `var(${name})`);
+      return `${name}:${getComputedStyle(probe).color};`;
+    }).join('');
+    probe.remove();
     const { nodes, width, height } = this.scene({ from: 0, to: this.calls.length, offset: GUTTER, all: true });
     const root = [
       'svg',
