@@ -13,12 +13,15 @@ import { callTitle, linksOf } from './view.js';
 const SVG = 'http://www.w3.org/2000/svg';
 const GUTTER = 118; // lane labels
 const AXIS = 24; // call numbers above the lanes
-const LANE = 34;
+const LANE = 48; // a lane's height: its calls sit low, with room above for arcs
+const LANE_MID = 33; // where in its lane the calls sit
+const MAX_LIFT = 24; // the highest an arc rises above its calls
 const BAND = 20; // heading of a band (layered traces)
 const MAX_LANES = 24;
 const MIN_COL = 3;
 const MAX_COL = 96;
 const MAX_LINKS = 4000; // drawn at once
+const FAN_LIFT = 8; // height of the rail that a handle sent by many calls is drawn with (plus 5 a level)
 
 /** The CSS custom properties the picture uses; the exported SVG gets their current values. */
 const COLOURS = ['--tl-bg', '--tl-fg', '--tl-muted', '--tl-grid', '--stateless', '--stateful', '--resource', '--tl-handle', '--tl-replay', '--tl-kept', '--tl-parent', '--tl-select'];
@@ -106,10 +109,40 @@ function layout(report) {
       lane.heading = bands[band];
       y += BAND;
     }
-    lane.y = y + LANE / 2;
+    lane.y = y + LANE_MID;
     y += LANE;
   }
   return { lanes, laneOf, height: y + 8, layered };
+}
+
+/**
+ * Handles that more than two calls in one lane sent: for each of their links (but the one to
+ * the first call that sent it), {first, last, links} of the calls that sent it.
+ */
+function fansOf(links, laneOf) {
+  const byEvidence = new Map();
+  for (const link of links) {
+    if (link.kind !== 'handle') continue;
+    if (!byEvidence.has(link.evidence)) byEvidence.set(link.evidence, []);
+    byEvidence.get(link.evidence).push(link);
+  }
+  const fans = new Map();
+  for (const group of byEvidence.values()) {
+    if (group.length < 3) continue;
+    const lane = laneOf[group[0].to - 1];
+    if (group.some((link) => laneOf[link.to - 1] !== lane)) continue;
+    const targets = group.map((link) => link.to);
+    const fan = { first: Math.min(...targets), last: Math.max(...targets), links: group, lane, level: 0 };
+    for (const link of group) fans.set(link, fan);
+  }
+  // Rails that overlap in a lane are drawn at different heights.
+  const placed = [];
+  for (const fan of [...new Set(fans.values())].sort((a, b) => a.first - b.first)) {
+    const taken = new Set(placed.filter((o) => o.lane === fan.lane && o.last >= fan.first).map((o) => o.level));
+    while (taken.has(fan.level) && fan.level < 3) fan.level += 1;
+    placed.push(fan);
+  }
+  return fans;
 }
 
 export class Timeline {
@@ -226,6 +259,7 @@ export class Timeline {
     this.calls = report.calls ?? [];
     this.layout = layout(report);
     this.links = linksOf(report);
+    this.fans = fansOf(this.links, this.layout.laneOf);
     // Per call: the links that touch it, for highlighting.
     this.linksByCall = new Map();
     for (const link of this.links) {
@@ -355,7 +389,7 @@ export class Timeline {
     const { lanes, height } = this.layout;
     const nodes = [];
     for (const lane of lanes) {
-      if (lane.heading) nodes.push(['text', { class: 'tl-band', x: 6, y: lane.y - LANE / 2 - 6 }, lane.heading]);
+      if (lane.heading) nodes.push(['text', { class: 'tl-band', x: 6, y: lane.y - LANE_MID - 6 }, lane.heading]);
       nodes.push(['text', { class: 'tl-lane', x: GUTTER - 8, y: lane.y + 4, 'text-anchor': 'end' }, lane.other ? `${lane.count} more sessions` : lane.label]);
     }
     this.labels.setAttribute('width', GUTTER);
@@ -377,7 +411,7 @@ export class Timeline {
     for (const lane of lanes) {
       nodes.push(['line', { class: 'tl-rule', x1: offset, x2: width, y1: lane.y, y2: lane.y }]);
       if (all) {
-        if (lane.heading) nodes.push(['text', { class: 'tl-band', x: 6, y: lane.y - LANE / 2 - 6 }, lane.heading]);
+        if (lane.heading) nodes.push(['text', { class: 'tl-band', x: 6, y: lane.y - LANE_MID - 6 }, lane.heading]);
         nodes.push(['text', { class: 'tl-lane', x: offset - 8, y: lane.y + 4, 'text-anchor': 'end' }, lane.other ? `${lane.count} more sessions` : lane.label]);
       }
     }
@@ -389,6 +423,7 @@ export class Timeline {
 
     // Links whose span overlaps the columns in view.
     const linkNodes = [];
+    const railsDrawn = new Set();
     let drawn = 0;
     for (const link of this.links) {
       const a = link.from - 1;
@@ -400,10 +435,21 @@ export class Timeline {
       const x2 = x(b);
       const y1 = lanes[laneOf[a]].y;
       const y2 = lanes[laneOf[b]].y;
+      const fan = this.fans.get(link);
       let d;
-      if (y1 === y2) {
+      if (fan && link.to !== fan.first) {
+        // One handle sent by many calls: a rail above their lane from the first to the last,
+        // with a drop to each, instead of a bundle of arcs.
+        const rail = y2 - 7 - FAN_LIFT - 5 * fan.level;
+        if (!railsDrawn.has(fan)) {
+          railsDrawn.add(fan);
+          const lit = related?.links.has(link) || (related && fan.links.some((l) => related.links.has(l)));
+          linkNodes.push(['path', { class: `tl-link tl-rail k-handle${lit ? ' lit' : related ? ' dim' : ''}`, d: `M${x(fan.first - 1)} ${rail}H${x(fan.last - 1)}`, 'data-evidence': link.evidence }]);
+        }
+        d = `M${x2} ${rail}V${y2 - 9}`;
+      } else if (y1 === y2) {
         // An arc above the lane, higher for longer spans.
-        const lift = Math.min(LANE * 0.95, 8 + Math.abs(x2 - x1) * 0.25);
+        const lift = Math.min(MAX_LIFT, 8 + Math.abs(x2 - x1) * 0.25);
         d = `M${x1} ${y1 - 7}C${x1} ${y1 - 7 - lift} ${x2} ${y2 - 7 - lift} ${x2} ${y2 - 9}`;
       } else {
         const down = y2 > y1;

@@ -137,7 +137,13 @@ export function callTitle(call) {
   let path = call.url ?? '';
   try {
     const url = new URL(path);
-    path = `${url.host}${url.pathname}`;
+    let pathname = url.pathname;
+    try {
+      pathname = decodeURI(pathname); // the URL parser escapes the report's "…" in shortened handles
+    } catch {
+      // left escaped
+    }
+    path = `${url.host}${pathname}`;
   } catch {
     // not a full URL: shown as it is
   }

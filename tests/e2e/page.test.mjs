@@ -189,7 +189,7 @@ for (const [sample, label, calls, links] of SAMPLES) {
     assert.notEqual((await page.textContent('#verdict-headline')).trim(), '', 'the verdict in a sentence');
     assert.ok((await count(page, '.deciding li')) >= 1, 'the deciding evidence is shown with the verdict');
     assert.equal(await count(page, '.tl-call'), calls, 'one mark per call in the picture');
-    for (const [kind, n] of Object.entries(links)) assert.equal(await count(page, `.tl-link.k-${kind}`), n, `${kind} links`);
+    for (const [kind, n] of Object.entries(links)) assert.equal(await count(page, `.tl-link.k-${kind}:not(.tl-rail)`), n, `${kind} links`);
     // Coloured by mode: as many stateful marks as stateful calls.
     const stateful = await page.$$eval('#calls tbody tr[data-mode="stateful"]', (rows) => rows.length);
     assert.equal(await count(page, '.tl-call.m-stateful'), stateful);
