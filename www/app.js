@@ -7,7 +7,7 @@
 
 import { Timeline } from './timeline.js';
 import {
-  apiName, callFilter, callTitle, chip, el, evidenceTable, facetsOf, joined, plural, richText, signalName, verdictBanner,
+  SIGNAL_HINTS, callFilter, callTitle, chip, el, evidenceTable, facetsOf, joined, plural, richText, signalName, verdictBanner,
 } from './view.js';
 
 const $ = (id) => document.getElementById(id);
@@ -780,6 +780,10 @@ document.addEventListener('dragover', (event) => {
   event.preventDefault(); // required for the drop event to fire
   event.dataTransfer.dropEffect = 'copy';
 });
+$('signal-guide').append(
+  ...Object.entries(SIGNAL_HINTS).flatMap(([signal, hint]) => [el('dt', {}, chip(signalName(signal), { 'data-signal': signal })), el('dd', { text: hint })]),
+);
+
 // Load the analyser now, so that the first file is analysed at once and the page keeps working
 // offline once it has loaded.
 getWorker();

@@ -537,6 +537,14 @@ test('the widget on its example page: verdict, picture and evidence in Shadow DO
   await page.context().close();
 });
 
+test('the widget at phone width fits the screen', { timeout: TIMEOUT }, async () => {
+  const page = await openPage('widget-example.html', { viewport: { width: 375, height: 800 } });
+  await page.waitForFunction(() => [...document.querySelectorAll('callstate-report')].every((w) => w.shadowRoot.querySelector('.tl-call')), null, { timeout: 60_000 });
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 375, `the page is ${width}px wide`);
+  await page.context().close();
+});
+
 test('a widget whose trace is missing says so inside itself', { timeout: TIMEOUT }, async () => {
   const context = await newContext();
   const page = await context.newPage();
