@@ -289,13 +289,13 @@ async function showReport(result, run) {
     }
   }
   view = { report, byIndex, evidenceByCall, filter: null, callsShown: PAGE, evidenceShown: PAGE, sessionsShown: PAGE };
+  await nextTask();
+  if (!still()) return;
   renderFacets(report);
-  await nextTask();
+  await timeline.setReport(report);
   if (!still()) return;
-  timeline.setReport(report);
-  await nextTask();
+  await renderTables(still);
   if (!still()) return;
-  renderTables();
   renderList(ui.diagnosticsBlock, ui.diagnostics, report.diagnostics, diagnosticItem);
 }
 
@@ -360,7 +360,8 @@ function filtered() {
   return { calls, evidence, sessions };
 }
 
-function renderTables() {
+/** Renders the calls, evidence and sessions that pass the filter; a task each when `still` is given. */
+async function renderTables(still = null) {
   const { calls, evidence, sessions } = filtered();
   const total = view.report.calls.length;
   ui.filterCount.textContent = view.filter ? `${calls.length} of ${plural(total, 'call')}, ${plural(evidence.length, 'piece')} of evidence` : '';
@@ -368,10 +369,19 @@ function renderTables() {
   const inputs = view.report.inputs ?? [];
   ui.calls.replaceChildren(...calls.slice(0, view.callsShown).map((call) => callRow(call, inputs)));
   more(ui.callsMore, calls.length - view.callsShown, 'call');
+  if (still) {
+    await nextTask();
+    if (!still()) return;
+  }
 
   const table = evidenceTable(evidence.slice(0, view.evidenceShown), { callLink, idOf: evidenceId });
   ui.evidence.replaceChildren(evidence.length ? table : el('p', { class: 'none', text: view.filter ? 'No evidence concerns these calls.' : 'No evidence was recorded.' }));
   more(ui.evidenceMore, evidence.length - view.evidenceShown, 'piece', 'pieces');
+  markEvidenceRows(openIndex);
+  if (still) {
+    await nextTask();
+    if (!still()) return;
+  }
 
   renderList(ui.sessionsBlock, ui.sessions, sessions.slice(0, view.sessionsShown), sessionItem);
   more(ui.sessionsMore, sessions.length - view.sessionsShown, 'session');

@@ -36,6 +36,8 @@ function toDom(node) {
   return element;
 }
 
+const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
+
 const escapeXml = (text) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function toText(node) {
@@ -135,12 +137,15 @@ function fansOf(links, laneOf) {
     const fan = { first: Math.min(...targets), last: Math.max(...targets), links: group, lane, level: 0 };
     for (const link of group) fans.set(link, fan);
   }
-  // Rails that overlap in a lane are drawn at different heights.
-  const placed = [];
+  // Rails that overlap in a lane are drawn at different heights: a sweep from left to right,
+  // keeping per lane the rails still running.
+  const running = new Map();
   for (const fan of [...new Set(fans.values())].sort((a, b) => a.first - b.first)) {
-    const taken = new Set(placed.filter((o) => o.lane === fan.lane && o.last >= fan.first).map((o) => o.level));
+    const active = (running.get(fan.lane) ?? []).filter((other) => other.last >= fan.first);
+    const taken = new Set(active.map((other) => other.level));
     while (taken.has(fan.level) && fan.level < 3) fan.level += 1;
-    placed.push(fan);
+    active.push(fan);
+    running.set(fan.lane, active);
   }
   return fans;
 }
@@ -200,7 +205,13 @@ export class Timeline {
     this.svg = document.createElementNS(SVG, 'svg');
     this.svg.setAttribute('class', 'tl-svg');
     this.svg.setAttribute('role', 'img');
-    this.viewport.append(this.svg);
+    // The track is as wide as all the calls and holds nothing but the drawing, which covers only
+    // the columns around the view and moves with it: the page never lays out, paints or
+    // composites a picture thousands of screens wide.
+    this.track = document.createElement('div');
+    this.track.className = 'tl-track';
+    this.track.append(this.svg);
+    this.viewport.append(this.track);
     this.frameEl.append(this.labels, this.viewport);
     this.status = document.createElement('p');
     this.status.className = 'tl-status';
@@ -240,42 +251,51 @@ export class Timeline {
   /** The call in the column under a pointer event, or null. */
   callAt(event) {
     if (!this.report) return null;
-    const box = this.svg.getBoundingClientRect();
+    const box = this.track.getBoundingClientRect();
     if (event.clientY - box.top < AXIS - 4) return null;
     const index = Math.floor((event.clientX - box.left) / this.col) + 1;
     return index >= 1 && index <= this.calls.length ? index : null;
   }
 
-  /** Shows a report (null clears). */
-  setReport(report) {
-    this.report = report;
+  /**
+   * Shows a report (null clears). The layout of a big report is worked out over a few tasks, so
+   * that none holds the page long; the returned promise settles once it is drawn.
+   */
+  async setReport(report) {
+    const token = (this.token = {});
+    this.report = null;
     this.selected = null;
     this.hovered = null;
-    if (!report) {
-      this.svg.replaceChildren();
-      this.labels.replaceChildren();
-      return;
-    }
-    this.calls = report.calls ?? [];
-    this.layout = layout(report);
-    this.links = linksOf(report);
-    this.fans = fansOf(this.links, this.layout.laneOf);
-    // Per call: the links that touch it, for highlighting.
-    this.linksByCall = new Map();
-    for (const link of this.links) {
+    this.svg.replaceChildren();
+    this.labels.replaceChildren();
+    if (!report) return;
+    const calls = report.calls ?? [];
+    const lanes = layout(report);
+    await nextTask();
+    if (token !== this.token) return;
+    const links = linksOf(report);
+    await nextTask();
+    if (token !== this.token) return;
+    const fans = fansOf(links, lanes.laneOf);
+    const linksByCall = new Map(); // per call, the links that touch it, for highlighting
+    for (const link of links) {
       for (const end of [link.from, link.to]) {
-        if (!this.linksByCall.has(end)) this.linksByCall.set(end, []);
-        this.linksByCall.get(end).push(link);
+        if (!linksByCall.has(end)) linksByCall.set(end, []);
+        linksByCall.get(end).push(link);
       }
     }
-    this.svg.setAttribute('aria-label', `${this.calls.length} calls in ${this.layout.lanes.length} lanes, ${this.links.length} links`);
-    // Readable by default; fit when that shows everything anyway.
+    await nextTask();
+    if (token !== this.token) return;
+    Object.assign(this, { report, calls, layout: lanes, links, fans, linksByCall });
+    this.svg.setAttribute('aria-label', `${calls.length} calls in ${lanes.lanes.length} lanes, ${links.length} links`);
+    // Readable by default; wider columns when that shows everything anyway.
     this.col = 28;
     const width = this.viewWidth || 600;
-    if (this.calls.length * this.col < width) this.col = Math.min(MAX_COL, Math.max(28, Math.floor(width / Math.max(1, this.calls.length))));
-    this.scrollTo(0);
+    if (calls.length * this.col < width) this.col = Math.min(MAX_COL, Math.max(28, Math.floor(width / Math.max(1, calls.length))));
+    this.viewport.scrollLeft = 0;
+    this.scrollX = 0;
     this.drawLabels();
-    // Drawn in the next frame: a big report's layout and its first drawing are separate tasks.
+    // Drawn in the next frame, a task of its own.
     this.schedule();
   }
 
@@ -409,7 +429,7 @@ export class Timeline {
 
     // Lanes and their rules.
     for (const lane of lanes) {
-      nodes.push(['line', { class: 'tl-rule', x1: offset, x2: width, y1: lane.y, y2: lane.y }]);
+      nodes.push(['line', { class: 'tl-rule', x1: all ? offset : x(from) - col / 2, x2: all ? width : x(to) + col / 2, y1: lane.y, y2: lane.y }]);
       if (all) {
         if (lane.heading) nodes.push(['text', { class: 'tl-band', x: 6, y: lane.y - LANE_MID - 6 }, lane.heading]);
         nodes.push(['text', { class: 'tl-lane', x: offset - 8, y: lane.y + 4, 'text-anchor': 'end' }, lane.other ? `${lane.count} more sessions` : lane.label]);
@@ -515,8 +535,15 @@ export class Timeline {
     const from = Math.max(0, Math.floor((left - margin) / this.col));
     const to = Math.min(n, Math.ceil((left + view + margin) / this.col));
     const { nodes, width, height } = this.scene({ from, to });
-    this.svg.setAttribute('width', Math.max(width, 1));
+    // Set through the CSSOM, which the page's Content-Security-Policy allows.
+    this.track.style.setProperty('width', `${Math.max(width, 1)}px`);
+    this.track.style.setProperty('height', `${height}px`);
+    const x0 = from * this.col;
+    const shown = Math.max(1, (to - from) * this.col);
+    this.svg.style.setProperty('left', `${x0}px`);
+    this.svg.setAttribute('width', shown);
     this.svg.setAttribute('height', height);
+    this.svg.setAttribute('viewBox', `${x0} 0 ${shown} ${height}`);
     this.svg.classList.toggle('focused', (this.hovered ?? this.selected) != null);
     this.svg.replaceChildren(toDom(this.defs()), ...nodes.map(toDom));
     if (n === 0) this.status.textContent = 'No calls to draw.';
