@@ -239,6 +239,10 @@ function clearOutput() {
   ui.error.replaceChildren();
   ui.report.hidden = true;
   ui.verdict.replaceChildren();
+  ui.calls.replaceChildren();
+  ui.evidence.replaceChildren();
+  ui.sessions.replaceChildren();
+  ui.diagnostics.replaceChildren();
   ui.status.textContent = '';
   closeCall();
   shown = null;
@@ -324,7 +328,7 @@ function renderFacets(report) {
   const facets = facetsOf(report);
   const fill = (select, any, values, labels = {}) => {
     select.replaceChildren(el('option', { value: '', text: any }), ...values.map((value) => el('option', { value, text: labels[value] ?? value })));
-    select.disabled = values.length < 2 && !(values.length === 1 && any);
+    select.disabled = values.length === 0;
   };
   const noSession = (report.calls ?? []).some((call) => !call.session);
   // A select of thousands of sessions helps nobody (and takes long to build): the first ones.

@@ -113,9 +113,12 @@ export async function verdictOf(page) {
 /** Waits until the whole report is on the page: verdict, picture and tables. */
 export async function reportShown(page) {
   const label = await verdictOf(page);
-  await page.waitForFunction(() => document.querySelector('#calls tbody tr') !== null && document.querySelector('.tl-call') !== null, null, {
-    timeout: 30_000,
-  });
+  // The run is over (the report is no longer busy) and the picture and tables are drawn.
+  await page.waitForFunction(
+    () => !document.getElementById('report').hasAttribute('aria-busy') && document.querySelector('#calls tbody tr') !== null && document.querySelector('.tl-call') !== null,
+    null,
+    { timeout: 30_000 },
+  );
   return label;
 }
 

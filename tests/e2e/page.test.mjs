@@ -147,6 +147,7 @@ test('a rules file picked in the page teaches it an in-house API', { timeout: TI
   await page.waitForFunction(() => document.getElementById('rules-state').textContent !== '');
   await page.setInputFiles('#file', trace);
   await page.waitForFunction(() => document.getElementById('verdict-label')?.textContent === 'stateful', null, { timeout: 30_000 });
+  assert.equal(await reportShown(page), 'stateful');
   assert.match(await page.textContent('#evidence'), /Acme Dialog API/);
   await page.context().close();
 });
