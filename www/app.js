@@ -7,7 +7,7 @@
 
 import { Timeline } from './timeline.js';
 import {
-  SIGNAL_HINTS, callFilter, callTitle, chip, el, evidenceTable, facetsOf, joined, plural, richText, signalName, verdictBanner,
+  SIGNAL_HINTS, inSlices, callFilter, callTitle, chip, el, evidenceTable, facetsOf, joined, plural, richText, signalName, verdictBanner,
 } from './view.js';
 
 const $ = (id) => document.getElementById(id);
@@ -284,18 +284,19 @@ async function showReport(result, run) {
   await nextTask();
   if (!still()) return;
 
-  const byIndex = new Map((report.calls ?? []).map((call) => [call.index, call]));
+  const byIndex = new Map();
+  await inSlices(report.calls ?? [], (call) => byIndex.set(call.index, call));
   const evidenceByCall = new Map();
-  for (const item of report.evidence ?? []) {
+  await inSlices(report.evidence ?? [], (item) => {
     for (const call of new Set([...(item.calls ?? []), ...(item.places ?? []).map((p) => p.call)])) {
       if (!evidenceByCall.has(call)) evidenceByCall.set(call, []);
       evidenceByCall.get(call).push(item);
     }
-  }
-  view = { report, byIndex, evidenceByCall, filter: null, callsShown: PAGE, evidenceShown: PAGE, sessionsShown: PAGE };
-  await nextTask();
+  });
   if (!still()) return;
-  renderFacets(report);
+  view = { report, byIndex, evidenceByCall, filter: null, callsShown: PAGE, evidenceShown: PAGE, sessionsShown: PAGE };
+  await renderFacets(report);
+  if (!still()) return;
   await timeline.setReport(report);
   if (!still()) return;
   await renderTables(still);
@@ -324,8 +325,8 @@ function renderSummary(name, summary, inputs) {
   ui.summary.textContent = `${described.join(', ') || name}: ${counts.join(' · ')}`;
 }
 
-function renderFacets(report) {
-  const facets = facetsOf(report);
+async function renderFacets(report) {
+  const facets = await facetsOf(report);
   const fill = (select, any, values, labels = {}) => {
     select.replaceChildren(el('option', { value: '', text: any }), ...values.map((value) => el('option', { value, text: labels[value] ?? value })));
     select.disabled = values.length === 0;
@@ -571,7 +572,7 @@ function exchangeView(data, items) {
   }
   const res = data.response;
   parts.push(el('h4', { text: 'Response' }));
-  if (res) parts.push(el('p', { text: `Status ${res.status}` }), headersTable(res.headers), bodyView(res.body));
+  if (res) parts.push(el('p', { text: res.status ? `Status ${res.status}` : 'No HTTP status recorded.' }), headersTable(res.headers), bodyView(res.body));
   else parts.push(el('p', { class: 'hint', text: 'The trace has no response for this call.' }));
   if (data.attributes?.length) parts.push(el('h4', { text: 'Span attributes' }), headersTable(data.attributes));
   if (data.frames?.length) {

@@ -8,7 +8,7 @@
 // trace of many thousands of calls stays responsive. The same drawing code writes the exported
 // SVG, with the colours of the current theme embedded.
 
-import { callTitle, linksOf } from './view.js';
+import { callTitle, inSlices, linksOf } from './view.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const GUTTER = 118; // lane labels
@@ -36,7 +36,6 @@ function toDom(node) {
   return element;
 }
 
-const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 const escapeXml = (text) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -59,16 +58,15 @@ const LINK_NAMES = {
   parent: 'call %to was made for call %from',
 };
 
-/** Lanes for a report: [{label, band, y, heading?}], and each call's lane number. */
-function layout(report) {
+/** Lanes for a report: [{label, band, y, heading?}], and each call's lane number (a promise). */
+async function layout(report) {
   const calls = report.calls ?? [];
   const layered = report.layers != null;
   // One lane per session (in order of its first call) and one for the calls in no session,
   // last in its band; layered traces have a band for each layer.
   const groups = new Map();
   const groupOf = new Array(calls.length);
-  for (let i = 0; i < calls.length; i += 1) {
-    const call = calls[i];
+  await inSlices(calls, (call, i) => {
     const band = layered && call.layer === 'lower' ? 1 : 0;
     const key = `${band}:${call.session ?? ''}`;
     let group = groups.get(key);
@@ -77,7 +75,7 @@ function layout(report) {
       groups.set(key, group);
     }
     groupOf[i] = group;
-  }
+  });
   const sorted = [...groups.values()].sort((a, b) => a.band - b.band || (a.session === null) - (b.session === null) || a.first - b.first);
   const lanes = [];
   const others = new Map(); // band -> the lane shared by the sessions past MAX_LANES
@@ -100,7 +98,7 @@ function layout(report) {
   lanes.sort((a, b) => a.band - b.band);
   lanes.forEach((lane, i) => (lane.index = i));
   const laneOf = new Int32Array(calls.length);
-  for (let i = 0; i < calls.length; i += 1) laneOf[i] = groupOf[i].lane.index;
+  await inSlices(groupOf, (group, i) => (laneOf[i] = group.lane.index));
   // y of each lane's middle, with room for band headings.
   const bands = ['Runtime layer', 'Model layer'];
   let y = AXIS;
@@ -121,13 +119,13 @@ function layout(report) {
  * Handles that more than two calls in one lane sent: for each of their links (but the one to
  * the first call that sent it), {first, last, links} of the calls that sent it.
  */
-function fansOf(links, laneOf) {
+async function fansOf(links, laneOf) {
   const byEvidence = new Map();
-  for (const link of links) {
-    if (link.kind !== 'handle') continue;
+  await inSlices(links, (link) => {
+    if (link.kind !== 'handle') return;
     if (!byEvidence.has(link.evidence)) byEvidence.set(link.evidence, []);
     byEvidence.get(link.evidence).push(link);
-  }
+  });
   const fans = new Map();
   for (const group of byEvidence.values()) {
     if (group.length < 3) continue;
@@ -270,21 +268,19 @@ export class Timeline {
     this.labels.replaceChildren();
     if (!report) return;
     const calls = report.calls ?? [];
-    const lanes = layout(report);
-    await nextTask();
+    const lanes = await layout(report);
     if (token !== this.token) return;
-    const links = linksOf(report);
-    await nextTask();
+    const links = await linksOf(report);
     if (token !== this.token) return;
-    const fans = fansOf(links, lanes.laneOf);
+    const fans = await fansOf(links, lanes.laneOf);
+    if (token !== this.token) return;
     const linksByCall = new Map(); // per call, the links that touch it, for highlighting
-    for (const link of links) {
+    await inSlices(links, (link) => {
       for (const end of [link.from, link.to]) {
         if (!linksByCall.has(end)) linksByCall.set(end, []);
         linksByCall.get(end).push(link);
       }
-    }
-    await nextTask();
+    });
     if (token !== this.token) return;
     Object.assign(this, { report, calls, layout: lanes, links, fans, linksByCall });
     this.svg.setAttribute('aria-label', `${calls.length} calls in ${lanes.lanes.length} lanes, ${links.length} links`);

@@ -27,6 +27,22 @@ export const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many
 
 const unique = (items) => [...new Set(items)];
 
+/**
+ * Runs `step(item, i)` over `items`, letting the page run whenever a slice has taken `budget`
+ * milliseconds: a report of many thousands of calls is worked through without holding the
+ * main thread.
+ */
+export async function inSlices(items, step, budget = 8) {
+  let start = performance.now();
+  for (let i = 0; i < items.length; i += 1) {
+    step(items[i], i);
+    if ((i & 63) === 63 && performance.now() - start > budget) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      start = performance.now();
+    }
+  }
+}
+
 /** "a", "a and b", "a, b and c". */
 export function listing(words) {
   if (words.length <= 1) return words.join('');
@@ -108,13 +124,13 @@ export function decidingEvidence(report, max = 3) {
 const MINTS = /^(response|received)\b/;
 
 /**
- * The arrows of the picture: {from, to, kind, evidence, state}, `kind` one of `handle`
+ * The arrows of the picture (a promise of them): {from, to, kind, evidence, state}, `kind` one of `handle`
  * (minted in `from`, sent in `to`), `replay` (`to` carries `from`'s history), `kept` (`from`'s
  * layer kept what `to` carries), `parent` (`to` was made on behalf of `from`).
  */
-export function linksOf(report) {
+export async function linksOf(report) {
   const links = [];
-  for (const item of report.evidence ?? []) {
+  await inSlices(report.evidence ?? [], (item) => {
     const places = item.places ?? [];
     if (item.signal === 'handle_flow') {
       const minted = places.find((place) => MINTS.test(place.at))?.call ?? item.calls?.[0];
@@ -124,10 +140,10 @@ export function linksOf(report) {
       const [from, ...rest] = item.calls ?? [];
       for (const to of rest) if (to !== from) links.push({ from, to, kind: item.signal === 'kept_context' ? 'kept' : 'replay', evidence: item.id, state: item.state });
     }
-  }
-  for (const call of report.calls ?? []) {
+  });
+  await inSlices(report.calls ?? [], (call) => {
     if (call.parent != null) links.push({ from: call.parent, to: call.index, kind: 'parent', evidence: null, state: null });
-  }
+  });
   return links;
 }
 
@@ -153,15 +169,19 @@ export function callTitle(call) {
 /** The family of a call's API, or "unknown API". */
 export const apiName = (call) => call.api?.family ?? 'unknown API';
 
-/** Facets a report can be filtered by: sessions, state kinds, API families, modes. */
-export function facetsOf(report) {
-  const calls = report.calls ?? [];
-  return {
-    sessions: unique(calls.map((call) => call.session).filter(Boolean)),
-    states: unique(calls.flatMap((call) => call.state ?? [])),
-    apis: unique(calls.map(apiName)),
-    modes: MODES.filter((mode) => calls.some((call) => call.mode === mode)),
-  };
+/** Facets a report can be filtered by (a promise of them): sessions, state kinds, API families, modes. */
+export async function facetsOf(report) {
+  const sessions = new Set();
+  const states = new Set();
+  const apis = new Set();
+  const modes = new Set();
+  await inSlices(report.calls ?? [], (call) => {
+    if (call.session) sessions.add(call.session);
+    for (const state of call.state ?? []) states.add(state);
+    apis.add(apiName(call));
+    modes.add(call.mode);
+  });
+  return { sessions: [...sessions], states: [...states], apis: [...apis], modes: MODES.filter((mode) => modes.has(mode)) };
 }
 
 /**

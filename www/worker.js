@@ -23,6 +23,9 @@ ready.then(() => self.postMessage({ type: 'ready' }), () => {});
 
 const PROGRESS_EVERY_MS = 100;
 const SLICE = 2000; // calls or evidence items per message
+// Inputs this big are pushed to the streaming Analyzer as they are read, for progress that counts
+// calls; smaller ones (read in a blink) go to analyze() whole.
+const STREAM_FROM = 8 * 1024 * 1024;
 
 // Set to the file's name once the wasm traps (a Rust panic). The instance's memory may then be
 // inconsistent, so nothing more is analysed here; the page starts a new worker.
@@ -129,12 +132,13 @@ async function attempt(name, work) {
 }
 
 /**
- * The one place that turns files into a report. With the streaming `Analyzer`, each file is
- * pushed in chunks as it is read, so progress counts calls as they are parsed and no file is
- * ever held whole; without it, each file is read into one buffer and analysed at once.
+ * The one place that turns files into a report. Big files go to the streaming `Analyzer` in
+ * chunks as they are read, so progress counts calls as they are parsed and no file is ever held
+ * whole; small ones are read into one buffer and analysed at once.
  */
 async function analyseInputs(inputs, options, meter) {
-  if (typeof wasm.Analyzer === 'function') return analyseStreaming(inputs, options, meter);
+  const size = inputs.reduce((sum, { blob }) => sum + blob.size, 0);
+  if (typeof wasm.Analyzer === 'function' && size >= STREAM_FROM) return analyseStreaming(inputs, options, meter);
   const buffers = [];
   for (const [done, { name, blob }] of inputs.entries()) {
     const bytes = new Uint8Array(blob.size);

@@ -424,6 +424,7 @@ test('progress says how much has been read', { timeout: 180_000 }, async () => {
   await reportShown(page);
   const seen = await page.evaluate(() => window.seen);
   assert.ok(seen.some((text) => /^Reading progress-capture\.har: [\d.]+ MB of 20 MB/.test(text)), `status lines: ${seen.slice(0, 5)}`);
+  assert.ok(seen.some((text) => /\d[\d,]* calls parsed/.test(text)), `status lines: ${seen.slice(-3)}`);
   assert.ok(Number(await page.getAttribute('#progress', 'data-updates')) >= 2, 'several progress updates');
   await page.context().close();
 });
