@@ -133,8 +133,8 @@ function onWorkerMessage(message) {
       break;
     case 'result': {
       const report = { ...message.report };
-      for (const key of ['calls', 'evidence']) if (run.parts[key].length) report[key] = run.parts[key];
-      run.parts = { calls: [], evidence: [] };
+      for (const key of ['calls', 'evidence', 'sessions']) if (run.parts[key].length) report[key] = run.parts[key];
+      run.parts = { calls: [], evidence: [], sessions: [] };
       run.answered += message.covers ?? 1;
       run.analysed += message.covers ?? 1;
       run.shown = showReport({ name: message.name, report }, run).then(() => run.answered === run.total && finishRun(run));
@@ -169,7 +169,7 @@ function ask(message, key) {
 function analyse(sources) {
   if (sources.length === 0) return;
   if (current) stopWorker();
-  const run = { total: sources.length, answered: 0, analysed: 0, parts: { calls: [], evidence: [] }, shown: null };
+  const run = { total: sources.length, answered: 0, analysed: 0, parts: { calls: [], evidence: [], sessions: [] }, shown: null };
   current = run;
   clearOutput();
   ui.report.setAttribute('aria-busy', 'true');

@@ -21,7 +21,7 @@ class CallstateReport extends HTMLElement {
   #body;
   #worker = null;
   #timeline = null;
-  #parts = { calls: [], evidence: [] };
+  #parts = { calls: [], evidence: [], sessions: [] };
   #loaded = null; // the src being shown or loaded
   #connected = false;
 
@@ -103,7 +103,7 @@ class CallstateReport extends HTMLElement {
     this.#loaded = src;
     this.#stop();
     this.#report = null;
-    this.#parts = { calls: [], evidence: [] };
+    this.#parts = { calls: [], evidence: [], sessions: [] };
     this.setAttribute('aria-busy', 'true');
     const url = new URL(src, document.baseURI);
     const name = decodeURIComponent(url.pathname.split('/').pop() || 'trace');
@@ -126,7 +126,7 @@ class CallstateReport extends HTMLElement {
       if (data.type === 'part') this.#parts[data.key].push(...data.items);
       else if (data.type === 'result') {
         const report = { ...data.report };
-        for (const key of ['calls', 'evidence']) if (this.#parts[key].length) report[key] = this.#parts[key];
+        for (const key of ['calls', 'evidence', 'sessions']) if (this.#parts[key].length) report[key] = this.#parts[key];
         this.#finish();
         this.#render(name, report);
       } else if (data.type === 'error') {

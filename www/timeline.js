@@ -210,7 +210,11 @@ export class Timeline {
     this.track.className = 'tl-track';
     this.track.append(this.svg);
     this.viewport.append(this.track);
-    this.frameEl.append(this.labels, this.viewport);
+    this.tip = document.createElement('div');
+    this.tip.className = 'tl-tip';
+    this.tip.hidden = true;
+    this.tip.setAttribute('aria-hidden', 'true'); // the status line below says the same to screen readers
+    this.frameEl.append(this.labels, this.viewport, this.tip);
     this.status = document.createElement('p');
     this.status.className = 'tl-status';
     this.status.setAttribute('aria-live', 'polite');
@@ -237,7 +241,7 @@ export class Timeline {
     }, { passive: false });
     // Each column holds one call: the pointer's column says which, so a hit never depends on
     // which drawn element is under it (the drawing is replaced as the view changes).
-    this.svg.addEventListener('pointermove', (event) => this.hover(this.callAt(event)));
+    this.svg.addEventListener('pointermove', (event) => this.hover(this.callAt(event), event));
     this.svg.addEventListener('pointerleave', () => this.hover(null));
     this.svg.addEventListener('click', (event) => {
       const index = this.callAt(event);
@@ -313,10 +317,22 @@ export class Timeline {
     this.onSelect(index);
   }
 
-  hover(index) {
-    if (index === this.hovered) return;
-    this.hovered = index;
-    this.schedule();
+  hover(index, event = null) {
+    if (index !== this.hovered) {
+      this.hovered = index;
+      this.schedule();
+    }
+    // One tooltip for the call under the pointer (cheaper than a <title> in every mark).
+    if (index == null || !event) {
+      this.tip.hidden = true;
+      return;
+    }
+    const call = this.calls[index - 1];
+    const frame = this.frameEl.getBoundingClientRect();
+    this.tip.textContent = this.describe(call);
+    this.tip.hidden = false;
+    this.tip.style.setProperty('left', `${Math.min(event.clientX - frame.left + 12, frame.width - 260)}px`);
+    this.tip.style.setProperty('top', `${event.clientY - frame.top + 16}px`);
   }
 
   zoom(factor, anchor = (this.viewWidth || this.viewport.clientWidth) / 2) {
@@ -480,7 +496,7 @@ export class Timeline {
       linkNodes.push([
         'path',
         { class: `tl-link k-${link.kind}${lit ? ' lit' : ''}${dim ? ' dim' : ''}`, d, 'marker-end': `url(#tl-arrow-${link.kind})`, 'data-evidence': link.evidence },
-        ['title', {}, title],
+        all ? ['title', {}, title] : null,
       ]);
     }
 
@@ -502,7 +518,7 @@ export class Timeline {
         'g',
         { class: classes.join(' '), 'data-call': call.index },
         ['rect', { x: x(i) - w / 2, y: lane.y - h / 2, width: w, height: h, rx: Math.min(4, w / 2) }],
-        ['title', {}, this.describe(call)],
+        all ? ['title', {}, this.describe(call)] : null,
       ]);
     }
     nodes.push(['g', { class: 'tl-links' }, ...linkNodes], ['g', { class: 'tl-calls' }, ...callNodes]);
@@ -527,7 +543,7 @@ export class Timeline {
     const n = this.calls.length;
     const left = this.scrollX;
     const view = this.viewWidth || 800;
-    const margin = view; // one screen either side, so a quick scroll shows no gap
+    const margin = view / 2; // half a screen either side, so a quick scroll shows no gap
     const from = Math.max(0, Math.floor((left - margin) / this.col));
     const to = Math.min(n, Math.ceil((left + view + margin) / this.col));
     const { nodes, width, height } = this.scene({ from, to });

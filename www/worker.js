@@ -5,7 +5,7 @@
 //      {type: 'exchange', call}                            (one call of the last report, from 1)
 // Out: {type: 'ready'}                                    (the wasm is loaded)
 //      {type: 'progress', phase: 'reading' | 'analysing', name, done, total, bytes, totalBytes, calls}
-//      {type: 'part', key: 'calls' | 'evidence', items}    (a report's long lists, in slices)
+//      {type: 'part', key: 'calls' | 'evidence' | 'sessions', items}   (a report's long lists, in slices)
 //      {type: 'result', name, report, covers}              (report without the lists sent in parts)
 //      {type: 'error', name, message, location, excerpt, fatal?}   (one result or error per file)
 //      {type: 'export', format, text} | {type: 'exchange', call, view, error}
@@ -22,7 +22,7 @@ const ready = init();
 ready.then(() => self.postMessage({ type: 'ready' }), () => {});
 
 const PROGRESS_EVERY_MS = 100;
-const SLICE = 2000; // calls or evidence items per message
+const SLICE = 500; // calls, evidence items or sessions per message: each is read in a few ms
 // Inputs this big are pushed to the streaming Analyzer as they are read, for progress that counts
 // calls; smaller ones (read in a blink) go to analyze() whole.
 const STREAM_FROM = 8 * 1024 * 1024;
@@ -87,7 +87,7 @@ async function analyseMessage({ files = [], rules }) {
   if (!together.report) {
     // Every file is bad (or the analyser failed): analyse each alone for its own message.
     for (const [done, { name, blob }] of files.entries()) {
-      const alone = await attempt(name, () => analyseInputs([{ name, blob }], { name, rules }, { ...meter, done, name }));
+      const alone = await attempt(name, () => analyseInputs([{ name, blob }], { name, rules }, { ...meter, done, name, bytes: 0, totalBytes: blob.size }));
       if (alone.report) send(name, alone.report, 1, { inputs: [{ name, blob }], options: { name, rules } });
       else self.postMessage(alone.error);
     }
@@ -193,11 +193,14 @@ async function readChunks(name, blob, take) {
   }
 }
 
+/** The report's lists that can be long. */
+const LISTS = ['calls', 'evidence', 'sessions'];
+
 /** Sends a report: its long lists in slices, then the rest. */
 function send(name, report, covers, made) {
   last = { ...made, report };
   const head = { ...report };
-  for (const key of ['calls', 'evidence']) {
+  for (const key of LISTS) {
     const items = report[key] ?? [];
     if (items.length <= SLICE) continue;
     head[key] = [];
