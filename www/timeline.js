@@ -214,11 +214,12 @@ export class Timeline {
     this.tip.className = 'tl-tip';
     this.tip.hidden = true;
     this.tip.setAttribute('aria-hidden', 'true'); // the status line below says the same to screen readers
-    this.frameEl.append(this.labels, this.viewport, this.tip);
+    this.frameEl.append(this.labels, this.viewport);
     this.status = document.createElement('p');
     this.status.className = 'tl-status';
     this.status.setAttribute('aria-live', 'polite');
-    host.replaceChildren(this.toolbar, this.frameEl, this.status);
+    host.classList.add('tl-host');
+    host.replaceChildren(this.toolbar, this.frameEl, this.status, this.tip);
 
     // The viewport's width and scroll position, kept from the events that change them so that
     // drawing never has to ask the browser for a fresh layout.
@@ -328,7 +329,7 @@ export class Timeline {
       return;
     }
     const call = this.calls[index - 1];
-    const frame = this.frameEl.getBoundingClientRect();
+    const frame = this.host.getBoundingClientRect();
     this.tip.textContent = this.describe(call);
     this.tip.hidden = false;
     this.tip.style.setProperty('left', `${Math.min(event.clientX - frame.left + 12, frame.width - 260)}px`);
