@@ -11,7 +11,7 @@
 
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -86,6 +86,7 @@ async function main() {
     const updates = result.progress.filter((t) => t <= verdictAt);
     const gaps = updates.slice(1).map((t, i) => t - updates[i]);
     const longest = result.longtasks.reduce((max, task) => Math.max(max, task.duration), 0);
+    console.log(`machine: ${cpus().length} cores, load average ${loadavg()[0].toFixed(2)} (other work on the machine slows the page)`);
     console.log(`file: ${(text.length / 1e6).toFixed(1)} MB (${path.basename(file)})`);
     console.log(`report: ${result.verdict}; ${result.calls}`);
     console.log(`analysis time (drop to verdict on screen): ${seconds.toFixed(2)} s`);
