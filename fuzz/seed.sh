@@ -33,4 +33,14 @@ join "$dir/seed-multi-frontdoor-backend" "$F/frontdoor-runtime-sessions.har" "$F
 join "$dir/seed-multi-frontdoor-otlp" "$F/frontdoor-runtime-sessions.har" "$F/backend-model-calls.otlp.jsonl" "$F/agent-runtime-layered.otlp.json"
 join "$dir/seed-multi-nock-cassette" "$F/nock-openai-chat-completions.json" "$C/oai-chat-tool-calls.yaml"
 join "$dir/seed-multi-bad-and-good" "$C/NOTICE.md" "$F/nock-anthropic-messages-create.json"
+
+# stream_same reads its chunk size from the first byte: each seed gets one in front.
+dir="$FUZZ/corpus/stream_same"
+mkdir -p "$dir"
+for f in "$ROOT"/tests/corpus/* "$ROOT"/tests/formats/* "$ROOT"/www/samples/*; do
+	[ -f "$f" ] || continue
+	for chunk in 7 200; do
+		{ printf "\\$(printf '%03o' $chunk)"; cat "$f"; } >"$dir/seed-$chunk-$(basename "$f")"
+	done
+done
 echo "seeded $(ls "$FUZZ/corpus" | wc -l) corpora in $FUZZ/corpus"
