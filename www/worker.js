@@ -1,84 +1,248 @@
-// Runs the wasm analyser off the main thread.
+// Runs the wasm analyser off the main thread, for the page and for the widget.
 //
-// In:  {files: [{name, bytes: ArrayBuffer}]}
-// Out: {type: 'progress', phase: 'analysing', done, total, name?}
-//      {type: 'result', name, report, covers?}   (covers: how many files one report answers)
+// In:  {type: 'analyse', files: [{name, blob}], rules?}    (blob: a File or Blob, read here)
+//      {type: 'export', format: 'json' | 'markdown'}       (of the last report)
+//      {type: 'exchange', call}                            (one call of the last report, from 1)
+// Out: {type: 'ready'}                                    (the wasm is loaded)
+//      {type: 'progress', phase: 'reading' | 'analysing', name, done, total, bytes, totalBytes, calls}
+//      {type: 'part', key: 'calls' | 'evidence' | 'sessions', items}   (a report's long lists, in slices)
+//      {type: 'result', name, report, covers}              (report without the lists sent in parts)
 //      {type: 'error', name, message, location, excerpt, fatal?}   (one result or error per file)
+//      {type: 'export', format, text} | {type: 'exchange', call, view, error}
+//
+// A big report is sent in slices so that no single message takes the page long to receive.
+// The files stay here (as Blob handles, not bytes) for exports and the call view.
 
-import init, { analyze } from './pkg/callstate.js';
+import init, * as wasm from './pkg/callstate.js';
 
-// Deliberately not awaited at top level: the message handler has to be installed
-// while the module first runs, or a message sent during start-up could be missed.
+// Deliberately not awaited at top level: the message handler has to be installed while the
+// module first runs, or a message sent during start-up could be missed.
 const ready = init();
+// Says when the analyser is loaded, so that the page can work offline from then on.
+ready.then(() => self.postMessage({ type: 'ready' }), () => {});
 
-// Set to the file's name once the wasm traps (a Rust panic). The instance's memory may
-// then be inconsistent, so nothing more is analysed here; the page starts a new worker.
+const PROGRESS_EVERY_MS = 100;
+const SLICE = 500; // calls, evidence items or sessions per message: each is read in a few ms
+// Inputs this big are pushed to the streaming Analyzer as they are read, for progress that counts
+// calls; smaller ones (read in a blink) go to analyze() whole.
+const STREAM_FROM = 8 * 1024 * 1024;
+
+// Set to the file's name once the wasm traps (a Rust panic). The instance's memory may then be
+// inconsistent, so nothing more is analysed here; the page starts a new worker.
 let crashedOn = null;
 
+/** What the last report was made from: {inputs: [{name, blob}], options, report}. */
+let last = null;
+
 self.onmessage = async ({ data }) => {
-  const files = data?.files ?? [];
-  // User rules, if any, go with every analysis; bad rules are reported like a bad file.
-  const rules = data?.rules ?? undefined;
-  const total = files.length;
   try {
     await ready;
   } catch (err) {
     const message = `The analyser could not be loaded (${describe(err)}). If you built this page yourself, run \`make build\`.`;
-    for (const { name } of files) self.postMessage({ type: 'error', name, message, location: null, excerpt: null, fatal: true });
+    if (data?.type === 'analyse') {
+      for (const { name } of data.files ?? []) self.postMessage({ type: 'error', name, message, location: null, excerpt: null, fatal: true });
+    } else {
+      self.postMessage({ type: data?.type, format: data?.format, call: data?.call, error: message });
+    }
     return;
   }
+  if (data?.type === 'analyse') return analyseMessage(data);
+  if (data?.type === 'export') return exportMessage(data);
+  if (data?.type === 'exchange') return exchangeMessage(data);
+};
+
+// ---------------------------------------------------------------- progress
+
+let lastProgress = 0;
+
+function progress(state, force = false) {
+  const now = performance.now();
+  if (!force && now - lastProgress < PROGRESS_EVERY_MS) return;
+  lastProgress = now;
+  self.postMessage({ type: 'progress', ...state });
+}
+
+// ---------------------------------------------------------------- analysing
+
+async function analyseMessage({ files = [], rules }) {
+  last = null;
+  rules = rules ?? undefined;
+  const total = files.length;
+  const totalBytes = files.reduce((sum, file) => sum + (file.blob?.size ?? 0), 0);
+  const meter = { phase: 'reading', name: files[0]?.name, done: 0, total, bytes: 0, totalBytes, calls: 0 };
+  progress(meter, true);
+
   if (files.length === 1) {
-    const [{ name, bytes }] = files;
-    self.postMessage({ type: 'progress', phase: 'analysing', done: 0, total, name });
-    self.postMessage(analyseOne(name, bytes, rules));
+    const [{ name, blob }] = files;
+    const options = { name, rules };
+    const outcome = await attempt(name, () => analyseInputs([{ name, blob }], options, meter));
+    if (outcome.report) send(name, outcome.report, 1, { inputs: [{ name, blob }], options });
+    else self.postMessage(outcome.error);
     return;
   }
   // Several files are one trace: a front-door capture and a back-end trace are analysed
   // together, so that calls can be linked across them. A bad file does not cost the others.
-  self.postMessage({ type: 'progress', phase: 'analysing', done: 0, total });
-  let report;
-  try {
-    const inputs = files.map(({ name, bytes }) => ({ name, bytes: new Uint8Array(bytes) }));
-    report = analyze(inputs, { partial: true, rules });
-  } catch (err) {
+  const options = { partial: true, rules };
+  const together = await attempt(null, () => analyseInputs(files, options, meter));
+  if (!together.report) {
     // Every file is bad (or the analyser failed): analyse each alone for its own message.
-    for (const [done, { name, bytes }] of files.entries()) {
-      self.postMessage({ type: 'progress', phase: 'analysing', done, total, name });
-      self.postMessage(analyseOne(name, bytes, rules));
+    for (const [done, { name, blob }] of files.entries()) {
+      const alone = await attempt(name, () => analyseInputs([{ name, blob }], { name, rules }, { ...meter, done, name, bytes: 0, totalBytes: blob.size }));
+      if (alone.report) send(name, alone.report, 1, { inputs: [{ name, blob }], options: { name, rules } });
+      else self.postMessage(alone.error);
     }
     return;
   }
-  const failed = report.diagnostics.filter((d) => d.severity === 'error' && d.location?.input);
-  for (const d of failed) {
+  const { report } = together;
+  for (const d of report.diagnostics.filter((d) => d.severity === 'error' && d.location?.input)) {
     const location = plainLocation(d.location);
     self.postMessage({ type: 'error', name: location.input, message: d.message, location, excerpt: excerptOf(location) });
   }
   const names = report.inputs.map((input) => input.name);
-  self.postMessage({ type: 'result', name: names.join(' + '), report, covers: names.length });
-};
+  send(names.join(' + '), report, names.length, { inputs: files, options });
+}
 
-function analyseOne(name, bytes, rules) {
+/** Runs `work`; returns {report} or {error: the message to post}. */
+async function attempt(name, work) {
   if (crashedOn !== null) {
     return {
-      type: 'error', name, location: null, excerpt: null, fatal: true,
-      message: `Not analysed: the analyser stopped after an internal error on ${crashedOn}. Open this file again to retry it.`,
+      error: {
+        type: 'error', name, location: null, excerpt: null, fatal: true,
+        message: `Not analysed: the analyser stopped after an internal error on ${crashedOn}. Open this file again to retry it.`,
+      },
     };
   }
   try {
-    return { type: 'result', name, report: analyze(new Uint8Array(bytes), { name, rules }) };
+    return { report: await work() };
   } catch (err) {
     if (err instanceof WebAssembly.RuntimeError) {
-      crashedOn = name;
+      crashedOn = name ?? 'these files';
       return {
-        type: 'error', name, location: null, excerpt: null, fatal: true,
-        message: `The analyser hit an internal error on this file (${describe(err)}). This is a bug in callstate, not a problem with the file.`,
+        error: {
+          type: 'error', name, location: null, excerpt: null, fatal: true,
+          message: `The analyser hit an internal error on this file (${describe(err)}). This is a bug in callstate, not a problem with the file.`,
+        },
       };
     }
-    // Errors from analyze() carry a full sentence and a `location`; anything else is a plain JS error.
+    if (err?.unreadable) return { error: { type: 'error', name: err.unreadable, message: err.message, location: null, excerpt: null } };
+    // Errors from the analyser carry a full sentence and a `location`; anything else is a plain JS error.
     const location = plainLocation(err?.location);
-    return { type: 'error', name, message: describe(err), location, excerpt: excerptOf(location) };
+    return { error: { type: 'error', name, message: describe(err), location, excerpt: excerptOf(location) } };
   }
 }
+
+/**
+ * The one place that turns files into a report. Big files go to the streaming `Analyzer` in
+ * chunks as they are read, so progress counts calls as they are parsed and no file is ever held
+ * whole; small ones are read into one buffer and analysed at once.
+ */
+async function analyseInputs(inputs, options, meter) {
+  const size = inputs.reduce((sum, { blob }) => sum + blob.size, 0);
+  if (typeof wasm.Analyzer === 'function' && size >= STREAM_FROM) return analyseStreaming(inputs, options, meter);
+  const buffers = [];
+  for (const [done, { name, blob }] of inputs.entries()) {
+    const bytes = new Uint8Array(blob.size);
+    let at = 0;
+    await readChunks(name, blob, (chunk) => {
+      bytes.set(chunk, at);
+      at += chunk.length;
+      meter.bytes += chunk.length;
+      progress({ ...meter, phase: 'reading', name, done });
+    });
+    buffers.push({ name, bytes: at === bytes.length ? bytes : bytes.subarray(0, at) });
+  }
+  progress({ ...meter, phase: 'analysing', name: inputs.length === 1 ? inputs[0].name : null, done: 0 }, true);
+  return inputs.length === 1 && !options.partial ? wasm.analyze(buffers[0].bytes, options) : wasm.analyze(buffers, options);
+}
+
+async function analyseStreaming(inputs, options, meter) {
+  const analyzer = new wasm.Analyzer(inputs.length === 1 ? options : { ...options, name: inputs[0].name });
+  try {
+    for (const [done, { name, blob }] of inputs.entries()) {
+      if (done > 0) analyzer.begin(name);
+      await readChunks(name, blob, (chunk) => {
+        analyzer.push(chunk);
+        meter.bytes += chunk.length;
+        progress({ ...meter, phase: 'reading', name, done, calls: analyzer.calls });
+      });
+    }
+    progress({ ...meter, phase: 'analysing', name: inputs.length === 1 ? inputs[0].name : null, calls: analyzer.calls }, true);
+    return analyzer.finish();
+  } finally {
+    analyzer.free();
+  }
+}
+
+/** Reads a Blob in chunks (about 64 KiB each), calling `take(Uint8Array)` for each. */
+async function readChunks(name, blob, take) {
+  let reader;
+  try {
+    reader = blob.stream().getReader();
+  } catch (err) {
+    throw Object.assign(new Error(`The file could not be read (${describe(err).replace(/\.$/, '')}).`), { unreadable: name });
+  }
+  for (;;) {
+    let step;
+    try {
+      step = await reader.read();
+    } catch (err) {
+      throw Object.assign(new Error(`The file could not be read (${describe(err).replace(/\.$/, '')}).`), { unreadable: name });
+    }
+    if (step.done) return;
+    take(step.value);
+  }
+}
+
+/** The report's lists that can be long. */
+const LISTS = ['calls', 'evidence', 'sessions'];
+
+/** Sends a report: its long lists in slices, then the rest. */
+function send(name, report, covers, made) {
+  last = { ...made, report };
+  const head = { ...report };
+  for (const key of LISTS) {
+    const items = report[key] ?? [];
+    if (items.length <= SLICE) continue;
+    head[key] = [];
+    for (let i = 0; i < items.length; i += SLICE) self.postMessage({ type: 'part', key, items: items.slice(i, i + SLICE) });
+  }
+  self.postMessage({ type: 'result', name, report: head, covers });
+}
+
+// ---------------------------------------------------------------- exports and the call view
+
+async function inputOf(made) {
+  const read = async ({ name, blob }) => ({ name, bytes: new Uint8Array(await blob.arrayBuffer()) });
+  if (made.inputs.length === 1 && !made.options.partial) return (await read(made.inputs[0])).bytes;
+  return Promise.all(made.inputs.map(read));
+}
+
+async function exportMessage({ format }) {
+  const reply = { type: 'export', format };
+  if (!last) return self.postMessage({ ...reply, error: 'There is no report to export.' });
+  try {
+    if (format === 'json') reply.text = `${JSON.stringify(last.report, null, 2)}\n`;
+    else if (format === 'markdown') reply.text = wasm.analyzeMarkdown(await inputOf(last), last.options);
+    else reply.error = `Unknown format ${format}.`;
+  } catch (err) {
+    reply.error = describe(err);
+  }
+  self.postMessage(reply);
+}
+
+async function exchangeMessage({ call }) {
+  const reply = { type: 'exchange', call, view: null };
+  if (!last) return self.postMessage({ ...reply, error: 'There is no report.' });
+  if (typeof wasm.exchange !== 'function') return self.postMessage({ ...reply, unavailable: true });
+  try {
+    reply.view = wasm.exchange(await inputOf(last), call, last.options);
+  } catch (err) {
+    reply.error = describe(err);
+  }
+  self.postMessage(reply);
+}
+
+// ---------------------------------------------------------------- errors
 
 function describe(err) {
   return err?.message || String(err);

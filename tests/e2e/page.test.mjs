@@ -1,11 +1,12 @@
-// End-to-end test of the static page (www/) with the real wasm build, in headless Chromium.
+// End-to-end tests of the static page and the widget (www/) with the real wasm build, in
+// headless Chromium driven by playwright-core.
 //
-//   make build && node --test tests/e2e/page.test.mjs
+//   make build && node --test tests/e2e/
 //
-// The page is served under a sub-path to prove that it only uses relative URLs. Every
-// request, console error and page error across all the tests is recorded; the last two
-// tests check that nothing left the served origin and that nothing went wrong (a CSP
-// violation shows up as a console error).
+// Everything is served under a sub-path to prove that the page and the widget only use relative
+// URLs. Every request (pages and their workers), console error and page error across all the
+// tests is recorded; the last tests check that nothing left the served origin during the whole
+// session and that nothing went wrong (a CSP violation shows up as a console error).
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,102 +14,42 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { launchChromium } from '../chromium.mjs';
-import { serve } from '../../scripts/serve.mjs';
+import {
+  LABELS, PREFIX, REPO, WWW, corpus, dropFiles, formats, library, newContext, openPage, outcome, reportShown, session, start, stop, verdictOf,
+} from './harness.mjs';
+import { bigTrace } from '../../scripts/page-longtasks.mjs';
 
-const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const WWW = path.join(REPO, 'www');
-const PREFIX = '/sub/path/';
-const LABELS = ['stateless', 'stateful', 'mixed', 'inconclusive', 'layered'];
-const TIMEOUT = 60_000;
-
-let server;
-let browser;
-let origin; // http://127.0.0.1:<port>
-let pageUrl; // origin + PREFIX
+const TIMEOUT = 90_000;
 let scratch; // temporary directory for generated inputs
-const requests = []; // every URL any page asked for
-const problems = []; // console errors, uncaught page errors, failed or 4xx/5xx responses
-
-function corpus(name) {
-  const file = path.join(REPO, 'tests', 'corpus', name);
-  assert.ok(existsSync(file), `missing test input ${path.relative(REPO, file)}`);
-  return file;
-}
 
 before(async () => {
-  // Fail, not skip: a green run without the wasm would prove nothing.
-  assert.ok(
-    existsSync(path.join(WWW, 'pkg', 'callstate.js')),
-    'www/pkg/callstate.js does not exist: run `make build` first to build the wasm package into www/pkg/',
-  );
   scratch = await mkdtemp(path.join(tmpdir(), 'callstate-e2e-'));
-  server = await serve({ root: WWW, port: 0, host: '127.0.0.1', prefix: PREFIX });
-  origin = `http://127.0.0.1:${server.address().port}`;
-  pageUrl = `${origin}${PREFIX}`;
-  browser = await launchChromium();
+  await start();
 });
 
 after(async () => {
-  await browser?.close();
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
+  await stop();
   if (scratch) await rm(scratch, { recursive: true, force: true });
 });
 
-/** Opens the page in a fresh context, recording its requests and problems. */
-async function openPage() {
-  const context = await browser.newContext({ acceptDownloads: true });
-  const page = await context.newPage();
-  page.on('request', (request) => requests.push(request.url()));
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`uncaught error: ${error.message}`));
-  page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`));
-  page.on('response', (response) => {
-    if (response.status() >= 400) problems.push(`HTTP ${response.status()} for ${response.url()}`);
-  });
-  await page.goto(pageUrl);
-  return page;
+/** Saves what a click downloads and returns [file name, bytes]. */
+async function downloaded(page, selector) {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
+  return [download.suggestedFilename(), await readFile(await download.path())];
 }
 
-/**
- * Waits until the page shows a verdict or an error, then returns both
- * ({label, error}, with error null when #error is hidden).
- */
-async function outcome(page) {
-  await page.waitForFunction(
-    () => document.getElementById('verdict-label').textContent !== '' || !document.getElementById('error').hidden,
-    null,
-    { timeout: 30_000 },
-  );
-  return page.evaluate(() => {
-    const error = document.getElementById('error');
-    return { label: document.getElementById('verdict-label').textContent, error: error.hidden ? null : error.textContent };
-  });
-}
+const count = (page, selector) => page.locator(selector).count();
 
-/** The verdict label shown after the current run; fails with the page's error text if there is one. */
-async function verdictOf(page) {
-  const { label, error } = await outcome(page);
-  assert.equal(error, null, `the page showed an error instead of a verdict: ${error}`);
-  return label;
-}
+// ---------------------------------------------------------------- input
 
 test('a Responses API chain is stateful, with previous_response_id in the evidence', { timeout: TIMEOUT }, async () => {
   const page = await openPage();
   await page.setInputFiles('#file', corpus('crewai-responses-autochain.yaml'));
-  assert.equal(await verdictOf(page), 'stateful');
+  assert.equal(await reportShown(page), 'stateful');
   assert.match(await page.textContent('#evidence'), /previous_response_id/);
+  assert.match(await page.textContent('#verdict-headline'), /^Stateful runtime: .*conversation state on the server/);
   assert.ok(await page.isVisible('#calls'), 'the calls table is shown');
   assert.match(await page.textContent('#calls'), /call 1/);
-
-  // The JSON download is the report itself.
-  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-json')]);
-  const saved = JSON.parse(await readFile(await download.path(), 'utf8'));
-  assert.equal(saved.schema, 'callstate.report/1');
-  assert.equal(saved.verdict.label, 'stateful');
   await page.context().close();
 });
 
@@ -116,24 +57,48 @@ test('chat completions with tool calls are stateless', { timeout: TIMEOUT }, asy
   const page = await openPage();
   await page.setInputFiles('#file', corpus('oai-chat-tool-calls.yaml'));
   assert.equal(await verdictOf(page), 'stateless');
+  assert.match(await page.textContent('#verdict-headline'), /^Stateless API calls: all 3 calls carry what they need/);
   await page.context().close();
 });
 
-test('a file dropped anywhere on the page is analysed', { timeout: TIMEOUT }, async () => {
+test('one file dropped anywhere on the page is analysed', { timeout: TIMEOUT }, async () => {
   const name = 'oai-chat-tool-calls.yaml';
-  const text = await readFile(corpus(name), 'utf8');
   const page = await openPage();
-  // Playwright cannot drag from the desktop; dispatch the events a real drop would send.
-  const transfer = await page.evaluateHandle(([name, text]) => {
-    const data = new DataTransfer();
-    data.items.add(new File([text], name));
-    return data;
-  }, [name, text]);
-  for (const type of ['dragenter', 'dragover', 'drop']) {
-    await page.dispatchEvent('h1', type, { dataTransfer: transfer });
-  }
+  await dropFiles(page, [{ name, text: await readFile(corpus(name), 'utf8') }]);
   assert.equal(await verdictOf(page), 'stateless');
   assert.equal(await page.getAttribute('#report', 'data-file'), name);
+  await page.context().close();
+});
+
+test('several files dropped together are analysed as one trace (layered)', { timeout: TIMEOUT }, async () => {
+  const files = [formats('frontdoor-runtime-sessions.har'), formats('backend-model-calls.jsonl')];
+  const page = await openPage();
+  await dropFiles(page, await Promise.all(files.map(async (file) => ({ name: path.basename(file), text: await readFile(file, 'utf8') }))), 'main');
+  assert.equal(await reportShown(page), 'layered');
+  assert.match(await page.textContent('#verdict-explanation'), /stateful runtime built on stateless model calls/);
+  assert.match(await page.textContent('#evidence'), /kept the conversation/);
+  const summary = await page.textContent('#summary');
+  for (const file of files) assert.ok(summary.includes(path.basename(file)), `${path.basename(file)} in ${summary}`);
+  // Two lanes of layers in the picture.
+  assert.deepEqual(await page.locator('.tl-labels .tl-band').allTextContents(), ['Runtime layer', 'Model layer']);
+  await page.waitForFunction(() => document.getElementById('status').textContent === 'Analysed 2 files together.');
+  await page.context().close();
+});
+
+test('a front-door capture and a back-end log picked together are layered', { timeout: TIMEOUT }, async () => {
+  const page = await openPage();
+  await page.setInputFiles('#file', [formats('frontdoor-runtime-sessions.har'), formats('backend-model-calls.jsonl')]);
+  assert.equal(await verdictOf(page), 'layered');
+  await page.context().close();
+});
+
+test('pasted trace text is analysed', { timeout: TIMEOUT }, async () => {
+  const page = await openPage();
+  await page.click('details.paste summary');
+  await page.fill('#paste-text', await readFile(corpus('oai-responses-prevresp-chain.yaml'), 'utf8'));
+  await page.click('#paste-go');
+  assert.equal(await verdictOf(page), 'stateful');
+  assert.equal(await page.getAttribute('#report', 'data-file'), 'pasted text');
   await page.context().close();
 });
 
@@ -156,30 +121,19 @@ test('a broken file shows an error naming it, and the next file still works', { 
   await page.context().close();
 });
 
-function formats(name) {
-  const file = path.join(REPO, 'tests', 'formats', name);
-  assert.ok(existsSync(file), `missing test input ${path.relative(REPO, file)}`);
-  return file;
-}
-
-test('a front-door capture and a back-end log dropped together are layered', { timeout: TIMEOUT }, async () => {
-  const page = await openPage();
-  await page.setInputFiles('#file', [formats('frontdoor-runtime-sessions.har'), formats('backend-model-calls.jsonl')]);
-  assert.equal(await verdictOf(page), 'layered');
-  assert.match(await page.textContent('#verdict-explanation'), /stateful runtime built on stateless model calls/);
-  assert.match(await page.textContent('#evidence'), /kept the conversation/);
-  await page.context().close();
-});
-
-test('with several files, a bad one is named and the others are still analysed', { timeout: TIMEOUT }, async () => {
+test('a malformed file next to a good one: a sentence where the file is named, and the good one analysed', { timeout: TIMEOUT }, async () => {
   const broken = path.join(scratch, 'broken-backend.jsonl');
   await writeFile(broken, '{"resourceSpans": [ {');
   const page = await openPage();
   await page.setInputFiles('#file', [corpus('crewai-responses-autochain.yaml'), broken]);
-  await page.waitForFunction(() => document.getElementById('verdict-label').textContent !== '', null, { timeout: 30_000 });
-  assert.equal(await page.textContent('#verdict-label'), 'stateful');
+  await page.waitForFunction(() => document.getElementById('verdict-label')?.textContent === 'stateful', null, { timeout: 30_000 });
   await page.waitForFunction(() => !document.getElementById('error').hidden, null, { timeout: 30_000 });
-  assert.match(await page.textContent('#error'), /broken-backend\.jsonl/);
+  const item = page.locator('#error .error-item[data-file="broken-backend.jsonl"]');
+  assert.equal(await item.count(), 1, 'one error, for the bad file');
+  assert.match(await item.locator('.error-title').textContent(), /^Could not analyse broken-backend\.jsonl$/);
+  assert.match(await item.locator('p').nth(1).textContent(), /^broken-backend\.jsonl .{10,}\.$/s, 'the error is a sentence that names the file');
+  assert.match(await page.textContent('#summary'), /crewai-responses-autochain\.yaml/);
+  await page.waitForFunction(() => /1 could not be analysed/.test(document.getElementById('status').textContent), null, { timeout: 30_000 });
   await page.context().close();
 });
 
@@ -188,10 +142,12 @@ test('a rules file picked in the page teaches it an in-house API', { timeout: TI
   const trace = path.join(REPO, 'tests', 'rules', 'acme-dialog.har');
   await page.setInputFiles('#file', trace);
   assert.equal(await verdictOf(page), 'stateless');
+  await page.click('details.rules-box summary');
   await page.setInputFiles('#rules', path.join(REPO, 'tests', 'rules', 'acme-dialog.rules.json'));
   await page.waitForFunction(() => document.getElementById('rules-state').textContent !== '');
   await page.setInputFiles('#file', trace);
-  await page.waitForFunction(() => document.getElementById('verdict-label').textContent === 'stateful', null, { timeout: 30_000 });
+  await page.waitForFunction(() => document.getElementById('verdict-label')?.textContent === 'stateful', null, { timeout: 30_000 });
+  assert.equal(await reportShown(page), 'stateful');
   assert.match(await page.textContent('#evidence'), /Acme Dialog API/);
   await page.context().close();
 });
@@ -215,26 +171,309 @@ test('hostile inputs through the page: an error or a verdict each, and the page 
   await page.context().close();
 });
 
-test('"Try a sample" analyses the bundled sample', { timeout: TIMEOUT }, async () => {
+// ---------------------------------------------------------------- samples and the picture
+
+const SAMPLES = [
+  // [button's data-sample, verdict, calls, links drawn of each kind]
+  ['stateless-chat.yaml', 'stateless', 3, { replay: 2, handle: 0 }],
+  ['responses-chain.yaml', 'stateful', 4, { handle: 3, replay: 0 }],
+  ['mcp-session.yaml', 'stateful', 5, { handle: 4 }],
+  ['agent-layered.otlp.json', 'layered', 6, { kept: 2, parent: 3, replay: 2 }],
+];
+
+for (const [sample, label, calls, links] of SAMPLES) {
+  test(`the sample ${sample} is ${label}, drawn with its ${calls} calls and their links`, { timeout: TIMEOUT }, async () => {
+    const page = await openPage();
+    await page.click(`button[data-sample="${sample}"]`);
+    assert.equal(await reportShown(page), label);
+    assert.equal(await page.getAttribute('#report', 'data-file'), sample);
+    assert.notEqual((await page.textContent('#verdict-headline')).trim(), '', 'the verdict in a sentence');
+    assert.ok((await count(page, '.deciding li')) >= 1, 'the deciding evidence is shown with the verdict');
+    assert.equal(await count(page, '.tl-call'), calls, 'one mark per call in the picture');
+    for (const [kind, n] of Object.entries(links)) assert.equal(await count(page, `.tl-link.k-${kind}:not(.tl-rail)`), n, `${kind} links`);
+    // Coloured by mode: as many stateful marks as stateful calls.
+    const stateful = await page.$$eval('#calls tbody tr[data-mode="stateful"]', (rows) => rows.length);
+    assert.equal(await count(page, '.tl-call.m-stateful'), stateful);
+    await page.context().close();
+  });
+}
+
+test('the bundled sample.har still works (make run prints its verdict)', { timeout: TIMEOUT }, async () => {
   const page = await openPage();
-  await page.click('#sample');
-  assert.ok(LABELS.includes(await verdictOf(page)), 'a known verdict label');
-  assert.notEqual((await page.textContent('#verdict-explanation')).trim(), '', 'the verdict is explained');
+  const text = await readFile(path.join(WWW, 'samples', 'sample.har'), 'utf8');
+  await dropFiles(page, [{ name: 'sample.har', text }]);
+  assert.ok(LABELS.includes(await verdictOf(page)));
   await page.context().close();
 });
 
-test('every request stays on the served origin, under the sub-path', () => {
-  assert.ok(requests.length > 0, 'requests were recorded');
-  // blob: URLs (the JSON download) carry the page's origin too.
-  const foreign = requests.filter((url) => new URL(url).origin !== origin);
-  assert.deepEqual(foreign, [], 'requests to other origins');
-  const outsidePrefix = requests.filter((url) => url.startsWith(origin) && !new URL(url).pathname.startsWith(PREFIX));
-  assert.deepEqual(outsidePrefix, [], 'requests outside the sub-path the page was served from');
-  assert.ok(requests.includes(`${pageUrl}pkg/callstate_bg.wasm`), 'the wasm was loaded from next to the page');
+test('hovering a call highlights the calls linked to it; the keyboard moves between calls and opens one', { timeout: TIMEOUT }, async () => {
+  const page = await openPage();
+  await page.click('button[data-sample="responses-chain.yaml"]');
+  await reportShown(page);
+  await page.hover('.tl-call[data-call="2"]');
+  await page.waitForFunction(() => document.querySelectorAll('.tl-call.lit').length > 0);
+  const lit = await page.$$eval('.tl-call.lit', (nodes) => nodes.map((n) => Number(n.dataset.call)).sort());
+  assert.deepEqual(lit, [1, 2, 3], 'call 2 is linked to call 1 (which minted its handle) and call 3 (which used the one it minted)');
+  assert.equal(await count(page, '.tl-call.dim'), 1, 'call 4 is dimmed');
+  assert.equal(await count(page, '.tl-link.lit'), 2);
+
+  await page.mouse.move(0, 0);
+  await page.focus('.tl-viewport');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  await page.waitForFunction(() => document.querySelector('.tl-call.selected')?.dataset.call === '2');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#call-view:not([hidden])');
+  assert.match(await page.textContent('#call-view-title'), /^Call 2: POST api\.openai\.com\/v1\/responses/);
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('#call-view', { state: 'hidden' });
+  await page.context().close();
 });
 
-test('no console errors, page errors or CSP violations', () => {
-  assert.deepEqual(problems, []);
+test('zooming changes the picture, and a trace of thousands of calls draws only what is in view', { timeout: TIMEOUT }, async () => {
+  const file = path.join(scratch, 'thousands.har');
+  await writeFile(file, bigTrace(3e6));
+  const page = await openPage();
+  await page.setInputFiles('#file', file);
+  await reportShown(page);
+  const calls = Number((await page.textContent('#summary')).match(/(\d+) calls/)[1]);
+  assert.ok(calls > 1000, `${calls} calls`);
+  const drawn = await count(page, '.tl-call');
+  assert.ok(drawn > 0 && drawn < calls / 4, `${drawn} of ${calls} calls drawn`);
+  // The many sessions share lanes past the first ones.
+  assert.ok((await count(page, '.tl-labels .tl-lane')) <= 24);
+  const width = async () => Number(await page.getAttribute('.tl-svg', 'width'));
+  const before = await width();
+  await page.click('.tl-toolbar button[aria-label="Zoom out"]');
+  await page.waitForFunction((w) => Number(document.querySelector('.tl-svg').getAttribute('width')) < w, before);
+  await page.click('.tl-toolbar button[aria-label="Fit all calls in view"]');
+  await page.waitForFunction(() => document.querySelectorAll('.tl-call').length > 0);
+  assert.ok((await width()) < before);
+  // Only the first rows of the long tables, with a way to see more.
+  assert.equal(await count(page, '#calls tbody tr'), 50);
+  await page.click('#calls-more');
+  assert.equal(await count(page, '#calls tbody tr'), 100);
+  await page.context().close();
+});
+
+// ---------------------------------------------------------------- evidence, filters, the call view
+
+test('filters narrow the calls, the evidence and the picture', { timeout: TIMEOUT }, async () => {
+  const page = await openPage();
+  await page.click('button[data-sample="agent-layered.otlp.json"]');
+  await reportShown(page);
+  assert.equal(await count(page, '#calls tbody tr'), 6);
+  await page.selectOption('#filter-mode', 'stateful');
+  await page.waitForFunction(() => document.querySelectorAll('#calls tbody tr').length === 3);
+  const modes = await page.$$eval('#calls tbody tr', (rows) => rows.map((row) => row.dataset.mode));
+  assert.deepEqual(modes, ['stateful', 'stateful', 'stateful']);
+  await page.waitForFunction(() => document.querySelectorAll('.tl-call.dim').length === 3);
+  // Evidence that concerns no runtime call (the replays between model calls) is left out.
+  const evidence = await page.$$eval('#evidence tr[data-evidence]', (rows) => rows.map((row) => row.dataset.evidence));
+  assert.ok(!evidence.includes('E3') && evidence.includes('E4'), `evidence shown: ${evidence}`);
+  assert.match(await page.textContent('#filter-count'), /3 of 6 calls/);
+
+  await page.click('#filter-clear');
+  await page.selectOption('#filter-session', 'S2');
+  await page.waitForFunction(() => document.querySelectorAll('#calls tbody tr').length === 3);
+  assert.deepEqual(await page.$$eval('#calls tbody tr td:nth-child(5)', (cells) => cells.map((c) => c.textContent)), ['S2', 'S2', 'S2']);
+  await page.selectOption('#filter-session', '');
+  await page.selectOption('#filter-api', { index: 1 });
+  await page.waitForFunction(() => document.querySelectorAll('#calls tbody tr').length < 6);
+  await page.selectOption('#filter-api', '');
+  await page.selectOption('#filter-state', 'conversation');
+  await page.waitForFunction(() => document.querySelectorAll('#calls tbody tr').length === 3);
+  await page.context().close();
+});
+
+test('the call view shows the request and response, secrets masked, with the handle field marked and linked to its evidence', { timeout: TIMEOUT }, async () => {
+  const page = await openPage();
+  await page.click('button[data-sample="responses-chain.yaml"]');
+  await reportShown(page);
+  await page.click('.tl-call[data-call="2"]');
+  await page.waitForSelector('#call-view:not([hidden])');
+  assert.match(await page.textContent('#call-view-title'), /^Call 2:/);
+  // What the report says: the evidence naming this call, and where.
+  assert.match(await page.textContent('#call-view .call-evidence'), /E1.*request\.body\/previous_response_id/s);
+  // The evidence rows about call 2 are marked in the table.
+  assert.deepEqual(await page.$$eval('#evidence tr.concerns', (rows) => rows.map((r) => r.dataset.evidence)), ['E1', 'E2']);
+  // The exchange itself, from the analyser.
+  await page.waitForSelector('#call-view .exchange:not([aria-busy])');
+  const mark = page.locator('#call-view .exchange mark[data-evidence~="E1"]');
+  assert.ok((await mark.count()) >= 1, 'the field carrying the handle is marked');
+  assert.match(await mark.first().getAttribute('title'), /request\.body\/previous_response_id/);
+  assert.match(await mark.first().textContent(), /^"?resp_/);
+  assert.match(await page.textContent('#call-view .exchange'), /Request[\s\S]*Response/);
+  // The mark links to its evidence row.
+  await page.click('#call-view .exchange sup a[href="#evidence-E1"]');
+  assert.equal(await page.evaluate(() => location.hash), '#evidence-E1');
+  await page.context().close();
+});
+
+test('no secret reaches the call view', { timeout: TIMEOUT }, async () => {
+  const page = await openPage();
+  const text = await readFile(path.join(WWW, 'samples', 'sample.har'), 'utf8');
+  assert.match(text, /sk-sample-not-a-real-key/, 'the sample carries a (fake) key');
+  await dropFiles(page, [{ name: 'sample.har', text }]);
+  await reportShown(page);
+  await page.click('.tl-call[data-call="1"]');
+  await page.waitForSelector('#call-view .exchange:not([aria-busy])');
+  const shown = await page.textContent('#call-view');
+  assert.match(shown, /authorization/i, 'the header is listed');
+  assert.doesNotMatch(shown, /sk-sample-not-a-real-key/);
+  assert.ok((await count(page, '#call-view .chip:text("masked")')) >= 1, 'and said to be masked');
+  await page.context().close();
+});
+
+// ---------------------------------------------------------------- exports
+
+test('exports: the JSON is the library\'s report, the Markdown the library\'s rendering; SVG and PNG of the picture', { timeout: TIMEOUT }, async () => {
+  const name = 'oai-responses-prevresp-chain.yaml';
+  const bytes = await readFile(corpus(name));
+  const { analyze, analyzeMarkdown } = await library();
+  const page = await openPage();
+  await page.setInputFiles('#file', corpus(name));
+  assert.equal(await reportShown(page), 'stateful');
+
+  const [jsonName, json] = await downloaded(page, '#download-json');
+  assert.equal(jsonName, 'oai-responses-prevresp-chain.callstate.json');
+  assert.deepEqual(JSON.parse(json.toString('utf8')), JSON.parse(JSON.stringify(analyze(bytes, { name }))));
+
+  const [mdName, md] = await downloaded(page, '#download-md');
+  assert.equal(mdName, 'oai-responses-prevresp-chain.callstate.md');
+  assert.equal(md.toString('utf8'), analyzeMarkdown(bytes, { name }));
+
+  const [svgName, svg] = await downloaded(page, '#download-svg');
+  assert.equal(svgName, 'oai-responses-prevresp-chain.callstate.svg');
+  const text = svg.toString('utf8');
+  assert.match(text, /^<\?xml[^>]*>\s*<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+  assert.equal(text.match(/data-call="/g)?.length, 4, 'every call is in the picture');
+  assert.equal(text.match(/class="tl-link k-handle/g)?.length, 3, 'with its handle flows');
+  assert.match(text, /--stateful:\s*(rgb|#|color|oklab|lab)/, 'the theme colours are embedded');
+  // The SVG is well-formed: a browser parses it without an error (in a blank page of its own, as
+  // the file would be opened).
+  const blank = await page.context().newPage();
+  const parsed = await blank.evaluate((source) => {
+    const doc = new DOMParser().parseFromString(source, 'image/svg+xml');
+    return doc.querySelector('parsererror') ? 'error' : doc.documentElement.nodeName;
+  }, text);
+  assert.equal(parsed, 'svg');
+  await blank.close();
+
+  const [pngName, png] = await downloaded(page, '#download-png');
+  assert.equal(pngName, 'oai-responses-prevresp-chain.callstate.png');
+  assert.deepEqual([...png.subarray(0, 8)], [137, 80, 78, 71, 13, 10, 26, 10], 'a PNG file');
+  assert.ok(png.readUInt32BE(16) > 100 && png.readUInt32BE(20) > 50, 'of a real size');
+  await page.context().close();
+});
+
+test('the printable view leaves out the controls and keeps the report', { timeout: TIMEOUT }, async () => {
+  const page = await openPage();
+  await page.click('button[data-sample="mcp-session.yaml"]');
+  await reportShown(page);
+  await page.evaluate(() => {
+    window.print = () => document.body.setAttribute('data-printed', 'yes');
+  });
+  await page.click('#print');
+  assert.equal(await page.getAttribute('body', 'data-printed'), 'yes');
+  await page.emulateMedia({ media: 'print' });
+  assert.ok(await page.isHidden('.intake'));
+  assert.ok(await page.isHidden('.exports'));
+  assert.ok(await page.isVisible('.verdict'));
+  assert.ok(await page.isVisible('.tl-svg'));
+  assert.ok(await page.isVisible('#calls'));
+  await page.context().close();
+});
+
+// ---------------------------------------------------------------- cancel, progress
+
+test('cancel stops a long analysis, says so, and the next file is analysed', { timeout: 180_000 }, async () => {
+  const file = path.join(scratch, 'large-capture.har');
+  await writeFile(file, bigTrace(60e6));
+  const page = await openPage();
+  await page.waitForFunction(() => document.body.dataset.analyser === 'ready');
+  await page.setInputFiles('#file', file);
+  await page.waitForSelector('#cancel:not([hidden])');
+  assert.ok(await page.isVisible('#progress'), 'the progress bar is shown');
+  await page.click('#cancel');
+  assert.match(await page.textContent('#status'), /^Cancelled: the file was not analysed\.$/);
+  assert.ok(await page.isHidden('#progress'));
+  assert.ok(await page.isHidden('#cancel'));
+  assert.ok(await page.isHidden('#report'));
+
+  await page.setInputFiles('#file', corpus('oai-chat-tool-calls.yaml'));
+  assert.equal(await verdictOf(page), 'stateless');
+  assert.equal(await page.getAttribute('#report', 'data-file'), 'oai-chat-tool-calls.yaml', 'the cancelled file never shows up');
+  await page.context().close();
+});
+
+test('progress says how much has been read', { timeout: 180_000 }, async () => {
+  const file = path.join(scratch, 'progress-capture.har');
+  await writeFile(file, bigTrace(20e6));
+  const page = await openPage();
+  await page.waitForFunction(() => document.body.dataset.analyser === 'ready');
+  await page.evaluate(() => {
+    window.seen = [];
+    new MutationObserver(() => window.seen.push(document.getElementById('status').textContent)).observe(document.getElementById('status'), {
+      childList: true,
+      characterData: true,
+      subtree: true,
+    });
+  });
+  await page.setInputFiles('#file', file);
+  await reportShown(page);
+  const seen = await page.evaluate(() => window.seen);
+  assert.ok(seen.some((text) => /^Reading progress-capture\.har: [\d.]+ MB of 20 MB/.test(text)), `status lines: ${seen.slice(0, 5)}`);
+  assert.ok(seen.some((text) => /\d[\d,]* calls parsed/.test(text)), `status lines: ${seen.slice(-3)}`);
+  assert.ok(Number(await page.getAttribute('#progress', 'data-updates')) >= 2, 'several progress updates');
+  await page.context().close();
+});
+
+// ---------------------------------------------------------------- fit and finish
+
+test('readable at phone width: nothing wider than the screen', { timeout: TIMEOUT }, async () => {
+  const page = await openPage('', { viewport: { width: 375, height: 800 } });
+  await page.click('button[data-sample="agent-layered.otlp.json"]');
+  await reportShown(page);
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 375, `the page is ${width}px wide`);
+  await page.context().close();
+});
+
+test('light and dark themes', { timeout: TIMEOUT }, async () => {
+  const page = await openPage('', { colorScheme: 'light' });
+  const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  const light = await background();
+  await page.selectOption('#theme', 'dark');
+  const dark = await background();
+  assert.notEqual(dark, light);
+  await page.selectOption('#theme', '');
+  assert.equal(await background(), light, 'back to the system theme');
+  await page.context().close();
+});
+
+test('keyboard: every control can be reached with Tab', { timeout: TIMEOUT }, async () => {
+  const page = await openPage();
+  await page.click('button[data-sample="responses-chain.yaml"]');
+  await reportShown(page);
+  await page.focus('#theme');
+  const reached = new Set();
+  for (let i = 0; i < 80; i += 1) {
+    await page.keyboard.press('Tab');
+    reached.add(await page.evaluate(() => document.activeElement?.id || document.activeElement?.className || document.activeElement?.tagName));
+  }
+  for (const id of ['file', 'download-json', 'download-png', 'filter-session', 'filter-mode', 'tl-viewport']) assert.ok(reached.has(id), `${id} is reachable (${[...reached]})`);
+  await page.context().close();
+});
+
+test('works offline once loaded', { timeout: TIMEOUT }, async () => {
+  const page = await openPage();
+  await page.waitForFunction(() => document.body.dataset.analyser === 'ready');
+  await page.context().setOffline(true);
+  await page.setInputFiles('#file', corpus('mcp-deepwiki-session-only.yaml'));
+  assert.equal(await reportShown(page), 'stateful');
+  await page.context().setOffline(false);
+  await page.context().close();
 });
 
 test('nothing of a trace is stored in the browser', { timeout: TIMEOUT }, async () => {
@@ -250,4 +489,105 @@ test('nothing of a trace is stored in the browser', { timeout: TIMEOUT }, async 
   }));
   assert.deepEqual(stored, { local: 0, session: 0, databases: 0, caches: 0, cookies: '' });
   await page.context().close();
+});
+
+// ---------------------------------------------------------------- the widget
+
+test('the widget on its example page: verdict, picture and evidence in Shadow DOM, height and theme, no globals or global CSS', { timeout: TIMEOUT }, async () => {
+  const page = await openPage('widget-example.html');
+  const widget = (id) => page.locator(`callstate-report#${id}`);
+  for (const [id, label, calls] of [['chain', 'stateful', 4], ['layered', 'layered', 6]]) {
+    await page.waitForFunction((id) => document.getElementById(id).shadowRoot.querySelector('.verdict-label')?.textContent, id, { timeout: 60_000 });
+    assert.equal(await widget(id).locator('.verdict-label').textContent(), label);
+    assert.ok((await widget(id).locator('.verdict-headline').textContent()).length > 10);
+    assert.equal(await widget(id).locator('.tl-call').count(), calls);
+    assert.ok((await widget(id).locator('.evidence-table tr[data-evidence]').count()) >= 3);
+  }
+  assert.equal(await widget('layered').locator('.tl-labels .tl-band').count(), 2, 'layers as two lanes');
+  // Nothing of it is in the page's own DOM.
+  assert.equal(await page.evaluate(() => document.querySelectorAll('.verdict, .tl-svg').length), 0);
+
+  // height: a number is pixels, anything else a CSS length.
+  const maxHeight = (id) => page.evaluate((id) => getComputedStyle(document.getElementById(id).shadowRoot.querySelector('.body')).maxHeight, id);
+  assert.equal(await maxHeight('chain'), '560px');
+  assert.equal(await maxHeight('layered'), `${30 * 16}px`);
+
+  // theme: dark and light differ, and follow the attribute.
+  const background = (id) => page.evaluate((id) => getComputedStyle(document.getElementById(id).shadowRoot.querySelector('.body')).backgroundColor, id);
+  await page.evaluate(() => document.getElementById('chain').setAttribute('theme', 'light'));
+  const light = await background('chain');
+  assert.notEqual(await background('layered'), light);
+  await page.evaluate(() => document.getElementById('chain').setAttribute('theme', 'dark'));
+  assert.equal(await background('chain'), await background('layered'));
+
+  // Clicking a call marks the evidence about it.
+  await widget('chain').locator('.tl-call[data-call="2"]').click();
+  assert.deepEqual(await widget('chain').locator('tr.concerns').evaluateAll((rows) => rows.map((r) => r.dataset.evidence)), ['E1', 'E2']);
+
+  // No globals but the custom element, and no style sheet added to the page.
+  const leaked = await page.evaluate(() => {
+    const frame = document.createElement('iframe');
+    document.body.append(frame);
+    const fresh = new Set(Object.getOwnPropertyNames(frame.contentWindow));
+    const extra = Object.getOwnPropertyNames(window).filter((key) => !fresh.has(key) && !/^\d+$/.test(key));
+    frame.remove();
+    return extra;
+  });
+  assert.deepEqual(leaked, []);
+  assert.deepEqual(await page.evaluate(() => [...document.styleSheets].map((sheet) => new URL(sheet.href).pathname.split('/').pop())), ['widget-example.css']);
+  assert.equal(await page.evaluate(() => typeof customElements.get('callstate-report')), 'function');
+  await page.context().close();
+});
+
+test('the widget at phone width fits the screen', { timeout: TIMEOUT }, async () => {
+  const page = await openPage('widget-example.html', { viewport: { width: 375, height: 800 } });
+  await page.waitForFunction(() => [...document.querySelectorAll('callstate-report')].every((w) => w.shadowRoot.querySelector('.tl-call')), null, { timeout: 60_000 });
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 375, `the page is ${width}px wide`);
+  await page.context().close();
+});
+
+test('a widget whose trace is missing says so inside itself', { timeout: TIMEOUT }, async () => {
+  const context = await newContext();
+  const page = await context.newPage();
+  await page.goto(`${session.pageUrl}widget-example.html`);
+  await page.evaluate(() => {
+    const element = document.createElement('callstate-report');
+    element.id = 'missing';
+    element.setAttribute('src', 'samples/no-such-trace.har');
+    document.body.append(element);
+  });
+  await page.waitForFunction(() => document.getElementById('missing').shadowRoot.querySelector('.error'), null, { timeout: 30_000 });
+  assert.match(await page.locator('#missing .error').textContent(), /could not load no-such-trace\.har \(HTTP 404\)/);
+  await context.close();
+});
+
+// ---------------------------------------------------------------- the whole session
+
+test('the page and the widget declare a Content-Security-Policy that forbids other origins', async () => {
+  for (const file of ['index.html', 'widget-example.html']) {
+    const html = await readFile(path.join(WWW, file), 'utf8');
+    const csp = html.match(/http-equiv="Content-Security-Policy" content="([^"]+)"/)?.[1];
+    assert.ok(csp, `${file} has a CSP`);
+    assert.match(csp, /default-src 'self'/);
+    assert.match(csp, /connect-src 'self'(;|$)/);
+    assert.doesNotMatch(csp, /https?:|\*/, 'no other origin is allowed');
+  }
+});
+
+test('no request left for any origin but the page\'s own, during the whole session, all under the sub-path', () => {
+  const { requests, origin, pageUrl } = session;
+  assert.ok(requests.length > 50, `${requests.length} requests were recorded`);
+  // blob: URLs (the downloads) carry the page's origin too; data: URLs (the PNG export's image) none.
+  const foreign = requests.filter((url) => !url.startsWith('data:') && new URL(url).origin !== origin);
+  assert.deepEqual(foreign, [], 'requests to other origins');
+  const outside = requests.filter((url) => url.startsWith(origin) && !new URL(url).pathname.startsWith(PREFIX));
+  assert.deepEqual(outside, [], 'requests outside the sub-path the page was served from');
+  for (const file of ['pkg/callstate_bg.wasm', 'worker.js', 'callstate-report.js', 'samples/agent-layered.otlp.json']) {
+    assert.ok(requests.includes(`${pageUrl}${file}`), `${file} was loaded from next to the page`);
+  }
+});
+
+test('no console errors, page errors or CSP violations', () => {
+  assert.deepEqual(session.problems, []);
 });

@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+// Measures how the page behaves while it analyses a large trace: builds a HAR of tens of MB
+// from a real test input (each copy of its session with its own ids), drops it on the page in
+// headless Chromium, and records every main-thread long task (PerformanceObserver, tasks over
+// 50 ms) and the time of every progress update.
+//
+//   node scripts/page-longtasks.mjs [--mb 30]
+//
+// Prints the file size, the analysis time, the number of main-thread tasks over 50 ms and the
+// longest, and the progress updates per second. A measurement, not a test: it asserts nothing.
+
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const REPO = fileURLToPath(new URL('../', import.meta.url));
+const TEMPLATE = path.join(REPO, 'tests', 'formats', 'frontdoor-runtime-sessions.har');
+
+/**
+ * A HAR of about `bytes` bytes: the template's session (one call minting a session id, three
+ * using it) repeated, each copy with its own session id and longer replies.
+ */
+export function bigTrace(bytes) {
+  const har = JSON.parse(readFileSync(TEMPLATE, 'utf8'));
+  const session = 'sess_Q3v8WmZ2kR7tY1pX';
+  const filler = ' Notes for the day: '.concat('walk, tram, museum, lunch by the river, ', 'viewpoint at sunset. '.repeat(40));
+  for (const entry of har.log.entries) {
+    const content = entry.response.content;
+    if (content.text?.includes('"reply"')) content.text = content.text.replace(/"reply": "([^"]*)"/, (_, reply) => `"reply": "${reply}${filler}"`);
+  }
+  const one = JSON.stringify(har.log.entries);
+  const body = one.slice(1, -1);
+  const copies = Math.max(1, Math.ceil(bytes / body.length));
+  const parts = [];
+  for (let k = 0; k < copies; k += 1) {
+    const id = `sess_${k.toString(36).padStart(6, '0')}${session.slice(11)}`;
+    parts.push(body.replaceAll(session, id));
+  }
+  const shell = JSON.stringify({ log: { ...har.log, entries: '@ENTRIES@' } });
+  return shell.replace('"@ENTRIES@"', () => `[${parts.join(',')}]`);
+}
+
+async function main() {
+  const mb = Number(process.argv[process.argv.indexOf('--mb') + 1] || 30) || 30;
+  const { launchChromium } = await import('../tests/chromium.mjs');
+  const { serve } = await import('./serve.mjs');
+  const scratch = await mkdtemp(path.join(tmpdir(), 'callstate-longtasks-'));
+  const file = path.join(scratch, 'large-capture.har');
+  const text = bigTrace(mb * 1e6);
+  await writeFile(file, text);
+
+  const server = await serve({ root: path.join(REPO, 'www'), port: 0, prefix: '/' });
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${server.address().port}/`);
+    await page.waitForFunction(() => document.body.dataset.analyser === 'ready', null, { timeout: 60_000 });
+    // Record long tasks and progress updates from now on.
+    await page.evaluate(() => {
+      window.__longtasks = [];
+      window.__progress = [];
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) window.__longtasks.push({ start: entry.startTime, duration: entry.duration });
+      }).observe({ type: 'longtask', buffered: false });
+      new MutationObserver(() => window.__progress.push(performance.now())).observe(document.getElementById('progress'), {
+        attributes: true,
+        attributeFilter: ['data-updates'],
+      });
+    });
+    const started = await page.evaluate(() => performance.now());
+    await page.setInputFiles('#file', file);
+    await page.waitForFunction(() => document.getElementById('verdict-label')?.textContent || !document.getElementById('error').hidden, null, { timeout: 600_000 });
+    const verdictAt = await page.evaluate(() => performance.now());
+    // Let the rest of the report render (timeline, tables) and settle.
+    await page.waitForFunction(() => document.querySelector('#calls tbody tr') !== null, null, { timeout: 60_000 });
+    await page.waitForTimeout(1000);
+    const result = await page.evaluate(() => ({
+      longtasks: window.__longtasks,
+      progress: window.__progress,
+      verdict: document.getElementById('verdict-label')?.textContent,
+      calls: document.getElementById('summary').textContent,
+    }));
+    const seconds = (verdictAt - started) / 1000;
+    const updates = result.progress.filter((t) => t <= verdictAt);
+    const gaps = updates.slice(1).map((t, i) => t - updates[i]);
+    const longest = result.longtasks.reduce((max, task) => Math.max(max, task.duration), 0);
+    console.log(`machine: ${cpus().length} cores, load average ${loadavg()[0].toFixed(2)} (other work on the machine slows the page)`);
+    console.log(`file: ${(text.length / 1e6).toFixed(1)} MB (${path.basename(file)})`);
+    console.log(`report: ${result.verdict}; ${result.calls}`);
+    console.log(`analysis time (drop to verdict on screen): ${seconds.toFixed(2)} s`);
+    console.log(`main-thread tasks over 50 ms: ${result.longtasks.length}${result.longtasks.length ? ` (longest ${longest.toFixed(0)} ms)` : ''}`);
+    for (const task of result.longtasks) console.log(`  a ${task.duration.toFixed(0)} ms task at ${((task.start - started) / 1000).toFixed(2)} s`);
+    console.log(`progress updates: ${updates.length} in ${seconds.toFixed(2)} s = ${(updates.length / seconds).toFixed(1)} per second; longest gap between two: ${gaps.length ? Math.max(...gaps).toFixed(0) : '-'} ms`);
+  } finally {
+    await browser.close();
+    server.close();
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

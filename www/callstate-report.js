@@ -1,0 +1,198 @@
+// <callstate-report src="trace.har" height="420" theme="auto|light|dark">: a compact verdict, the
+// picture of the traffic and the evidence for a trace hosted beside a documentation page.
+//
+//   <script type="module" src="/path/to/callstate/callstate-report.js"></script>
+//   <callstate-report src="traces/chat.har"></callstate-report>
+//
+// Everything it loads (the worker, the wasm, its style sheets) is resolved from this module's
+// own URL, so the folder can live at any path. It fetches `src` relative to the page, from the
+// page's own origin. It defines the custom element and nothing else: no globals, and all its
+// styles live in its Shadow DOM.
+
+import { Timeline } from './timeline.js';
+import { el, evidenceTable, verdictBanner } from './view.js';
+
+const HERE = new URL('./', import.meta.url);
+
+class CallstateReport extends HTMLElement {
+  static observedAttributes = ['src', 'height', 'theme'];
+
+  #root;
+  #body;
+  #worker = null;
+  #timeline = null;
+  #parts = { calls: [], evidence: [], sessions: [] };
+  #loaded = null; // the src being shown or loaded
+  #connected = false;
+
+  constructor() {
+    super();
+    this.#root = this.attachShadow({ mode: 'open' });
+    const sheet = (file) => el('link', { rel: 'stylesheet', href: new URL(file, HERE).href });
+    this.#body = el('div', { class: 'body', part: 'body' });
+    this.#root.append(sheet('timeline.css'), sheet('callstate-report.css'), this.#body);
+    this.#body.addEventListener('click', (event) => this.#click(event));
+  }
+
+  #click(event) {
+    const target = event.target.closest?.('[data-call], [data-evidence-link]');
+    if (!target || !this.#table) return;
+    event.preventDefault();
+    if (target.dataset.call) {
+      const index = Number(target.dataset.call);
+      this.#timeline?.select(index);
+      this.#mark(index);
+      return;
+    }
+    this.#evidence.open = true;
+    const row = this.#table.querySelector(`tr[data-evidence="${CSS.escape(target.dataset.evidenceLink)}"]`);
+    for (const other of this.#table.querySelectorAll('tr.concerns')) other.classList.remove('concerns');
+    row?.classList.add('concerns');
+    row?.scrollIntoView({ block: 'nearest' });
+  }
+
+  connectedCallback() {
+    this.#connected = true;
+    this.#applyHeight();
+    this.#load();
+  }
+
+  disconnectedCallback() {
+    this.#connected = false;
+    this.#stop();
+    this.#timeline?.destroy();
+    this.#timeline = null;
+    this.#loaded = null;
+  }
+
+  attributeChangedCallback(name) {
+    if (name === 'height') this.#applyHeight();
+    if (name === 'src' && this.#connected) this.#load();
+    if (name === 'theme') this.#timeline?.schedule();
+  }
+
+  /** The report shown, once there is one (a plain object, as the library returns it). */
+  get report() {
+    return this.#report ?? null;
+  }
+
+  #report = null;
+  #table = null;
+  #evidence = null;
+
+  #applyHeight() {
+    const height = this.getAttribute('height');
+    // A number is pixels; anything else is a CSS length. Set through the CSSOM, which a
+    // Content-Security-Policy without 'unsafe-inline' allows.
+    if (!height) this.#body.style.removeProperty('max-height');
+    else this.#body.style.setProperty('max-height', /^\d+(\.\d+)?$/.test(height) ? `${height}px` : height);
+  }
+
+  #stop() {
+    this.#worker?.terminate();
+    this.#worker = null;
+  }
+
+  #say(text, cls = 'note') {
+    this.#body.replaceChildren(el('p', { class: cls, role: cls === 'error' ? 'alert' : 'status', text }));
+  }
+
+  async #load() {
+    const src = this.getAttribute('src');
+    if (!src || src === this.#loaded) return;
+    this.#loaded = src;
+    this.#stop();
+    this.#report = null;
+    this.#parts = { calls: [], evidence: [], sessions: [] };
+    this.setAttribute('aria-busy', 'true');
+    const url = new URL(src, document.baseURI);
+    const name = decodeURIComponent(url.pathname.split('/').pop() || 'trace');
+    this.#say(`Analysing ${name}…`);
+    let blob;
+    try {
+      const response = await fetch(url, { credentials: 'same-origin' });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      blob = await response.blob();
+    } catch (err) {
+      if (this.#loaded !== src) return;
+      this.removeAttribute('aria-busy');
+      return this.#say(`callstate could not load ${name} (${err?.message || err}).`, 'error');
+    }
+    if (this.#loaded !== src) return;
+    const worker = new Worker(new URL('worker.js', HERE), { type: 'module' });
+    this.#worker = worker;
+    worker.onmessage = ({ data }) => {
+      if (worker !== this.#worker) return;
+      if (data.type === 'part') this.#parts[data.key].push(...data.items);
+      else if (data.type === 'result') {
+        const report = { ...data.report };
+        for (const key of ['calls', 'evidence', 'sessions']) if (this.#parts[key].length) report[key] = this.#parts[key];
+        this.#finish();
+        this.#render(name, report);
+      } else if (data.type === 'error') {
+        this.#finish();
+        this.#say(`callstate could not analyse ${name}: ${data.message}`, 'error');
+      }
+    };
+    worker.onerror = (event) => {
+      event.preventDefault();
+      if (worker !== this.#worker) return;
+      this.#finish();
+      this.#say('callstate could not start its analyser (its worker or wasm file did not load).', 'error');
+    };
+    worker.postMessage({ type: 'analyse', files: [{ name, blob }] });
+  }
+
+  #finish() {
+    this.#stop();
+    this.removeAttribute('aria-busy');
+  }
+
+  #render(name, report) {
+    this.#report = report;
+    const known = new Set((report.evidence ?? []).map((item) => item.id));
+    // Links stay inside the shadow root: they select rows rather than navigate.
+    const evidenceLink = (id) => (known.has(id) ? el('a', { href: '#', class: 'ref', 'data-evidence-link': id, text: id }) : null);
+    const callLink = (n) => el('a', { href: '#', class: 'ref', 'data-call': n, text: `call ${n}` });
+
+    const banner = verdictBanner(report, { link: evidenceLink, explanation: false });
+    const picture = el('div', { class: 'picture' });
+    const table = evidenceTable(report.evidence ?? [], { callLink });
+    const summary = report.summary ?? {};
+    const caption = el(
+      'p',
+      { class: 'caption' },
+      `${name}: ${summary.calls ?? 0} calls, ${summary.stateful ?? 0} stateful, ${summary.stateless ?? 0} stateless. `,
+      el('span', { class: 'credit', text: 'Analysed in your browser by callstate.' }),
+    );
+    const evidence = el(
+      'details',
+      { class: 'evidence', open: (report.evidence ?? []).length <= 6 ? '' : null },
+      el('summary', { text: `Evidence (${(report.evidence ?? []).length})` }),
+      (report.evidence ?? []).length ? el('div', { class: 'table-scroll' }, table) : el('p', { class: 'note', text: 'No evidence was recorded.' }),
+    );
+    this.#body.replaceChildren(banner, picture, evidence, caption);
+
+    this.#timeline?.destroy();
+    this.#timeline = new Timeline(picture, {
+      label: `Timeline of the calls in ${name}`,
+      onSelect: (index) => this.#mark(index),
+    });
+    this.#timeline.setReport(report);
+
+    this.#table = table;
+    this.#evidence = evidence;
+    this.dispatchEvent(new CustomEvent('callstate-report', { detail: { report } }));
+  }
+
+  /** Highlights the evidence rows that concern a call. */
+  #mark(index) {
+    for (const row of this.#table.querySelectorAll('tr[data-evidence]')) {
+      const item = this.#report.evidence.find((e) => e.id === row.dataset.evidence);
+      const concerns = index != null && (item?.calls ?? []).includes(index);
+      row.classList.toggle('concerns', concerns);
+    }
+  }
+}
+
+if (!customElements.get('callstate-report')) customElements.define('callstate-report', CallstateReport);
