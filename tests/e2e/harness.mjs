@@ -122,6 +122,26 @@ export async function reportShown(page) {
   return label;
 }
 
+/**
+ * Clicks call `index` in a picture as a person does: at its place on the screen. (The picture
+ * redraws on hover, replacing its elements, which an element click waiting for a stable,
+ * attached element can chase forever; the picture maps a click to a call by its column.)
+ */
+export async function clickCall(page, index, root = page) {
+  const call = root.locator(`.tl-call[data-call="${index}"]`);
+  // The picture may still be settling (slices of a report, a zoom to fit) when it first shows:
+  // click again until the picture shows the call selected.
+  for (let attempt = 0; attempt < 5; attempt++) {
+    await call.scrollIntoViewIfNeeded();
+    const box = await call.boundingBox();
+    assert.ok(box, `call ${index} is drawn`);
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    const selected = root.locator(`.tl-call.selected[data-call="${index}"]`);
+    if (await selected.waitFor({ timeout: 2_000 }).then(() => true, () => false)) return;
+  }
+  assert.fail(`call ${index} could not be selected in the picture`);
+}
+
 /** Drops files on the page as a real drop would ([{name, text}]). */
 export async function dropFiles(page, files, selector = 'h1') {
   // Playwright cannot drag from the desktop; dispatch the events a real drop sends.

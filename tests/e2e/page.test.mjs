@@ -15,7 +15,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
-  LABELS, PREFIX, REPO, WWW, corpus, dropFiles, formats, library, newContext, openPage, outcome, reportShown, session, start, stop, verdictOf,
+  LABELS, PREFIX, REPO, WWW, clickCall, corpus, dropFiles, formats, library, newContext, openPage, outcome, reportShown, session, start, stop, verdictOf,
 } from './harness.mjs';
 import { bigTrace } from '../../scripts/page-longtasks.mjs';
 
@@ -290,7 +290,7 @@ test('the call view shows the request and response, secrets masked, with the han
   const page = await openPage();
   await page.click('button[data-sample="responses-chain.yaml"]');
   await reportShown(page);
-  await page.click('.tl-call[data-call="2"]');
+  await clickCall(page, 2);
   await page.waitForSelector('#call-view:not([hidden])');
   assert.match(await page.textContent('#call-view-title'), /^Call 2:/);
   // What the report says: the evidence naming this call, and where.
@@ -316,7 +316,7 @@ test('no secret reaches the call view', { timeout: TIMEOUT }, async () => {
   assert.match(text, /sk-sample-not-a-real-key/, 'the sample carries a (fake) key');
   await dropFiles(page, [{ name: 'sample.har', text }]);
   await reportShown(page);
-  await page.click('.tl-call[data-call="1"]');
+  await clickCall(page, 1);
   await page.waitForSelector('#call-view .exchange:not([aria-busy])');
   const shown = await page.textContent('#call-view');
   assert.match(shown, /authorization/i, 'the header is listed');
@@ -521,8 +521,14 @@ test('the widget on its example page: verdict, picture and evidence in Shadow DO
   assert.equal(await background('chain'), await background('layered'));
 
   // Clicking a call marks the evidence about it.
-  await widget('chain').locator('.tl-call[data-call="2"]').click();
-  assert.deepEqual(await widget('chain').locator('tr.concerns').evaluateAll((rows) => rows.map((r) => r.dataset.evidence)), ['E1', 'E2']);
+  await clickCall(page, 2, widget('chain'));
+  const marked = () => widget('chain').locator('tr.concerns').evaluateAll((rows) => rows.map((r) => r.dataset.evidence));
+  await page.waitForFunction(
+    () => document.getElementById('chain').shadowRoot.querySelectorAll('tr.concerns').length > 0,
+    null,
+    { timeout: 10_000 },
+  ).catch(() => {});
+  assert.deepEqual(await marked(), ['E1', 'E2']);
 
   // No globals but the custom element, and no style sheet added to the page.
   const leaked = await page.evaluate(() => {
