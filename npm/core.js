@@ -6,6 +6,7 @@ import initWasm, {
   initSync as initWasmSync,
   analyze as wasmAnalyze,
   analyzeMarkdown as wasmAnalyzeMarkdown,
+  exchange as wasmExchange,
   schemaVersion as wasmSchemaVersion,
 } from './wasm/callstate.js';
 
@@ -120,6 +121,14 @@ async function prepare(input, options) {
   return forWasm(inputs, options, checkSource);
 }
 
+/** A call number as the report gives it: an integer from 1. */
+function checkCall(index) {
+  if (!Number.isInteger(index) || index < 1 || index > 0xffffffff) {
+    throw usage(`The call is given by its number in the report (\`report.calls[].index\`, from 1), not ${JSON.stringify(index)}.`);
+  }
+  return index;
+}
+
 function call(fn, [input, options]) {
   try {
     return fn(input, options);
@@ -183,10 +192,31 @@ export function createFacade(defaultSource) {
     return call(wasmAnalyzeMarkdown, prepareSync(input, options));
   }
 
+  /** One call of the analysed input as masked, pretty-printed data with evidence marks. */
+  async function exchange(input, callIndex, options) {
+    const [prepared] = await Promise.all([prepare(input, options), init()]);
+    return call((i, o) => wasmExchange(i, checkCall(callIndex), o), prepared);
+  }
+
+  function exchangeSync(input, callIndex, options) {
+    assertReady();
+    return call((i, o) => wasmExchange(i, checkCall(callIndex), o), prepareSync(input, options));
+  }
+
   function schemaVersion() {
     assertReady();
     return wasmSchemaVersion();
   }
 
-  return { init, initSync, analyze, analyzeSync, analyzeMarkdown, analyzeMarkdownSync, schemaVersion };
+  return {
+    init,
+    initSync,
+    analyze,
+    analyzeSync,
+    analyzeMarkdown,
+    analyzeMarkdownSync,
+    exchange,
+    exchangeSync,
+    schemaVersion,
+  };
 }

@@ -2,7 +2,7 @@
 // and rules types in `./types.js` are generated from the JSON Schemas the Rust code describes
 // itself with (`callstate schema`); nothing here restates them.
 
-import type { AnalyzeOptions, ErrorKind, Location, Report } from './types.js';
+import type { AnalyzeOptions, ErrorKind, Exchange, Location, Report } from './types.js';
 
 export type * from './types.js';
 
@@ -76,6 +76,17 @@ export function analyzeMarkdown(input: AnalyzeInput, options?: AnalyzeOptions): 
 
 /** Like `analyzeMarkdown`, synchronously: after `init()` (always, in Node.js). */
 export function analyzeMarkdownSync(input: SyncAnalyzeInput, options?: AnalyzeOptions): string;
+
+/**
+ * One call of the analysed input (`call` is its number in the report, `report.calls[].index`,
+ * from 1) as a person reads it: headers and pretty-printed bodies with every secret masked as the
+ * report masks it, and the places its evidence names marked (`marks[].start`/`end` count UTF-16
+ * units, so `text.slice(start, end)` is the marked value). Rejects with a `CallstateError`.
+ */
+export function exchange(input: AnalyzeInput, call: number, options?: AnalyzeOptions): Promise<Exchange>;
+
+/** Like `exchange`, synchronously: after `init()` (always, in Node.js). */
+export function exchangeSync(input: SyncAnalyzeInput, call: number, options?: AnalyzeOptions): Exchange;
 
 /** The report schema this build writes (`callstate.report/1`); after `init()` (always, in Node.js). */
 export function schemaVersion(): string;

@@ -10,4 +10,14 @@ const wasmFile = new URL('./wasm/callstate_bg.wasm', import.meta.url);
 const facade = createFacade(() => readFileSync(wasmFile));
 facade.initSync(readFileSync(wasmFile));
 
-export const { init, initSync, analyze, analyzeSync, analyzeMarkdown, analyzeMarkdownSync, schemaVersion } = facade;
+export const {
+  init,
+  initSync,
+  analyze,
+  analyzeSync,
+  analyzeMarkdown,
+  analyzeMarkdownSync,
+  exchange,
+  exchangeSync,
+  schemaVersion,
+} = facade;

@@ -6,5 +6,14 @@ import { createFacade } from './core.js';
 
 export { CallstateError } from './core.js';
 
-export const { init, initSync, analyze, analyzeSync, analyzeMarkdown, analyzeMarkdownSync, schemaVersion } =
-  createFacade(() => new URL('./wasm/callstate_bg.wasm', import.meta.url));
+export const {
+  init,
+  initSync,
+  analyze,
+  analyzeSync,
+  analyzeMarkdown,
+  analyzeMarkdownSync,
+  exchange,
+  exchangeSync,
+  schemaVersion,
+} = createFacade(() => new URL('./wasm/callstate_bg.wasm', import.meta.url));

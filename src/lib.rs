@@ -18,7 +18,7 @@ pub mod signals;
 pub mod wasm;
 
 pub use error::{Error, ErrorKind, Location, Result};
-pub use report::{to_markdown, to_text, Report, SCHEMA};
+pub use report::{to_markdown, to_text, Exchange, Report, SCHEMA};
 pub use signals::{Rules, UserRules};
 
 use model::{Input, Trace};
@@ -69,11 +69,11 @@ impl AnalyzeOptions {
     /// The options for the core, with user rules validated.
     pub fn into_options(self) -> Result<Options> {
         let rules = self.rules.map(Rules::with).transpose()?;
-        Ok(Options { limits: self.limits.unwrap_or_default(), rules, partial: self.partial })
+        Ok(Options { limits: self.limits.unwrap_or_default(), rules, partial: self.partial, keep_bodies: false })
     }
 }
 
-/// JSON Schemas of what callstate reads and writes: `report` and `error` (as written: every
+/// JSON Schemas of what callstate reads and writes: `report`, `exchange` and `error` (as written: every
 /// field present), `options` and `rules` (as read: optional fields may be left out).
 pub fn schema(which: &str) -> Option<String> {
     use schemars::generate::SchemaSettings;
@@ -84,6 +84,7 @@ pub fn schema(which: &str) -> Option<String> {
         "error" => written().into_root_schema_for::<Error>(),
         "options" => read().into_root_schema_for::<AnalyzeOptions>(),
         "rules" => read().into_root_schema_for::<UserRules>(),
+        "exchange" => written().into_root_schema_for::<Exchange>(),
         _ => return None,
     };
     serde_json::to_string_pretty(&schema).ok()
@@ -103,15 +104,20 @@ pub struct Options {
     /// With several inputs, analyse the good ones when some are bad, and report each bad one as
     /// an error diagnostic naming it (the page does this; the CLI does not).
     pub partial: bool,
+    /// Keep every body whole, as the call view needs. By default calls keep only what the
+    /// signals read, which gives the same report in a fraction of the memory.
+    pub keep_bodies: bool,
 }
 
 /// Reads inputs into one trace. Calls keep input order, and across several inputs they are
 /// ordered by start time where every call has one.
+/// Every body is kept whole.
 pub fn read_trace(inputs: &[NamedInput], limits: &Limits) -> Result<Trace> {
-    read_inputs(inputs, limits, false)
+    read_inputs(inputs, &Options { limits: limits.clone(), keep_bodies: true, ..Options::default() })
 }
 
-fn read_inputs(inputs: &[NamedInput], limits: &Limits, partial: bool) -> Result<Trace> {
+fn read_inputs(inputs: &[NamedInput], options: &Options) -> Result<Trace> {
+    let (limits, partial) = (&options.limits, options.partial);
     // The same inputs give the same report in whatever order they are given.
     let mut inputs = inputs.to_vec();
     inputs.sort_by(|a, b| a.name.cmp(b.name).then_with(|| a.bytes.cmp(b.bytes)));
@@ -119,7 +125,7 @@ fn read_inputs(inputs: &[NamedInput], limits: &Limits, partial: bool) -> Result<
     let mut first_error = None;
     for input in &inputs {
         let index = trace.inputs.len();
-        let read = match formats::read(input.bytes, index, limits) {
+        let read = match formats::read(input.bytes, index, limits, options.keep_bodies) {
             Ok(read) => read,
             Err(e) => {
                 let e = e.in_input(input.name);
@@ -168,9 +174,14 @@ fn read_inputs(inputs: &[NamedInput], limits: &Limits, partial: bool) -> Result<
     Ok(trace)
 }
 
-/// Analyses one or several inputs together and returns the report.
-pub fn analyze(inputs: &[NamedInput], options: &Options) -> Result<Report> {
-    let trace = read_inputs(inputs, &options.limits, options.partial)?;
+/// Runs the pipeline and hands its results to `render`: the trace, the evidence in report order
+/// (E1 first), the API each call was recognised as, and the classification.
+fn with_analysis<R>(
+    inputs: &[NamedInput],
+    options: &Options,
+    render: impl FnOnce(Trace, &[signals::Evidence], &[Option<&signals::Fingerprint>], classify::Classification) -> R,
+) -> Result<R> {
+    let trace = read_inputs(inputs, options)?;
     let builtin;
     let rules = match &options.rules {
         Some(rules) => rules,
@@ -184,7 +195,25 @@ pub fn analyze(inputs: &[NamedInput], options: &Options) -> Result<Report> {
     // Evidence in the order of the calls it starts at, so E1 is the earliest.
     evidence.sort_by_key(|e| e.calls.first().copied().unwrap_or(usize::MAX));
     let classes = classify::classify(&trace, &evidence, &apis);
-    Ok(report::build(trace, &evidence, &apis, classes))
+    Ok(render(trace, &evidence, &apis, classes))
+}
+
+/// Analyses one or several inputs together and returns the report.
+pub fn analyze(inputs: &[NamedInput], options: &Options) -> Result<Report> {
+    with_analysis(inputs, options, report::build)
+}
+
+/// One call of the analysed inputs (`call` counts from 1, as in the report) as a person reads
+/// it: headers and pretty-printed bodies, secrets masked, the places evidence names marked.
+pub fn exchange(inputs: &[NamedInput], options: &Options, call: usize) -> Result<Exchange> {
+    let options = Options { keep_bodies: true, ..options.clone() };
+    let found = with_analysis(inputs, &options, |trace, evidence, _, _| {
+        let index = call.checked_sub(1).filter(|&i| i < trace.calls.len())?;
+        Some(report::exchange::build(&trace.calls[index], index, evidence))
+    })?;
+    found.ok_or_else(|| {
+        Error::new(ErrorKind::Usage, format!("There is no call {call} in this trace (calls count from 1)."))
+    })
 }
 
 /// Analyses one input.

@@ -98,6 +98,19 @@ pub struct Call {
     pub correlation_key: Option<String>,
 }
 
+impl Call {
+    /// Keeps what the signals read of every body (see [`Body::slim`]).
+    pub fn slim(&mut self) {
+        self.request.body.slim();
+        if let Some(response) = &mut self.response {
+            response.body.slim();
+        }
+        for frame in &mut self.frames {
+            frame.body.slim();
+        }
+    }
+}
+
 /// The call another was made for, and what shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Parent {
@@ -157,7 +170,7 @@ pub struct Response {
     pub body: Body,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Direction {
     Sent,
@@ -306,8 +319,11 @@ impl Headers {
 /// an SSE or NDJSON stream.
 #[derive(Debug, Default)]
 pub struct Body {
+    /// The decoded bytes; empty once [`Body::slim`] has kept what the signals read.
     pub bytes: Vec<u8>,
     pub content_type: Option<String>,
+    /// Size of the decoded body, which outlives the bytes.
+    size: usize,
     /// Set by readers whose recording already holds the body as a structure (e.g. a cassette's
     /// `parsed_body`), so nothing is serialised only to be parsed again.
     json: OnceCell<Option<Value>>,
@@ -329,6 +345,34 @@ impl StreamEvent {
     }
 }
 
+/// Strings longer than any handle (handles are at most 512 bytes) that [`Body::slim`] replaces
+/// by a digest: a control character and the hash of the trimmed text, which [`text_hash`] reads
+/// back. Equal texts keep equal digests, which is all the signals compare.
+const DIGEST_OVER: usize = 512;
+
+fn digest_long_strings(value: &mut Value) {
+    match value {
+        Value::String(s) if s.len() > DIGEST_OVER => *s = format!("\u{1}{:016x}", text_hash(s)),
+        Value::Array(items) => items.iter_mut().for_each(digest_long_strings),
+        Value::Object(map) => map.values_mut().for_each(digest_long_strings),
+        _ => {}
+    }
+}
+
+/// The hash of a text, trimmed: what replay and kept-context compare. A digest left by
+/// [`Body::slim`] hashes as the text it stands for.
+pub fn text_hash(s: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    if let Some(hex) = s.strip_prefix('\u{1}') {
+        if let Ok(hash) = u64::from_str_radix(hex, 16) {
+            return hash;
+        }
+    }
+    let mut hasher = rustc_hash::FxHasher::default();
+    s.trim().hash(&mut hasher);
+    hasher.finish()
+}
+
 fn parse_json(bytes: &[u8]) -> Option<Value> {
     let trimmed = trim_ascii(bytes);
     match trimmed.first() {
@@ -345,19 +389,50 @@ fn trim_ascii(bytes: &[u8]) -> &[u8] {
 
 impl Body {
     pub fn new(bytes: Vec<u8>, content_type: Option<String>) -> Self {
-        Body { bytes, content_type, ..Body::default() }
+        Body { size: bytes.len(), bytes, content_type, ..Body::default() }
     }
 
     /// A body the recording already holds as JSON.
     pub fn from_json(value: Value) -> Self {
         let bytes = serde_json::to_vec(&value).unwrap_or_default();
-        let body = Body { bytes, content_type: Some("application/json".into()), ..Body::default() };
+        let body = Body { size: bytes.len(), bytes, content_type: Some("application/json".into()), ..Body::default() };
         let _ = body.json.set(Some(value));
         body
     }
 
     pub fn is_empty(&self) -> bool {
-        self.bytes.is_empty()
+        self.size == 0
+    }
+
+    /// Size of the decoded body in bytes.
+    pub fn len(&self) -> usize {
+        self.size
+    }
+
+    /// Keeps what the signals read and drops the rest, so that a trace of many large bodies
+    /// fits in memory: the JSON (its long strings as digests, see [`digest`]) and stream events
+    /// are parsed now, and the bytes are dropped unless they are a form, which is read as text.
+    /// The report is the same; only the call view needs whole bodies (`Options::keep_bodies`).
+    pub fn slim(&mut self) {
+        if self.bytes.is_empty() {
+            return;
+        }
+        if self.json().is_some() {
+            if let Some(Some(json)) = self.json.get_mut() {
+                digest_long_strings(json);
+            }
+        } else {
+            let is_form = self.content_type.as_deref().is_some_and(|c| c.contains("x-www-form-urlencoded"));
+            if is_form {
+                return;
+            }
+            // Events are split (and each parsed) while the text is here; stream events keep
+            // their strings whole, because replay joins their deltas.
+            for event in self.events() {
+                let _ = event.json();
+            }
+        }
+        self.bytes = Vec::new();
     }
 
     /// The body as text, if it is UTF-8.

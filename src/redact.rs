@@ -115,22 +115,25 @@ pub fn url(url: &crate::model::Url, handles: &rustc_hash::FxHashMap<&str, String
 /// which could be credentials of no known shape, are replaced.
 pub fn redact_free_text(text: &str) -> String {
     let masked = redact_text(text);
-    masked
-        .split(' ')
-        .map(|word| {
-            let token = word.trim_matches(|c: char| !c.is_ascii_alphanumeric());
-            let random = token.len() >= 20
-                && token.bytes().any(|b| b.is_ascii_digit())
-                && token.bytes().any(|b| b.is_ascii_alphabetic())
-                && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-            if random {
-                word.replace(token, "[redacted]")
-            } else {
-                word.to_string()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+    let mut out = String::with_capacity(masked.len());
+    // Words keep the whitespace after them, so lines and indentation survive.
+    for word in masked.split_inclusive(char::is_whitespace) {
+        let token = word.trim_matches(|c: char| !c.is_ascii_alphanumeric());
+        if looks_random(token) {
+            out.push_str(&word.replace(token, "[redacted]"));
+        } else {
+            out.push_str(word);
+        }
+    }
+    out
+}
+
+/// A long token of letters and digits: an id, or a credential of no known shape.
+pub fn looks_random(token: &str) -> bool {
+    token.len() >= 20
+        && token.bytes().any(|b| b.is_ascii_digit())
+        && token.bytes().any(|b| b.is_ascii_alphabetic())
+        && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// Replaces key-shaped words in free text (error messages, paths) with `[redacted]`.

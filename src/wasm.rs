@@ -77,11 +77,20 @@ fn inputs_of(input: &JsValue, default_name: &str) -> Result<Vec<(String, Vec<u8>
     Err(usage_error("analyze() takes a Uint8Array, a string, or an array of {name, bytes}.".into()))
 }
 
-fn run(input: JsValue, options: JsValue) -> Result<crate::Report, JsValue> {
+/// Converts the arguments, then runs `core` on the named inputs.
+fn with_inputs<T>(
+    input: JsValue,
+    options: JsValue,
+    core: impl FnOnce(&[NamedInput], &Options) -> crate::Result<T>,
+) -> Result<T, JsValue> {
     let (name, options) = options_from(options)?;
     let inputs = inputs_of(&input, &name)?;
     let named: Vec<NamedInput> = inputs.iter().map(|(name, bytes)| NamedInput { name, bytes }).collect();
-    crate::analyze(&named, &options).map_err(to_js_error)
+    core(&named, &options).map_err(to_js_error)
+}
+
+fn run(input: JsValue, options: JsValue) -> Result<crate::Report, JsValue> {
+    with_inputs(input, options, crate::analyze)
 }
 
 /// Analyses a trace and returns the report (`callstate.report/1`) as a plain object. `input` is
@@ -96,6 +105,14 @@ pub fn analyze(input: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
 #[wasm_bindgen(js_name = analyzeMarkdown)]
 pub fn analyze_markdown(input: JsValue, options: JsValue) -> Result<String, JsValue> {
     Ok(crate::to_markdown(&run(input, options)?))
+}
+
+/// One call (`call` counts from 1, as `report.calls[].index`) as a person reads it: headers and
+/// pretty-printed bodies with secrets masked, and the places evidence names marked (offsets in
+/// UTF-16 units, for `String.prototype.slice`). Same `input` and `options` as `analyze`.
+#[wasm_bindgen]
+pub fn exchange(input: JsValue, call: u32, options: JsValue) -> Result<JsValue, JsValue> {
+    to_js(&with_inputs(input, options, |inputs, options| crate::exchange(inputs, options, call as usize))?)
 }
 
 /// The report schema this build writes.

@@ -179,3 +179,28 @@ fn text_output_folders_globs_and_quiet() {
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty(), "--quiet prints no report");
 }
+
+#[test]
+fn show_prints_one_call_with_its_evidence_marked_and_secrets_masked() {
+    let out = callstate(&["show", "--call", "2", STATEFUL], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let shown = text(&out.stdout);
+    assert!(shown.starts_with("call 2 (input 1, entry 2)\n\nPOST https://api.openai.com/v1/responses"), "{shown}");
+    assert!(shown.contains("authorization: [redacted]"), "{shown}");
+    assert!(shown.contains("◀ E1 at request.body/previous_response_id: \"resp_"), "{shown}");
+
+    let out = callstate(&["show", "--call", "2", "--format", "json", STATEFUL], None);
+    let view: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(view["call"], 2);
+    assert_eq!(view["request"]["body"]["kind"], "json");
+
+    for (args, words) in [
+        (&["show", STATEFUL][..], "needs --call N"),
+        (&["show", "--call", "x", STATEFUL][..], "takes a call number"),
+        (&["show", "--call", "99", STATEFUL][..], "There is no call 99"),
+    ] {
+        let out = callstate(args, None);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(text(&out.stderr).contains(words), "{args:?}: {}", text(&out.stderr));
+    }
+}

@@ -4,7 +4,7 @@
 
 mod common;
 
-use callstate::{analyze_bytes, to_markdown, Options};
+use callstate::{analyze_bytes, exchange, to_markdown, NamedInput, Options};
 use common::rng::Rng;
 use serde_json::{json, Value};
 
@@ -105,6 +105,13 @@ fn no_output_contains_a_secret() {
                 analyze_bytes("t", &bytes, &Options::default()).unwrap_or_else(|e| panic!("round {round}: {e}"));
             assert_clean("the JSON report", &report.to_json(), &secrets);
             assert_clean("the Markdown report", &to_markdown(&report), &secrets);
+            // The call view shows headers and bodies: every secret in them is masked.
+            let input = [NamedInput { name: "t", bytes: &bytes }];
+            for call in 1..=report.calls.len() {
+                let view = exchange(&input, &Options::default(), call).unwrap();
+                assert_clean("a call view", &serde_json::to_string(&view).unwrap(), &secrets);
+                assert_clean("a call view as text", &view.to_text(), &secrets);
+            }
             // Cut the input anywhere: the error message and its snippet keep the secrets too.
             let cut = 1 + rng.below(bytes.len() - 1);
             if let Err(error) = analyze_bytes("t", &bytes[..cut], &Options::default()) {

@@ -95,3 +95,21 @@ fn several_named_inputs_and_partial_analysis() {
     assert_eq!(report["diagnostics"][0]["severity"], "error");
     assert!(report["diagnostics"][0]["message"].as_str().unwrap().contains("bad.har"));
 }
+
+#[wasm_bindgen_test]
+fn one_call_as_the_page_shows_it() {
+    for (name, bytes, _) in common::cases::CASES {
+        let input: JsValue = js_sys::Uint8Array::from(*bytes).into();
+        let core =
+            callstate::exchange(&[callstate::NamedInput { name, bytes }], &callstate::Options::default(), 1).unwrap();
+        let view = wasm::exchange(input.clone(), 1, options(name)).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        assert_eq!(
+            as_json(&view),
+            serde_json::to_value(&core).unwrap(),
+            "{name}: the exported view differs from the core's"
+        );
+        // A call that is not there is a usage error, not a trap.
+        let error: js_sys::Error = wasm::exchange(input, 10_000, options(name)).unwrap_err().dyn_into().unwrap();
+        assert_eq!(as_json(&js_sys::Reflect::get(&error, &"kind".into()).unwrap()), "usage");
+    }
+}

@@ -1,13 +1,15 @@
-//! The command line: `callstate analyze [--format json|md] [--expect VERDICT] FILE...`.
+//! The command line: `callstate analyze [--format json|md] [--expect VERDICT] FILE...`, and
+//! `callstate show --call N FILE...` for one call with its evidence marked.
 //! Exit codes: 0 success, 1 the `--expect`ed verdict does not hold, 2 bad input or usage.
 
-use callstate::{analyze, to_markdown, to_text, NamedInput, Options, Rules};
+use callstate::{analyze, exchange, to_markdown, to_text, NamedInput, Options, Rules};
 use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
 
 const USAGE: &str = "\
 usage: callstate analyze [--format text|json|md] [--expect VERDICT] [--rules FILE] [--quiet] FILE...
-       callstate schema [report|error|options|rules]
+       callstate show --call N [--format text|json] FILE...
+       callstate schema [report|exchange|error|options|rules]
        callstate families
 
 FILE may be a file, a folder (its files), a quoted glob ('captures/*.har') or - for stdin.
@@ -27,7 +29,10 @@ options:
                      (64 MiB), maxInflateRatio (1000), maxCalls (1000000),
                      maxTreeSize (2 GiB); repeat for several
 
-`callstate schema` prints the JSON Schema of the report (default), of the errors, of the
+`callstate show` prints call N (counted from 1, as in the report) as the report sees it: headers
+and pretty-printed bodies with secrets masked, and the places its evidence names marked.
+
+`callstate schema` prints the JSON Schema of the report (default), of `show --format json`, of the errors, of the
 options the library takes, or of the rules format. `callstate families` prints the built-in fingerprint table.
 
 exit codes: 0 success, 1 expectation failed, 2 bad input or usage";
@@ -40,6 +45,7 @@ enum Format {
 
 enum Command {
     Analyze(Args),
+    Show(Args, usize),
     Schema(String),
     Families,
 }
@@ -50,6 +56,7 @@ struct Args {
     rules: Option<String>,
     quiet: bool,
     limits: serde_json::Map<String, serde_json::Value>,
+    call: Option<usize>,
     files: Vec<String>,
 }
 
@@ -62,6 +69,7 @@ fn parse_args() -> Result<Command, String> {
         rules: None,
         quiet: false,
         limits: Default::default(),
+        call: None,
         files: Vec::new(),
     };
     let mut command = None;
@@ -97,6 +105,11 @@ fn parse_args() -> Result<Command, String> {
                 args.rules = Some(parser.value().map_err(|e| e.to_string())?.string().map_err(|_| "bad --rules")?)
             }
             Short('q') | Long("quiet") => args.quiet = true,
+            Long("call") => {
+                let value = parser.value().map_err(|e| e.to_string())?.string().map_err(|_| "bad --call")?;
+                args.call =
+                    Some(value.parse().map_err(|_| format!("--call takes a call number (from 1), not `{value}`"))?);
+            }
             Long("limit") => {
                 let value = parser.value().map_err(|e| e.to_string())?.string().map_err(|_| "bad --limit")?;
                 let (name, n) = value.split_once('=').ok_or("--limit takes NAME=N, e.g. --limit maxCalls=5000000")?;
@@ -108,27 +121,35 @@ fn parse_args() -> Result<Command, String> {
             _ => return Err(arg.unexpected().to_string()),
         }
     }
-    match command.as_deref() {
-        Some("analyze") | Some("analyse") => {}
+    let show = match command.as_deref() {
+        Some("analyze") | Some("analyse") => None,
+        Some("show") => Some(args.call.ok_or("`show` needs --call N (the call's number in the report)")?),
         Some("schema") => {
             let which = match args.files.as_slice() {
                 [] => "report".to_string(),
                 [one] if callstate::schema(one).is_some() => one.clone(),
-                _ => return Err("`schema` takes one of report, error, options, rules".into()),
+                _ => return Err("`schema` takes one of report, exchange, error, options, rules".into()),
             };
             return Ok(Command::Schema(which));
         }
         Some("families") => return Ok(Command::Families),
         Some(other) => return Err(format!("unknown command `{other}`")),
         None => return Err("missing command".into()),
-    }
+    };
     if args.files.is_empty() {
         return Err("no input files (use - for stdin)".into());
     }
-    Ok(Command::Analyze(args))
+    Ok(match show {
+        Some(call) => Command::Show(args, call),
+        None => Command::Analyze(args),
+    })
 }
 
-fn run(args: Args) -> Result<ExitCode, String> {
+/// Named files, read whole.
+type Contents = Vec<(String, Vec<u8>)>;
+
+/// The options, and the files.
+fn load(args: &Args, progress: bool) -> Result<(Options, Contents), String> {
     let mut options = Options::default();
     if !args.limits.is_empty() {
         options.limits = serde_json::from_value(serde_json::Value::Object(args.limits.clone()))
@@ -139,9 +160,8 @@ fn run(args: Args) -> Result<ExitCode, String> {
         options.rules = Some(Rules::with_user_rules(&bytes).map_err(|e| format!("{path}: {e}"))?);
     }
     let files = expand(&args.files)?;
-    let progress = std::io::stderr().is_terminal();
     let mut contents = Vec::with_capacity(files.len());
-    for file in &files {
+    for file in files {
         if progress {
             eprint!("\rcallstate: reading {file}…\x1b[K");
         }
@@ -150,23 +170,49 @@ fn run(args: Args) -> Result<ExitCode, String> {
             std::io::stdin().read_to_end(&mut buf).map_err(|e| format!("cannot read stdin: {e}"))?;
             buf
         } else {
-            std::fs::read(file).map_err(|e| format!("cannot read {file}: {e}"))?
+            std::fs::read(&file).map_err(|e| format!("cannot read {file}: {e}"))?
         };
-        contents.push(bytes);
+        contents.push((file, bytes));
     }
-    let inputs: Vec<NamedInput> = files.iter().zip(&contents).map(|(name, bytes)| NamedInput { name, bytes }).collect();
+    Ok((options, contents))
+}
+
+/// An error from the library, with the line it points at when it has one.
+fn describe(e: callstate::Error) -> String {
+    match (&e.location.snippet, e.location.caret) {
+        (Some(snippet), Some(caret)) => format!("{e}\n  {snippet}\n  {}^", " ".repeat(caret)),
+        _ => e.to_string(),
+    }
+}
+
+fn named(contents: &[(String, Vec<u8>)]) -> Vec<NamedInput<'_>> {
+    contents.iter().map(|(name, bytes)| NamedInput { name, bytes }).collect()
+}
+
+fn show(args: Args, call: usize) -> Result<ExitCode, String> {
+    let (options, contents) = load(&args, false)?;
+    let view = exchange(&named(&contents), &options, call).map_err(describe)?;
+    let text = match args.format {
+        Format::Json => serde_json::to_string_pretty(&view).unwrap_or_default(),
+        Format::Text | Format::Markdown => view.to_text(),
+    };
+    println!("{}", text.trim_end());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run(args: Args) -> Result<ExitCode, String> {
+    let progress = std::io::stderr().is_terminal();
+    let (options, contents) = load(&args, progress)?;
+    let inputs = named(&contents);
     if progress {
-        let size: usize = contents.iter().map(Vec::len).sum();
+        let size: usize = contents.iter().map(|(_, bytes)| bytes.len()).sum();
         eprint!("\rcallstate: analysing {} input(s), {:.1} MB…\x1b[K", inputs.len(), size as f64 / 1e6);
     }
     let result = analyze(&inputs, &options);
     if progress {
         eprint!("\r\x1b[K");
     }
-    let report = result.map_err(|e| match (&e.location.snippet, e.location.caret) {
-        (Some(snippet), Some(caret)) => format!("{e}\n  {snippet}\n  {}^", " ".repeat(caret)),
-        _ => e.to_string(),
-    })?;
+    let report = result.map_err(describe)?;
     // Render fully before writing, so a failure never leaves half a report on stdout.
     if !args.quiet {
         let text = match args.format {
@@ -246,8 +292,9 @@ fn wildcard(pattern: &str, name: &str) -> bool {
 }
 
 fn main() -> ExitCode {
-    let args = match parse_args() {
-        Ok(Command::Analyze(args)) => args,
+    let result = match parse_args() {
+        Ok(Command::Analyze(args)) => run(args),
+        Ok(Command::Show(args, call)) => show(args, call),
         Ok(Command::Families) => {
             print!("{}", Rules::builtin().to_markdown());
             return ExitCode::SUCCESS;
@@ -261,7 +308,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match run(args) {
+    match result {
         Ok(code) => code,
         Err(message) => {
             eprintln!("callstate: {}", callstate::redact::redact_text(&message));

@@ -3,7 +3,7 @@
 //! Each entry is parsed on its own, so one broken entry costs a warning, not the whole file.
 
 use super::{body::decode_body, time::parse_rfc3339_ms, Read, Text};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Location, Result};
 use crate::model::{
     Body, Call, Diagnostic, Direction, Format, Frame, Headers, Request, Response, Severity, Source, Transport, Url,
 };
@@ -160,38 +160,75 @@ pub fn read(source: &Text, limits: &Limits) -> Result<Read> {
     let log = document.log.ok_or_else(|| {
         Error::malformed("The file looks like a HAR but has no `log` object.").at(source.location_at(0))
     })?;
-    let entries = log.entries.unwrap_or_default();
-    let mut read = Read { calls: Vec::with_capacity(entries.len()), ..Read::new(Format::Har) };
-    for (index, raw) in entries.iter().enumerate() {
-        if read.calls.len() >= limits.max_calls {
-            return Err(crate::error::Error::new(
-                crate::error::ErrorKind::Limit,
+    let raw_entries = log.entries.unwrap_or_default();
+    let mut entries = Entries::new(source.input, source.keep_bodies);
+    entries.read.calls.reserve(raw_entries.len());
+    for raw in raw_entries {
+        let offset = raw.get().as_ptr() as usize - source.text.as_ptr() as usize;
+        entries.entry(raw.get(), limits, || source.location_at(offset))?;
+    }
+    Ok(entries.read)
+}
+
+/// The reader of one HAR's entries, fed one entry's JSON at a time (from the whole document, or
+/// from a stream).
+pub struct Entries {
+    pub read: Read,
+    input: usize,
+    keep_bodies: bool,
+}
+
+impl Entries {
+    pub fn new(input: usize, keep_bodies: bool) -> Entries {
+        Entries { read: Read::new(Format::Har), input, keep_bodies }
+    }
+
+    /// The next entry's JSON; `location` says where it starts, for a warning.
+    pub fn entry(&mut self, raw: &str, limits: &Limits, location: impl FnOnce() -> Location) -> Result<()> {
+        let index = self.read.calls.len() + self.skipped();
+        if self.read.calls.len() >= limits.max_calls {
+            return Err(Error::new(
+                ErrorKind::Limit,
                 format!("The HAR has more than {} entries; raise the limit `maxCalls` (CLI: `--limit maxCalls=N`) to read it.", limits.max_calls),
             ));
         }
-        let offset = raw.get().as_ptr() as usize - source.text.as_ptr() as usize;
-        match serde_json::from_str::<Entry>(raw.get()) {
-            Ok(entry) => match entry_to_call(entry, index, source.input, limits, &mut read.diagnostics) {
-                Some(call) => read.calls.push(call),
-                None => read.warn(|| warning(source, offset, index, "has no request URL and was skipped")),
+        let warning = |what: &str| {
+            let mut location = location();
+            location.entry = Some(index);
+            Diagnostic {
+                severity: Severity::Warning,
+                message: format!("HAR entry {} {what}.", index + 1),
+                location: Some(location),
+            }
+        };
+        match serde_json::from_str::<Entry>(raw) {
+            Ok(entry) => match entry_to_call(entry, index, self.input, limits, &mut self.read.diagnostics) {
+                Some(mut call) => {
+                    if !self.keep_bodies {
+                        call.slim();
+                    }
+                    self.read.calls.push(call)
+                }
+                None => {
+                    self.read.warn(|| warning("has no request URL and was skipped"));
+                    self.read.skipped += 1;
+                }
             },
-            Err(e) => read.warn(|| {
-                let message =
-                    format!("has an unexpected shape and was skipped: {}", super::strip_position(&e.to_string()));
-                warning(source, offset, index, &message)
-            }),
+            Err(e) => {
+                self.read.warn(|| {
+                    warning(&format!(
+                        "has an unexpected shape and was skipped: {}",
+                        super::strip_position(&e.to_string())
+                    ))
+                });
+                self.read.skipped += 1;
+            }
         }
+        Ok(())
     }
-    Ok(read)
-}
 
-fn warning(source: &Text, offset: usize, index: usize, what: &str) -> Diagnostic {
-    let mut location = source.location_at(offset);
-    location.entry = Some(index);
-    Diagnostic {
-        severity: Severity::Warning,
-        message: format!("HAR entry {} {what}.", index + 1),
-        location: Some(location),
+    fn skipped(&self) -> usize {
+        self.read.skipped
     }
 }
 

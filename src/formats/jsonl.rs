@@ -18,34 +18,59 @@ pub fn looks_like_jsonl(text: &str) -> bool {
 }
 
 pub fn read(source: &Text, limits: &Limits) -> Result<Read> {
-    let mut read = Read::new(Format::Jsonl);
-    let mut spans: Vec<SpanData> = Vec::new();
+    let mut lines = Lines::new(source.input, source.base, source.keep_bodies);
     let mut offset = 0;
-    let mut records = 0;
     for (number, line) in source.text.split('\n').enumerate() {
-        let line_offset = offset;
+        lines.line(line, number, offset, limits)?;
         offset += line.len() + 1;
+    }
+    lines.finish()
+}
+
+/// The reader of one JSON Lines input, fed one line at a time (the whole text, or a stream).
+pub struct Lines {
+    read: Read,
+    spans: Vec<SpanData>,
+    records: usize,
+    input: usize,
+    /// Bytes before the text (a byte order mark), added to reported offsets.
+    base: usize,
+    keep_bodies: bool,
+}
+
+impl Lines {
+    pub fn new(input: usize, base: usize, keep_bodies: bool) -> Lines {
+        Lines { read: Read::new(Format::Jsonl), spans: Vec::new(), records: 0, input, base, keep_bodies }
+    }
+
+    pub fn calls(&self) -> usize {
+        self.read.calls.len() + self.spans.len()
+    }
+
+    /// Line `number` (from 0, without its newline), which starts at byte `offset` of the text.
+    pub fn line(&mut self, line: &str, number: usize, offset: usize, limits: &Limits) -> Result<()> {
         let trimmed = line.trim();
         if trimmed.is_empty() {
-            continue;
+            return Ok(());
         }
-        if read.calls.len() + spans.len() >= limits.max_calls {
+        if self.calls() >= limits.max_calls {
             return Err(Error::new(
                 ErrorKind::Limit,
                 format!("The log has more than {} records; raise the limit `maxCalls` (CLI: `--limit maxCalls=N`) to read it.", limits.max_calls),
             ));
         }
+        let base = self.base;
         let warn = |message: String| {
             // The line number is known: no need to count lines again.
-            let mut location = crate::error::Location::at(source.text.as_bytes(), line_offset, number + 1, line_offset);
-            location.offset = location.offset.map(|o| o + source.base);
+            let mut location = crate::error::Location::at(line.as_bytes(), 0, number + 1, 0);
+            location.offset = Some(offset + base);
             location.entry = Some(number);
             Diagnostic { severity: Severity::Warning, message, location: Some(location) }
         };
         let value: Value = match serde_json::from_str(trimmed) {
             Ok(value) => value,
             Err(e) => {
-                read.warn(|| {
+                self.read.warn(|| {
                     let detail = e.to_string();
                     warn(format!(
                         "Line {} is not valid JSON ({}) and was skipped.",
@@ -53,38 +78,48 @@ pub fn read(source: &Text, limits: &Limits) -> Result<Read> {
                         super::strip_position(&detail)
                     ))
                 });
-                continue;
+                return Ok(());
             }
         };
-        records += 1;
+        self.records += 1;
         if otlp::is_otlp(&value) {
             let mut notes = Vec::new();
-            spans.extend(otlp::otlp_spans(&value, &mut notes));
+            self.spans.extend(otlp::otlp_spans(&value, &mut notes));
             for n in notes {
-                read.warn(|| warn(format!("Line {}: {n}.", number + 1)));
+                self.read.warn(|| warn(format!("Line {}: {n}.", number + 1)));
             }
-            read.format = Format::Otlp;
-            continue;
+            self.read.format = Format::Otlp;
+            return Ok(());
         }
-        match record_to_call(&value, source.input, number) {
-            Some(call) => read.calls.push(call),
-            None => read.warn(|| warn(format!(
+        match record_to_call(&value, self.input, number) {
+            Some(mut call) => {
+                if !self.keep_bodies {
+                    call.slim();
+                }
+                self.read.calls.push(call)
+            }
+            None => self.read.warn(|| warn(format!(
                 "Line {} is not a request record (expected `method` and `url`, an OpenAI batch line, or OTLP `resourceSpans`) and was skipped.",
                 number + 1
             ))),
         }
+        Ok(())
     }
-    if !spans.is_empty() {
-        let count = spans.len();
-        let calls = spans::to_calls(spans, source.input);
-        read.diagnostics.extend(spans::not_calls_note(count, calls.len()));
-        read.calls.extend(calls);
+
+    pub fn finish(self) -> Result<Read> {
+        let Lines { mut read, spans, records, input, .. } = self;
+        if !spans.is_empty() {
+            let count = spans.len();
+            let calls = spans::to_calls(spans, input);
+            read.diagnostics.extend(spans::not_calls_note(count, calls.len()));
+            read.calls.extend(calls);
+        }
+        if records == 0 {
+            return Err(Error::malformed("No line of the JSON Lines input is valid JSON.").at(Location::default()));
+        }
+        merge_batch_output(&mut read.calls);
+        Ok(read)
     }
-    if records == 0 {
-        return Err(Error::malformed("No line of the JSON Lines input is valid JSON.").at(Location::default()));
-    }
-    merge_batch_output(&mut read.calls);
-    Ok(read)
 }
 
 fn headers(value: Option<&Value>) -> Headers {

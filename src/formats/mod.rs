@@ -27,6 +27,8 @@ pub struct Read {
     pub diagnostics: Vec<Diagnostic>,
     /// Warnings counted but not listed, past [`MAX_WARNINGS`].
     pub suppressed: usize,
+    /// Entries skipped (they count in entry numbers).
+    pub skipped: usize,
 }
 
 /// Warnings listed per input; the rest are counted. A file of a million bad lines then costs no
@@ -35,7 +37,7 @@ pub const MAX_WARNINGS: usize = 100;
 
 impl Read {
     pub fn new(format: Format) -> Read {
-        Read { format, calls: Vec::new(), diagnostics: Vec::new(), suppressed: 0 }
+        Read { format, calls: Vec::new(), diagnostics: Vec::new(), suppressed: 0, skipped: 0 }
     }
 
     /// Adds a warning, built only if it will be listed.
@@ -48,8 +50,17 @@ impl Read {
     }
 }
 
-/// Reads one input. `input` is the index the calls will carry in their `Source`.
-pub fn read(bytes: &[u8], input: usize, limits: &Limits) -> Result<Read> {
+/// Reads one input. `input` is the index the calls will carry in their `Source`. Unless
+/// `keep_bodies`, each call keeps only what the signals read (see [`crate::model::Body::slim`]).
+pub fn read(bytes: &[u8], input: usize, limits: &Limits, keep_bodies: bool) -> Result<Read> {
+    let mut read = read_calls(bytes, input, limits, keep_bodies)?;
+    if !keep_bodies {
+        read.calls.iter_mut().for_each(Call::slim);
+    }
+    Ok(read)
+}
+
+fn read_calls(bytes: &[u8], input: usize, limits: &Limits, keep_bodies: bool) -> Result<Read> {
     if bytes.len() > limits.max_input_bytes {
         return Err(Error::new(
             ErrorKind::Limit,
@@ -65,7 +76,7 @@ pub fn read(bytes: &[u8], input: usize, limits: &Limits) -> Result<Read> {
     if start.is_empty() {
         return Err(Error::new(ErrorKind::UnknownFormat, "The input is empty."));
     }
-    let source = Text { text, base, input, cursor: std::cell::Cell::new((0, 1, 0)) };
+    let source = Text { text, base, input, keep_bodies, cursor: std::cell::Cell::new((0, 1, 0)) };
     let syntax = if start.starts_with('{') || start.starts_with('[') {
         // A HAR has `log` near its start: read it with the streaming reader, entry by entry.
         if har::looks_like_har(start) {
@@ -142,6 +153,8 @@ struct Text<'a> {
     base: usize,
     /// Index of the input in the trace.
     input: usize,
+    /// Whether calls keep whole bodies; readers of large inputs slim each call as they go.
+    keep_bodies: bool,
     /// The last position located: (offset, line, start of that line).
     cursor: std::cell::Cell<(usize, usize, usize)>,
 }

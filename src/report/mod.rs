@@ -1,9 +1,11 @@
 //! The report: a versioned JSON document (`callstate.report/1`) and its Markdown rendering.
 //! Every string that comes from the trace passes through the redaction policy on its way here.
 
+pub mod exchange;
 mod markdown;
 mod text;
 
+pub use exchange::Exchange;
 pub use markdown::to_markdown;
 pub use text::to_text;
 

@@ -11,6 +11,7 @@ mod resources;
 mod transport;
 
 pub use declared::{DefaultMode, Fingerprint, Rules, UserRules};
+pub use places::path_place;
 
 use crate::model::Trace;
 use schemars::JsonSchema;

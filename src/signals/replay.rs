@@ -47,7 +47,7 @@ fn item_key(item: &Value) -> u64 {
     let mut texts = Vec::new();
     texts_of(item, None, &mut texts);
     for text in texts {
-        text.hash(&mut hasher);
+        hasher.write_u64(hash_str(text));
     }
     hasher.finish()
 }
@@ -67,11 +67,7 @@ pub(super) fn texts_of<'v>(value: &'v Value, key: Option<&str>, out: &mut Vec<&'
     }
 }
 
-pub(super) fn hash_str(s: &str) -> u64 {
-    let mut hasher = FxHasher::default();
-    s.trim().hash(&mut hasher);
-    hasher.finish()
-}
+pub(super) use crate::model::text_hash as hash_str;
 
 /// Hashes of what a response said: every content string, and for streams the concatenation of
 /// their text deltas.

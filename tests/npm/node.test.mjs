@@ -61,6 +61,12 @@ test('a Node.js ESM script imports `callstate` and analyses inputs', { timeout: 
   assert.equal(out.blob, 'stateful');
   assert.match(out.markdown, /^# /);
 
+  const mark = out.exchangeMarks.find((m) => m.at === 'request.body/previous_response_id');
+  assert.ok(mark, `marks: ${JSON.stringify(out.exchangeMarks)}`);
+  assert.equal(mark.text, JSON.stringify(out.exchangeHandle), 'the marked value is the handle as the report shows it');
+  assert.deepEqual(out.exchangeAuthorization, { name: 'authorization', value: '[redacted]', masked: true, evidence: [] });
+  assert.deepEqual(out.exchangeZero, { isCallstateError: true, kind: 'usage' });
+
   assert.equal(out.layered, 'layered');
   // Inputs are listed in a canonical order (by name), whatever order they were given in.
   assert.deepEqual(out.layeredInputs.map((i) => i.split(':').slice(0, 2).join(':')), [
