@@ -117,35 +117,51 @@ pub fn read_trace(inputs: &[NamedInput], limits: &Limits) -> Result<Trace> {
 }
 
 fn read_inputs(inputs: &[NamedInput], options: &Options) -> Result<Trace> {
-    let (limits, partial) = (&options.limits, options.partial);
     // The same inputs give the same report in whatever order they are given.
     let mut inputs = inputs.to_vec();
     inputs.sort_by(|a, b| a.name.cmp(b.name).then_with(|| a.bytes.cmp(b.bytes)));
+    let reads = inputs
+        .iter()
+        .enumerate()
+        .map(|(index, input)| {
+            (input.name.to_string(), formats::read(input.bytes, index, &options.limits, options.keep_bodies))
+        })
+        .collect();
+    assemble(reads, options.partial)
+}
+
+/// One trace from what each input yielded, in input order: calls keep input order, and across
+/// several inputs they are ordered by start time where every call has one; then calls are linked.
+fn assemble(reads: Vec<(String, Result<formats::Read>)>, partial: bool) -> Result<Trace> {
+    let several = reads.len() > 1;
     let mut trace = Trace::default();
     let mut first_error = None;
-    for input in &inputs {
+    for (name, read) in reads {
         let index = trace.inputs.len();
-        let read = match formats::read(input.bytes, index, limits, options.keep_bodies) {
+        let read = match read {
             Ok(read) => read,
             Err(e) => {
-                let e = e.in_input(input.name);
+                let e = e.in_input(&name);
                 if !partial {
                     return Err(e);
                 }
                 trace.diagnostics.push(model::Diagnostic {
                     severity: model::Severity::Error,
-                    message: format!("{} was not analysed: {}", input.name, e.message),
+                    message: format!("{name} was not analysed: {}", e.message),
                     location: Some((*e.location).clone()),
                 });
                 first_error.get_or_insert(e);
                 continue;
             }
         };
-        trace.inputs.push(Input { name: input.name.to_string(), format: read.format, calls: read.calls.len() });
-        trace.calls.extend(read.calls);
+        trace.inputs.push(Input { name: name.clone(), format: read.format, calls: read.calls.len() });
+        trace.calls.extend(read.calls.into_iter().map(|mut call| {
+            call.source.input = index;
+            call
+        }));
         trace.diagnostics.extend(read.diagnostics.into_iter().map(|mut d| {
             if let Some(location) = &mut d.location {
-                location.input = Some(input.name.to_string());
+                location.input = Some(name.clone());
             }
             d
         }));
@@ -153,8 +169,7 @@ fn read_inputs(inputs: &[NamedInput], options: &Options) -> Result<Trace> {
             trace.diagnostics.push(model::Diagnostic {
                 severity: model::Severity::Warning,
                 message: format!(
-                    "{}: {} more warnings like those above are not listed (the first {} are).",
-                    input.name,
+                    "{name}: {} more warnings like those above are not listed (the first {} are).",
                     read.suppressed,
                     formats::MAX_WARNINGS
                 ),
@@ -162,7 +177,7 @@ fn read_inputs(inputs: &[NamedInput], options: &Options) -> Result<Trace> {
             });
         }
     }
-    if inputs.len() > 1 && trace.calls.iter().all(|c| c.started_ms.is_some()) {
+    if several && trace.calls.iter().all(|c| c.started_ms.is_some()) {
         trace.calls.sort_by(|a, b| a.started_ms.partial_cmp(&b.started_ms).unwrap_or(std::cmp::Ordering::Equal));
     }
     if trace.inputs.is_empty() {
@@ -181,7 +196,14 @@ fn with_analysis<R>(
     options: &Options,
     render: impl FnOnce(Trace, &[signals::Evidence], &[Option<&signals::Fingerprint>], classify::Classification) -> R,
 ) -> Result<R> {
-    let trace = read_inputs(inputs, options)?;
+    Ok(analyse_trace(read_inputs(inputs, options)?, options, render))
+}
+
+fn analyse_trace<R>(
+    trace: Trace,
+    options: &Options,
+    render: impl FnOnce(Trace, &[signals::Evidence], &[Option<&signals::Fingerprint>], classify::Classification) -> R,
+) -> R {
     let builtin;
     let rules = match &options.rules {
         Some(rules) => rules,
@@ -195,7 +217,7 @@ fn with_analysis<R>(
     // Evidence in the order of the calls it starts at, so E1 is the earliest.
     evidence.sort_by_key(|e| e.calls.first().copied().unwrap_or(usize::MAX));
     let classes = classify::classify(&trace, &evidence, &apis);
-    Ok(render(trace, &evidence, &apis, classes))
+    render(trace, &evidence, &apis, classes)
 }
 
 /// Analyses one or several inputs together and returns the report.
@@ -214,6 +236,70 @@ pub fn exchange(inputs: &[NamedInput], options: &Options, call: usize) -> Result
     found.ok_or_else(|| {
         Error::new(ErrorKind::Usage, format!("There is no call {call} in this trace (calls count from 1)."))
     })
+}
+
+/// Analysis of inputs that arrive in pieces: a file read as a stream, too large to hold whole.
+/// HAR and JSON Lines inputs are read entry by entry as the bytes come, and each call keeps only
+/// what the signals read, so memory follows the calls, not the file. The report is the one
+/// [`analyze`] gives for the same inputs.
+pub struct Analyzer {
+    options: Options,
+    done: Vec<(String, Result<formats::Read>)>,
+    current: Option<(String, formats::StreamReader)>,
+    bytes: usize,
+}
+
+impl Analyzer {
+    pub fn new(options: Options) -> Analyzer {
+        Analyzer { options, done: Vec::new(), current: None, bytes: 0 }
+    }
+
+    /// Starts the next input (the one before it is complete).
+    pub fn begin(&mut self, name: &str) {
+        self.end_input();
+        let index = self.done.len();
+        self.current = Some((name.to_string(), formats::StreamReader::new(index, &self.options.limits, false)));
+    }
+
+    /// The next bytes of the current input (`begin` it first).
+    pub fn push(&mut self, chunk: &[u8]) -> Result<()> {
+        let Some((name, reader)) = &mut self.current else {
+            return Err(Error::new(ErrorKind::Usage, "No input has begun: call begin(name) before push(bytes)."));
+        };
+        self.bytes += chunk.len();
+        reader.push(chunk).map_err(|e| e.in_input(name))
+    }
+
+    /// Bytes pushed so far, over all inputs.
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+
+    /// Calls read so far, over all inputs.
+    pub fn calls(&self) -> usize {
+        let done: usize = self.done.iter().filter_map(|(_, r)| r.as_ref().ok()).map(|r| r.calls.len()).sum();
+        done + self.current.as_ref().map_or(0, |(_, reader)| reader.calls())
+    }
+
+    fn end_input(&mut self) {
+        if let Some((name, reader)) = self.current.take() {
+            let read = reader.finish();
+            self.done.push((name, read));
+        }
+    }
+
+    /// The report over every input.
+    pub fn finish(mut self) -> Result<Report> {
+        self.end_input();
+        if self.done.is_empty() {
+            return Err(Error::new(ErrorKind::Usage, "No input was given."));
+        }
+        // The same canonical order as `analyze`: by name.
+        let mut reads = self.done;
+        reads.sort_by(|a, b| a.0.cmp(&b.0));
+        let trace = assemble(reads, self.options.partial)?;
+        Ok(analyse_trace(trace, &self.options, report::build))
+    }
 }
 
 /// Analyses one input.

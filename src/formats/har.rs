@@ -165,9 +165,26 @@ pub fn read(source: &Text, limits: &Limits) -> Result<Read> {
     entries.read.calls.reserve(raw_entries.len());
     for raw in raw_entries {
         let offset = raw.get().as_ptr() as usize - source.text.as_ptr() as usize;
-        entries.entry(raw.get(), limits, || source.location_at(offset))?;
+        let bytes = source.text.as_bytes();
+        entries.entry(raw.get(), limits, || {
+            let at = source.location_at(offset);
+            let before = &bytes[offset.saturating_sub(SNIPPET_BEFORE)..offset];
+            entry_location(before, raw.get(), at.offset.unwrap_or(offset), at.line.unwrap_or(1), at.column.unwrap_or(1))
+        })?;
     }
     Ok(entries.read)
+}
+
+/// How much of the line before an entry its warning shows (the location's snippet window).
+pub const SNIPPET_BEFORE: usize = 200;
+
+/// Where an entry starts, with a snippet of the line up to it (`before`, at most
+/// [`SNIPPET_BEFORE`] bytes) and of the entry. Read whole or streamed, a HAR gives the same.
+pub fn entry_location(before: &[u8], entry: &str, offset: usize, line: usize, column: usize) -> Location {
+    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let text = [&before[line_start..], entry.as_bytes()].concat();
+    let at = Location::at(&text, before.len() - line_start, line, 0);
+    Location { offset: Some(offset), column: Some(column), ..at }
 }
 
 /// The reader of one HAR's entries, fed one entry's JSON at a time (from the whole document, or
@@ -184,7 +201,7 @@ impl Entries {
     }
 
     /// The next entry's JSON; `location` says where it starts, for a warning.
-    pub fn entry(&mut self, raw: &str, limits: &Limits, location: impl FnOnce() -> Location) -> Result<()> {
+    pub fn entry(&mut self, raw: &str, limits: &Limits, location: impl Fn() -> Location) -> Result<()> {
         let index = self.read.calls.len() + self.skipped();
         if self.read.calls.len() >= limits.max_calls {
             return Err(Error::new(
@@ -214,6 +231,12 @@ impl Entries {
                     self.read.skipped += 1;
                 }
             },
+            // Not JSON at all (only a streamed HAR gets here: a whole one is parsed first).
+            Err(e)
+                if matches!(e.classify(), serde_json::error::Category::Syntax | serde_json::error::Category::Eof) =>
+            {
+                return Err(super::json_error_at(e, "HAR file").at(location()).in_entry(index));
+            }
             Err(e) => {
                 self.read.warn(|| {
                     warning(&format!(

@@ -8,10 +8,12 @@ mod jsonl;
 mod nock;
 mod otlp;
 mod spans;
+mod stream;
 mod time;
 mod tree;
 
 pub use body::decode_body;
+pub use stream::StreamReader;
 
 use crate::error::{Error, ErrorKind, Location, Result};
 use crate::model::{Call, Diagnostic, Format};
@@ -62,14 +64,7 @@ pub fn read(bytes: &[u8], input: usize, limits: &Limits, keep_bodies: bool) -> R
 
 fn read_calls(bytes: &[u8], input: usize, limits: &Limits, keep_bodies: bool) -> Result<Read> {
     if bytes.len() > limits.max_input_bytes {
-        return Err(Error::new(
-            ErrorKind::Limit,
-            format!(
-                "The input is {} bytes, over the limit of {} bytes; raise the limit `maxInputBytes` (CLI: `--limit maxInputBytes=N`) to read it.",
-                bytes.len(),
-                limits.max_input_bytes
-            ),
-        ));
+        return Err(too_large(bytes.len(), limits));
     }
     let (text, base) = text_of(bytes)?;
     let start = text.trim_start();
@@ -102,6 +97,16 @@ fn read_calls(bytes: &[u8], input: usize, limits: &Limits, keep_bodies: bool) ->
         ));
     }
     Ok(read)
+}
+
+fn too_large(size: usize, limits: &Limits) -> Error {
+    Error::new(
+        ErrorKind::Limit,
+        format!(
+            "The input is {size} bytes, over the limit of {} bytes; raise the limit `maxInputBytes` (CLI: `--limit maxInputBytes=N`) to read it.",
+            limits.max_input_bytes
+        ),
+    )
 }
 
 /// Every other format is recognised by the shape of its document.
