@@ -1,7 +1,7 @@
 // Runs bench/page.mjs in headless Chromium (Debian's, through tests/chromium.mjs), one fresh
 // browser per measurement so that each has its own renderer and wasm memory.
 //
-//   node bench/chromium.mjs --mode analyze|stream --file FILE [--reps N]
+//   node bench/chromium.mjs --mode analyze|stream --file FILE [--reps N] [--pkg DIR]
 //
 // Prints one JSON object on stdout, as bench/node.mjs does.
 
@@ -15,11 +15,11 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TYPES = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.html': 'text/html', '.wasm': 'application/wasm' };
 
 /** /pkg/ → www/pkg/, /bench/ → bench/, /data/NAME → the trace being measured. */
-function serve(file) {
+function serve(file, pkg) {
   const server = createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
     let target = null;
-    if (url.pathname.startsWith('/pkg/')) target = path.join(ROOT, 'www/pkg', path.basename(url.pathname));
+    if (url.pathname.startsWith('/pkg/')) target = path.join(pkg, path.basename(url.pathname));
     else if (url.pathname.startsWith('/bench/')) target = path.join(ROOT, 'bench', path.basename(url.pathname));
     else if (url.pathname === `/data/${path.basename(file)}`) target = file;
     let size;
@@ -35,8 +35,8 @@ function serve(file) {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-export async function runInChromium({ mode = 'analyze', file, reps = 1 }) {
-  const server = await serve(file);
+export async function runInChromium({ mode = 'analyze', file, reps = 1, pkg = path.join(ROOT, 'www/pkg') }) {
+  const server = await serve(file, pkg);
   const base = `http://127.0.0.1:${server.address().port}`;
   const browser = await launchChromium();
   try {
@@ -65,6 +65,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     if (argv[i] === '--mode') a.mode = argv[++i];
     else if (argv[i] === '--file') a.file = path.resolve(argv[++i]);
     else if (argv[i] === '--reps') a.reps = Number(argv[++i]);
+    else if (argv[i] === '--pkg') a.pkg = path.resolve(argv[++i]);
     else throw new Error(`unknown argument ${argv[i]}`);
   }
   process.stdout.write(JSON.stringify(await runInChromium(a)) + '\n');

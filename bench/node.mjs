@@ -6,6 +6,10 @@
 //   node bench/node.mjs --mode stream --file FILE              wasm `Analyzer` fed chunk by chunk
 //   node bench/node.mjs --mode npm-stream --file FILE          the npm package's analyzeStream()
 //
+// `--pkg DIR` takes the wasm-bindgen output from DIR instead of www/pkg/, e.g. one made with
+// `wasm-bindgen --keep-debug` from the un-optimised build, whose function names a
+// `node --cpu-prof` profile then shows.
+//
 // Prints one JSON object on stdout: times in milliseconds, one per run (the first is the cold one).
 
 import { readFileSync, createReadStream, statSync } from 'node:fs';
@@ -15,7 +19,7 @@ import path from 'node:path';
 import { parseAllBodies, parseDocument, isLines } from './baseline.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const PKG = path.join(ROOT, 'www/pkg');
+let PKG = path.join(ROOT, 'www/pkg');
 
 function args() {
   const a = { mode: 'analyze', file: null, reps: 1 };
@@ -24,6 +28,7 @@ function args() {
     if (argv[i] === '--mode') a.mode = argv[++i];
     else if (argv[i] === '--file') a.file = argv[++i];
     else if (argv[i] === '--reps') a.reps = Number(argv[++i]);
+    else if (argv[i] === '--pkg') PKG = path.resolve(argv[++i]);
     else throw new Error(`unknown argument ${argv[i]}`);
   }
   return a;
