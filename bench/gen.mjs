@@ -3,9 +3,12 @@
 //
 //   node bench/gen.mjs --format har|otlp|jsonl --size 100MB --out FILE [--seed 1]
 //
+// `--ascii` leaves out the few non-ASCII words (in V8 one of them makes the decoded file a
+// two-byte string, slower to decode and parse).
+//
 // Sizes take B, KB, MB, GB (powers of 1000) or KiB, MiB, GiB; the file ends at the first call
-// boundary past the size, so it is a few hundred kilobytes over at most. The same seed, format
-// and size give the same bytes.
+// boundary past the size (one call can weigh a few megabytes, so small sizes overshoot). The same
+// seed, format, size and options give the same bytes.
 //
 // The traffic is the mix an agent's capture has, interleaved as concurrent sessions are:
 // - Chat Completions and Anthropic Messages conversations that resend their whole history turn
@@ -39,7 +42,7 @@ export function parseSize(text) {
 }
 
 function parseArgs(argv) {
-  const opts = { format: 'har', size: parseSize('10MB'), seed: 1, out: null };
+  const opts = { format: 'har', size: parseSize('10MB'), seed: 1, out: null, ascii: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = () => argv[++i];
@@ -47,8 +50,9 @@ function parseArgs(argv) {
     else if (a === '--size') opts.size = parseSize(v());
     else if (a === '--seed') opts.seed = Number(v()) >>> 0;
     else if (a === '--out') opts.out = v();
+    else if (a === '--ascii') opts.ascii = true;
     else if (a === '--help' || a === '-h') {
-      console.log('usage: node bench/gen.mjs --format har|otlp|jsonl --size 100MB --out FILE [--seed N]');
+      console.log('usage: node bench/gen.mjs --format har|otlp|jsonl --size 100MB --out FILE [--seed N] [--ascii]');
       process.exit(0);
     } else throw new Error(`unknown argument: ${a}`);
   }
@@ -117,8 +121,9 @@ const MODELS_OPENAI = ['gpt-4.1', 'gpt-4.1-mini', 'gpt-4o', 'o4-mini', 'gpt-5'];
 const MODELS_ANTHROPIC = ['claude-sonnet-4-5', 'claude-opus-4-1', 'claude-haiku-4-5'];
 
 class Filler {
-  constructor(rng) {
+  constructor(rng, ascii) {
     this.rng = rng;
+    const words = ascii ? WORDS.filter((w) => /^[\x20-\x7e]*$/.test(w)) : WORDS;
     // A pool of random base64 to slice big bodies from (1.5 MB of random bytes).
     const bytes = Buffer.alloc(3 * 2 ** 19);
     for (let i = 0; i < bytes.length; i += 4) bytes.writeUInt32LE((rng.next() * 4294967296) >>> 0, i);
@@ -128,7 +133,7 @@ class Filler {
     for (let i = 0; i < 4096; i++) {
       const n = rng.int(5, 24);
       const w = [];
-      for (let j = 0; j < n; j++) w.push(rng.pick(WORDS));
+      for (let j = 0; j < n; j++) w.push(rng.pick(words));
       const s = w.join(' ');
       this.sentences.push(s[0].toUpperCase() + s.slice(1) + rng.pick(['.', '.', '.', '?', '!', ':']));
     }
@@ -656,9 +661,9 @@ class OtlpWriter {
 
 // ---- main ------------------------------------------------------------------------------------
 
-export function generate({ format, size, seed, out: path }) {
+export function generate({ format, size, seed, out: path, ascii = false }) {
   const rng = makeRng(seed);
-  const fill = new Filler(rng);
+  const fill = new Filler(rng, ascii);
   const out = new Out(path);
   const writer = format === 'har' ? new HarWriter(out, rng) : format === 'jsonl' ? new JsonlWriter(out) : new OtlpWriter(out, rng);
   const kinds = SESSIONS.filter(([, , formats]) => formats.includes(format));

@@ -5,7 +5,8 @@
 // Environment:
 //   BENCH_SIZES=10MB,100MB,1GB   HAR sizes to run (the default)
 //   BENCH_STREAM=2GB             size of the HAR the streaming API reads in Chromium ("0": none)
-//   BENCH_FORMATS=1              also OTLP/JSON and JSON Lines at the sizes up to 100 MB ("0": not)
+//   BENCH_FORMATS=1              also OTLP/JSON, JSON Lines and an ASCII-only HAR at the sizes up to
+//                                100 MB ("0": not)
 //   BENCH_SEED=1                 the generator's seed
 //   BENCH_KEEP=1                 keep generated files of 1 GB and more (deleted by default)
 //   BENCH_REPS=5,3,1             runs at < 50 MB, < 500 MB, and above
@@ -44,15 +45,15 @@ const GEN_HASH = createHash('sha256').update(readFileSync(path.join(ROOT, 'bench
 const EXT = { har: 'har', otlp: 'otlp.jsonl', jsonl: 'jsonl' };
 
 /** The trace for a format and size, generated unless an identical one is already there. */
-function input(format, size) {
+function input(format, size, ascii = false) {
   mkdirSync(DATA, { recursive: true });
-  const file = path.join(DATA, `${format}-${size}-seed${SEED}.${EXT[format]}`);
+  const file = path.join(DATA, `${format}-${size}-seed${SEED}${ascii ? '-ascii' : ''}.${EXT[format]}`);
   const stamp = `${file}.stamp`;
-  const want = `${GEN_HASH} ${format} ${size} ${SEED}`;
+  const want = `${GEN_HASH} ${format} ${size} ${SEED} ${ascii}`;
   if (existsSync(file) && existsSync(stamp) && readFileSync(stamp, 'utf8') === want) return file;
   log(`generating ${path.relative(ROOT, file)}`);
   const t0 = performance.now();
-  const { bytes, calls } = generate({ format, size: parseSize(size), seed: SEED, out: file });
+  const { bytes, calls } = generate({ format, size: parseSize(size), seed: SEED, out: file, ascii });
   log(`  ${(bytes / MB).toFixed(0)} MB, ${calls} calls in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   writeFileSync(stamp, want);
   return file;
@@ -192,10 +193,11 @@ async function main() {
   // Other formats, in Node and natively, at the sizes up to 100 MB.
   if (FORMATS) {
     for (const size of SIZES.filter((s) => parseSize(s) <= 100 * MB)) {
-      for (const format of ['otlp', 'jsonl']) {
-        const file = input(format, size);
+      for (const [format, ascii] of [['har', true], ['otlp', false], ['jsonl', false]]) {
+        const file = input(format, size, ascii);
         const bytes = statSync(file).size;
-        results.formats.push({ format, size, bytes, native: native(file), node: nodeRun('analyze', file, reps(bytes)) });
+        const label = ascii ? `${format} (ASCII only)` : format;
+        results.formats.push({ format: label, size, bytes, native: native(file), node: nodeRun('analyze', file, reps(bytes)) });
       }
     }
   }
