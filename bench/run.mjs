@@ -110,6 +110,10 @@ const chromeRun = (mode, file, n = 1) =>
   runJson(process.execPath, ['bench/chromium.mjs', '--mode', mode, '--file', file, '--reps', String(n)], `chromium ${mode} ${path.basename(file)} x${n}`);
 
 const streamingAvailable = () => /export class Analyzer\b/.test(readFileSync(path.join(ROOT, 'www/pkg/callstate.js'), 'utf8'));
+const npmStreamAvailable = () => {
+  const entry = path.join(ROOT, 'target/npm/callstate/node.js');
+  return existsSync(entry) && /analyzeStream/.test(readFileSync(entry, 'utf8'));
+};
 
 // ---- formatting ------------------------------------------------------------------------------
 
@@ -186,6 +190,7 @@ async function main() {
       row.nodeStream = nodeRun('stream', file);
       row.chromiumStream = chromeRun('stream', file);
     }
+    if (npmStreamAvailable()) row.npmStream = nodeRun('npm-stream', file);
     results.har.push(row);
     if (bytes >= 1e9 && !KEEP) cleanup(file);
   }
@@ -333,6 +338,7 @@ function print(results) {
   push('ms/MB wasm Node', (r) => (r.node?.wasmRuns && !r.node.wasmError ? (cold(r.node.wasmRuns) / (r.bytes / MB)).toFixed(2) : ''));
   push('ms/MB wasm Chromium', (r) => (r.chromium?.wasmRuns && !r.chromium.wasmError ? (cold(r.chromium.wasmRuns) / (r.bytes / MB)).toFixed(2) : ''));
   push('streaming, Node (peak memory)', (r) => (r.nodeStream ? errCell(r.nodeStream) || `${timeCell(r.bytes, cold(r.nodeStream.wasmRuns))}, ${fmtMem(r.nodeStream.wasmPeakMemory)}` : 'not available'));
+  push('streaming, npm analyzeStream (RSS)', (r) => (r.npmStream ? errCell(r.npmStream) || `${timeCell(r.bytes, cold(r.npmStream.wasmRuns))}, ${fmtMem(r.npmStream.rss)}` : 'not available'));
   push('streaming, Chromium File.stream()', (r) => (r.chromiumStream ? errCell(r.chromiumStream) || `${timeCell(r.bytes, cold(r.chromiumStream.wasmRuns))}, ${fmtMem(r.chromiumStream.wasmPeakMemory)}` : 'not available'));
   console.log(table(`callstate benchmark — ${results.machine.cpus} CPUs, Node ${results.machine.node}, ${har[0]?.chromium?.browser ? `Chromium ${har[0].chromium.browser}` : ''}, seed ${results.seed}`, header, rows));
 
