@@ -134,7 +134,7 @@ async function npmStreamMode({ file }) {
   const t0 = performance.now();
   const report = await npm.analyzeStream(createReadStream(file, { highWaterMark: 1 << 20 }), optionsFor(path.basename(file), size));
   out.wasmRuns = [performance.now() - t0];
-  out.rss = process.memoryUsage().rss;
+  out.rss = process.resourceUsage().maxRSS * 1024; // peak RSS of this process, Node itself included
   out.calls = report.summary?.calls;
   out.verdict = report.verdict?.label;
   return out;

@@ -338,7 +338,7 @@ function print(results) {
   push('ms/MB wasm Node', (r) => (r.node?.wasmRuns && !r.node.wasmError ? (cold(r.node.wasmRuns) / (r.bytes / MB)).toFixed(2) : ''));
   push('ms/MB wasm Chromium', (r) => (r.chromium?.wasmRuns && !r.chromium.wasmError ? (cold(r.chromium.wasmRuns) / (r.bytes / MB)).toFixed(2) : ''));
   push('streaming, Node (peak memory)', (r) => (r.nodeStream ? errCell(r.nodeStream) || `${timeCell(r.bytes, cold(r.nodeStream.wasmRuns))}, ${fmtMem(r.nodeStream.wasmPeakMemory)}` : 'not available'));
-  push('streaming, npm analyzeStream (RSS)', (r) => (r.npmStream ? errCell(r.npmStream) || `${timeCell(r.bytes, cold(r.npmStream.wasmRuns))}, ${fmtMem(r.npmStream.rss)}` : 'not available'));
+  push('streaming, npm analyzeStream (peak RSS)', (r) => (r.npmStream ? errCell(r.npmStream) || `${timeCell(r.bytes, cold(r.npmStream.wasmRuns))}, ${fmtMem(r.npmStream.rss)}` : 'not available'));
   push('streaming, Chromium File.stream()', (r) => (r.chromiumStream ? errCell(r.chromiumStream) || `${timeCell(r.bytes, cold(r.chromiumStream.wasmRuns))}, ${fmtMem(r.chromiumStream.wasmPeakMemory)}` : 'not available'));
   console.log(table(`callstate benchmark — ${results.machine.cpus} CPUs, Node ${results.machine.node}, ${har[0]?.chromium?.browser ? `Chromium ${har[0].chromium.browser}` : ''}, seed ${results.seed}`, header, rows));
 
