@@ -7,6 +7,7 @@ import initWasm, {
   analyze as wasmAnalyze,
   analyzeMarkdown as wasmAnalyzeMarkdown,
   exchange as wasmExchange,
+  Analyzer as WasmAnalyzer,
   schemaVersion as wasmSchemaVersion,
 } from './wasm/callstate.js';
 
@@ -121,6 +122,32 @@ async function prepare(input, options) {
   return forWasm(inputs, options, checkSource);
 }
 
+/** The chunks of a stream source: a ReadableStream, a Blob (its stream), an async or sync iterable of chunks, or bytes. */
+async function* chunksOf(source, i) {
+  if (isBlobLike(source) && typeof source.stream === 'function') source = source.stream();
+  if (source !== null && typeof source === 'object' && typeof source.getReader === 'function') {
+    const reader = source.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        yield value;
+      }
+    } finally {
+      reader.releaseLock();
+    }
+  }
+  if (typeof source === 'string' || bytesOf(source) !== undefined) {
+    yield source;
+    return;
+  }
+  if (source !== null && typeof source === 'object' && (Symbol.asyncIterator in source || Symbol.iterator in source)) {
+    yield* source;
+    return;
+  }
+  throw usage(`Input ${i + 1} is not a ReadableStream, a Blob, an iterable of chunks or bytes.`);
+}
+
 /** A call number as the report gives it: an integer from 1. */
 function checkCall(index) {
   if (!Number.isInteger(index) || index < 1 || index > 0xffffffff) {
@@ -203,6 +230,85 @@ export function createFacade(defaultSource) {
     return call((i, o) => wasmExchange(i, checkCall(callIndex), o), prepareSync(input, options));
   }
 
+  /**
+   * Analysis of inputs read in pieces: `push` chunks as they arrive, then `finish()` for the
+   * report. After `init()` (always, in Node.js). `begin(name)` starts each further input.
+   */
+  class Analyzer {
+    #inner;
+
+    constructor(options) {
+      assertReady();
+      this.#inner = call((o) => new WasmAnalyzer(o), [options]);
+    }
+
+    #live() {
+      if (this.#inner === undefined) throw usage('This Analyzer has finished; create another.');
+      return this.#inner;
+    }
+
+    begin(name) {
+      call((n) => this.#live().begin(n), [String(name)]);
+    }
+
+    push(chunk) {
+      const bytes = typeof chunk === 'string' ? new TextEncoder().encode(chunk) : bytesOf(chunk);
+      if (bytes === undefined) throw usage('push() takes a Uint8Array, an ArrayBuffer or a string.');
+      call((b) => this.#live().push(b), [bytes]);
+    }
+
+    /** Bytes pushed so far. */
+    get bytes() {
+      return this.#inner?.bytes ?? 0;
+    }
+
+    /** Calls read so far. */
+    get calls() {
+      return this.#inner?.calls ?? 0;
+    }
+
+    finish() {
+      try {
+        return call(() => this.#live().finish(), []);
+      } finally {
+        this.free();
+      }
+    }
+
+    /** Releases the analyser's memory without a report (finish() does it too). */
+    free() {
+      this.#inner?.free();
+      this.#inner = undefined;
+    }
+  }
+
+  /**
+   * Analyses inputs given as streams (a `ReadableStream`, a `Blob` or `File`, an async iterable
+   * of chunks), never holding a whole file: HAR and JSON Lines are read entry by entry.
+   * `options.onProgress({bytes, calls})` is called after each chunk.
+   */
+  async function analyzeStream(input, options = {}) {
+    await init();
+    const { onProgress, ...wasmOptions } = options ?? {};
+    const list = Array.isArray(input);
+    const items = list ? input.map((item) => ({ name: item?.name ?? nameOf(item?.stream ?? item?.blob), source: item?.stream ?? item?.blob ?? item })) : [{ name: nameOf(input), source: input }];
+    if (!list && wasmOptions.name == null && items[0].name !== undefined) wasmOptions.name = items[0].name;
+    const analyzer = new Analyzer(wasmOptions);
+    try {
+      for (const [i, { name, source }] of items.entries()) {
+        if (list) analyzer.begin(name ?? `input ${i + 1}`);
+        for await (const chunk of chunksOf(source, i)) {
+          analyzer.push(chunk);
+          onProgress?.({ bytes: analyzer.bytes, calls: analyzer.calls });
+        }
+      }
+    } catch (error) {
+      analyzer.free();
+      throw toCallstateError(error);
+    }
+    return analyzer.finish();
+  }
+
   function schemaVersion() {
     assertReady();
     return wasmSchemaVersion();
@@ -217,6 +323,8 @@ export function createFacade(defaultSource) {
     analyzeMarkdownSync,
     exchange,
     exchangeSync,
+    Analyzer,
+    analyzeStream,
     schemaVersion,
   };
 }

@@ -88,5 +88,48 @@ export function exchange(input: AnalyzeInput, call: number, options?: AnalyzeOpt
 /** Like `exchange`, synchronously: after `init()` (always, in Node.js). */
 export function exchangeSync(input: SyncAnalyzeInput, call: number, options?: AnalyzeOptions): Exchange;
 
+/** A source of chunks for `analyzeStream`. */
+export type StreamSource =
+  | GlobalInstance<'ReadableStream'>
+  | BlobLike
+  | AsyncIterable<Bytes | string>
+  | Iterable<Bytes | string>
+  | Bytes
+  | string;
+
+export interface StreamOptions extends AnalyzeOptions {
+  /** Called after each chunk with the bytes read and the calls parsed so far. */
+  onProgress?: (progress: { bytes: number; calls: number }) => void;
+}
+
+/**
+ * Analyses inputs read as streams, never holding a whole file: HAR and JSON Lines inputs are
+ * read entry by entry, and each call keeps only what the signals read. Resolves to the report
+ * `analyze` gives for the same bytes. Several inputs: `[{name, stream}]` or `[{name, blob}]`.
+ */
+export function analyzeStream(
+  input: StreamSource | Array<{ name?: string; stream: StreamSource } | { name?: string; blob: BlobLike }>,
+  options?: StreamOptions,
+): Promise<Report>;
+
+/**
+ * Incremental analysis: `push` chunks as they arrive, then `finish()` for the report. After
+ * `init()` (always, in Node.js). The first input is named by `options.name`; `begin(name)`
+ * starts each further one.
+ */
+export declare class Analyzer {
+  constructor(options?: AnalyzeOptions);
+  begin(name: string): void;
+  push(chunk: Bytes | string): void;
+  /** Bytes pushed so far. */
+  readonly bytes: number;
+  /** Calls read so far. */
+  readonly calls: number;
+  /** The report over every input pushed; the analyser is then spent. */
+  finish(): Report;
+  /** Releases the analyser without a report. */
+  free(): void;
+}
+
 /** The report schema this build writes (`callstate.report/1`); after `init()` (always, in Node.js). */
 export function schemaVersion(): string;

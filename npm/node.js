@@ -19,5 +19,7 @@ export const {
   analyzeMarkdownSync,
   exchange,
   exchangeSync,
+  Analyzer,
+  analyzeStream,
   schemaVersion,
 } = facade;

@@ -15,5 +15,7 @@ export const {
   analyzeMarkdownSync,
   exchange,
   exchangeSync,
+  Analyzer,
+  analyzeStream,
   schemaVersion,
 } = createFacade(() => new URL('./wasm/callstate_bg.wasm', import.meta.url));

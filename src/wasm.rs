@@ -7,6 +7,9 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 /// The one serializer configuration: maps as plain objects, missing values as `null`.
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
     value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| usage_error(e.to_string()))
@@ -57,6 +60,32 @@ fn bytes_of(value: &JsValue) -> Option<Vec<u8>> {
     None
 }
 
+/// Grows the heap once, to what analysing `input` will use, rather than step by step: each
+/// step of `memory.grow` costs V8 a garbage collection and the memory may move, which made the
+/// growth alone most of a 100 MB analysis.
+fn reserve_heap(input: &JsValue) {
+    fn length(value: &JsValue) -> usize {
+        if let Some(text) = value.as_string() {
+            text.len()
+        } else if let Some(bytes) = value.dyn_ref::<js_sys::Uint8Array>() {
+            bytes.length() as usize
+        } else if let Some(buffer) = value.dyn_ref::<js_sys::ArrayBuffer>() {
+            buffer.byte_length() as usize
+        } else {
+            0
+        }
+    }
+    let size = if js_sys::Array::is_array(input) {
+        let bytes =
+            |item: JsValue| js_sys::Reflect::get(&item, &JsValue::from_str("bytes")).unwrap_or(JsValue::UNDEFINED);
+        js_sys::Array::from(input).iter().map(|item| length(&bytes(item))).sum()
+    } else {
+        length(input)
+    };
+    // The input copied in, and the calls read from it.
+    drop(Vec::<u8>::with_capacity(size.saturating_mul(2)));
+}
+
 /// One input (bytes or a string) or several named ones (`[{name, bytes}]`).
 fn inputs_of(input: &JsValue, default_name: &str) -> Result<Vec<(String, Vec<u8>)>, JsValue> {
     if let Some(bytes) = bytes_of(input) {
@@ -84,6 +113,7 @@ fn with_inputs<T>(
     core: impl FnOnce(&[NamedInput], &Options) -> crate::Result<T>,
 ) -> Result<T, JsValue> {
     let (name, options) = options_from(options)?;
+    reserve_heap(&input);
     let inputs = inputs_of(&input, &name)?;
     let named: Vec<NamedInput> = inputs.iter().map(|(name, bytes)| NamedInput { name, bytes }).collect();
     core(&named, &options).map_err(to_js_error)
@@ -113,6 +143,63 @@ pub fn analyze_markdown(input: JsValue, options: JsValue) -> Result<String, JsVa
 #[wasm_bindgen]
 pub fn exchange(input: JsValue, call: u32, options: JsValue) -> Result<JsValue, JsValue> {
     to_js(&with_inputs(input, options, |inputs, options| crate::exchange(inputs, options, call as usize))?)
+}
+
+/// Analysis of inputs read in pieces (`File.stream()`, a fetch body): `push` each chunk as it
+/// arrives, then `finish` for the report `analyze` would give. HAR and JSON Lines inputs are
+/// read entry by entry, so memory follows the calls, not the file. The first input is named by
+/// the `name` option; `begin(name)` starts each further one.
+#[wasm_bindgen(js_name = Analyzer)]
+pub struct StreamAnalyzer {
+    inner: Option<crate::Analyzer>,
+    default_name: Option<String>,
+}
+
+#[wasm_bindgen(js_class = Analyzer)]
+impl StreamAnalyzer {
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> Result<StreamAnalyzer, JsValue> {
+        let (name, options) = options_from(options)?;
+        Ok(StreamAnalyzer { inner: Some(crate::Analyzer::new(options)), default_name: Some(name) })
+    }
+
+    fn analyzer(&mut self) -> Result<&mut crate::Analyzer, JsValue> {
+        self.inner.as_mut().ok_or_else(|| usage_error("This Analyzer has finished; create another.".into()))
+    }
+
+    /// Starts the next input.
+    pub fn begin(&mut self, name: String) -> Result<(), JsValue> {
+        self.default_name = None;
+        self.analyzer()?.begin(&name);
+        Ok(())
+    }
+
+    /// The next bytes of the current input.
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), JsValue> {
+        if let Some(name) = self.default_name.take() {
+            self.analyzer()?.begin(&name);
+        }
+        self.analyzer()?.push(chunk).map_err(to_js_error)
+    }
+
+    /// Bytes pushed so far.
+    #[wasm_bindgen(getter)]
+    pub fn bytes(&self) -> f64 {
+        self.inner.as_ref().map_or(0, crate::Analyzer::bytes) as f64
+    }
+
+    /// Calls read so far.
+    #[wasm_bindgen(getter)]
+    pub fn calls(&self) -> u32 {
+        self.inner.as_ref().map_or(0, crate::Analyzer::calls) as u32
+    }
+
+    /// The report over every input pushed.
+    pub fn finish(&mut self) -> Result<JsValue, JsValue> {
+        let analyzer =
+            self.inner.take().ok_or_else(|| usage_error("This Analyzer has finished; create another.".into()))?;
+        to_js(&analyzer.finish().map_err(to_js_error)?)
+    }
 }
 
 /// The report schema this build writes.

@@ -113,3 +113,19 @@ fn one_call_as_the_page_shows_it() {
         assert_eq!(as_json(&js_sys::Reflect::get(&error, &"kind".into()).unwrap()), "usage");
     }
 }
+
+#[wasm_bindgen_test]
+fn streamed_in_pieces_the_report_is_the_same() {
+    for (name, bytes, golden) in common::cases::CASES {
+        let mut analyzer = wasm::StreamAnalyzer::new(options(name)).unwrap();
+        for piece in bytes.chunks(977) {
+            analyzer.push(piece).unwrap();
+        }
+        assert_eq!(analyzer.bytes() as usize, bytes.len());
+        let report = analyzer.finish().unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        let expected: serde_json::Value = serde_json::from_str(golden).unwrap();
+        assert_eq!(as_json(&report), expected, "{name}: streamed");
+        // Spent: a second finish is a usage error, not a trap.
+        assert!(analyzer.finish().is_err());
+    }
+}

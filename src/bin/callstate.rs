@@ -2,7 +2,7 @@
 //! `callstate show --call N FILE...` for one call with its evidence marked.
 //! Exit codes: 0 success, 1 the `--expect`ed verdict does not hold, 2 bad input or usage.
 
-use callstate::{analyze, exchange, to_markdown, to_text, NamedInput, Options, Rules};
+use callstate::{analyze, exchange, to_markdown, to_text, Analyzer, NamedInput, Options, Rules};
 use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
 
@@ -145,11 +145,8 @@ fn parse_args() -> Result<Command, String> {
     })
 }
 
-/// Named files, read whole.
-type Contents = Vec<(String, Vec<u8>)>;
-
-/// The options, and the files.
-fn load(args: &Args, progress: bool) -> Result<(Options, Contents), String> {
+/// The options `--limit` and `--rules` set.
+fn options(args: &Args) -> Result<Options, String> {
     let mut options = Options::default();
     if !args.limits.is_empty() {
         options.limits = serde_json::from_value(serde_json::Value::Object(args.limits.clone()))
@@ -159,7 +156,47 @@ fn load(args: &Args, progress: bool) -> Result<(Options, Contents), String> {
         let bytes = std::fs::read(path).map_err(|e| format!("cannot read rules {path}: {e}"))?;
         options.rules = Some(Rules::with_user_rules(&bytes).map_err(|e| format!("{path}: {e}"))?);
     }
-    let files = expand(&args.files)?;
+    Ok(options)
+}
+
+/// Reads the files in pieces into an [`Analyzer`], with a progress line on a terminal.
+fn stream(args: &Args, files: &[String], progress: bool) -> Result<callstate::Result<callstate::Report>, String> {
+    let mut analyzer = Analyzer::new(options(args)?);
+    let mut buffer = vec![0; 1 << 20];
+    for file in files {
+        let mut reader: Box<dyn Read> = if file == "-" {
+            Box::new(std::io::stdin())
+        } else {
+            Box::new(std::fs::File::open(file).map_err(|e| format!("cannot read {file}: {e}"))?)
+        };
+        analyzer.begin(file);
+        let mut shown = 0;
+        loop {
+            let n = reader.read(&mut buffer).map_err(|e| format!("cannot read {file}: {e}"))?;
+            if n == 0 {
+                break;
+            }
+            if let Err(e) = analyzer.push(&buffer[..n]) {
+                return Ok(Err(e));
+            }
+            if progress && analyzer.bytes() >= shown + (64 << 20) {
+                shown = analyzer.bytes();
+                eprint!("\rcallstate: {file}: {:.0} MB read, {} calls…\x1b[K", shown as f64 / 1e6, analyzer.calls());
+            }
+        }
+    }
+    if progress {
+        eprint!("\rcallstate: analysing {} calls…\x1b[K", analyzer.calls());
+    }
+    Ok(analyzer.finish())
+}
+
+/// Named files, read whole.
+type Contents = Vec<(String, Vec<u8>)>;
+
+/// The options, and the files.
+fn load(args: &Args, files: Vec<String>, progress: bool) -> Result<(Options, Contents), String> {
+    let options = options(args)?;
     let mut contents = Vec::with_capacity(files.len());
     for file in files {
         if progress {
@@ -190,7 +227,7 @@ fn named(contents: &[(String, Vec<u8>)]) -> Vec<NamedInput<'_>> {
 }
 
 fn show(args: Args, call: usize) -> Result<ExitCode, String> {
-    let (options, contents) = load(&args, false)?;
+    let (options, contents) = load(&args, expand(&args.files)?, false)?;
     let view = exchange(&named(&contents), &options, call).map_err(describe)?;
     let text = match args.format {
         Format::Json => serde_json::to_string_pretty(&view).unwrap_or_default(),
@@ -200,15 +237,25 @@ fn show(args: Args, call: usize) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Files larger than this are streamed: HAR and JSON Lines are then read entry by entry and
+/// never held whole. Smaller ones are read whole, for errors that quote the line they point at.
+const STREAM_OVER: u64 = 32 << 20;
+
 fn run(args: Args) -> Result<ExitCode, String> {
     let progress = std::io::stderr().is_terminal();
-    let (options, contents) = load(&args, progress)?;
-    let inputs = named(&contents);
-    if progress {
-        let size: usize = contents.iter().map(|(_, bytes)| bytes.len()).sum();
-        eprint!("\rcallstate: analysing {} input(s), {:.1} MB…\x1b[K", inputs.len(), size as f64 / 1e6);
-    }
-    let result = analyze(&inputs, &options);
+    let files = expand(&args.files)?;
+    let large = files.iter().any(|f| f != "-" && std::fs::metadata(f).is_ok_and(|m| m.len() > STREAM_OVER));
+    let result = if large {
+        stream(&args, &files, progress)?
+    } else {
+        let (options, contents) = load(&args, files, progress)?;
+        let inputs = named(&contents);
+        if progress {
+            let size: usize = contents.iter().map(|(_, bytes)| bytes.len()).sum();
+            eprint!("\rcallstate: analysing {} input(s), {:.1} MB…\x1b[K", inputs.len(), size as f64 / 1e6);
+        }
+        analyze(&inputs, &options)
+    };
     if progress {
         eprint!("\r\x1b[K");
     }

@@ -61,6 +61,12 @@ test('a Node.js ESM script imports `callstate` and analyses inputs', { timeout: 
   assert.equal(out.blob, 'stateful');
   assert.match(out.markdown, /^# /);
 
+  assert.equal(out.streamBlob, true, 'a streamed File gives the report analyze() gives');
+  assert.equal(out.streamProgress, true, 'onProgress reports every byte read');
+  assert.equal(out.streamReadable, true, 'a ReadableStream of 97-byte chunks gives the same report');
+  assert.deepEqual(out.streamManual, { same: true, afterFinish: 'usage' });
+  assert.deepEqual(out.streamCut, { isCallstateError: true, kind: 'malformed', input: 'cut.har' });
+
   const mark = out.exchangeMarks.find((m) => m.at === 'request.body/previous_response_id');
   assert.ok(mark, `marks: ${JSON.stringify(out.exchangeMarks)}`);
   assert.equal(mark.text, JSON.stringify(out.exchangeHandle), 'the marked value is the handle as the report shows it');
