@@ -224,6 +224,7 @@ const GROUPS = {
   yaml_serde: 'yaml_serde (+libyaml)', unsafe_libyaml: 'yaml_serde (+libyaml)', libyaml: 'yaml_serde (+libyaml)', libyaml_safer: 'yaml_serde (+libyaml)', libyaml_rs: 'yaml_serde (+libyaml)',
   flate2: 'flate2/miniz_oxide', miniz_oxide: 'flate2/miniz_oxide', adler2: 'flate2/miniz_oxide', crc32fast: 'flate2/miniz_oxide', simd_adler32: 'flate2/miniz_oxide',
   wasm_bindgen: 'wasm_bindgen/js_sys', js_sys: 'wasm_bindgen/js_sys', serde_wasm_bindgen: 'serde_wasm_bindgen',
+  dlmalloc: 'allocator (talc/dlmalloc)', talc: 'allocator (talc/dlmalloc)', lock_api: 'allocator (talc/dlmalloc)',
   hashbrown: 'hashbrown/rustc_hash', rustc_hash: 'hashbrown/rustc_hash', indexmap: 'indexmap',
   itoa: 'itoa/ryu', ryu: 'itoa/ryu', zmij: 'itoa/ryu',
 };
