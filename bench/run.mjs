@@ -222,6 +222,7 @@ async function main() {
   results.sizes = measureSizes();
   results.goals = goals(results);
   results.finished = new Date().toISOString();
+  results.loadAtEnd = os.loadavg();
   writeFileSync(path.join(OUT, 'results.json'), JSON.stringify(results, null, 2) + '\n');
   print(results);
   console.log(`\n(${path.relative(ROOT, path.join(OUT, 'results.json'))}; ${((Date.now() - started) / 1000).toFixed(0)} s)`);
@@ -340,7 +341,9 @@ function print(results) {
   push('streaming, Node (peak memory)', (r) => (r.nodeStream ? errCell(r.nodeStream) || `${timeCell(r.bytes, cold(r.nodeStream.wasmRuns))}, ${fmtMem(r.nodeStream.wasmPeakMemory)}` : 'not available'));
   push('streaming, npm analyzeStream (peak RSS)', (r) => (r.npmStream ? errCell(r.npmStream) || `${timeCell(r.bytes, cold(r.npmStream.wasmRuns))}, ${fmtMem(r.npmStream.rss)}` : 'not available'));
   push('streaming, Chromium File.stream()', (r) => (r.chromiumStream ? errCell(r.chromiumStream) || `${timeCell(r.bytes, cold(r.chromiumStream.wasmRuns))}, ${fmtMem(r.chromiumStream.wasmPeakMemory)}` : 'not available'));
-  console.log(table(`callstate benchmark — ${results.machine.cpus} CPUs, Node ${results.machine.node}, ${har[0]?.chromium?.browser ? `Chromium ${har[0].chromium.browser}` : ''}, seed ${results.seed}`, header, rows));
+  const load = (l) => l.map((x) => x.toFixed(1)).join(' ');
+  const title = `callstate benchmark — ${results.machine.cpus} CPUs, Node ${results.machine.node}${har[0]?.chromium?.browser ? `, Chromium ${har[0].chromium.browser}` : ''}, seed ${results.seed}; load average ${load(results.machine.load)} at the start, ${load(results.loadAtEnd)} at the end`;
+  console.log(table(title, header, rows));
 
   if (results.formats.length) {
     const rows2 = results.formats.map((f) => {

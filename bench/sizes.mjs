@@ -158,7 +158,17 @@ function demangleV0(name) {
     const len = Number(m[1]);
     if (m[2].length >= len) {
       const bare = name.replace(/Cs[0-9A-Za-z]+_/g, 'C').replace(/([XMYNB])s[0-9A-Za-z]*_/g, '$1');
-      const idents = [...bare.matchAll(/(\d+)([A-Za-z_][A-Za-z0-9_]*)/g)].filter((x) => x[2].length >= Number(x[1])).map((x) => x[2].slice(0, Number(x[1])));
+      const idents = [];
+      for (let i = 0; i < bare.length; ) {
+        const d = /^[1-9]\d*/.exec(bare.slice(i));
+        if (!d) {
+          i++;
+          continue;
+        }
+        const start = i + d[0].length + (bare[i + d[0].length] === '_' ? 1 : 0);
+        idents.push(bare.slice(start, start + Number(d[0])));
+        i = start + Number(d[0]);
+      }
       return `${m[2].slice(0, len)}::${idents.slice(-2).join('::')}`;
     }
   }
