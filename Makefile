@@ -114,7 +114,7 @@ fuzz:
 # and 1 GB, native against wasm in Node and in Chromium against JSON.parse, memory and sizes.
 # BENCH_SIZES=10MB,100MB runs fewer sizes; the table also goes to target/bench/results.json.
 bench: setup setup-browser package
-	node bench/run.mjs
+	WASM_FEATURES="$(WASM_FEATURES)" node bench/run.mjs
 
 clean:
 	cargo clean

@@ -18,7 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseSize, generate } from './gen.mjs';
-import { sizes as measureSizes, printSizes } from './sizes.mjs';
+import { sizes as measureSizes, printSizes, buildNamed } from './sizes.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = path.join(ROOT, 'target/bench');
@@ -219,6 +219,12 @@ async function main() {
     }
   }
 
+  try {
+    log('wasm-opt with names kept, for the size table');
+    buildNamed((env.WASM_FEATURES || '').split(/\s+/).filter(Boolean));
+  } catch (e) {
+    log(`could not build the named optimised wasm: ${String(e.message).split('\n')[0]}`);
+  }
   results.sizes = measureSizes();
   results.goals = goals(results);
   results.finished = new Date().toISOString();

@@ -4,14 +4,37 @@
 // `target/wasm32-unknown-unknown/release/callstate.wasm`; wasm-opt then shrinks the whole by
 // the ratio printed beside it, so the shares are what matters).
 //
-//   node bench/sizes.mjs [--json]
+//   node bench/sizes.mjs [--build] [--json]
+//
+// `--build` (what `make bench` does) first builds the shipped optimisation with the names kept
+// (target/bench/named/), for the same table after wasm-opt; WASM_FEATURES gives wasm-opt's
+// feature flags.
 
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, statSync, mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The shipped optimisation (wasm-bindgen, then wasm-opt -Oz) with the name section kept. */
+export const NAMED_OPT = 'target/bench/named/callstate_opt.wasm';
+
+/**
+ * Builds NAMED_OPT from the un-optimised build, as `make build-wasm` does but with `--keep-debug`
+ * and `-g`, so that the shipped code can be attributed to crates. `features` are the wasm-opt
+ * feature flags the Makefile passes.
+ */
+export function buildNamed(features) {
+  const raw = path.join(ROOT, 'target/wasm32-unknown-unknown/release/callstate.wasm');
+  const out = path.join(ROOT, NAMED_OPT);
+  if (existsSync(out) && statSync(out).mtimeMs >= statSync(raw).mtimeMs) return;
+  const dir = path.dirname(out);
+  mkdirSync(dir, { recursive: true });
+  execFileSync(path.join(ROOT, '.tools/bin/wasm-bindgen'), ['--target', 'web', '--keep-debug', '--out-dir', dir, '--out-name', 'callstate', raw]);
+  execFileSync(path.join(ROOT, 'node_modules/.bin/wasm-opt'), ['-Oz', '-g', ...features, path.join(dir, 'callstate_bg.wasm'), '-o', out]);
+}
 
 const gz = (bytes) => gzipSync(bytes, { level: 9 }).length;
 
@@ -216,6 +239,9 @@ function splitQualified(name) {
 export function crateOf(raw) {
   const name = cleanName(demangle(raw));
   if (/^__wbg|^__wbindgen|^__externref|^wasm_bindgen/.test(name)) return 'wasm_bindgen';
+  // wasm-bindgen's shim around an export, with the export's body inlined into it by wasm-opt.
+  if (/ shim$/.test(name)) return 'callstate';
+  if (/^<(bool|char|str|[iu](8|16|32|64|128|size)|f32|f64)>::/.test(name)) return 'core';
   if (/^(memcpy|memmove|memset|memcmp|bcmp|__multi3|__ashl|__lshr|__udiv|__umod|__div|__mod|__mul|__float|__fix|__trunc|__extend|__add|__sub|__cmp|__powi)/.test(name)) return 'compiler_builtins';
   if (/^__rustc::|^__rdl_|^__rg_|^_*__rust|^rust_begin_unwind|^rust_panic|^(strlen|round|floor|ceil|fmod|pow|exp|log)f?$/.test(name)) return 'std';
   if (/^(analyze|schemaVersion|__wbg_analyzer|analyzer_)/i.test(name)) return 'callstate';
@@ -266,7 +292,18 @@ export function sizes() {
   const npmJs = fileSizes(['target/npm/callstate/core.js', 'target/npm/callstate/web.js', 'target/npm/callstate/wasm/callstate.js']);
   const raw = path.join(ROOT, 'target/wasm32-unknown-unknown/release/callstate.wasm');
   const crates = existsSync(raw) ? wasmCrates(raw) : null;
-  return { wasm, glue, npmJs, crates };
+  const named = path.join(ROOT, NAMED_OPT);
+  const optimised = existsSync(named) && existsSync(raw) && statSync(named).mtimeMs >= statSync(raw).mtimeMs ? wasmCrates(named) : null;
+  return { wasm, glue, npmJs, crates, optimised };
+}
+
+function printCrates(c, title, log) {
+  const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
+  log(`\n${title} (${kb(c.total)}: code ${kb(c.code)}, data ${kb(c.data)}${c.named ? '' : ', NO NAME SECTION'})`);
+  for (const row of c.crates) {
+    log(`  ${row.crate.padEnd(26)} ${kb(row.bytes).padStart(10)} ${((100 * row.bytes) / c.code).toFixed(1).padStart(5)}%  ${String(row.functions).padStart(5)} functions`);
+  }
+  log(`  ${'data section'.padEnd(26)} ${kb(c.data).padStart(10)}`);
 }
 
 export function printSizes(s, log = console.log) {
@@ -275,18 +312,16 @@ export function printSizes(s, log = console.log) {
   if (s.wasm) log(`  www/pkg/callstate_bg.wasm      ${kb(s.wasm.raw).padStart(10)} raw  ${kb(s.wasm.gzip).padStart(10)} gzip`);
   if (s.glue) log(`  www/pkg/callstate.js (glue)    ${kb(s.glue.raw).padStart(10)} raw  ${kb(s.glue.gzip).padStart(10)} gzip`);
   if (s.npmJs) log(`  npm JS (core+web+glue)         ${kb(s.npmJs.raw).padStart(10)} raw  ${kb(s.npmJs.gzip).padStart(10)} gzip`);
-  const c = s.crates;
+  const c = s.optimised || s.crates;
   if (!c) return;
-  log(`\nwasm code by crate (un-optimised build, ${kb(c.total)}: code ${kb(c.code)}, data ${kb(c.data)}${c.named ? '' : ', NO NAME SECTION'})`);
-  for (const row of c.crates) {
-    log(`  ${row.crate.padEnd(26)} ${kb(row.bytes).padStart(10)} ${((100 * row.bytes) / c.code).toFixed(1).padStart(5)}%  ${String(row.functions).padStart(5)} functions`);
-  }
-  log(`  ${'data section'.padEnd(26)} ${kb(c.data).padStart(10)}`);
-  log('  biggest functions:');
+  if (s.optimised) printCrates(s.optimised, 'shipped wasm code by crate (wasm-opt -Oz, names kept; after inlining)', log);
+  if (s.crates) printCrates(s.crates, 'wasm code by crate, un-optimised build (before inlining)', log);
+  log(`  biggest functions${s.optimised ? ' (shipped)' : ''}:`);
   for (const f of c.biggest) log(`    ${kb(f.bytes).padStart(9)}  ${f.crate.padEnd(22)} ${f.name.slice(0, 110)}`);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  if (process.argv.includes('--build')) buildNamed((process.env.WASM_FEATURES || '').split(/\s+/).filter(Boolean));
   const s = sizes();
   if (process.argv.includes('--json')) console.log(JSON.stringify(s, null, 2));
   else printSizes(s);
