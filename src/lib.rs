@@ -238,6 +238,11 @@ pub fn exchange(inputs: &[NamedInput], options: &Options, call: usize) -> Result
     })
 }
 
+/// Inputs larger than this are best streamed through an [`Analyzer`]: the CLI and the wasm
+/// `analyze` do, so that memory follows the calls, not the file. Smaller ones are read whole,
+/// for errors that quote the line they point at.
+pub const STREAM_OVER: usize = 32 << 20;
+
 /// Analysis of inputs that arrive in pieces: a file read as a stream, too large to hold whole.
 /// HAR and JSON Lines inputs are read entry by entry as the bytes come, and each call keeps only
 /// what the signals read, so memory follows the calls, not the file. The report is the one
@@ -247,27 +252,45 @@ pub struct Analyzer {
     done: Vec<(String, Result<formats::Read>)>,
     current: Option<(String, formats::StreamReader)>,
     bytes: usize,
+    /// The current input failed (with `partial`): the rest of its bytes are skipped.
+    skipping: bool,
 }
 
 impl Analyzer {
     pub fn new(options: Options) -> Analyzer {
-        Analyzer { options, done: Vec::new(), current: None, bytes: 0 }
+        Analyzer { options, done: Vec::new(), current: None, bytes: 0, skipping: false }
     }
 
     /// Starts the next input (the one before it is complete).
     pub fn begin(&mut self, name: &str) {
         self.end_input();
+        self.skipping = false;
         let index = self.done.len();
         self.current = Some((name.to_string(), formats::StreamReader::new(index, &self.options.limits, false)));
     }
 
     /// The next bytes of the current input (`begin` it first).
+    /// With `partial`, an input that turns out bad is set aside (its error goes in the report)
+    /// and the rest of its bytes are skipped; without, its error is returned.
     pub fn push(&mut self, chunk: &[u8]) -> Result<()> {
+        self.bytes += chunk.len();
         let Some((name, reader)) = &mut self.current else {
+            if self.skipping {
+                return Ok(());
+            }
             return Err(Error::new(ErrorKind::Usage, "No input has begun: call begin(name) before push(bytes)."));
         };
-        self.bytes += chunk.len();
-        reader.push(chunk).map_err(|e| e.in_input(name))
+        if let Err(e) = reader.push(chunk) {
+            let e = e.in_input(name);
+            if !self.options.partial {
+                return Err(e);
+            }
+            let name = std::mem::take(name);
+            self.current = None;
+            self.done.push((name, Err(e)));
+            self.skipping = true;
+        }
+        Ok(())
     }
 
     /// Bytes pushed so far, over all inputs.

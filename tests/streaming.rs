@@ -202,6 +202,16 @@ fn a_broken_stream_is_an_error_with_a_location() {
         .contains("not valid JSON"));
     assert!(offset > 0);
 
+    // With `partial`, an input that breaks while streaming is set aside, its error reported.
+    let front = file("tests/formats/frontdoor-runtime-sessions.har");
+    let binary = [&b"{\"log\": {\"entries\": [{\"request\": \""[..], &[0xff; 100_000][..]].concat();
+    let options = Options { partial: true, ..Options::default() };
+    let report = streamed(&[("bad.har", &binary), ("frontdoor.har", &front)], 1000, options).unwrap();
+    let report: serde_json::Value = serde_json::from_str(&report).unwrap();
+    assert_eq!(report["inputs"].as_array().unwrap().len(), 1);
+    assert_eq!(report["diagnostics"][0]["location"]["input"], "bad.har");
+    assert!(streamed(&[("bad.har", &binary)], 1000, Options::default()).unwrap_err().contains("bad.har"));
+
     // No input at all, and bytes before any input began, are usage errors.
     assert!(Analyzer::new(Options::default()).finish().unwrap_err().to_string().contains("No input"));
     assert!(Analyzer::new(Options::default()).push(b"{}").unwrap_err().to_string().contains("begin"));

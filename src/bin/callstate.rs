@@ -237,14 +237,11 @@ fn show(args: Args, call: usize) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Files larger than this are streamed: HAR and JSON Lines are then read entry by entry and
-/// never held whole. Smaller ones are read whole, for errors that quote the line they point at.
-const STREAM_OVER: u64 = 32 << 20;
-
 fn run(args: Args) -> Result<ExitCode, String> {
     let progress = std::io::stderr().is_terminal();
     let files = expand(&args.files)?;
-    let large = files.iter().any(|f| f != "-" && std::fs::metadata(f).is_ok_and(|m| m.len() > STREAM_OVER));
+    let large =
+        files.iter().any(|f| f != "-" && std::fs::metadata(f).is_ok_and(|m| m.len() > callstate::STREAM_OVER as u64));
     let result = if large {
         stream(&args, &files, progress)?
     } else {
