@@ -85,14 +85,36 @@ const NOT_CREDENTIAL_WORDS: &[&str] =
 
 /// Whether a name says its value is a credential or an anti-forgery token.
 pub fn is_credential(name: &str) -> bool {
-    let words = words(name);
-    words.iter().any(|w| CREDENTIAL_WORDS.contains(&w.as_str()))
-        && !words.iter().any(|w| NOT_CREDENTIAL_WORDS.iter().any(|n| same_word(w, n)))
+    read(name).0
 }
 
 pub fn meaning(name: &str) -> Option<Meaning> {
+    read(name).1
+}
+
+/// Names read so far. A trace repeats a few names (`content`, `tool_call_id`) in every body, so
+/// each is split into words once; the cache stops growing at a bound, whatever the input.
+const CACHED_NAMES: usize = 4096;
+
+thread_local! {
+    static READ: std::cell::RefCell<rustc_hash::FxHashMap<String, (bool, Option<Meaning>)>> = Default::default();
+}
+
+fn read(name: &str) -> (bool, Option<Meaning>) {
+    if let Some(found) = READ.with(|cache| cache.borrow().get(name).copied()) {
+        return found;
+    }
     let words = words(name);
-    RULES.iter().find(|(phrase, _)| contains_phrase(&words, phrase)).map(|(_, m)| *m)
+    let credential = words.iter().any(|w| CREDENTIAL_WORDS.contains(&w.as_str()))
+        && !words.iter().any(|w| NOT_CREDENTIAL_WORDS.iter().any(|n| same_word(w, n)));
+    let meaning = RULES.iter().find(|(phrase, _)| contains_phrase(&words, phrase)).map(|(_, m)| *m);
+    READ.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if cache.len() < CACHED_NAMES {
+            cache.insert(name.to_string(), (credential, meaning));
+        }
+    });
+    (credential, meaning)
 }
 
 fn contains_phrase(words: &[String], phrase: &[&str]) -> bool {
