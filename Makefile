@@ -22,7 +22,7 @@ SAMPLE := www/samples/sample.har
 
 export PATH := $(TOOLS)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: run test setup setup-browser build build-native build-wasm package check unit wasm-test-node wasm-test-browser hostile-node e2e npm-test fuzz clean
+.PHONY: run test setup setup-browser build build-native build-wasm package check unit wasm-test-node wasm-test-browser hostile-node e2e npm-test fuzz bench clean
 
 run: setup build
 	@echo
@@ -109,6 +109,12 @@ npm-test: package setup-browser
 FUZZ_SECONDS ?= 60
 fuzz:
 	fuzz/run.sh $(FUZZ_SECONDS)
+
+# Benchmarks (not part of `make test`; see bench/README.md): generated traces of 10 MB, 100 MB
+# and 1 GB, native against wasm in Node and in Chromium against JSON.parse, memory and sizes.
+# BENCH_SIZES=10MB,100MB runs fewer sizes; the table also goes to target/bench/results.json.
+bench: setup setup-browser package
+	WASM_FEATURES="$(WASM_FEATURES)" node bench/run.mjs
 
 clean:
 	cargo clean
