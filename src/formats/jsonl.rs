@@ -107,10 +107,10 @@ impl Lines {
     }
 
     pub fn finish(self) -> Result<Read> {
-        let Lines { mut read, spans, records, input, .. } = self;
+        let Lines { mut read, spans, records, input, keep_bodies, .. } = self;
         if !spans.is_empty() {
             let count = spans.len();
-            let calls = spans::to_calls(spans, input);
+            let calls = spans::to_calls(spans, input, keep_bodies);
             read.diagnostics.extend(spans::not_calls_note(count, calls.len()));
             read.calls.extend(calls);
         }

@@ -123,7 +123,7 @@ fn from_document(document: &serde_json::Value, source: &Text, syntax: tree::Synt
             })
             .collect();
         let count = spans.len();
-        let calls = spans::to_calls(spans, source.input);
+        let calls = spans::to_calls(spans, source.input, source.keep_bodies);
         let mut diagnostics: Vec<Diagnostic> = diagnostics;
         diagnostics.extend(spans::not_calls_note(count, calls.len()));
         return Ok(Read { calls, diagnostics, ..Read::new(Format::Otlp) });
@@ -137,7 +137,7 @@ fn from_document(document: &serde_json::Value, source: &Text, syntax: tree::Synt
     if otlp::is_span_dump(document) {
         let spans = otlp::dump_spans(document);
         let count = spans.len();
-        let calls = spans::to_calls(spans, source.input);
+        let calls = spans::to_calls(spans, source.input, source.keep_bodies);
         let diagnostics = spans::not_calls_note(count, calls.len()).into_iter().collect();
         return Ok(Read { calls, diagnostics, ..Read::new(Format::SpanDump) });
     }

@@ -181,7 +181,9 @@ fn headers_with_prefix(span: &SpanData, prefix: &str) -> Headers {
 
 /// Spans of one input to calls. Spans that are not calls still link their children to the
 /// nearest call above them.
-pub fn to_calls(spans: Vec<SpanData>, input: usize) -> Vec<Call> {
+/// Calls from spans; unless `keep_bodies`, each keeps only what the signals read as soon as it
+/// is made (see [`Call::slim`]), so that a trace's bodies are never all held whole at once.
+pub fn to_calls(spans: Vec<SpanData>, input: usize, keep_bodies: bool) -> Vec<Call> {
     let parents: FxHashMap<&str, Option<&str>> =
         spans.iter().map(|s| (s.span_id.as_str(), s.parent_span_id.as_deref())).collect();
     let callers: rustc_hash::FxHashSet<&str> =
@@ -204,7 +206,11 @@ pub fn to_calls(spans: Vec<SpanData>, input: usize) -> Vec<Call> {
     let mut calls = Vec::new();
     for (entry, span) in spans.iter().enumerate() {
         if span.is_call() {
-            calls.push(to_call(span, nearest_call(span), input, entry));
+            let mut call = to_call(span, nearest_call(span), input, entry);
+            if !keep_bodies {
+                call.slim();
+            }
+            calls.push(call);
         }
     }
     calls
