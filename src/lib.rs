@@ -241,7 +241,7 @@ pub fn exchange(inputs: &[NamedInput], options: &Options, call: usize) -> Result
 /// Inputs larger than this are best streamed through an [`Analyzer`]: the CLI and the wasm
 /// `analyze` do, so that memory follows the calls, not the file. Smaller ones are read whole,
 /// for errors that quote the line they point at.
-pub const STREAM_OVER: usize = 32 << 20;
+pub const STREAM_OVER: usize = 8 << 20;
 
 /// Analysis of inputs that arrive in pieces: a file read as a stream, too large to hold whole.
 /// HAR and JSON Lines inputs are read entry by entry as the bytes come, and each call keeps only
