@@ -129,17 +129,25 @@ export async function reportShown(page) {
  */
 export async function clickCall(page, index, root = page) {
   const call = root.locator(`.tl-call[data-call="${index}"]`);
-  // The picture may still be settling (slices of a report, a zoom to fit) when it first shows:
-  // click again until the picture shows the call selected.
-  for (let attempt = 0; attempt < 5; attempt++) {
-    await call.scrollIntoViewIfNeeded();
-    const box = await call.boundingBox();
-    assert.ok(box, `call ${index} is drawn`);
-    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
-    const selected = root.locator(`.tl-call.selected[data-call="${index}"]`);
-    if (await selected.waitFor({ timeout: 2_000 }).then(() => true, () => false)) return;
+  const selected = root.locator(`.tl-call.selected[data-call="${index}"]`);
+  // The picture may still be settling (slices of a report, a zoom to fit, a redraw on hover)
+  // when it first shows: find the call's place in one step, click there, and again until the
+  // picture shows the call selected.
+  let failure;
+  for (let attempt = 0; attempt < 8; attempt++) {
+    try {
+      const at = await call.evaluate((element) => {
+        element.scrollIntoView({ block: 'center', inline: 'center' });
+        const box = element.getBoundingClientRect();
+        return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+      }, null, { timeout: 5_000 });
+      await page.mouse.click(at.x, at.y);
+      if (await selected.waitFor({ timeout: 2_000 }).then(() => true, () => false)) return;
+    } catch (error) {
+      failure = error; // the element was replaced while we looked at it: look again
+    }
   }
-  assert.fail(`call ${index} could not be selected in the picture`);
+  assert.fail(`call ${index} could not be selected in the picture${failure ? ` (${failure.message.split('\n')[0]})` : ''}`);
 }
 
 /** Drops files on the page as a real drop would ([{name, text}]). */
