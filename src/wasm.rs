@@ -49,54 +49,50 @@ fn options_from(options: JsValue) -> Result<(String, Options), JsValue> {
     Ok((name, js.into_options().map_err(to_js_error)?))
 }
 
-/// The bytes of one input given as a `Uint8Array` (or any array-buffer view) or a string.
-fn bytes_of(value: &JsValue) -> Option<Vec<u8>> {
-    if let Some(text) = value.as_string() {
-        return Some(text.into_bytes());
-    }
-    if value.is_instance_of::<js_sys::Uint8Array>() || value.is_instance_of::<js_sys::ArrayBuffer>() {
-        return Some(js_sys::Uint8Array::new(value).to_vec());
-    }
-    None
+/// One input as JavaScript gave it: bytes, left in JavaScript memory until they are read, or text.
+enum JsInput {
+    Bytes(js_sys::Uint8Array),
+    Text(String),
 }
 
-/// Grows the heap once, to what analysing `input` will use, rather than step by step: each
-/// step of `memory.grow` costs V8 a garbage collection and the memory may move, which made the
-/// growth alone most of a 100 MB analysis.
-fn reserve_heap(input: &JsValue) {
-    fn length(value: &JsValue) -> usize {
+impl JsInput {
+    /// A `Uint8Array` (or any array-buffer view), an `ArrayBuffer` or a string.
+    fn of(value: &JsValue) -> Option<JsInput> {
         if let Some(text) = value.as_string() {
-            text.len()
-        } else if let Some(bytes) = value.dyn_ref::<js_sys::Uint8Array>() {
-            bytes.length() as usize
-        } else if let Some(buffer) = value.dyn_ref::<js_sys::ArrayBuffer>() {
-            buffer.byte_length() as usize
-        } else {
-            0
+            return Some(JsInput::Text(text));
+        }
+        if value.is_instance_of::<js_sys::Uint8Array>() || value.is_instance_of::<js_sys::ArrayBuffer>() {
+            return Some(JsInput::Bytes(js_sys::Uint8Array::new(value)));
+        }
+        None
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            JsInput::Bytes(bytes) => bytes.length() as usize,
+            JsInput::Text(text) => text.len(),
         }
     }
-    let size = if js_sys::Array::is_array(input) {
-        let bytes =
-            |item: JsValue| js_sys::Reflect::get(&item, &JsValue::from_str("bytes")).unwrap_or(JsValue::UNDEFINED);
-        js_sys::Array::from(input).iter().map(|item| length(&bytes(item))).sum()
-    } else {
-        length(input)
-    };
-    // The input copied in, and the calls read from it.
-    drop(Vec::<u8>::with_capacity(size.min(crate::STREAM_OVER) / 4 * 5));
+
+    fn into_vec(self) -> Vec<u8> {
+        match self {
+            JsInput::Bytes(bytes) => bytes.to_vec(),
+            JsInput::Text(text) => text.into_bytes(),
+        }
+    }
 }
 
-/// One input (bytes or a string) or several named ones (`[{name, bytes}]`).
-fn inputs_of(input: &JsValue, default_name: &str) -> Result<Vec<(String, Vec<u8>)>, JsValue> {
-    if let Some(bytes) = bytes_of(input) {
-        return Ok(vec![(default_name.to_string(), bytes)]);
+/// One input (bytes or a string) or several named ones (`[{name, bytes}]`), named.
+fn inputs_of(input: &JsValue, default_name: &str) -> Result<Vec<(String, JsInput)>, JsValue> {
+    if let Some(one) = JsInput::of(input) {
+        return Ok(vec![(default_name.to_string(), one)]);
     }
     if js_sys::Array::is_array(input) {
         let mut inputs = Vec::new();
         for (i, item) in js_sys::Array::from(input).iter().enumerate() {
             let get = |key: &str| js_sys::Reflect::get(&item, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED);
             let name = get("name").as_string().unwrap_or_else(|| format!("input {}", i + 1));
-            let bytes = bytes_of(&get("bytes")).ok_or_else(|| {
+            let bytes = JsInput::of(&get("bytes")).ok_or_else(|| {
                 usage_error(format!("Input {} (`{name}`) has no `bytes` (a Uint8Array or a string).", i + 1))
             })?;
             inputs.push((name, bytes));
@@ -106,62 +102,41 @@ fn inputs_of(input: &JsValue, default_name: &str) -> Result<Vec<(String, Vec<u8>
     Err(usage_error("analyze() takes a Uint8Array, a string, or an array of {name, bytes}.".into()))
 }
 
-/// Converts the arguments, then runs `core` on the named inputs.
-fn with_inputs<T>(
-    input: JsValue,
-    options: JsValue,
+/// Copies the inputs into wasm memory and runs `core` on them. The heap is grown once, to what
+/// the analysis will use, rather than step by step: each `memory.grow` costs V8 a garbage
+/// collection and the memory may move, which made the growth alone most of a 100 MB analysis.
+fn whole<T>(
+    inputs: Vec<(String, JsInput)>,
+    options: &Options,
     core: impl FnOnce(&[NamedInput], &Options) -> crate::Result<T>,
 ) -> Result<T, JsValue> {
-    let (name, options) = options_from(options)?;
-    reserve_heap(&input);
-    let inputs = inputs_of(&input, &name)?;
+    let size: usize = inputs.iter().map(|(_, input)| input.len()).sum();
+    // The input copied in, and the calls read from it.
+    drop(Vec::<u8>::with_capacity(size.min(crate::STREAM_OVER) / 4 * 5));
+    let inputs: Vec<(String, Vec<u8>)> = inputs.into_iter().map(|(name, input)| (name, input.into_vec())).collect();
     let named: Vec<NamedInput> = inputs.iter().map(|(name, bytes)| NamedInput { name, bytes }).collect();
-    core(&named, &options).map_err(to_js_error)
+    core(&named, options).map_err(to_js_error)
 }
 
+/// The report over the inputs. Large inputs given as bytes are analysed as a stream, copied into
+/// wasm memory a chunk at a time, so they are never held twice (once in JavaScript, once here);
+/// small inputs and strings are read whole.
 fn run(input: JsValue, options: JsValue) -> Result<crate::Report, JsValue> {
-    if let Some(report) = streamed(&input, &options)? {
-        return Ok(report);
+    let (name, options) = options_from(options)?;
+    let inputs = inputs_of(&input, &name)?;
+    let total: usize = inputs.iter().map(|(_, input)| input.len()).sum();
+    let all_bytes = inputs.iter().all(|(_, input)| matches!(input, JsInput::Bytes(_)));
+    if total <= crate::STREAM_OVER || !all_bytes {
+        return whole(inputs, &options, crate::analyze);
     }
-    with_inputs(input, options, crate::analyze)
-}
-
-/// Large inputs given as bytes are analysed as a stream: copied into wasm memory a chunk at a
-/// time, so the input is never held twice (once in JavaScript, once here). `None` for small
-/// inputs and strings, which are read whole.
-fn streamed(input: &JsValue, options: &JsValue) -> Result<Option<crate::Report>, JsValue> {
-    let arrays: Vec<(Option<String>, js_sys::Uint8Array)> = if js_sys::Array::is_array(input) {
-        let mut arrays = Vec::new();
-        for item in js_sys::Array::from(input).iter() {
-            let get = |key: &str| js_sys::Reflect::get(&item, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED);
-            match byte_array(&get("bytes")) {
-                Some(array) => arrays.push((get("name").as_string(), array)),
-                None => return Ok(None),
-            }
-        }
-        arrays
-    } else {
-        match byte_array(input) {
-            Some(array) => vec![(None, array)],
-            None => return Ok(None),
-        }
-    };
-    let total: usize = arrays.iter().map(|(_, a)| a.length() as usize).sum();
-    if total <= crate::STREAM_OVER {
-        return Ok(None);
-    }
-    let (name, options) = options_from(options.clone())?;
     // What calls keep is under the input (0.6–0.8× on agent HARs): half of it at once.
     drop(Vec::<u8>::with_capacity(total / 2));
     let mut headroom = Headroom::default();
     let mut analyzer = crate::Analyzer::new(options);
     let mut buffer = vec![0; 1 << 20];
-    for (i, (own_name, array)) in arrays.iter().enumerate() {
-        let name =
-            own_name
-                .clone()
-                .unwrap_or_else(|| if arrays.len() == 1 { name.clone() } else { format!("input {}", i + 1) });
-        analyzer.begin(&name);
+    for (name, input) in &inputs {
+        let JsInput::Bytes(array) = input else { continue };
+        analyzer.begin(name);
         let length = array.length();
         let mut at = 0;
         while at < length {
@@ -173,15 +148,7 @@ fn streamed(input: &JsValue, options: &JsValue) -> Result<Option<crate::Report>,
             at = end;
         }
     }
-    analyzer.finish().map(Some).map_err(to_js_error)
-}
-
-fn byte_array(value: &JsValue) -> Option<js_sys::Uint8Array> {
-    if value.is_instance_of::<js_sys::Uint8Array>() || value.is_instance_of::<js_sys::ArrayBuffer>() {
-        Some(js_sys::Uint8Array::new(value))
-    } else {
-        None
-    }
+    analyzer.finish().map_err(to_js_error)
 }
 
 /// Analyses a trace and returns the report (`callstate.report/1`) as a plain object. `input` is
@@ -203,7 +170,10 @@ pub fn analyze_markdown(input: JsValue, options: JsValue) -> Result<String, JsVa
 /// UTF-16 units, for `String.prototype.slice`). Same `input` and `options` as `analyze`.
 #[wasm_bindgen]
 pub fn exchange(input: JsValue, call: u32, options: JsValue) -> Result<JsValue, JsValue> {
-    to_js(&with_inputs(input, options, |inputs, options| crate::exchange(inputs, options, call as usize))?)
+    let (name, options) = options_from(options)?;
+    let view =
+        whole(inputs_of(&input, &name)?, &options, |inputs, options| crate::exchange(inputs, options, call as usize))?;
+    to_js(&view)
 }
 
 /// Analysis of inputs read in pieces (`File.stream()`, a fetch body): `push` each chunk as it

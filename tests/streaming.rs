@@ -194,13 +194,12 @@ fn a_broken_stream_is_an_error_with_a_location() {
     // A syntax error inside an entry stops the reading, as it does in memory.
     let text = String::from_utf8(bytes.clone()).unwrap();
     let broken = text.replacen("\"method\": \"POST\"", "\"method\" \"POST\"", 1);
-    let offset = broken.find("\"method\" \"POST\"").unwrap();
+    assert_ne!(broken, text);
     let error = streamed(&[("broken.har", broken.as_bytes())], 333, Options::default()).unwrap_err();
     assert!(error.contains("not valid JSON"), "{error}");
     assert!(in_memory(&[("broken.har", broken.as_bytes())], &Options::default())
         .unwrap_err()
         .contains("not valid JSON"));
-    assert!(offset > 0);
 
     // Shapes the whole-document parse refuses, the stream refuses too.
     for bad in [
