@@ -10,6 +10,7 @@ pub mod correlate;
 pub mod error;
 pub mod formats;
 pub mod model;
+pub mod policy;
 pub mod redact;
 pub mod report;
 pub mod signals;
@@ -18,6 +19,7 @@ pub mod signals;
 pub mod wasm;
 
 pub use error::{Error, ErrorKind, Location, Result};
+pub use policy::{Policy, PolicyResult};
 pub use report::{to_markdown, to_text, Exchange, Report, SCHEMA};
 pub use signals::{Rules, UserRules};
 
@@ -63,13 +65,27 @@ pub struct AnalyzeOptions {
     pub rules: Option<UserRules>,
     /// With several inputs, analyse the good ones when some are bad.
     pub partial: bool,
+    /// A policy to check (in the format of `callstate schema policy`); its result is the
+    /// report's `policy`.
+    #[schemars(with = "Option<Policy>")]
+    pub policy: Option<serde_json::Value>,
 }
 
 impl AnalyzeOptions {
-    /// The options for the core, with user rules validated.
+    /// The options for the core, with user rules and the policy validated.
     pub fn into_options(self) -> Result<Options> {
         let rules = self.rules.map(Rules::with).transpose()?;
-        Ok(Options { limits: self.limits.unwrap_or_default(), rules, partial: self.partial, keep_bodies: false })
+        let policy = match self.policy {
+            Some(value) => Some(Policy::from_value(value, rules.as_ref().unwrap_or(&Rules::builtin()))?),
+            None => None,
+        };
+        Ok(Options {
+            limits: self.limits.unwrap_or_default(),
+            rules,
+            partial: self.partial,
+            keep_bodies: false,
+            policy,
+        })
     }
 }
 
@@ -84,6 +100,7 @@ pub fn schema(which: &str) -> Option<String> {
         "error" => written().into_root_schema_for::<Error>(),
         "options" => read().into_root_schema_for::<AnalyzeOptions>(),
         "rules" => read().into_root_schema_for::<UserRules>(),
+        "policy" => read().into_root_schema_for::<Policy>(),
         "exchange" => written().into_root_schema_for::<Exchange>(),
         _ => return None,
     };
@@ -107,6 +124,18 @@ pub struct Options {
     /// Keep every body whole, as the call view needs. By default calls keep only what the
     /// signals read, which gives the same report in a fraction of the memory.
     pub keep_bodies: bool,
+    /// A policy to check; its result becomes the report's `policy`.
+    pub policy: Option<Policy>,
+}
+
+impl Options {
+    /// The fingerprint table in use: the user's rules, or the built-in ones.
+    pub fn rules(&self) -> std::borrow::Cow<'_, Rules> {
+        match &self.rules {
+            Some(rules) => std::borrow::Cow::Borrowed(rules),
+            None => std::borrow::Cow::Owned(Rules::builtin()),
+        }
+    }
 }
 
 /// Reads inputs into one trace. Calls keep input order, and across several inputs they are
@@ -204,14 +233,8 @@ fn analyse_trace<R>(
     options: &Options,
     render: impl FnOnce(Trace, &[signals::Evidence], &[Option<&signals::Fingerprint>], classify::Classification) -> R,
 ) -> R {
-    let builtin;
-    let rules = match &options.rules {
-        Some(rules) => rules,
-        None => {
-            builtin = Rules::builtin();
-            &builtin
-        }
-    };
+    let rules = options.rules();
+    let rules = rules.as_ref();
     let apis: Vec<_> = trace.calls.iter().map(|c| rules.recognise(c)).collect();
     let mut evidence = signals::collect(&trace, rules, &apis);
     // Evidence in the order of the calls it starts at, so E1 is the earliest.
@@ -222,7 +245,15 @@ fn analyse_trace<R>(
 
 /// Analyses one or several inputs together and returns the report.
 pub fn analyze(inputs: &[NamedInput], options: &Options) -> Result<Report> {
-    with_analysis(inputs, options, report::build)
+    Ok(checked(with_analysis(inputs, options, report::build)?, options))
+}
+
+/// The report with the result of the options' policy, if they have one.
+fn checked(mut report: Report, options: &Options) -> Report {
+    if let Some(policy) = &options.policy {
+        report.policy = Some(policy.check(&report, options.rules().as_ref()));
+    }
+    report
 }
 
 /// One call of the analysed inputs (`call` counts from 1, as in the report) as a person reads
@@ -321,7 +352,7 @@ impl Analyzer {
         let mut reads = self.done;
         reads.sort_by(|a, b| a.0.cmp(&b.0));
         let trace = assemble(reads, self.options.partial)?;
-        Ok(analyse_trace(trace, &self.options, report::build))
+        Ok(checked(analyse_trace(trace, &self.options, report::build), &self.options))
     }
 }
 

@@ -2,14 +2,14 @@
 //! `callstate show --call N FILE...` for one call with its evidence marked.
 //! Exit codes: 0 success, 1 the `--expect`ed verdict does not hold, 2 bad input or usage.
 
-use callstate::{analyze, exchange, to_markdown, to_text, Analyzer, NamedInput, Options, Rules};
+use callstate::{analyze, exchange, to_markdown, to_text, Analyzer, NamedInput, Options, Policy, Rules};
 use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
 
 const USAGE: &str = "\
-usage: callstate analyze [--format text|json|md] [--expect VERDICT] [--rules FILE] [--quiet] FILE...
+usage: callstate analyze [--format text|json|md] [--expect VERDICT] [--rules FILE] [--policy FILE] [--quiet] FILE...
        callstate show --call N [--format text|json] FILE...
-       callstate schema [report|exchange|error|options|rules]
+       callstate schema [report|exchange|error|options|rules|policy]
        callstate families
 
 FILE may be a file, a folder (its files), a quoted glob ('captures/*.har') or - for stdin.
@@ -25,6 +25,9 @@ options:
   --expect VERDICT   exit 1 unless the verdict is VERDICT
                      (stateless, stateful, layered, mixed, inconclusive)
   --rules FILE       extra fingerprints and names (JSON, see the README)
+  --policy FILE      check the traffic against a policy (JSON or YAML, see the
+                     README): each rule holds, is violated, warns or does not
+                     apply; exit 1 when a rule is violated
   --limit NAME=N     set a limit: maxInputBytes (default 1 GiB), maxBodyBytes
                      (64 MiB), maxInflateRatio (1000), maxCalls (1000000),
                      maxTreeSize (2 GiB); repeat for several
@@ -33,9 +36,9 @@ options:
 and pretty-printed bodies with secrets masked, and the places its evidence names marked.
 
 `callstate schema` prints the JSON Schema of the report (default), of `show --format json`, of the errors, of the
-options the library takes, or of the rules format. `callstate families` prints the built-in fingerprint table.
+options the library takes, of the rules format or of the policy format. `callstate families` prints the built-in fingerprint table.
 
-exit codes: 0 success, 1 expectation failed, 2 bad input or usage";
+exit codes: 0 success, 1 expectation failed or policy violated, 2 bad input or usage";
 
 enum Format {
     Text,
@@ -54,6 +57,7 @@ struct Args {
     format: Format,
     expect: Option<String>,
     rules: Option<String>,
+    policy: Option<String>,
     quiet: bool,
     limits: serde_json::Map<String, serde_json::Value>,
     call: Option<usize>,
@@ -67,6 +71,7 @@ fn parse_args() -> Result<Command, String> {
         format: Format::Text,
         expect: None,
         rules: None,
+        policy: None,
         quiet: false,
         limits: Default::default(),
         call: None,
@@ -104,6 +109,9 @@ fn parse_args() -> Result<Command, String> {
             Long("rules") => {
                 args.rules = Some(parser.value().map_err(|e| e.to_string())?.string().map_err(|_| "bad --rules")?)
             }
+            Long("policy") => {
+                args.policy = Some(parser.value().map_err(|e| e.to_string())?.string().map_err(|_| "bad --policy")?)
+            }
             Short('q') | Long("quiet") => args.quiet = true,
             Long("call") => {
                 let value = parser.value().map_err(|e| e.to_string())?.string().map_err(|_| "bad --call")?;
@@ -128,7 +136,7 @@ fn parse_args() -> Result<Command, String> {
             let which = match args.files.as_slice() {
                 [] => "report".to_string(),
                 [one] if callstate::schema(one).is_some() => one.clone(),
-                _ => return Err("`schema` takes one of report, exchange, error, options, rules".into()),
+                _ => return Err("`schema` takes one of report, exchange, error, options, rules, policy".into()),
             };
             return Ok(Command::Schema(which));
         }
@@ -145,7 +153,7 @@ fn parse_args() -> Result<Command, String> {
     })
 }
 
-/// The options `--limit` and `--rules` set.
+/// The options `--limit`, `--rules` and `--policy` set.
 fn options(args: &Args) -> Result<Options, String> {
     let mut options = Options::default();
     if !args.limits.is_empty() {
@@ -155,6 +163,11 @@ fn options(args: &Args) -> Result<Options, String> {
     if let Some(path) = &args.rules {
         let bytes = std::fs::read(path).map_err(|e| format!("cannot read rules {path}: {e}"))?;
         options.rules = Some(Rules::with_user_rules(&bytes).map_err(|e| format!("{path}: {e}"))?);
+    }
+    if let Some(path) = &args.policy {
+        let bytes = std::fs::read(path).map_err(|e| format!("cannot read policy {path}: {e}"))?;
+        let policy = Policy::from_slice(&bytes, options.rules().as_ref()).map_err(|e| describe(e.in_input(path)))?;
+        options.policy = Some(policy);
     }
     Ok(options)
 }
@@ -268,13 +281,16 @@ fn run(args: Args) -> Result<ExitCode, String> {
         let _ = writeln!(stdout, "{}", text.trim_end());
     }
     let label = report.verdict.label.as_str();
-    match &args.expect {
-        Some(expected) if expected != label => {
-            eprintln!("callstate: expected a {expected} trace, got {label}: {}", report.verdict.explanation);
-            Ok(ExitCode::from(1))
-        }
-        _ => Ok(ExitCode::SUCCESS),
+    let mut code = ExitCode::SUCCESS;
+    if let Some(expected) = args.expect.as_ref().filter(|expected| *expected != label) {
+        eprintln!("callstate: expected a {expected} trace, got {label}: {}", report.verdict.explanation);
+        code = ExitCode::from(1);
     }
+    if let Some(reason) = report.policy.as_ref().and_then(callstate::report::policy_text::failure) {
+        eprintln!("callstate: the policy is violated:\n  {reason}");
+        code = ExitCode::from(1);
+    }
+    Ok(code)
 }
 
 /// Files named on the command line: folders stand for the files in them, and globs the shell

@@ -31,6 +31,7 @@ pub fn to_markdown(report: &Report) -> String {
         "{} calls: {} stateful, {} stateless, {} resource-dependent; {} session(s).\n",
         s.calls, s.stateful, s.stateless, s.resource_dependent, s.sessions
     );
+    policy(&mut out, report);
     if !report.evidence.is_empty() {
         let _ = writeln!(out, "## Evidence\n");
         let _ = writeln!(out, "| id | signal | state | strength | calls | places | explanation |");
@@ -78,6 +79,20 @@ pub fn to_markdown(report: &Report) -> String {
         let _ = writeln!(out, "- lower layer (model calls made on its behalf): calls {}", list(&layers.lower));
         let _ = writeln!(out, "- the layer that keeps state: {}\n", mode_name(&layers.stateful));
     }
+    if !report.retention.is_empty() {
+        let _ = writeln!(out, "## Retention\n");
+        for r in &report.retention {
+            let default = if r.by_default { " (by default: the request did not say)" } else { "" };
+            let _ = writeln!(
+                out,
+                "- call {}: {} at `{}`{default}",
+                r.call,
+                mode_name(&r.kind).replace('_', " "),
+                cell(&r.at)
+            );
+        }
+        out.push('\n');
+    }
     let _ = writeln!(out, "## Calls\n");
     let _ = writeln!(out, "| # | request | status | API | mode | state | session | parent | evidence |");
     let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|");
@@ -112,4 +127,16 @@ pub fn to_markdown(report: &Report) -> String {
         }
     }
     out
+}
+
+/// The policy's result, one line per rule, when the analysis was given one.
+fn policy(out: &mut String, report: &Report) {
+    let Some(result) = &report.policy else { return };
+    let title = result.name.as_deref().map(|n| format!(": {}", cell(n))).unwrap_or_default();
+    let _ = writeln!(out, "## Policy{title}\n");
+    let _ = writeln!(out, "**{}**\n", super::policy_text::status_name(result.status));
+    for rule in &result.rules {
+        let _ = writeln!(out, "- {}", cell(&super::policy_text::rule_line(rule)));
+    }
+    out.push('\n');
 }

@@ -3,6 +3,7 @@
 
 pub mod exchange;
 mod markdown;
+pub mod policy_text;
 mod text;
 
 pub use exchange::Exchange;
@@ -12,6 +13,7 @@ pub use text::to_text;
 use crate::classify::{Classification, Label, Mode};
 use crate::model::{Diagnostic, Input, LinkKind, Trace, Transport};
 use crate::redact;
+use crate::signals::retention::{retention, RetentionKind};
 use crate::signals::{Evidence, Fingerprint, Signal, StateKind, Strength};
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -34,7 +36,13 @@ pub struct Report {
     pub sessions: Vec<SessionReport>,
     pub layers: Option<LayersReport>,
     pub evidence: Vec<EvidenceReport>,
+    /// Requests that ask the server to retain conversation data, whether or not a later call
+    /// depends on it.
+    pub retention: Vec<RetentionReport>,
     pub diagnostics: Vec<Diagnostic>,
+    /// The policy's result, when the analysis was given one (`--policy`, the `policy` option).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy: Option<crate::policy::PolicyResult>,
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -164,6 +172,17 @@ pub struct EvidenceReport {
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct RetentionReport {
+    /// Call index (from 1).
+    pub call: usize,
+    pub kind: RetentionKind,
+    /// The place that asks for it (`request.body/store`, a path).
+    pub at: String,
+    /// The request did not say; the API keeps it unless told not to.
+    pub by_default: bool,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct PlaceReport {
     /// Call index (from 1).
     pub call: usize,
@@ -257,6 +276,15 @@ pub fn build(trace: Trace, evidence: &[Evidence], apis: &[Option<&Fingerprint>],
             message: redact::redact_text(&e.message),
         })
         .collect();
+    let retention = retention(&trace, apis)
+        .into_iter()
+        .map(|r| RetentionReport {
+            call: r.call + 1,
+            kind: r.kind,
+            at: redact::redact_text(&r.at),
+            by_default: r.by_default,
+        })
+        .collect();
     let count = |mode: Mode| classes.calls.iter().filter(|c| c.mode == mode).count();
     let verdict = &classes.verdict;
     let level = match verdict.confidence {
@@ -290,6 +318,8 @@ pub fn build(trace: Trace, evidence: &[Evidence], apis: &[Option<&Fingerprint>],
             lower: l.lower.iter().map(|c| c + 1).collect(),
         }),
         evidence: evidence_reports,
+        retention,
+        policy: None,
         diagnostics: trace
             .diagnostics
             .into_iter()

@@ -39,6 +39,13 @@ pub fn to_text(report: &Report) -> String {
             );
         }
     }
+    if let Some(policy) = &report.policy {
+        let name = policy.name.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
+        let _ = writeln!(out, "policy{name}: {}", super::policy_text::status_name(policy.status));
+        for rule in &policy.rules {
+            let _ = writeln!(out, "  {}", super::policy_text::rule_line(rule));
+        }
+    }
     for d in &report.diagnostics {
         let _ = writeln!(out, "{}: {}", name(&d.severity), d.message);
     }

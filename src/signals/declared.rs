@@ -282,7 +282,7 @@ impl Fingerprint {
 
 /// `*` matches any run of characters within the text; everything else literally (ASCII case
 /// folded).
-fn glob(pattern: &str, text: &str) -> bool {
+pub(crate) fn glob(pattern: &str, text: &str) -> bool {
     let (p, t) = (pattern.as_bytes(), text.as_bytes());
     let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
     while ti < t.len() {

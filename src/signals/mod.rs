@@ -8,6 +8,7 @@ pub mod lexicon;
 mod places;
 mod replay;
 mod resources;
+pub mod retention;
 mod transport;
 
 pub use declared::{DefaultMode, Fingerprint, Rules, UserRules};
@@ -78,7 +79,7 @@ pub enum Signal {
     KeptContext,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Strength {
     Weak,

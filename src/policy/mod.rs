@@ -1,0 +1,255 @@
+//! Policy: a contract's terms as named rules over what the report knows (each call's layer,
+//! mode, kinds of state, API family and host, what it asks the server to retain, and the
+//! strength of the evidence), checked against a report. The result is data; sentences are made
+//! by the renderers.
+
+mod check;
+
+pub use check::{Finding, PolicyResult, RuleResult, Status};
+
+use crate::error::{Error, ErrorKind, Location, Result};
+use crate::signals::{Rules, StateKind, Strength};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::Value;
+
+/// A policy document (`callstate schema policy`), in JSON or YAML.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    /// What the policy is called (printed with its result).
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The rules, each with a unique `name`; all must hold.
+    pub rules: Vec<Rule>,
+}
+
+/// One rule. `hosts` are host name patterns (`*.openai.azure.com`: `*` matches any run of
+/// characters); `families` are API family patterns (`Azure OpenAI*`), as `callstate families`
+/// names them. A call is at a place when it matches one of the hosts or one of the families.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(tag = "type", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum Rule {
+    /// No call in scope depends on server-kept state of these kinds (by default: conversation,
+    /// session, connection or sandbox state).
+    Stateless {
+        name: String,
+        #[serde(default)]
+        description: Option<String>,
+        /// `model` (default): calls to model APIs and the model calls of a layered trace; `all`:
+        /// every call.
+        #[serde(default)]
+        scope: Scope,
+        #[serde(default = "stateful_kinds")]
+        kinds: Vec<StateKind>,
+    },
+    /// Model calls that keep no server state go only to these hosts or API families.
+    StatelessOnlyAt {
+        name: String,
+        #[serde(default)]
+        description: Option<String>,
+        #[serde(default)]
+        hosts: Vec<String>,
+        #[serde(default)]
+        families: Vec<String>,
+    },
+    /// Calls depend on server-kept state of these kinds only at these hosts or API families
+    /// (neither given: nowhere).
+    StateOnlyAt {
+        name: String,
+        #[serde(default)]
+        description: Option<String>,
+        kinds: Vec<StateKind>,
+        #[serde(default)]
+        hosts: Vec<String>,
+        #[serde(default)]
+        families: Vec<String>,
+    },
+    /// No call asks the server to retain conversation data (a stored response, a conversation
+    /// or thread created, messages added to one), whether or not a later call depends on it.
+    NoRetention {
+        name: String,
+        #[serde(default)]
+        description: Option<String>,
+    },
+    /// No call's state is decided by evidence weaker than this: a call whose state rests only on
+    /// weaker evidence (a declared field, say) is a warning, not a pass.
+    EvidenceStrength {
+        name: String,
+        #[serde(default)]
+        description: Option<String>,
+        at_least: Strength,
+    },
+}
+
+/// Which calls a `stateless` rule is about.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    #[default]
+    Model,
+    All,
+}
+
+fn stateful_kinds() -> Vec<StateKind> {
+    vec![StateKind::Conversation, StateKind::Session, StateKind::Connection, StateKind::Sandbox]
+}
+
+impl Rule {
+    pub fn name(&self) -> &str {
+        self.common().0
+    }
+
+    pub fn description(&self) -> Option<&str> {
+        self.common().1
+    }
+
+    /// The rule's type as the policy names it.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Rule::Stateless { .. } => "stateless",
+            Rule::StatelessOnlyAt { .. } => "stateless-only-at",
+            Rule::StateOnlyAt { .. } => "state-only-at",
+            Rule::NoRetention { .. } => "no-retention",
+            Rule::EvidenceStrength { .. } => "evidence-strength",
+        }
+    }
+
+    fn common(&self) -> (&str, Option<&str>) {
+        match self {
+            Rule::Stateless { name, description, .. }
+            | Rule::StatelessOnlyAt { name, description, .. }
+            | Rule::StateOnlyAt { name, description, .. }
+            | Rule::NoRetention { name, description }
+            | Rule::EvidenceStrength { name, description, .. } => (name, description.as_deref()),
+        }
+    }
+
+    /// The hosts and families a rule names, if it names any.
+    fn places(&self) -> (&[String], &[String]) {
+        match self {
+            Rule::StatelessOnlyAt { hosts, families, .. } | Rule::StateOnlyAt { hosts, families, .. } => {
+                (hosts, families)
+            }
+            _ => (&[], &[]),
+        }
+    }
+}
+
+impl Policy {
+    /// A policy file's bytes (JSON, or YAML), checked against the fingerprint table in use.
+    pub fn from_slice(bytes: &[u8], rules: &Rules) -> Result<Policy> {
+        let value = document(bytes)?;
+        Policy::from_value(value, rules).map_err(|e| match serde_json::from_slice::<Policy>(bytes) {
+            // The typed parse of a JSON file knows the line and column of a wrong field.
+            Err(typed) if typed.line() > 0 => e.at(Location::at_line_column(bytes, typed.line(), typed.column())),
+            _ => e,
+        })
+    }
+
+    /// A policy given as a JSON value (the `policy` option), checked.
+    pub fn from_value(value: Value, rules: &Rules) -> Result<Policy> {
+        let Value::Object(mut fields) = value else {
+            return Err(usage("The policy is not valid: it must be an object with `rules`.".into()));
+        };
+        let Some(Value::Array(items)) = fields.remove("rules") else {
+            return Err(usage("The policy is not valid: it has no `rules` list.".into()));
+        };
+        let head: Policy = serde_json::from_value(Value::Object(
+            fields.into_iter().chain([("rules".into(), Value::Array(vec![]))]).collect(),
+        ))
+        .map_err(|e| usage(format!("The policy is not valid: {e}.")))?;
+        let rules_read =
+            items.into_iter().enumerate().map(|(i, item)| read_rule(i, item)).collect::<Result<Vec<_>>>()?;
+        let policy = Policy { rules: rules_read, ..head };
+        policy.validate(rules)?;
+        Ok(policy)
+    }
+
+    /// Checks the policy against a report; `rules` is the fingerprint table the report was made with.
+    pub fn check(&self, report: &crate::Report, rules: &Rules) -> PolicyResult {
+        check::check(self, report, rules)
+    }
+
+    fn validate(&self, table: &Rules) -> Result<()> {
+        if self.rules.is_empty() {
+            return Err(usage("The policy is not valid: `rules` is empty.".into()));
+        }
+        for (i, rule) in self.rules.iter().enumerate() {
+            let at = |field: &str, problem: String| {
+                usage(format!("Policy rule `{}` (rules[{i}]), field `{field}`: {problem}", rule.name()))
+            };
+            if rule.name().trim().is_empty() {
+                return Err(at("name", "a rule needs a name.".into()));
+            }
+            if self.rules[..i].iter().any(|r| r.name() == rule.name()) {
+                return Err(at("name", "another rule has this name.".into()));
+            }
+            validate_rule(rule, table, at)?;
+        }
+        Ok(())
+    }
+}
+
+fn usage(message: String) -> Error {
+    Error::new(ErrorKind::Usage, message)
+}
+
+/// A policy document: JSON when it is JSON, else YAML.
+fn document(bytes: &[u8]) -> Result<Value> {
+    let text =
+        std::str::from_utf8(bytes).map_err(|_| usage("The policy is not valid: it is not UTF-8 text.".into()))?;
+    if text.trim_start().starts_with('{') {
+        return serde_json::from_str(text).map_err(|e| {
+            usage(format!("The policy is not valid JSON: {e}.")).at(Location::at_line_column(
+                bytes,
+                e.line(),
+                e.column(),
+            ))
+        });
+    }
+    yaml_serde::from_str(text).map_err(|e| usage(format!("The policy is not valid YAML: {e}.")))
+}
+
+/// One rule of the `rules` list, with an error that names it and the field.
+fn read_rule(index: usize, item: Value) -> Result<Rule> {
+    let name = item.get("name").and_then(Value::as_str).map_or_else(|| format!("#{}", index + 1), str::to_string);
+    serde_json::from_value(item).map_err(|e| {
+        let e = e.to_string();
+        let problem = e.strip_prefix("unknown variant").map_or(e.clone(), |rest| format!("unknown rule type{rest}"));
+        usage(format!("Policy rule `{name}` (rules[{index}]): {problem}."))
+    })
+}
+
+/// What a rule needs beyond its shape: something to check, and patterns that can match.
+fn validate_rule(rule: &Rule, table: &Rules, at: impl Fn(&str, String) -> Error) -> Result<()> {
+    let (hosts, families) = rule.places();
+    match rule {
+        Rule::Stateless { kinds, .. } | Rule::StateOnlyAt { kinds, .. } if kinds.is_empty() => {
+            return Err(at("kinds", "no kinds of state are named, so the rule could never be violated.".into()));
+        }
+        Rule::StatelessOnlyAt { .. } if hosts.is_empty() && families.is_empty() => {
+            return Err(at("hosts", "name the `hosts` or the `families` where stateless model calls may go.".into()));
+        }
+        _ => {}
+    }
+    for host in hosts {
+        if host.is_empty() || host.contains(|c: char| !(c.is_ascii_alphanumeric() || "-.*_".contains(c))) {
+            return Err(at(
+                "hosts",
+                format!("`{host}` cannot match a host: give a host name pattern such as `*.openai.azure.com`, without scheme, port or path."),
+            ));
+        }
+    }
+    for family in families {
+        if !table.fingerprints().iter().any(|fp| check::glob(family, &fp.family)) {
+            return Err(at(
+                "families",
+                format!("`{family}` matches no API family (`callstate families` lists them; `*` matches any run of characters)."),
+            ));
+        }
+    }
+    Ok(())
+}
