@@ -142,10 +142,9 @@ impl Policy {
     /// A policy file's bytes (JSON, or YAML), checked against the fingerprint table in use.
     pub fn from_slice(bytes: &[u8], rules: &Rules) -> Result<Policy> {
         let value = document(bytes)?;
-        Policy::from_value(value, rules).map_err(|e| match serde_json::from_slice::<Policy>(bytes) {
-            // The typed parse of a JSON file knows the line and column of a wrong field.
-            Err(typed) if typed.line() > 0 => e.at(Location::at_line_column(bytes, typed.line(), typed.column())),
-            _ => e,
+        Policy::from_value(value, rules).map_err(|e| match locate(&e.message, bytes) {
+            Some(location) => e.at(location),
+            None => e,
         })
     }
 
@@ -195,6 +194,17 @@ impl Policy {
 
 fn usage(message: String) -> Error {
     Error::new(ErrorKind::Usage, message)
+}
+
+/// Where in a JSON policy an error points: the unknown field it names, else where the typed
+/// parse stops (the end of the rule, for a rule's fields are read once its type is known).
+fn locate(message: &str, bytes: &[u8]) -> Option<Location> {
+    let field = message.split("unknown field `").nth(1).and_then(|rest| rest.split('`').next());
+    if let Some(at) = field.and_then(|f| memchr::memmem::find(bytes, format!("\"{f}\"").as_bytes())) {
+        return Some(Location::at_offset(bytes, at));
+    }
+    let typed = serde_json::from_slice::<Policy>(bytes).err()?;
+    (typed.line() > 0).then(|| Location::at_line_column(bytes, typed.line(), typed.column()))
 }
 
 /// A policy document: JSON when it is JSON, else YAML.
