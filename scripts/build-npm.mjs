@@ -26,6 +26,7 @@ const SCHEMAS = [
   { which: 'exchange', type: 'Exchange' },
   { which: 'options', type: 'AnalyzeOptions' },
   { which: 'rules', type: 'Rules' },
+  { which: 'policy', type: 'Policy' },
   { which: 'error', type: 'ErrorData' },
 ];
 

@@ -46,3 +46,48 @@ test('the README CLI examples give the exit codes they show', async () => {
   assert.equal(await run(['analyze', '--expect', 'stateless', 'tests/corpus/crewai-responses-autochain.yaml']), 1);
   assert.equal(await run(['analyze', 'tests/corpus/does-not-exist.har']), 2);
 });
+
+test('the README example policies are the shipped ones, and give what the README shows', async () => {
+  const { mkdtemp, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const dir = await mkdtemp(path.join(tmpdir(), 'callstate-readme-policy-'));
+  try {
+    const policies = {};
+    for (const [marker, file] of [['policy-azure', 'azure-stateless.json'], ['policy-retention', 'no-retention.json']]) {
+      const text = await example(marker);
+      const shipped = await readFile(path.join(REPO, 'examples', 'policies', file), 'utf8');
+      assert.deepEqual(JSON.parse(text), JSON.parse(shipped), `README's ${marker} is examples/policies/${file}`);
+      policies[file] = path.join(dir, file);
+      await writeFile(policies[file], text);
+    }
+    // The shell session in the README, run with the README's policies: exit codes and stderr.
+    const session = await example('policy-cli');
+    const commands = session.split('\n$ ').map((block) => block.replace(/^\$ /, '').split('\n'));
+    assert.equal(commands.length, 3);
+    for (const [command, ...shown] of commands) {
+      const args = command.replace(/; echo \$\?$/, '').split(' ').slice(1);
+      const policy = args[args.indexOf('--policy') + 1];
+      args[args.indexOf('--policy') + 1] = policies[path.basename(policy)];
+      let code = 0;
+      let stderr = '';
+      try {
+        await sh(CLI, args, { cwd: REPO });
+      } catch (error) {
+        ({ code, stderr } = error);
+      }
+      if (command.endsWith('echo $?')) {
+        assert.equal(String(code), shown[0].trim(), command);
+        continue;
+      }
+      assert.equal(code, 1, command);
+      const lines = stderr.trimEnd().split('\n');
+      assert.equal(lines.length, shown.filter(Boolean).length, `${command}:\n${stderr}`);
+      shown.filter(Boolean).forEach((line, i) => {
+        const [prefix] = line.split(' ...');
+        assert.ok(lines[i].startsWith(prefix.replace(/; \.\.\.$|\.\.\.$/, '')), `${command}: README shows\n${line}\ngot\n${lines[i]}`);
+      });
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -89,7 +89,7 @@ function validateAll(reports) {
 }
 
 test('the shipped schemas compile in ajv (strict, draft 2020-12)', () => {
-  for (const which of ['report', 'options', 'rules']) {
+  for (const which of ['report', 'options', 'rules', 'policy']) {
     const schema = readSchema(which);
     assert.equal(schema.$schema, 'https://json-schema.org/draft/2020-12/schema');
     newAjv().compile(schema);
