@@ -65,18 +65,30 @@ pub struct AnalyzeOptions {
     pub rules: Option<UserRules>,
     /// With several inputs, analyse the good ones when some are bad.
     pub partial: bool,
-    /// A policy to check (in the format of `callstate schema policy`); its result is the
-    /// report's `policy`.
-    #[schemars(with = "Option<Policy>")]
+    /// A policy to check (in the format of `callstate schema policy`, or its JSON or YAML
+    /// text); its result is the report's `policy`.
+    #[schemars(with = "Option<PolicyOption>")]
     pub policy: Option<serde_json::Value>,
+}
+
+/// How the `policy` option may be given: as an object, or as the text of a policy file.
+#[derive(schemars::JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum PolicyOption {
+    Policy(Policy),
+    /// JSON or YAML text (errors then give its line and column).
+    Text(String),
 }
 
 impl AnalyzeOptions {
     /// The options for the core, with user rules and the policy validated.
     pub fn into_options(self) -> Result<Options> {
         let rules = self.rules.map(Rules::with).transpose()?;
+        let table = || rules.clone().unwrap_or_else(Rules::builtin);
         let policy = match self.policy {
-            Some(value) => Some(Policy::from_value(value, rules.as_ref().unwrap_or(&Rules::builtin()))?),
+            Some(serde_json::Value::String(text)) => Some(Policy::from_slice(text.as_bytes(), &table())?),
+            Some(value) => Some(Policy::from_value(value, &table())?),
             None => None,
         };
         Ok(Options {

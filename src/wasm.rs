@@ -262,6 +262,13 @@ impl StreamAnalyzer {
     }
 }
 
+/// Checks options (the rules and the policy in them) without analysing anything: throws the
+/// error `analyze` would throw for them, naming the rule and the field.
+#[wasm_bindgen(js_name = checkOptions)]
+pub fn check_options(options: JsValue) -> Result<(), JsValue> {
+    options_from(options).map(|_| ())
+}
+
 /// The report schema this build writes.
 #[wasm_bindgen(js_name = schemaVersion)]
 pub fn schema_version() -> String {

@@ -7,7 +7,8 @@
 
 import { Timeline } from './timeline.js';
 import {
-  SIGNAL_HINTS, inSlices, callFilter, callTitle, chip, el, evidenceTable, facetsOf, joined, plural, richText, signalName, verdictBanner,
+  SIGNAL_HINTS, inSlices, callFilter, callTitle, chip, el, evidenceTable, facetsOf, joined, plural, policyFlags, policyPanel, richText, signalName,
+  verdictBanner,
 } from './view.js';
 
 const $ = (id) => document.getElementById(id);
@@ -16,6 +17,9 @@ const ui = {
   file: $('file'),
   rules: $('rules'),
   rulesState: $('rules-state'),
+  policy: $('policy'),
+  policyState: $('policy-state'),
+  policyResult: $('policy-result'),
   pasteText: $('paste-text'),
   pasteGo: $('paste-go'),
   progress: $('progress'),
@@ -116,8 +120,8 @@ function onWorkerMessage(message) {
     document.body.dataset.analyser = 'ready';
     return;
   }
-  if (message.type === 'export' || message.type === 'exchange') {
-    const key = message.type === 'export' ? `export:${message.format}` : `exchange:${message.call}`;
+  if (message.type === 'export' || message.type === 'exchange' || message.type === 'check') {
+    const key = { export: `export:${message.format}`, exchange: `exchange:${message.call}`, check: 'check' }[message.type];
     waiting.get(key)?.(message);
     waiting.delete(key);
     return;
@@ -175,7 +179,7 @@ function analyse(sources) {
   ui.report.setAttribute('aria-busy', 'true');
   ui.cancel.hidden = false;
   showProgress({ phase: 'reading', done: 0, total: sources.length, name: sources[0].name, bytes: 0, totalBytes: 0 });
-  getWorker().postMessage({ type: 'analyse', files: sources, rules });
+  getWorker().postMessage({ type: 'analyse', files: sources, rules, policy });
 }
 
 /** Stops whatever the worker is doing: the only way to interrupt the wasm. */
@@ -239,6 +243,8 @@ function clearOutput() {
   ui.error.replaceChildren();
   ui.report.hidden = true;
   ui.verdict.replaceChildren();
+  ui.policyResult.replaceChildren();
+  ui.policyResult.hidden = true;
   ui.calls.replaceChildren();
   ui.evidence.replaceChildren();
   ui.sessions.replaceChildren();
@@ -280,6 +286,7 @@ async function showReport(result, run) {
   ui.report.hidden = false;
   ui.report.dataset.file = name;
   renderVerdict(report);
+  renderPolicy(report.policy);
   renderSummary(name, report.summary ?? {}, report.inputs ?? []);
   await nextTask();
   if (!still()) return;
@@ -297,6 +304,7 @@ async function showReport(result, run) {
   view = { report, byIndex, evidenceByCall, filter: null, callsShown: PAGE, evidenceShown: PAGE, sessionsShown: PAGE };
   await renderFacets(report);
   if (!still()) return;
+  timeline.setFlags(policyFlags(report.policy));
   await timeline.setReport(report);
   if (!still()) return;
   await renderTables(still);
@@ -311,6 +319,12 @@ function renderVerdict(report) {
   banner.querySelector('.verdict-headline').id = 'verdict-headline';
   banner.querySelector('.explanation p')?.setAttribute('id', 'verdict-explanation');
   ui.verdict.replaceChildren(banner);
+}
+
+/** The policy's result, with links to the calls that break a rule and to the evidence. */
+function renderPolicy(result) {
+  ui.policyResult.hidden = !result;
+  ui.policyResult.replaceChildren(...(result ? [policyPanel(result, { callLink, evidenceLink })] : []));
 }
 
 function renderSummary(name, summary, inputs) {
@@ -703,6 +717,25 @@ ui.rules.addEventListener('change', async () => {
   } catch (err) {
     addError(file.name, `The rules file is not valid JSON (${String(err?.message || err).replace(/\.$/, '')}).`);
   }
+});
+
+/** A policy (the text of a JSON or YAML file) for the next runs, checked as soon as it is picked. */
+let policy = null;
+
+ui.policy.addEventListener('change', async () => {
+  const [file] = ui.policy.files;
+  policy = null;
+  ui.policyState.textContent = '';
+  if (!file) return;
+  const text = await file.text();
+  const { error, excerpt } = await ask({ type: 'check', rules, policy: text }, 'check');
+  if (error) {
+    ui.policy.value = '';
+    addError(file.name, error, excerpt);
+    return;
+  }
+  policy = text;
+  ui.policyState.textContent = `Checking ${file.name}.`;
 });
 
 const fromFiles = (fileList) => [...fileList].map((file) => ({ name: file.name, blob: file }));

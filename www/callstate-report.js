@@ -1,5 +1,6 @@
-// <callstate-report src="trace.har" height="420" theme="auto|light|dark">: a compact verdict, the
-// picture of the traffic and the evidence for a trace hosted beside a documentation page.
+// <callstate-report src="trace.har" height="420" theme="auto|light|dark" policy="terms.json">: a
+// compact verdict, the picture of the traffic and the evidence for a trace hosted beside a
+// documentation page; with `policy` (a policy file, JSON or YAML), each rule's result too.
 //
 //   <script type="module" src="/path/to/callstate/callstate-report.js"></script>
 //   <callstate-report src="traces/chat.har"></callstate-report>
@@ -10,12 +11,12 @@
 // styles live in its Shadow DOM.
 
 import { Timeline } from './timeline.js';
-import { el, evidenceTable, verdictBanner } from './view.js';
+import { el, evidenceTable, policyFlags, policyPanel, verdictBanner } from './view.js';
 
 const HERE = new URL('./', import.meta.url);
 
 class CallstateReport extends HTMLElement {
-  static observedAttributes = ['src', 'height', 'theme'];
+  static observedAttributes = ['src', 'height', 'theme', 'policy'];
 
   #root;
   #body;
@@ -67,7 +68,7 @@ class CallstateReport extends HTMLElement {
 
   attributeChangedCallback(name) {
     if (name === 'height') this.#applyHeight();
-    if (name === 'src' && this.#connected) this.#load();
+    if ((name === 'src' || name === 'policy') && this.#connected) this.#load(name === 'policy');
     if (name === 'theme') this.#timeline?.schedule();
   }
 
@@ -97,9 +98,9 @@ class CallstateReport extends HTMLElement {
     this.#body.replaceChildren(el('p', { class: cls, role: cls === 'error' ? 'alert' : 'status', text }));
   }
 
-  async #load() {
+  async #load(again = false) {
     const src = this.getAttribute('src');
-    if (!src || src === this.#loaded) return;
+    if (!src || (src === this.#loaded && !again)) return;
     this.#loaded = src;
     this.#stop();
     this.#report = null;
@@ -108,15 +109,16 @@ class CallstateReport extends HTMLElement {
     const url = new URL(src, document.baseURI);
     const name = decodeURIComponent(url.pathname.split('/').pop() || 'trace');
     this.#say(`Analysing ${name}…`);
+    const policySrc = this.getAttribute('policy');
     let blob;
+    let policy;
     try {
-      const response = await fetch(url, { credentials: 'same-origin' });
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      blob = await response.blob();
+      blob = await (await fetchOwn(url)).blob();
+      if (policySrc) policy = await (await fetchOwn(new URL(policySrc, document.baseURI))).text();
     } catch (err) {
       if (this.#loaded !== src) return;
       this.removeAttribute('aria-busy');
-      return this.#say(`callstate could not load ${name} (${err?.message || err}).`, 'error');
+      return this.#say(`callstate could not load ${err?.file ?? name} (${err?.message || err}).`, 'error');
     }
     if (this.#loaded !== src) return;
     const worker = new Worker(new URL('worker.js', HERE), { type: 'module' });
@@ -140,7 +142,7 @@ class CallstateReport extends HTMLElement {
       this.#finish();
       this.#say('callstate could not start its analyser (its worker or wasm file did not load).', 'error');
     };
-    worker.postMessage({ type: 'analyse', files: [{ name, blob }] });
+    worker.postMessage({ type: 'analyse', files: [{ name, blob }], policy });
   }
 
   #finish() {
@@ -171,13 +173,15 @@ class CallstateReport extends HTMLElement {
       el('summary', { text: `Evidence (${(report.evidence ?? []).length})` }),
       (report.evidence ?? []).length ? el('div', { class: 'table-scroll' }, table) : el('p', { class: 'note', text: 'No evidence was recorded.' }),
     );
-    this.#body.replaceChildren(banner, picture, evidence, caption);
+    const policy = report.policy ? policyPanel(report.policy, { callLink, evidenceLink }) : null;
+    this.#body.replaceChildren(...[banner, policy, picture, evidence, caption].filter(Boolean));
 
     this.#timeline?.destroy();
     this.#timeline = new Timeline(picture, {
       label: `Timeline of the calls in ${name}`,
       onSelect: (index) => this.#mark(index),
     });
+    this.#timeline.setFlags(policyFlags(report.policy));
     this.#timeline.setReport(report);
 
     this.#table = table;
@@ -193,6 +197,15 @@ class CallstateReport extends HTMLElement {
       row.classList.toggle('concerns', concerns);
     }
   }
+}
+
+/** A file from the page's own site; a failure names the file. */
+async function fetchOwn(url) {
+  const response = await fetch(url, { credentials: 'same-origin' }).catch((err) => {
+    throw Object.assign(new Error(err?.message || String(err)), { file: decodeURIComponent(url.pathname.split('/').pop()) });
+  });
+  if (!response.ok) throw Object.assign(new Error(`HTTP ${response.status}`), { file: decodeURIComponent(url.pathname.split('/').pop()) });
+  return response;
 }
 
 if (!customElements.get('callstate-report')) customElements.define('callstate-report', CallstateReport);

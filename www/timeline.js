@@ -306,6 +306,12 @@ export class Timeline {
     this.schedule();
   }
 
+  /** Marks the calls a policy flags: a Map(index → 'violated' | 'warning'), or null for none. */
+  setFlags(flags) {
+    this.flags = flags?.size ? flags : null;
+    this.schedule();
+  }
+
   /** Selects a call (by its index from 1) and scrolls it into view, without calling onSelect. */
   select(index) {
     this.selected = index;
@@ -395,7 +401,9 @@ export class Timeline {
   describe(call) {
     if (!call) return '';
     const state = call.state?.length ? ` (${call.state.join(', ')})` : '';
-    return `Call ${call.index}: ${callTitle(call)}, ${call.mode}${state}${call.session ? `, session ${call.session}` : ''}.`;
+    const flag = this.flags?.get(call.index);
+    const policy = flag === 'violated' ? ' It breaks a policy rule.' : flag === 'warning' ? ' A policy rule warns about it.' : '';
+    return `Call ${call.index}: ${callTitle(call)}, ${call.mode}${state}${call.session ? `, session ${call.session}` : ''}.${policy}`;
   }
 
   schedule() {
@@ -515,10 +523,13 @@ export class Timeline {
       if (dim) classes.push('dim');
       if (lit) classes.push('lit');
       if (!all && call.index === this.selected) classes.push('selected');
+      const flag = this.flags?.get(call.index);
+      if (flag) classes.push(`flag-${flag}`);
       callNodes.push([
         'g',
-        { class: classes.join(' '), 'data-call': call.index },
+        { class: classes.join(' '), 'data-call': call.index, 'data-flag': flag ?? null },
         ['rect', { x: x(i) - w / 2, y: lane.y - h / 2, width: w, height: h, rx: Math.min(4, w / 2) }],
+        flag ? ['circle', { class: 'tl-flag', cx: x(i), cy: lane.y - h / 2 - 5, r: 3.5 }] : null,
         all ? ['title', {}, this.describe(call)] : null,
       ]);
     }
@@ -620,4 +631,8 @@ text{font:12px system-ui,sans-serif;fill:var(--tl-muted)}
 .tl-marker.k-kept path{fill:var(--tl-kept)}
 .tl-marker.k-parent path{fill:var(--tl-parent)}
 .tl-marker path{stroke:none}
+.flag-violated rect{stroke:var(--tl-flag-violated,#c0162c);stroke-width:3}
+.flag-warning rect{stroke:var(--tl-flag-warning,#b36b00);stroke-width:2;stroke-dasharray:3 2}
+.flag-violated .tl-flag{fill:var(--tl-flag-violated,#c0162c)}
+.flag-warning .tl-flag{fill:var(--tl-flag-warning,#b36b00)}
 `;

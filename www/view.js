@@ -287,3 +287,71 @@ export function evidenceTable(items, { callLink = (n) => el('span', { text: `cal
     body,
   );
 }
+
+/** A policy status as people read it. */
+export const STATUS_NAMES = { holds: 'holds', violated: 'violated', warning: 'warning', not_applicable: 'not applicable' };
+
+/** Why one call breaks a rule (the words the CLI uses). */
+function findingText(type, f) {
+  const kinds = (f.state ?? []).join(', ');
+  switch (type) {
+    case 'no-retention':
+      return ` asks the server to retain conversation data (${String(f.retention ?? '').replaceAll('_', ' ')} at ${f.at ?? '?'}${f.by_default ? ', by default' : ''})`;
+    case 'stateless-only-at':
+      return ' is a stateless model call elsewhere';
+    case 'evidence-strength':
+      return `: its ${kinds} state rests on ${f.strength ?? 'weaker'} evidence only`;
+    default:
+      return ` depends on server-kept ${kinds} state`;
+  }
+}
+
+/**
+ * A policy's result (`report.policy`): its status, then each rule with the calls and evidence
+ * that decide it. `callLink(index)` and `evidenceLink(id)` make the links (or return null).
+ */
+export function policyPanel(result, { callLink = () => null, evidenceLink = () => null, maxFindings = 20 } = {}) {
+  const rules = result.rules ?? [];
+  const items = rules.map((rule) => {
+    const findings = (rule.findings ?? []).slice(0, maxFindings).map((f) => {
+      const where = [f.family, f.host].filter(Boolean).join(' at ');
+      const evidence = (f.evidence ?? []).map((id) => evidenceLink(id) ?? id);
+      return el(
+        'li',
+        { 'data-call': f.call },
+        callLink(f.call) ?? `call ${f.call}`,
+        where ? ` (${where})` : '',
+        findingText(rule.type, f),
+        evidence.length ? [' — ', joined(evidence)] : '',
+      );
+    });
+    const more = (rule.findings ?? []).length - findings.length;
+    const decided = rule.status === 'holds' && rule.calls?.length ? ` — ${plural(rule.calls.length, 'call')} checked` : '';
+    return el(
+      'li',
+      { class: 'policy-rule', 'data-status': rule.status, 'data-rule': rule.name },
+      chip(STATUS_NAMES[rule.status] ?? rule.status, { 'data-status': rule.status }),
+      ' ',
+      el('strong', { text: rule.name }),
+      el('span', { class: 'hint', text: ` (${rule.type})${decided}` }),
+      rule.description ? el('p', { class: 'policy-description', text: rule.description }) : null,
+      findings.length ? el('ul', { class: 'policy-findings' }, findings, more > 0 ? el('li', { text: `and ${plural(more, 'more call')}` }) : null) : null,
+    );
+  });
+  return el(
+    'div',
+    { class: 'policy', 'data-status': result.status },
+    el('p', { class: 'policy-head' }, el('strong', { text: `Policy${result.name ? `: ${result.name}` : ''}` }), ' ', chip(STATUS_NAMES[result.status] ?? result.status, { 'data-status': result.status })),
+    el('ul', { class: 'plain-list policy-rules' }, items),
+  );
+}
+
+/** The calls a policy flags, for the picture: Map(index → 'violated' | 'warning'). */
+export function policyFlags(result) {
+  const flags = new Map();
+  for (const rule of result?.rules ?? []) {
+    if (rule.status !== 'violated' && rule.status !== 'warning') continue;
+    for (const f of rule.findings ?? []) if (flags.get(f.call) !== 'violated') flags.set(f.call, rule.status);
+  }
+  return flags;
+}

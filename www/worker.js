@@ -1,6 +1,7 @@
 // Runs the wasm analyser off the main thread, for the page and for the widget.
 //
-// In:  {type: 'analyse', files: [{name, blob}], rules?}    (blob: a File or Blob, read here)
+// In:  {type: 'analyse', files: [{name, blob}], rules?, policy?}  (blob: a File or Blob, read here)
+//      {type: 'check', rules?, policy?}                    (validates them, analysing nothing)
 //      {type: 'export', format: 'json' | 'markdown'}       (of the last report)
 //      {type: 'exchange', call}                            (one call of the last report, from 1)
 // Out: {type: 'ready'}                                    (the wasm is loaded)
@@ -9,6 +10,7 @@
 //      {type: 'result', name, report, covers}              (report without the lists sent in parts)
 //      {type: 'error', name, message, location, excerpt, fatal?}   (one result or error per file)
 //      {type: 'export', format, text} | {type: 'exchange', call, view, error}
+//      {type: 'check', error, location}
 //
 // A big report is sent in slices so that no single message takes the page long to receive.
 // The files stay here (as Blob handles, not bytes) for exports and the call view.
@@ -42,13 +44,14 @@ self.onmessage = async ({ data }) => {
     if (data?.type === 'analyse') {
       for (const { name } of data.files ?? []) self.postMessage({ type: 'error', name, message, location: null, excerpt: null, fatal: true });
     } else {
-      self.postMessage({ type: data?.type, format: data?.format, call: data?.call, error: message });
+      self.postMessage({ type: data?.type, format: data?.format, call: data?.call, error: message, location: null });
     }
     return;
   }
   if (data?.type === 'analyse') return analyseMessage(data);
   if (data?.type === 'export') return exportMessage(data);
   if (data?.type === 'exchange') return exchangeMessage(data);
+  if (data?.type === 'check') return checkMessage(data);
 };
 
 // ---------------------------------------------------------------- progress
@@ -64,9 +67,10 @@ function progress(state, force = false) {
 
 // ---------------------------------------------------------------- analysing
 
-async function analyseMessage({ files = [], rules }) {
+async function analyseMessage({ files = [], rules, policy }) {
   last = null;
   rules = rules ?? undefined;
+  policy = policy ?? undefined;
   const total = files.length;
   const totalBytes = files.reduce((sum, file) => sum + (file.blob?.size ?? 0), 0);
   const meter = { phase: 'reading', name: files[0]?.name, done: 0, total, bytes: 0, totalBytes, calls: 0 };
@@ -74,7 +78,7 @@ async function analyseMessage({ files = [], rules }) {
 
   if (files.length === 1) {
     const [{ name, blob }] = files;
-    const options = { name, rules };
+    const options = { name, rules, policy };
     const outcome = await attempt(name, () => analyseInputs([{ name, blob }], options, meter));
     if (outcome.report) send(name, outcome.report, 1, { inputs: [{ name, blob }], options });
     else self.postMessage(outcome.error);
@@ -82,13 +86,13 @@ async function analyseMessage({ files = [], rules }) {
   }
   // Several files are one trace: a front-door capture and a back-end trace are analysed
   // together, so that calls can be linked across them. A bad file does not cost the others.
-  const options = { partial: true, rules };
+  const options = { partial: true, rules, policy };
   const together = await attempt(null, () => analyseInputs(files, options, meter));
   if (!together.report) {
     // Every file is bad (or the analyser failed): analyse each alone for its own message.
     for (const [done, { name, blob }] of files.entries()) {
-      const alone = await attempt(name, () => analyseInputs([{ name, blob }], { name, rules }, { ...meter, done, name, bytes: 0, totalBytes: blob.size }));
-      if (alone.report) send(name, alone.report, 1, { inputs: [{ name, blob }], options: { name, rules } });
+      const alone = await attempt(name, () => analyseInputs([{ name, blob }], { name, rules, policy }, { ...meter, done, name, bytes: 0, totalBytes: blob.size }));
+      if (alone.report) send(name, alone.report, 1, { inputs: [{ name, blob }], options: { name, rules, policy } });
       else self.postMessage(alone.error);
     }
     return;
@@ -238,6 +242,19 @@ async function exchangeMessage({ call }) {
     reply.view = wasm.exchange(await inputOf(last), call, last.options);
   } catch (err) {
     reply.error = describe(err);
+  }
+  self.postMessage(reply);
+}
+
+/** Validates rules and a policy as the next analysis will take them. */
+function checkMessage({ rules, policy }) {
+  const reply = { type: 'check', error: null, location: null, excerpt: null };
+  try {
+    wasm.checkOptions({ rules: rules ?? undefined, policy: policy ?? undefined });
+  } catch (err) {
+    reply.error = describe(err);
+    reply.location = plainLocation(err?.location);
+    reply.excerpt = excerptOf(reply.location);
   }
   self.postMessage(reply);
 }

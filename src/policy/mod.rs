@@ -141,8 +141,8 @@ impl Rule {
 impl Policy {
     /// A policy file's bytes (JSON, or YAML), checked against the fingerprint table in use.
     pub fn from_slice(bytes: &[u8], rules: &Rules) -> Result<Policy> {
-        let value = document(bytes)?;
-        Policy::from_value(value, rules).map_err(|e| match locate(&e.message, bytes) {
+        let (value, json) = document(bytes)?;
+        Policy::from_value(value, rules).map_err(|e| match json.then(|| locate(&e.message, bytes)).flatten() {
             Some(location) => e.at(location),
             None => e,
         })
@@ -207,20 +207,19 @@ fn locate(message: &str, bytes: &[u8]) -> Option<Location> {
     (typed.line() > 0).then(|| Location::at_line_column(bytes, typed.line(), typed.column()))
 }
 
-/// A policy document: JSON when it is JSON, else YAML.
-fn document(bytes: &[u8]) -> Result<Value> {
+/// A policy document, and whether it is JSON (else it is read as YAML).
+fn document(bytes: &[u8]) -> Result<(Value, bool)> {
     let text =
         std::str::from_utf8(bytes).map_err(|_| usage("The policy is not valid: it is not UTF-8 text.".into()))?;
     if text.trim_start().starts_with('{') {
-        return serde_json::from_str(text).map_err(|e| {
-            usage(format!("The policy is not valid JSON: {e}.")).at(Location::at_line_column(
-                bytes,
-                e.line(),
-                e.column(),
-            ))
-        });
+        let value = serde_json::from_str(text).map_err(|e| {
+            let at = Location::at_line_column(bytes, e.line(), e.column());
+            usage(format!("The policy is not valid JSON: {e}.")).at(at)
+        })?;
+        return Ok((value, true));
     }
-    yaml_serde::from_str(text).map_err(|e| usage(format!("The policy is not valid YAML: {e}.")))
+    let value = yaml_serde::from_str(text).map_err(|e| usage(format!("The policy is not valid YAML: {e}.")))?;
+    Ok((value, false))
 }
 
 /// One rule of the `rules` list, with an error that names it and the field.
