@@ -129,3 +129,37 @@ fn streamed_in_pieces_the_report_is_the_same() {
         assert!(analyzer.finish().is_err());
     }
 }
+
+#[wasm_bindgen_test]
+fn a_policy_is_checked_as_natively_and_a_bad_one_is_refused() {
+    let (name, bytes, _) = common::cases::CASES[0];
+    let policy = r#"{"name": "p", "rules": [{"name": "nothing-stored", "type": "no-retention"},
+        {"name": "model-stateless", "type": "stateless", "kinds": ["conversation"]}]}"#;
+    let native_policy = callstate::Policy::from_slice(policy.as_bytes(), &callstate::Rules::builtin()).unwrap();
+    let native = callstate::analyze_bytes(
+        name,
+        bytes,
+        &callstate::Options { policy: Some(native_policy), ..Default::default() },
+    )
+    .unwrap()
+    .to_json();
+    let native: serde_json::Value = serde_json::from_str(&native).unwrap();
+    // As an object, and as a policy file's text: the same result as native.
+    for given in [js_sys::JSON::parse(policy).unwrap(), JsValue::from_str(policy)] {
+        let options = options(name);
+        js_sys::Reflect::set(&options, &"policy".into(), &given).unwrap();
+        let report = as_json(&wasm::analyze(js_sys::Uint8Array::from(bytes).into(), options).unwrap());
+        assert_eq!(report["policy"], native["policy"]);
+        assert_eq!(report["policy"]["status"], "violated");
+    }
+    let bad =
+        js_sys::JSON::parse(r#"{"policy": {"rules": [{"name": "azure", "type": "stateless-only-at", "hostz": []}]}}"#)
+            .unwrap();
+    assert!(wasm::check_options(js_sys::JSON::parse(&format!(r#"{{"policy": {policy}}}"#)).unwrap()).is_ok());
+    let error = wasm::check_options(bad.clone()).unwrap_err().dyn_into::<js_sys::Error>().unwrap();
+    let message: String = error.message().into();
+    assert!(message.contains("rule `azure`") && message.contains("unknown field `hostz`"), "{message}");
+    let error = wasm::analyze(js_sys::Uint8Array::from(bytes).into(), bad).unwrap_err();
+    let kind = js_sys::Reflect::get(&error, &"kind".into()).unwrap();
+    assert_eq!(kind.as_string().as_deref(), Some("usage"));
+}
