@@ -310,7 +310,7 @@ function findingText(type, f) {
  * A policy's result (`report.policy`): its status, then each rule with the calls and evidence
  * that decide it. `callLink(index)` and `evidenceLink(id)` make the links (or return null).
  */
-export function policyPanel(result, { callLink = () => null, evidenceLink = () => null, maxFindings = 20 } = {}) {
+export function policyPanel(result, { callLink = () => null, evidenceLink = () => null, maxFindings = 8 } = {}) {
   const rules = result.rules ?? [];
   const items = rules.map((rule) => {
     const findings = (rule.findings ?? []).slice(0, maxFindings).map((f) => {

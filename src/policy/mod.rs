@@ -142,7 +142,7 @@ impl Policy {
     /// A policy file's bytes (JSON, or YAML), checked against the fingerprint table in use.
     pub fn from_slice(bytes: &[u8], rules: &Rules) -> Result<Policy> {
         let (value, json) = document(bytes)?;
-        Policy::from_value(value, rules).map_err(|e| match json.then(|| locate(&e.message, bytes)).flatten() {
+        Policy::from_value(value, rules).map_err(|e| match locate(&e.message, bytes, json) {
             Some(location) => e.at(location),
             None => e,
         })
@@ -196,14 +196,15 @@ fn usage(message: String) -> Error {
     Error::new(ErrorKind::Usage, message)
 }
 
-/// Where in a JSON policy an error points: the unknown field it names, else where the typed
-/// parse stops (the end of the rule, for a rule's fields are read once its type is known).
-fn locate(message: &str, bytes: &[u8]) -> Option<Location> {
+/// Where in a policy file an error points: the unknown field it names, else (in JSON) where the
+/// typed parse stops (the end of the rule, for a rule's fields are read once its type is known).
+fn locate(message: &str, bytes: &[u8], json: bool) -> Option<Location> {
     let field = message.split("unknown field `").nth(1).and_then(|rest| rest.split('`').next());
-    if let Some(at) = field.and_then(|f| memchr::memmem::find(bytes, format!("\"{f}\"").as_bytes())) {
+    let needle = field.map(|f| if json { format!("\"{f}\"") } else { format!("{f}:") });
+    if let Some(at) = needle.and_then(|n| memchr::memmem::find(bytes, n.as_bytes())) {
         return Some(Location::at_offset(bytes, at));
     }
-    let typed = serde_json::from_slice::<Policy>(bytes).err()?;
+    let typed = serde_json::from_slice::<Policy>(bytes).err().filter(|_| json)?;
     (typed.line() > 0).then(|| Location::at_line_column(bytes, typed.line(), typed.column()))
 }
 
