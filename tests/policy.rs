@@ -324,3 +324,54 @@ fn the_example_policies() {
         [("nothing-stored".into(), "violated".into()), ("no-server-kept-conversation".into(), "violated".into())]
     );
 }
+
+/// Each rule type through the CLI: exit 0 where it holds (or warns), 1 where it is violated.
+#[test]
+fn the_cli_checks_each_rule_type() {
+    let cases = [
+        (
+            json!({ "name": "r", "type": "stateless" }),
+            "oai-responses-input-history.yaml",
+            "oai-responses-prevresp-chain.yaml",
+        ),
+        (
+            json!({ "name": "r", "type": "stateless-only-at", "families": ["Azure OpenAI*"] }),
+            "azure-openai-chat.yaml",
+            "oai-chat-tool-calls.yaml",
+        ),
+        (
+            json!({ "name": "r", "type": "state-only-at", "kinds": ["session"], "hosts": ["mcp.deepwiki.com"] }),
+            "mcp-deepwiki-session-only.yaml",
+            "lastfm-edit-track-cookie.yaml",
+        ),
+        (json!({ "name": "r", "type": "no-retention" }), "oai-chat-tool-calls.yaml", "crewai-responses-autochain.yaml"),
+        (
+            json!({ "name": "r", "type": "evidence-strength", "at_least": "medium" }),
+            "oai-responses-prevresp-chain.yaml",
+            "bedrock-inline-agent.yaml",
+        ),
+    ];
+    let dir = std::env::temp_dir().join(format!("callstate-policy-types-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (rule, holds, breaks) in cases {
+        let kind = rule["type"].as_str().unwrap().to_string();
+        let file = dir.join(format!("{kind}.json"));
+        std::fs::write(&file, json!({ "rules": [rule] }).to_string()).unwrap();
+        let run = |trace: &str| {
+            let out = callstate(&[
+                "analyze",
+                "--format",
+                "json",
+                "--policy",
+                file.to_str().unwrap(),
+                &format!("tests/corpus/{trace}"),
+            ]);
+            let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+            (out.status.code().unwrap(), report["policy"]["rules"][0]["status"].as_str().unwrap().to_string())
+        };
+        assert_eq!(run(holds), (0, "holds".to_string()), "{kind} on {holds}");
+        let broken = if kind == "evidence-strength" { (0, "warning".to_string()) } else { (1, "violated".to_string()) };
+        assert_eq!(run(breaks), broken, "{kind} on {breaks}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
