@@ -150,3 +150,55 @@ fn an_input_of_unknown_records_says_what_it_saw_once() {
     let message = unknown.unwrap_err().to_string();
     assert!(message.contains("Its records have the keys step, who"), "{message}");
 }
+
+/// Shapes no public file shows, built from their documentation: the OpenAI Agents SDK's trace
+/// ingest payload (`trace` and `trace.span` items), CloudWatch Logs exports that hold each
+/// record as JSON text under `@message`, and Logfire's `events` attribute.
+#[test]
+fn documented_shapes_without_a_public_file() {
+    let agents = serde_json::json!({"data": [
+        {"object": "trace", "id": "trace_4b1c", "workflow_name": "Agent workflow", "group_id": "thread-7"},
+        {"object": "trace.span", "id": "span_a1", "trace_id": "trace_4b1c", "parent_id": null,
+         "started_at": "2025-09-30T10:00:00.000Z", "ended_at": "2025-09-30T10:00:03.000Z",
+         "span_data": {"type": "agent", "name": "Assistant"}},
+        {"object": "trace.span", "id": "span_g1", "trace_id": "trace_4b1c", "parent_id": "span_a1",
+         "started_at": "2025-09-30T10:00:00.100Z", "ended_at": "2025-09-30T10:00:01.000Z",
+         "span_data": {"type": "generation", "model": "gpt-4.1",
+                       "input": [{"role": "user", "content": "What is the capital of France?"}],
+                       "output": [{"role": "assistant", "content": "Paris."}]}},
+        {"object": "trace.span", "id": "span_g2", "trace_id": "trace_4b1c", "parent_id": "span_a1",
+         "started_at": "2025-09-30T10:00:01.100Z", "ended_at": "2025-09-30T10:00:02.000Z",
+         "span_data": {"type": "generation", "model": "gpt-4.1",
+                       "input": [{"role": "user", "content": "What is the capital of France?"},
+                                 {"role": "assistant", "content": "Paris."},
+                                 {"role": "user", "content": "And of Spain?"}],
+                       "output": [{"role": "assistant", "content": "Madrid."}]}}
+    ]});
+    let report = report_of(&[("agents.json", serde_json::to_vec(&agents).unwrap())]);
+    assert_eq!(report["inputs"][0]["format"], "openai-agents");
+    assert_eq!(report["calls"].as_array().unwrap().len(), 3);
+    assert!(!evidence(&report, "context_replay").is_empty(), "{report}");
+
+    // CloudWatch Logs: each record of a real export as JSON text under `@message`.
+    let name = "agentcore-sdk-e2e-strands-rag-spans.json";
+    let logs: Vec<Value> = records(name)
+        .iter()
+        .map(|r| serde_json::json!({"@timestamp": "2025-10-01 12:00:00.000", "@message": r.to_string()}))
+        .collect();
+    let report = report_of(&[("logs-insights.json", serde_json::to_vec(&logs).unwrap())]);
+    assert_eq!(report["calls"], files(&[name])["calls"]);
+
+    // Logfire: GenAI events in one `events` attribute of JSON text.
+    let events = serde_json::json!([
+        {"event.name": "gen_ai.user.message", "content": "Where is the Eiffel tower?", "role": "user"},
+        {"event.name": "gen_ai.choice", "index": 0, "message": {"role": "assistant", "content": "In Paris."}}
+    ]);
+    let span = serde_json::json!([{"name": "chat gpt-4o", "trace_id": "0af7651916cd43dd8448eb211c80319c",
+        "span_id": "b7ad6b7169203331", "start_time": 1727000000000000000u64,
+        "attributes": {"gen_ai.operation.name": "chat", "gen_ai.system": "openai", "events": events.to_string()}}]);
+    let bytes = serde_json::to_vec(&span).unwrap();
+    let exchange =
+        callstate::exchange(&[NamedInput { name: "logfire.json", bytes: &bytes }], &Options::default(), 1).unwrap();
+    let exchange = serde_json::to_string(&exchange).unwrap();
+    assert!(exchange.contains("Where is the Eiffel tower?") && exchange.contains("In Paris."), "{exchange}");
+}

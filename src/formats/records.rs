@@ -226,7 +226,12 @@ pub fn kind_of(value: &Value) -> Option<Kind> {
     if langfuse_type && has("traceId") && has("id") && !has("spanId") {
         return Some(Kind::LangfuseObservation);
     }
-    if has("id") && !has("spanId") && (map.get("observations").is_some_and(Value::is_array) || has("htmlPath")) {
+    let langfuse_trace = map.get("observations").is_some_and(Value::is_array)
+        || has("htmlPath")
+        || (map.contains_key("sessionId")
+            && has("timestamp")
+            && (map.contains_key("input") || map.contains_key("output")));
+    if has("id") && !has("spanId") && langfuse_trace {
         return Some(Kind::LangfuseTrace);
     }
     let ids = first(value, TRACE_ID).is_some() && first(value, SPAN_ID).is_some();
