@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Seeds each fuzz target's corpus (fuzz/corpus/<target>/, git-ignored) with the test inputs:
-# tests/corpus/* (files only) and tests/formats/*. analyze_many also gets a few multi-input seeds,
+# tests/corpus/* and tests/corpus/runtimes/* (files only) and tests/formats/*. analyze_many also gets a few multi-input seeds,
 # its inputs joined by a 0xFF byte (see fuzz_targets/analyze_many.rs). Idempotent.
 set -euo pipefail
 FUZZ="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -10,7 +10,7 @@ TARGETS=(read_any read_yaml read_json_shapes read_jsonl analyze_many)
 for target in "${TARGETS[@]}"; do
 	dir="$FUZZ/corpus/$target"
 	mkdir -p "$dir"
-	for f in "$ROOT"/tests/corpus/* "$ROOT"/tests/formats/*; do
+	for f in "$ROOT"/tests/corpus/* "$ROOT"/tests/corpus/runtimes/* "$ROOT"/tests/formats/*; do
 		[ -f "$f" ] && cp "$f" "$dir/seed-$(basename "$f")"
 	done
 done
@@ -32,12 +32,13 @@ C="$ROOT/tests/corpus"
 join "$dir/seed-multi-frontdoor-backend" "$F/frontdoor-runtime-sessions.har" "$F/backend-model-calls.jsonl"
 join "$dir/seed-multi-frontdoor-otlp" "$F/frontdoor-runtime-sessions.har" "$F/backend-model-calls.otlp.jsonl" "$F/agent-runtime-layered.otlp.json"
 join "$dir/seed-multi-nock-cassette" "$F/nock-openai-chat-completions.json" "$C/oai-chat-tool-calls.yaml"
+join "$dir/seed-multi-spans-and-logs" "$C/runtimes/agentcore-strands-bedrock-spans.json" "$C/runtimes/agentcore-strands-bedrock-runtime-logs.json"
 join "$dir/seed-multi-bad-and-good" "$C/NOTICE.md" "$F/nock-anthropic-messages-create.json"
 
 # stream_same reads its chunk size from the first byte: each seed gets one in front.
 dir="$FUZZ/corpus/stream_same"
 mkdir -p "$dir"
-for f in "$ROOT"/tests/corpus/* "$ROOT"/tests/formats/* "$ROOT"/www/samples/*; do
+for f in "$ROOT"/tests/corpus/* "$ROOT"/tests/corpus/runtimes/* "$ROOT"/tests/formats/* "$ROOT"/www/samples/*; do
 	[ -f "$f" ] || continue
 	for chunk in 7 200; do
 		{ printf "\\$(printf '%03o' $chunk)"; cat "$f"; } >"$dir/seed-$chunk-$(basename "$f")"

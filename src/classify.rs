@@ -117,7 +117,7 @@ pub fn classify(trace: &Trace, evidence: &[Evidence], apis: &[Option<&Fingerprin
             }
         }
         // Calls of one layer form sessions; the link between layers is not a session.
-        if e.signal != Signal::KeptContext {
+        if !matches!(e.signal, Signal::KeptContext | Signal::Label) {
             for pair in e.calls.windows(2) {
                 groups.union(pair[0], pair[1]);
             }
@@ -446,9 +446,17 @@ fn layered_verdict(
             )
         };
         let deciding: Vec<usize> = upper_state.iter().take(2).chain(replays.iter().take(1)).copied().collect();
+        // A runtime whose state is only declared (the session id it is called with, under an API
+        // whose contract keeps state behind it) is believed less than one seen keeping state.
+        let declared_only = upper_state.iter().all(|&i| evidence[i].signal == Signal::Declared);
+        let hedge = if declared_only {
+            " The runtime's state is declared by its API's contract (the session it is called with), not seen kept in this trace (no model call carries turns its caller did not send), so confidence is lower."
+        } else {
+            ""
+        };
         return Verdict {
             label: Label::Layered,
-            confidence: confidence_of(strength),
+            confidence: if declared_only { confidence_of(strength.min(Strength::Medium)) - 0.1 } else { confidence_of(strength) },
             explanation: format!(
                 "Layered: a stateful runtime built on stateless model calls. The runtime layer (calls {} in {} session(s)) keeps {} state: {} Beneath it, its {} model call(s) (calls {}) are stateless: {}",
                 list(&layers.upper),
@@ -458,7 +466,7 @@ fn layered_verdict(
                 layers.lower.len(),
                 list(&layers.lower),
                 how
-            ),
+            ) + hedge,
             deciding,
         };
     }

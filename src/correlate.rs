@@ -9,6 +9,7 @@ use serde_json::Value;
 
 pub fn link(trace: &mut Trace) {
     merge_batch_answers(&mut trace.calls);
+    merge_split_spans(&mut trace.calls);
     link_spans(&mut trace.calls);
     if trace.inputs.len() > 1 {
         link_by_content_and_time(&mut trace.calls);
@@ -40,6 +41,51 @@ fn merge_batch_answers(calls: &mut Vec<Call>) {
         index += 1;
         !answered.contains(&(index - 1))
     });
+}
+
+/// One span read from two inputs (the span records in one file, the log records that carry its
+/// messages in another): the first keeps what the others add — a request body, a response — and
+/// the others go.
+fn merge_split_spans(calls: &mut Vec<Call>) {
+    let mut first: FxHashMap<(String, String), usize> = FxHashMap::default();
+    let mut merged = FxHashSet::default();
+    for i in 0..calls.len() {
+        let Some(span) = &calls[i].span else { continue };
+        let key = (span.trace_id.clone(), span.span_id.clone());
+        let target = *first.entry(key).or_insert(i);
+        if target == i || calls[target].source.input == calls[i].source.input {
+            continue;
+        }
+        // The call with an operation or a URL describes the span; the other only adds to it.
+        let (keep, give) = if describes(&calls[i]) && !describes(&calls[target]) { (i, target) } else { (target, i) };
+        let (request, response) = (std::mem::take(&mut calls[give].request.body), calls[give].response.take());
+        let kept = &mut calls[keep];
+        if kept.request.body.is_empty() {
+            kept.request.body = request;
+        }
+        if kept.response.as_ref().is_none_or(|r| r.body.is_empty()) && response.is_some() {
+            kept.response = response;
+        }
+        merged.insert(give);
+        if keep == i {
+            first.insert(
+                (
+                    kept.span.as_ref().map(|s| s.trace_id.clone()).unwrap_or_default(),
+                    kept.span.as_ref().map(|s| s.span_id.clone()).unwrap_or_default(),
+                ),
+                i,
+            );
+        }
+    }
+    let mut index = 0;
+    calls.retain(|_| {
+        index += 1;
+        !merged.contains(&(index - 1))
+    });
+}
+
+fn describes(call: &Call) -> bool {
+    call.span.as_ref().is_some_and(|s| s.operation.is_some()) || !call.request.url.host.is_empty()
 }
 
 /// `traceparent: 00-<trace id>-<parent span id>-<flags>`: the span id of the caller's span.

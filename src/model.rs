@@ -36,9 +36,16 @@ pub enum Format {
     Nock,
     /// OpenTelemetry OTLP/JSON (`resourceSpans`), one document or one per line.
     Otlp,
-    /// Spans as SDK exporters dump them (not OTLP): JS `ReadableSpan`s, Python `to_json()`, or
-    /// one span's attribute map.
+    /// Span records that are not OTLP/JSON: SDK span dumps (JS `ReadableSpan`s, Python
+    /// `to_json()`, flat snake_case), CloudWatch span and GenAI event log records, one span's
+    /// attribute map; as a list, under a wrapper key or one per line.
     SpanDump,
+    /// Langfuse traces and observations.
+    Langfuse,
+    /// LangSmith runs.
+    Langsmith,
+    /// OpenAI Agents SDK traces (`trace` and `trace.span` items).
+    OpenaiAgents,
     /// JSON Lines request logs: OpenAI batch files, or the generic shape in the README.
     Jsonl,
 }

@@ -176,7 +176,12 @@ fn json_lines_logs() {
 
     let error = read_trace(&[NamedInput { name: "x.jsonl", bytes: b"{\"a\": 1}\n{oops\n" }], &Limits::default());
     let trace = error.unwrap();
-    assert!(trace.diagnostics.iter().any(|d| d.message.contains("Line 1 is not a request record")));
+    assert!(
+        trace.diagnostics.iter().any(|d| d.message.starts_with("2 JSON lines, none a record callstate knows")
+            && d.message.ends_with("their keys: a.")),
+        "{:?}",
+        trace.diagnostics
+    );
 }
 
 #[test]

@@ -98,7 +98,7 @@ fn cases() -> Vec<Case> {
         case("truncated-gzip", "har", har(vec![json!({"request": {"method": "GET", "url": "https://a.example/"}, "response": {"status": 200, "content": {"mimeType": "application/json", "encoding": "base64", "text": b64(&gzip(b"{\"id\": 1}")[..12])}}})]), R { calls: 1, warning: Some("does not decompress") }),
         case("base64-not-base64", "har", har(vec![json!({"request": {"method": "GET", "url": "https://a.example/"}, "response": {"status": 200, "content": {"mimeType": "application/json", "encoding": "base64", "text": "%%% not base64 %%%"}}})]), R { calls: 1, warning: Some("not valid base64") }),
         case("jsonl-one-bad-line", "jsonl", "{\"method\": \"GET\", \"url\": \"https://a.example/1\"}\n{\"method\": \"GET\", \"url\": \n{\"method\": \"GET\", \"url\": \"https://a.example/3\"}\n", R { calls: 2, warning: Some("Line 2") }),
-        case("jsonl-all-bad", "jsonl", "{\"a\": 1}\n{bad\n{worse\n", R { calls: 0, warning: Some("not a request record") }),
+        case("jsonl-all-bad", "jsonl", "{\"a\": 1}\n{bad\n{worse\n", R { calls: 0, warning: Some("none a record callstate knows") }),
         case("otlp-missing-ids", "json", json!({"resourceSpans": [{"scopeSpans": [{"spans": [{"name": "GET", "attributes": [{"key": "http.method", "value": {"stringValue": "GET"}}]}]}]}]}).to_string(), R { calls: 0, warning: Some("no trace or span id") }),
         case("otlp-parent-cycles", "json", json!({"resourceSpans": [{"scopeSpans": [{"spans": [
             {"traceId": "01", "spanId": "aa", "parentSpanId": "bb", "name": "a", "attributes": [{"key": "gen_ai.operation.name", "value": {"stringValue": "chat"}}]},

@@ -15,7 +15,7 @@ fn truncated_and_corrupted_corpus_files_never_panic() {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let mut runs = 0;
     let mut errors = 0;
-    let mut names: Vec<_> = ["tests/corpus", "tests/formats"]
+    let mut names: Vec<_> = ["tests/corpus", "tests/corpus/runtimes", "tests/formats"]
         .iter()
         .flat_map(|dir| std::fs::read_dir(root.join(dir)).unwrap().map(|e| e.unwrap().path()))
         .collect();

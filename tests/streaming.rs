@@ -16,11 +16,11 @@ fn file(path: &str) -> Vec<u8> {
 /// Every test input of the repository, by name.
 fn repository_inputs() -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
-    for dir in ["tests/corpus", "tests/formats", "www/samples"] {
+    for dir in ["tests/corpus", "tests/corpus/runtimes", "tests/formats", "www/samples"] {
         let mut paths: Vec<_> = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(dir))
             .unwrap()
             .map(|e| e.unwrap().path())
-            .filter(|p| !p.to_string_lossy().ends_with(".md"))
+            .filter(|p| p.is_file() && !p.to_string_lossy().ends_with(".md") && !p.to_string_lossy().ends_with(".tsv"))
             .collect();
         paths.sort();
         for p in paths {

@@ -3,7 +3,8 @@
 //! generic shape documented in the README — and OTLP/JSON with one export request per line.
 //! A bad line costs a warning with its line number; the rest is analysed.
 
-use super::spans::{self, normalise_id, SpanData};
+use super::records::{KeyTally, Records};
+use super::spans::{self, normalise_id};
 use super::{otlp, time::parse_rfc3339_ms, Read, Text};
 use crate::error::{Error, ErrorKind, Location, Result};
 use crate::model::{Body, Call, Diagnostic, Format, Headers, Request, Response, Severity, Source, Span, Url};
@@ -30,7 +31,12 @@ pub fn read(source: &Text, limits: &Limits) -> Result<Read> {
 /// The reader of one JSON Lines input, fed one line at a time (the whole text, or a stream).
 pub struct Lines {
     read: Read,
-    spans: Vec<SpanData>,
+    /// Span, log and observation records, joined when the input ends.
+    spans: Records,
+    /// Lines that are JSON but no record callstate knows, with the keys they have.
+    unknown: KeyTally,
+    /// Lines that are not blank, and of those the ones that are JSON.
+    lines: usize,
     records: usize,
     input: usize,
     /// Bytes before the text (a byte order mark), added to reported offsets.
@@ -40,7 +46,16 @@ pub struct Lines {
 
 impl Lines {
     pub fn new(input: usize, base: usize, keep_bodies: bool) -> Lines {
-        Lines { read: Read::new(Format::Jsonl), spans: Vec::new(), records: 0, input, base, keep_bodies }
+        Lines {
+            read: Read::new(Format::Jsonl),
+            spans: Records::default(),
+            unknown: KeyTally::default(),
+            lines: 0,
+            records: 0,
+            input,
+            base,
+            keep_bodies,
+        }
     }
 
     pub fn calls(&self) -> usize {
@@ -53,6 +68,7 @@ impl Lines {
         if trimmed.is_empty() {
             return Ok(());
         }
+        self.lines += 1;
         if self.calls() >= limits.max_calls {
             return Err(Error::new(
                 ErrorKind::Limit,
@@ -82,13 +98,17 @@ impl Lines {
             }
         };
         self.records += 1;
-        if otlp::is_otlp(&value) {
+        if otlp::is_otlp(&value) || value.get("resourceLogs").is_some() {
             let mut notes = Vec::new();
-            self.spans.extend(otlp::otlp_spans(&value, &mut notes));
+            self.spans.add_spans(otlp::otlp_spans(&value, &mut notes));
+            self.spans.add_otlp_logs(&value);
             for n in notes {
                 self.read.warn(|| warn(format!("Line {}: {n}.", number + 1)));
             }
             self.read.format = Format::Otlp;
+            return Ok(());
+        }
+        if self.spans.add(&value) {
             return Ok(());
         }
         match record_to_call(&value, self.input, number) {
@@ -98,17 +118,18 @@ impl Lines {
                 }
                 self.read.calls.push(call)
             }
-            None => self.read.warn(|| warn(format!(
-                "Line {} is not a request record (expected `method` and `url`, an OpenAI batch line, or OTLP `resourceSpans`) and was skipped.",
-                number + 1
-            ))),
+            None => self.unknown.add(&value),
         }
         Ok(())
     }
 
     pub fn finish(self) -> Result<Read> {
-        let Lines { mut read, spans, records, input, keep_bodies, .. } = self;
+        let Lines { mut read, spans, unknown, lines, records, input, keep_bodies, .. } = self;
         if !spans.is_empty() {
+            if read.format == Format::Jsonl {
+                read.format = spans.format();
+            }
+            let spans = spans.finish();
             let count = spans.len();
             let calls = spans::to_calls(spans, input, keep_bodies);
             read.diagnostics.extend(spans::not_calls_note(count, calls.len()));
@@ -117,9 +138,30 @@ impl Lines {
         if records == 0 {
             return Err(Error::malformed("No line of the JSON Lines input is valid JSON.").at(Location::default()));
         }
+        if unknown.records > 0 {
+            // The summary comes first and counts against the cap like any warning.
+            read.diagnostics.insert(0, unknown_lines(&unknown, lines, read.calls.is_empty()));
+            if read.diagnostics.len() > super::MAX_WARNINGS {
+                read.diagnostics.pop();
+                read.suppressed += 1;
+            }
+        }
         merge_batch_output(&mut read.calls);
         Ok(read)
     }
+}
+
+/// One sentence for every line that was JSON but no record callstate knows, naming their keys.
+fn unknown_lines(unknown: &KeyTally, lines: usize, nothing_read: bool) -> Diagnostic {
+    let keys = unknown.keys().map(|k| format!("; their keys: {k}")).unwrap_or_default();
+    let message = if nothing_read {
+        format!(
+            "{lines} JSON lines, none a record callstate knows (a request with `method` and `url`, an OpenAI batch line, OTLP `resourceSpans`, a span, log record, Langfuse observation or LangSmith run){keys}."
+        )
+    } else {
+        format!("{} of {lines} JSON lines are not records callstate knows and were skipped{keys}.", unknown.records)
+    };
+    Diagnostic { severity: Severity::Warning, message, location: None }
 }
 
 fn headers(value: Option<&Value>) -> Headers {

@@ -6,7 +6,9 @@ mod cassette;
 mod har;
 mod jsonl;
 mod nock;
+mod observability;
 mod otlp;
+mod records;
 mod spans;
 mod stream;
 mod time;
@@ -134,18 +136,28 @@ fn from_document(document: &serde_json::Value, source: &Text, syntax: tree::Synt
     if cassette::interactions(document).is_some() {
         return cassette::read(document, source, limits);
     }
-    if otlp::is_span_dump(document) {
-        let spans = otlp::dump_spans(document);
+    let mut records = records::Records::default();
+    if records.add_document(document) > 0 {
+        let format = records.format();
+        let spans = records.finish();
         let count = spans.len();
         let calls = spans::to_calls(spans, source.input, source.keep_bodies);
         let diagnostics = spans::not_calls_note(count, calls.len()).into_iter().collect();
-        return Ok(Read { calls, diagnostics, ..Read::new(Format::SpanDump) });
+        return Ok(Read { calls, diagnostics, ..Read::new(format) });
+    }
+    if let Some(span) = records::attribute_map(document) {
+        let calls = spans::to_calls(vec![span], source.input, source.keep_bodies);
+        return Ok(Read { calls, ..Read::new(Format::SpanDump) });
     }
     let what = if syntax == tree::Syntax::Json { "JSON" } else { "YAML" };
+    let saw = match records::top_keys(document) {
+        Some(keys) => format!(" Its records have the keys {keys}, none a record callstate knows."),
+        None => String::new(),
+    };
     Err(Error::new(
         ErrorKind::UnknownFormat,
         format!(
-            "The input is {what} but not a trace callstate reads: expected a HAR (`log.entries`), a cassette (`interactions` or `http_interactions`), a nock recording, OTLP/JSON (`resourceSpans`) or a span dump."
+            "The input is {what} but not a trace callstate reads: expected a HAR (`log.entries`), a cassette (`interactions` or `http_interactions`), a nock recording, OTLP/JSON (`resourceSpans`), or span records (spans, span events or log records with trace and span ids; Langfuse traces and observations; LangSmith runs), as a list, under a wrapper key or one per line.{saw}"
         ),
     )
     .at(source.location_at(0)))

@@ -18,6 +18,28 @@ pub struct SpanData {
     pub start_ms: Option<f64>,
     pub end_ms: Option<f64>,
     pub attributes: Vec<(String, Value)>,
+    /// Span events, and the log records joined to the span: where many instrumentations put
+    /// the messages.
+    pub events: Vec<SpanEvent>,
+    /// Made from log records whose span the input does not hold: a call when its events carry
+    /// messages, to be merged with its span if another input holds it.
+    pub from_logs: bool,
+}
+
+/// A span event or a log record about a span (`gen_ai.user.message`, `gen_ai.choice`, ADOT's
+/// GenAI events with the messages in `body`).
+#[derive(Debug, Default, Clone)]
+pub struct SpanEvent {
+    pub name: String,
+    pub attributes: Vec<(String, Value)>,
+    pub body: Option<Value>,
+}
+
+impl SpanEvent {
+    fn get(&self, key: &str) -> Option<&Value> {
+        let attribute = self.attributes.iter().find(|(k, _)| k == key).map(|(_, v)| v);
+        attribute.or_else(|| self.body.as_ref()?.get(key)).filter(|v| !v.is_null())
+    }
 }
 
 impl SpanData {
@@ -48,6 +70,8 @@ impl SpanData {
             Some("LLM") => Some("chat".into()),
             Some("AGENT") => Some("invoke_agent".into()),
             Some("TOOL") => Some("execute_tool".into()),
+            // The root chain of an agent framework's trace is the agent's invocation.
+            Some("CHAIN") if self.parent_span_id.is_none() => Some("invoke_agent".into()),
             _ => None,
         }
     }
@@ -104,10 +128,83 @@ fn flattened(span: &SpanData, prefix: &str) -> Option<Value> {
     Some(Value::Array(items.into_iter().map(|(_, m)| Value::Object(m)).collect()))
 }
 
+/// Messages recorded as a list (JSON text or a structure); OpenInference wraps each in `message`.
+fn message_list(value: &Value) -> Option<Value> {
+    let Value::Array(items) = json_of(value)? else { return None };
+    let unwrapped = items.into_iter().map(|item| match item {
+        Value::Object(mut map) if map.len() == 1 && map.get("message").is_some_and(Value::is_object) => {
+            map.remove("message").unwrap_or_default()
+        }
+        other => other,
+    });
+    Some(Value::Array(unwrapped.collect()))
+}
+
+/// Messages the span's events (or the log records joined to it) carry: the older GenAI events
+/// (`gen_ai.user.message`, `gen_ai.choice`…), the newer `…operation.details` event with
+/// `gen_ai.input.messages`, and ADOT's records whose body holds `input` and `output` messages.
+fn event_messages(span: &SpanData) -> (Vec<Value>, Vec<Value>) {
+    let (mut input, mut output) = (Vec::new(), Vec::new());
+    for event in span.events.iter().chain(&attribute_events(span)) {
+        let role = event.name.strip_prefix("gen_ai.").and_then(|n| n.strip_suffix(".message"));
+        if let Some(role) = role {
+            let role = event.get("role").and_then(Value::as_str).unwrap_or(role);
+            let content = event.get("content").and_then(json_or_text).unwrap_or(Value::Null);
+            input.push(json!({ "role": role, "content": content }));
+        } else if event.name == "gen_ai.choice" {
+            let message = event.get("message").and_then(json_or_text).unwrap_or(Value::Null);
+            output.push(match message {
+                Value::Object(_) => message,
+                content => json!({ "role": "assistant", "content": content }),
+            });
+        }
+        for (key, list) in [("gen_ai.input.messages", &mut input), ("gen_ai.output.messages", &mut output)] {
+            if let Some(Value::Array(items)) = event.get(key).and_then(message_list) {
+                list.extend(items);
+            }
+        }
+        let body = event.body.as_ref();
+        for (key, list) in [("input", &mut input), ("output", &mut output)] {
+            if let Some(Value::Array(items)) = body.and_then(|b| b.get(key)?.get("messages")).and_then(message_list) {
+                list.extend(items);
+            }
+        }
+    }
+    (input, output)
+}
+
+/// Events that Logfire writes into one `events` attribute (JSON text of `{"event.name": …}`
+/// objects) rather than as span events.
+fn attribute_events(span: &SpanData) -> Vec<SpanEvent> {
+    let Some(Value::Array(items)) = span.get(&["events"]).and_then(json_of) else { return Vec::new() };
+    items
+        .into_iter()
+        .filter_map(|item| {
+            let name = item.get("event.name")?.as_str()?.to_string();
+            Some(SpanEvent { name, attributes: Vec::new(), body: Some(item) })
+        })
+        .collect()
+}
+
+fn has_messages(span: &SpanData) -> bool {
+    let (input, output) = event_messages(span);
+    !input.is_empty() || !output.is_empty()
+}
+
+/// Text that holds JSON (content blocks serialised by the instrumentation) as JSON; other text
+/// as it is.
+fn json_or_text(value: &Value) -> Option<Value> {
+    match value {
+        Value::String(s) => Some(serde_json::from_str(s).unwrap_or_else(|_| value.clone())),
+        Value::Null => None,
+        other => Some(other.clone()),
+    }
+}
+
 /// The request the span describes: its messages where the instrumentation recorded them.
 fn request_body(span: &SpanData) -> Option<Value> {
-    for key in ["gen_ai.input.messages", "ai.prompt.messages"] {
-        if let Some(messages) = span.get(&[key]).and_then(json_of) {
+    for key in ["gen_ai.input.messages", "ai.prompt.messages", "llm.input_messages"] {
+        if let Some(messages) = span.get(&[key]).and_then(message_list) {
             return Some(json!({ "messages": messages }));
         }
     }
@@ -116,8 +213,19 @@ fn request_body(span: &SpanData) -> Option<Value> {
             return Some(json!({ "messages": messages }));
         }
     }
-    // A whole request body recorded as JSON text (`input.value`, or `input` in bare dumps).
-    span.get(&["input.value", "input"]).and_then(json_of).filter(Value::is_object)
+    let (messages, _) = event_messages(span);
+    if !messages.is_empty() {
+        return Some(json!({ "messages": messages }));
+    }
+    // A whole request body recorded as JSON text (`input.value`, or `input` in bare dumps), or
+    // a prompt as plain text.
+    let input =
+        span.get(&["input.value", "gcp.vertex.agent.llm_request", "traceloop.entity.input", "input", "gen_ai.prompt"])?;
+    match json_of(input) {
+        Some(body @ Value::Object(_)) => Some(body),
+        Some(Value::Array(messages)) => Some(json!({ "messages": messages })),
+        _ => input.as_str().filter(|s| !s.trim().is_empty()).map(|s| json!({ "input": s })),
+    }
 }
 
 fn response_body(span: &SpanData) -> Option<Value> {
@@ -125,16 +233,24 @@ fn response_body(span: &SpanData) -> Option<Value> {
     if let Some(id) = span.text(&["gen_ai.response.id", "ai.response.id"]) {
         body.insert("id".into(), Value::String(id));
     }
-    if let Some(output) = span.get(&["gen_ai.output.messages"]).and_then(json_of) {
+    let (_, event_output) = event_messages(span);
+    if let Some(output) = span.get(&["gen_ai.output.messages", "llm.output_messages"]).and_then(message_list) {
         body.insert("output".into(), output);
     } else if let Some(output) =
         flattened(span, "gen_ai.completion.").or_else(|| flattened(span, "llm.output_messages."))
     {
         body.insert("output".into(), output);
+    } else if !event_output.is_empty() {
+        body.insert("output".into(), Value::Array(event_output));
     } else if let Some(text) = span.text(&["ai.response.text"]) {
         body.insert("output".into(), json!([{ "role": "assistant", "content": text }]));
-    } else if let Some(output) = span.get(&["output.value", "output"]).and_then(json_of) {
+    } else if let Some(output) = span
+        .get(&["output.value", "gcp.vertex.agent.llm_response", "traceloop.entity.output", "output"])
+        .and_then(json_of)
+    {
         body.insert("output".into(), output);
+    } else if let Some(text) = span.text(&["gen_ai.completion"]) {
+        body.insert("output".into(), json!([{ "role": "assistant", "content": text }]));
     }
     (!body.is_empty()).then_some(Value::Object(body))
 }
@@ -205,7 +321,7 @@ pub fn to_calls(spans: Vec<SpanData>, input: usize, keep_bodies: bool) -> Vec<Ca
     };
     let mut calls = Vec::new();
     for (entry, span) in spans.iter().enumerate() {
-        if span.is_call() {
+        if span.is_call() || (span.from_logs && has_messages(span)) {
             let mut call = to_call(span, nearest_call(span), input, entry);
             if !keep_bodies {
                 call.slim();

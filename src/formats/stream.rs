@@ -25,7 +25,7 @@ enum State {
     /// Not enough bytes yet to tell the format.
     Head(Vec<u8>),
     Har(Box<HarStream>),
-    Lines(LineStream),
+    Lines(Box<LineStream>),
     /// A format read from the whole document.
     Whole(Vec<u8>),
 }
@@ -83,7 +83,7 @@ impl StreamReader {
             har.feed(&head[base..], &self.limits)?;
             State::Har(har)
         } else if jsonl::looks_like_jsonl(start) {
-            let mut lines = LineStream::new(self.input, base, self.keep_bodies);
+            let mut lines = Box::new(LineStream::new(self.input, base, self.keep_bodies));
             lines.feed(&head[base..], &self.limits)?;
             State::Lines(lines)
         } else {

@@ -118,7 +118,15 @@ fn flow_evidence(
     let running = minted_status(trace, mint.call).is_some_and(|s| {
         matches!(
             s,
-            "queued" | "in_progress" | "pending" | "running" | "submitted" | "working" | "processing" | "validating"
+            "queued"
+                | "in_progress"
+                | "pending"
+                | "running"
+                | "submitted"
+                | "working"
+                | "processing"
+                | "validating"
+                | "starting"
         )
     });
     let kind = match kind {
@@ -195,7 +203,14 @@ fn is_upload(call: &crate::model::Call) -> bool {
 }
 
 /// The top-level `status` of the response that minted a handle, if it has one.
+/// The state of the work a response describes: its `status`, or `running` for a long-running
+/// operation not yet `done` (Google's `operations`).
 fn minted_status(trace: &Trace, call: usize) -> Option<&str> {
     let body = trace.calls[call].response.as_ref()?.body.json()?;
+    let operation = body.get("name").and_then(|n| n.as_str()).is_some_and(|n| n.contains("operations/"));
+    // proto3 JSON leaves `done: false` out.
+    if operation && body.get("done").and_then(|d| d.as_bool()) != Some(true) {
+        return Some("running");
+    }
     body.get("status").and_then(|s| s.as_str())
 }

@@ -5,7 +5,7 @@
 use super::replay::{hash_str, items_of, texts_of};
 use super::{Evidence, Place, Signal, StateKind, Strength};
 use crate::model::{Body, Trace};
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde_json::Value;
 
 /// Hashes of every content string of a body (request or response), streams included.
@@ -21,6 +21,55 @@ fn is_instructions(item: &Value) -> bool {
     matches!(item.get("role").and_then(Value::as_str), Some("system" | "developer"))
 }
 
+/// The turn a call belongs to: its topmost ancestor (bounded: parent links come from the input).
+fn turn_of(trace: &Trace, mut call: usize) -> usize {
+    for _ in 0..256 {
+        match trace.calls[call].parent {
+            Some(parent) if parent.call != call => call = parent.call,
+            _ => break,
+        }
+    }
+    call
+}
+
+/// The nearest caller that recorded what it was sent (wrapper spans in between carry nothing).
+fn caller_with_body(trace: &Trace, call: usize) -> Option<usize> {
+    let mut at = trace.calls[call].parent?.call;
+    for _ in 0..256 {
+        if !trace.calls[at].request.body.is_empty() {
+            return Some(at);
+        }
+        at = trace.calls[at].parent?.call;
+    }
+    None
+}
+
+/// Items of a model call that its caller did not send and that came from outside its own turn:
+/// said in an earlier turn of the trace, or standing before the caller's new message (earlier
+/// turns the layer put back, though the trace holds no record of them).
+fn kept_items(items: &[&Value], upper: &FxHashSet<u64>, said_before: impl Fn(u64) -> bool) -> usize {
+    let hashes: Vec<Vec<u64>> = items
+        .iter()
+        .map(|item| {
+            let mut texts = Vec::new();
+            texts_of(item, None, &mut texts);
+            texts.into_iter().map(hash_str).collect()
+        })
+        .collect();
+    let new_message = hashes.iter().position(|h| h.iter().any(|t| upper.contains(t)));
+    items
+        .iter()
+        .zip(&hashes)
+        .enumerate()
+        .filter(|(_, (item, texts))| {
+            !is_instructions(item) && !texts.is_empty() && !texts.iter().all(|t| upper.contains(t))
+        })
+        .filter(|(i, (_, texts))| {
+            new_message.is_some_and(|n| *i < n) || texts.iter().any(|&t| !upper.contains(&t) && said_before(t))
+        })
+        .count()
+}
+
 pub fn kept_context(trace: &Trace) -> Vec<Evidence> {
     if trace.calls.iter().all(|c| c.parent.is_none()) {
         return Vec::new();
@@ -30,54 +79,47 @@ pub fn kept_context(trace: &Trace) -> Vec<Evidence> {
         let (ta, tb) = (trace.calls[a].started_ms, trace.calls[b].started_ms);
         ta.unwrap_or(f64::MIN).total_cmp(&tb.unwrap_or(f64::MIN)).then(a.cmp(&b))
     });
-    let mut seen: FxHashSet<u64> = FxHashSet::default();
+    // Each text, and the turn that first said it.
+    let mut said: FxHashMap<u64, usize> = FxHashMap::default();
     let mut evidence = Vec::new();
     for &m in &order {
         let call = &trace.calls[m];
-        if let (Some(parent), Some(items)) = (call.parent, items_of(&call.request.body)) {
-            let upper = &trace.calls[parent.call];
-            if !upper.request.body.is_empty() {
-                let mut upper_texts = FxHashSet::default();
-                text_hashes(&upper.request.body, &mut upper_texts);
-                // Items of the model call that the upper request did not carry but earlier
-                // calls said.
-                let kept = items
-                    .values
-                    .iter()
-                    .filter(|item| !is_instructions(item))
-                    .filter(|item| {
-                        let mut texts = Vec::new();
-                        texts_of(item, None, &mut texts);
-                        texts.iter().map(|t| hash_str(t)).any(|h| seen.contains(&h) && !upper_texts.contains(&h))
-                    })
-                    .count();
-                if kept > 0 {
-                    evidence.push(Evidence {
-                        signal: Signal::KeptContext,
-                        state: Some(StateKind::Conversation),
-                        strength: Strength::Strong,
-                        calls: vec![parent.call.min(m), parent.call.max(m)],
-                        dependents: vec![parent.call],
-                        places: vec![
-                            Place { call: parent.call, at: "request.body".into() },
-                            Place { call: m, at: format!("request.body/{}", items.key) },
-                        ],
-                        handle: None,
-                        secret: false,
-                        api: None,
-                        message: format!(
-                            "Call {} does not carry the earlier turns, yet the model call made for it (call {}) carries {kept} item(s) said in earlier calls: the layer between them kept the conversation.",
-                            parent.call + 1,
-                            m + 1
-                        ),
-                    });
-                }
+        let turn = turn_of(trace, m);
+        if let (Some(parent), Some(items)) = (caller_with_body(trace, m), items_of(&call.request.body)) {
+            let mut upper_texts = FxHashSet::default();
+            text_hashes(&trace.calls[parent].request.body, &mut upper_texts);
+            let kept = kept_items(&items.values, &upper_texts, |t| said.get(&t).is_some_and(|&first| first != turn));
+            if kept > 0 {
+                evidence.push(kept_evidence(parent, m, kept, items.key));
             }
         }
-        text_hashes(&call.request.body, &mut seen);
+        let mut texts = FxHashSet::default();
+        text_hashes(&call.request.body, &mut texts);
         if let Some(response) = &call.response {
-            text_hashes(&response.body, &mut seen);
+            text_hashes(&response.body, &mut texts);
+        }
+        for text in texts {
+            said.entry(text).or_insert(turn);
         }
     }
     evidence
+}
+
+fn kept_evidence(parent: usize, m: usize, kept: usize, key: &str) -> Evidence {
+    Evidence {
+        signal: Signal::KeptContext,
+        state: Some(StateKind::Conversation),
+        strength: Strength::Strong,
+        calls: vec![parent.min(m), parent.max(m)],
+        dependents: vec![parent],
+        places: vec![Place { call: parent, at: "request.body".into() }, Place { call: m, at: format!("request.body/{key}") }],
+        handle: None,
+        secret: false,
+        api: None,
+        message: format!(
+            "Call {} does not carry the earlier turns, yet the model call made for it (call {}) carries {kept} item(s) from earlier turns: the layer between them kept the conversation.",
+            parent + 1,
+            m + 1
+        ),
+    }
 }

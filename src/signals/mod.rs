@@ -4,6 +4,7 @@
 pub mod declared;
 mod handles;
 mod kept_context;
+mod labels;
 pub mod lexicon;
 mod places;
 mod replay;
@@ -77,6 +78,9 @@ pub enum Signal {
     /// A model call carries earlier turns that the call it was made for did not: the layer
     /// between them kept the conversation.
     KeptContext,
+    /// A session, conversation, thread or user id stamped on spans: it groups them, and proves
+    /// nothing kept on a server by itself (reported so that the reader sees why it did not count).
+    Label,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
@@ -127,7 +131,9 @@ pub fn collect(trace: &Trace, rules: &Rules, apis: &[Option<&Fingerprint>]) -> V
     evidence.extend(transport::signals(trace));
     evidence.extend(resources::client_named(trace));
     evidence.extend(replay::replays(trace));
-    evidence.extend(kept_context::kept_context(trace));
+    let kept = kept_context::kept_context(trace);
+    evidence.extend(labels::labels(trace, apis, &kept));
+    evidence.extend(kept);
     outweigh_declarations(&mut evidence);
     judge_by_host(&mut evidence, apis);
     evidence

@@ -162,7 +162,29 @@ fn is_telemetry(call: &Call) -> bool {
 
 /// Attributes that identify the trace, the code or the deployment, never server state.
 fn is_ignored_attribute(key: &str) -> bool {
-    key.contains("trace")
+    /// Attributes that record what a model was sent or said (messages, prompts, tool calls):
+    /// their ids are conversation content, already read as the call's body.
+    const CONTENT: &[&str] = &[
+        "llm.",
+        "gen_ai.prompt",
+        "gen_ai.completion",
+        "gen_ai.input.",
+        "gen_ai.output.",
+        "gen_ai.system_instructions",
+        "input.",
+        "output.",
+        "ai.prompt",
+        "ai.response",
+        "ai.toolCall",
+        "pydantic_ai.",
+        "gcp.vertex.agent.llm_",
+        "gcp.vertex.agent.tool_",
+    ];
+    CONTENT.iter().any(|prefix| key.starts_with(prefix))
+        || key.contains("tool")
+        || key.contains("model")
+        || key.contains("message")
+        || key.contains("trace")
         || key.contains("span")
         || key.starts_with("telemetry.")
         || key.starts_with("service.")

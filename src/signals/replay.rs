@@ -161,11 +161,15 @@ fn replay_evidence(j: usize, k: usize, len: usize, total: usize, key: &str, carr
         strength: if carries_reply { Strength::Strong } else { Strength::Medium },
         calls: vec![j, k],
         dependents: Vec::new(),
-        places: vec![
-            Place { call: j, at: format!("request.body/{key}") },
-            Place { call: j, at: "response.body".into() },
-            Place { call: k, at: format!("request.body/{key}/0-{}", len.saturating_sub(1)) },
-        ],
+        // The reply is a place of the evidence only where it is carried.
+        places: [
+            Some(Place { call: j, at: format!("request.body/{key}") }),
+            carries_reply.then(|| Place { call: j, at: "response.body".into() }),
+            Some(Place { call: k, at: format!("request.body/{key}/0-{}", len.saturating_sub(1)) }),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
         handle: None,
         secret: false,
         api: None,
