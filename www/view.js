@@ -58,6 +58,7 @@ export const SIGNALS = {
   kept_context: 'Kept context',
   declared: 'Declared state',
   transport: 'Transport',
+  label: 'Session tag',
 };
 
 /** What each signal means, for a reader who has not read the design notes. */
@@ -67,6 +68,7 @@ export const SIGNAL_HINTS = {
   kept_context: 'a model call carrying turns its caller did not send: the layer between them kept them',
   declared: 'a field a known API uses for state, with a value minted outside this trace',
   transport: 'a WebSocket, an SSE resumption or a cookie session',
+  label: 'a session, conversation or user id stamped on spans: it groups them, and by itself proves nothing kept on a server',
 };
 
 export const signalName = (signal) => SIGNALS[signal] ?? String(signal ?? 'signal').replaceAll('_', ' ');
