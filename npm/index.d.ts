@@ -133,3 +133,19 @@ export declare class Analyzer {
 
 /** The report schema this build writes (`callstate.report/1`); after `init()` (always, in Node.js). */
 export function schemaVersion(): string;
+
+/** One input of `analyzeEach`: what `analyze` takes for one input, or one named input (a stream is read in pieces). */
+export type EachInput = NamedInput | { name?: string; stream: StreamSource } | Bytes | string | BlobLike;
+
+/** What `analyzeEach` yields for each input: its report, or the error that kept it from being read. */
+export type EachResult = { name: string; report: Report; error?: undefined } | { name: string; error: CallstateError; report?: undefined };
+
+/**
+ * Analyses each input on its own (not together as one trace), one after another, yielding
+ * `{name, report}` or, for an input that cannot be read, `{name, error}` with a `CallstateError`,
+ * and going on with the next. Unnamed inputs are named `input 1`, `input 2`…
+ */
+export function analyzeEach(
+  inputs: Iterable<EachInput> | AsyncIterable<EachInput>,
+  options?: Omit<AnalyzeOptions, 'name'>,
+): AsyncGenerator<EachResult, void, undefined>;
