@@ -295,11 +295,16 @@ fn run(args: Args) -> Result<ExitCode, String> {
     let label = report.verdict.label.as_str();
     match &args.expect {
         Some(expected) if expected != label => {
-            eprintln!("callstate: expected a {expected} trace, got {label}: {}", report.verdict.explanation);
+            eprintln!("callstate: {}", unexpected(expected, label, &report.verdict.explanation));
             Ok(ExitCode::from(1))
         }
         _ => Ok(ExitCode::SUCCESS),
     }
+}
+
+/// Why an `--expect`ation failed.
+fn unexpected(expected: &str, label: &str, explanation: &str) -> String {
+    format!("expected a {expected} trace, got {label}: {explanation}")
 }
 
 /// `analyze --each`: every file on its own, on all cores, one row each in the order given,
@@ -329,11 +334,9 @@ fn run_each(args: Args) -> Result<ExitCode, String> {
             match &row.outcome {
                 each::Outcome::Unreadable { error } => eprintln!("callstate: {}", redact(&describe(error.clone()))),
                 each::Outcome::Analysed(v) if row.failed() => eprintln!(
-                    "callstate: {}: expected a {} trace, got {}: {}",
+                    "callstate: {}: {}",
                     row.file,
-                    expect.unwrap_or_default(),
-                    v.verdict.as_str(),
-                    v.explanation
+                    unexpected(expect.unwrap_or_default(), v.verdict.as_str(), &v.explanation)
                 ),
                 _ => {}
             }
@@ -351,9 +354,8 @@ fn run_each(args: Args) -> Result<ExitCode, String> {
 
 /// The row of one file: its verdict, or why it could not be read.
 fn each_row(options: &Options, file: &str, expect: Option<&str>) -> Row {
-    let result = report(options, vec![file.to_string()], false).unwrap_or_else(|message| {
-        Err(callstate::Error::new(callstate::ErrorKind::Usage, redact(&message)).in_input(file))
-    });
+    let result = report(options, vec![file.to_string()], false)
+        .unwrap_or_else(|message| Err(callstate::Error::new(callstate::ErrorKind::Usage, message).in_input(file)));
     Row::new(file, result, expect)
 }
 

@@ -4,6 +4,7 @@
 
 use super::{markdown::cell, wire_name as name, Level, Report};
 use crate::classify::Label;
+use crate::redact::redact_text;
 use crate::signals::StateKind;
 use crate::Error;
 use serde::Serialize;
@@ -60,7 +61,7 @@ impl Row {
                     explanation: v.explanation,
                 })
             }
-            Err(error) => Outcome::Unreadable { error },
+            Err(error) => Outcome::Unreadable { error: Error { message: redact_text(&error.message), ..error } },
         };
         Row { file: file.to_string(), outcome }
     }
