@@ -481,3 +481,26 @@ fn main() -> ExitCode {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::in_parallel;
+
+    #[test]
+    fn in_parallel_hands_results_on_in_order_from_several_threads() {
+        let items: Vec<u64> = (0..40).collect();
+        let mut seen = Vec::new();
+        let mut threads = std::collections::HashSet::new();
+        // Early items take longest, so later ones finish first and must wait their turn.
+        let work = |&i: &u64| {
+            std::thread::sleep(std::time::Duration::from_millis(40 - i));
+            (i, std::thread::current().id())
+        };
+        in_parallel(&items, work, |(i, thread)| {
+            seen.push(i);
+            threads.insert(thread);
+        });
+        assert_eq!(seen, items);
+        assert!(threads.len() >= 2, "{threads:?}");
+    }
+}

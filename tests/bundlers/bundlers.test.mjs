@@ -36,7 +36,7 @@ async function project() {
   const installed = await packAndInstall();
   const src = path.join(installed.scratch, 'src');
   await mkdir(src);
-  await copyFile(new URL('index.js', HERE), path.join(src, 'index.js'));
+  for (const file of ['index.js', 'index-url.js']) await copyFile(new URL(file, HERE), path.join(src, file));
   await copyFile(path.join(FIXTURES, 'page-check.js'), path.join(src, 'page-check.js'));
   return installed;
 }
@@ -173,6 +173,15 @@ describe('Vite 7 dev server, with the pre-bundled package where it cannot find i
   test('the first fix the error names works: optimizeDeps.exclude', { timeout: TIMEOUT }, async () => {
     const config = { cacheDir: 'vite-cache', optimizeDeps: { exclude: ['callstate'] } };
     await viteDev(vite, installed.scratch, config, (origin) => assertWorks(`${origin}/`));
+  });
+
+  test("the second fix works: init() with the URL of `callstate/wasm?url`", { timeout: TIMEOUT }, async () => {
+    const root = installed.scratch;
+    await writeFile(path.join(root, 'url.html'), pageHtml('callstate with ?url', '<script type="module" src="/src/index-url.js"></script>'));
+    const config = { cacheDir: 'vite-cache-url' };
+    const requests = await viteDev(vite, root, config, (origin) => assertWorks(`${origin}/url.html`));
+    const wasm = requests.filter((r) => r.endsWith('.wasm')).map((r) => new URL(r).pathname);
+    assert.deepEqual(wasm, ['/node_modules/callstate/wasm/callstate_bg.wasm']);
   });
 });
 
