@@ -1,6 +1,7 @@
 //! The report: a versioned JSON document (`callstate.report/1`) and its Markdown rendering.
 //! Every string that comes from the trace passes through the redaction policy on its way here.
 
+pub mod each;
 pub mod exchange;
 mod markdown;
 mod text;

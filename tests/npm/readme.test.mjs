@@ -46,3 +46,14 @@ test('the README CLI examples give the exit codes they show', async () => {
   assert.equal(await run(['analyze', '--expect', 'stateless', 'tests/corpus/crewai-responses-autochain.yaml']), 1);
   assert.equal(await run(['analyze', 'tests/corpus/does-not-exist.har']), 2);
 });
+
+test('the README --each example prints what it shows', async () => {
+  const [command, ...shown] = (await example('each')).trimEnd().split('\n');
+  const args = command.replace(/^\$ callstate /, '').split(' ');
+  const error = await sh(CLI, args, { cwd: REPO }).then(
+    () => assert.fail('the example expects a verdict it does not get, so it exits 1'),
+    (e) => e,
+  );
+  assert.equal(error.code, 1);
+  assert.equal(error.stdout.trimEnd(), shown.join('\n'));
+});
