@@ -638,7 +638,8 @@ export class Timeline {
     // Time since the first start, at steps at least 64 pixels apart.
     const scale = this.pps / 1e6;
     const step = TIME_STEPS.find((s) => s * scale >= 64) ?? TIME_STEPS.at(-1);
-    for (let k = Math.max(0, Math.ceil((left - PAD) / (step * scale))); PAD + k * step * scale < right; k += 1) {
+    const span = this.time.t1 - this.time.t0;
+    for (let k = Math.max(0, Math.ceil((left - PAD) / (step * scale))); PAD + k * step * scale < right && k * step <= span; k += 1) {
       nodes.push(tick(PAD + k * step * scale, timeTick(k * step)));
     }
     return nodes;
