@@ -5,6 +5,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { clickCall, corpus, formats, newContext, openPage, reportShown, session, start, stop } from './harness.mjs';
 
 const TIMEOUT = 90_000;
@@ -57,6 +58,12 @@ test('on the time axis, calls that overlap in a HAR overlap in the picture; on t
   assert.ok(timed[1].width > 5 * timed[5].width);
   assert.match(await page.locator('.tl-svg .tl-tick').allTextContents().then((t) => t.join(' ')), /\+\d+ s/);
   assert.match(await page.textContent('.tl-status'), /Calls by start time: 15\.8 s from 2026-01-01T10:00:00\.000Z/);
+
+  // The exported picture is the one on screen: the time axis, its ticks and when it starts.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-svg')]);
+  const svg = await readFile(await download.path(), 'utf8');
+  assert.match(svg, />\+2 s</);
+  assert.match(svg, />10:00:00 UTC</);
 
   // A call picked on the time axis opens with its start and duration.
   await clickCall(page, 3);
