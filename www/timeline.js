@@ -529,6 +529,7 @@ export class Timeline {
   }
 
   reveal(index) {
+    if (!this.report || !this.bars) return;
     const x = this.anchor(index - 1);
     const width = this.viewWidth || this.viewport.clientWidth;
     if (x < this.scrollX + BAR || x > this.scrollX + width - BAR) this.scrollTo(x - width / 2);

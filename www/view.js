@@ -166,13 +166,19 @@ export function callTitle(call) {
   return `${call.method ? `${call.method} ` : ''}${path}`.trim() || `call ${call.index}`;
 }
 
+/** `value / 1000` with up to three decimals, trailing zeros dropped (integer arithmetic). */
+function thousandths(value) {
+  const fraction = String(value % 1000).padStart(3, '0').replace(/0+$/, '');
+  return fraction ? `${Math.floor(value / 1000)}.${fraction}` : String(Math.floor(value / 1000));
+}
+
 /** `250 µs`, `812 ms`, `1.5 s`, `2 min 5.25 s`: a duration in microseconds, as `callstate show` prints it. */
 export function formatDuration(us) {
-  const decimals = (value) => String(Math.round(value * 1000) / 1000);
-  if (us < 1000) return `${Math.max(0, Math.round(us))} µs`;
-  if (us < 1e6) return `${decimals(us / 1e3)} ms`;
-  if (us < 6e7) return `${decimals(us / 1e6)} s`;
-  return `${Math.floor(us / 6e7)} min ${decimals((us % 6e7) / 1e6)} s`;
+  const n = Math.max(0, Math.floor(us));
+  if (n < 1000) return `${n} µs`;
+  if (n < 1e6) return `${thousandths(n)} ms`;
+  if (n < 6e7) return `${thousandths(Math.floor(n / 1000))} s`;
+  return `${Math.floor(n / 6e7)} min ${thousandths(Math.floor((n % 6e7) / 1000))} s`;
 }
 
 /** A start time in microseconds since the epoch, as an ISO date-time in UTC (to the millisecond). */
