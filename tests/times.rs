@@ -118,6 +118,15 @@ fn json_lines_times_and_durations() {
 }
 
 #[test]
+fn cassettes_give_the_time_they_were_recorded() {
+    // A betamax cassette: `recorded_at` on each interaction, no duration.
+    let report = report_of("gist.json", &file("tests/corpus/github3-gist-create-delete.json"));
+    let times = times(&report);
+    assert!(!times.is_empty());
+    assert!(times.iter().all(|t| *t == (json!(1_514_230_778_000_000i64), Value::Null)), "{times:?}");
+}
+
+#[test]
 fn the_call_view_shows_when_the_call_started_and_how_long_it_took() {
     let bytes = file("tests/formats/overlapping-calls.har");
     let inputs = [NamedInput { name: "overlapping-calls.har", bytes: &bytes }];
