@@ -1,5 +1,6 @@
-// <callstate-report src="trace.har" height="420" theme="auto|light|dark">: a compact verdict, the
-// picture of the traffic and the evidence for a trace hosted beside a documentation page.
+// <callstate-report src="trace.har" height="420" theme="auto|light|dark" axis="order|time">: a
+// compact verdict, the picture of the traffic and the evidence for a trace hosted beside a
+// documentation page.
 //
 //   <script type="module" src="/path/to/callstate/callstate-report.js"></script>
 //   <callstate-report src="traces/chat.har"></callstate-report>
@@ -79,7 +80,7 @@ class SharedAnalyser {
 let shared = null;
 
 class CallstateReport extends HTMLElement {
-  static observedAttributes = ['src', 'height', 'theme'];
+  static observedAttributes = ['src', 'height', 'theme', 'axis'];
 
   #root;
   #body;
@@ -133,6 +134,12 @@ class CallstateReport extends HTMLElement {
     if (name === 'height') this.#applyHeight();
     if (name === 'src' && this.#connected) this.#load();
     if (name === 'theme') this.#timeline?.schedule();
+    if (name === 'axis') this.#timeline?.setAxis(this.#axis);
+  }
+
+  /** The picture's axis the `axis` attribute asks for (the time axis only where the trace has times). */
+  get #axis() {
+    return this.getAttribute('axis') === 'time' ? 'time' : 'order';
   }
 
   /** The report shown, once there is one (a plain object, as the library returns it). */
@@ -234,6 +241,7 @@ class CallstateReport extends HTMLElement {
     this.#timeline = new Timeline(picture, {
       label: `Timeline of the calls in ${name}`,
       onSelect: (index) => this.#mark(index),
+      axis: this.#axis,
     });
     this.#timeline.setReport(report);
 

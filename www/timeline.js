@@ -198,13 +198,14 @@ async function fansOf(links, laneOf) {
 export class Timeline {
   /**
    * @param {HTMLElement} host  where to draw (its content is replaced)
-   * @param {{onSelect?: (index: number|null) => void, label?: string}} options
+   * @param {{onSelect?: (index: number|null) => void, label?: string, axis?: 'order'|'time'}} options
+   *   `axis` is the one to show first (the time axis only where every call has a start)
    */
-  constructor(host, { onSelect = () => {}, label = 'Timeline of the calls' } = {}) {
+  constructor(host, { onSelect = () => {}, label = 'Timeline of the calls', axis = 'order' } = {}) {
     this.host = host;
     this.onSelect = onSelect;
     this.col = 28;
-    this.axis = 'order'; // or 'time'
+    this.axis = axis === 'time' ? 'time' : 'order';
     this.pps = 100; // time axis: pixels per second
     this.report = null;
     this.filter = null;

@@ -133,12 +133,17 @@ test('three widgets on the example page share one worker; a fourth added later t
   assert.equal(await page.locator('#later .verdict-label').textContent(), 'stateless');
   assert.equal(workers.length, 1, 'the later widget uses the same worker');
 
-  // The time axis inside a widget's Shadow DOM.
+  // The time axis inside a widget's Shadow DOM: axis="time" shows it first; the switch and the
+  // attribute change it.
   const timed = page.locator('callstate-report#timed');
-  await timed.locator('.tl-axis button[data-axis="time"]').click();
   await timed.locator('.tl-svg.time-axis .tl-call[data-call="5"]').waitFor();
   const box = await bars(timed, [2, 3]);
   assert.ok(overlap(box[2], box[3]));
+  await timed.locator('.tl-axis button[data-axis="order"]').click();
+  await timed.locator('.tl-svg:not(.time-axis) .tl-call[data-call="5"]').waitFor();
+  await page.evaluate(() => document.getElementById('timed').setAttribute('axis', 'time'));
+  await timed.locator('.tl-svg.time-axis .tl-call[data-call="5"]').waitFor();
+  assert.equal(await page.locator('callstate-report#chain .tl-svg.time-axis').count(), 0, 'the others keep the order axis');
   await context.close();
 });
 
