@@ -24,16 +24,17 @@ const HERE = new URL('./', import.meta.url);
  */
 class SharedAnalyser {
   #worker = null;
-  #queue = []; // [{id, files, to}]: the first is running; `to` is null once cancelled
+  #queue = []; // [{id, request, to}]: the first is running; `to` is null once cancelled
   #next = 1;
 
   /**
-   * Queues an analysis; `to` gets part(key, items), then result(report) or error(message), the
-   * message null when the worker itself did not start. Returns the request's id.
+   * Queues an analysis (`request` is what the worker's `analyse` message takes: `{files}`); `to`
+   * gets part(key, items), then result(report) or error(message), the message null when the
+   * worker itself did not start. Returns the request's id.
    */
-  analyse(files, to) {
+  analyse(request, to) {
     const id = this.#next++;
-    this.#queue.push({ id, files, to });
+    this.#queue.push({ id, request, to });
     if (this.#queue.length === 1) this.#start();
     return id;
   }
@@ -45,8 +46,8 @@ class SharedAnalyser {
   }
 
   #start() {
-    const request = this.#queue[0];
-    if (!request) return;
+    const next = this.#queue[0];
+    if (!next) return;
     if (!this.#worker) {
       this.#worker = new Worker(new URL('worker.js', HERE), { type: 'module' });
       this.#worker.onmessage = ({ data }) => this.#receive(data);
@@ -55,7 +56,7 @@ class SharedAnalyser {
         this.#done({ type: 'error', message: null, fatal: true });
       };
     }
-    this.#worker.postMessage({ type: 'analyse', files: request.files });
+    this.#worker.postMessage({ ...next.request, type: 'analyse' });
   }
 
   #receive(data) {
@@ -191,7 +192,7 @@ class CallstateReport extends HTMLElement {
     }
     if (this.#loaded !== src) return;
     shared ??= new SharedAnalyser();
-    this.#request = shared.analyse([{ name, blob }], {
+    this.#request = shared.analyse({ files: [{ name, blob }] }, {
       part: (key, items) => this.#parts[key].push(...items),
       result: (head) => {
         const report = { ...head };
