@@ -137,7 +137,8 @@ function placeLanes(lanes, rows) {
 
 /**
  * The time axis of a report whose calls all have a start: the first start and the last end (µs),
- * and each call's row in its lane, so that calls that overlap in time sit one under another.
+ * each call's row in its lane, so that calls that overlap in time sit one under another, and the
+ * calls in order of their start.
  */
 function timeAxis(calls, laneOf, laneCount) {
   const rowOf = new Uint8Array(calls.length);
@@ -156,7 +157,7 @@ function timeAxis(calls, laneOf, laneCount) {
     t0 = Math.min(t0, start);
     t1 = Math.max(t1, end);
   }
-  return { t0, t1, rowOf, rows: busy.map((rows) => Math.max(1, rows.length)) };
+  return { t0, t1, rowOf, order, rows: busy.map((rows) => Math.max(1, rows.length)) };
 }
 
 /** The label of a tick of the time axis: its distance from the first start. */
@@ -610,7 +611,7 @@ export class Timeline {
     this.labels.replaceChildren(...this.laneLabels(GUTTER).map(toDom));
   }
 
-  /** The calls whose bars reach into [left, right) (track pixels), in trace order. */
+  /** The calls whose bars reach into [left, right) (track pixels): in trace order, or by start on the time axis. */
   visible(left, right) {
     const n = this.calls.length;
     const out = [];
@@ -619,8 +620,48 @@ export class Timeline {
       return out;
     }
     const { bx, bw } = this.bars;
-    for (let i = 0; i < n; i += 1) if (bx[i] < right && bx[i] + bw[i] > left) out.push(i);
+    for (const i of this.time.order) if (bx[i] < right && bx[i] + bw[i] > left) out.push(i);
     return out;
+  }
+
+  /**
+   * The calls' marks between `left` and `right` (track pixels), shifted by `offset`. On the time
+   * axis, calls drawn alike whose bars touch in one row become one bar, so that thousands of
+   * calls in view stay a few hundred shapes; a call picked, or linked to the one in focus, is
+   * always drawn on its own, on top.
+   */
+  callNodes(left, right, offset, all, related) {
+    const { bx, bw, by, h } = this.bars;
+    const runs = [];
+    const open = new Map(); // a row's y and the classes → the run being drawn there
+    const alone = [];
+    for (const i of this.visible(left, right)) {
+      const call = this.calls[i];
+      const lit = related?.calls.has(call.index);
+      const selected = !all && call.index === this.selected;
+      const dim = (this.filter && !this.filter(call)) || (related && !lit);
+      const classes = `tl-call ${MODE_CLASS[call.mode] ?? 'm-other'}${dim ? ' dim' : ''}${lit ? ' lit' : ''}${selected ? ' selected' : ''}`;
+      const bar = { x0: bx[i], x1: bx[i] + bw[i], y: by[i], classes, first: i, count: 1 };
+      if (this.axis === 'order' || lit || selected) {
+        alone.push(bar);
+        continue;
+      }
+      const key = `${bar.y} ${classes}`;
+      const run = open.get(key);
+      if (run && bar.x0 <= run.x1 + 1) {
+        run.x1 = Math.max(run.x1, bar.x1);
+        run.count += 1;
+      } else {
+        open.set(key, bar);
+        runs.push(bar);
+      }
+    }
+    return [...runs, ...alone].map(({ x0, x1, y, classes, first, count }) => [
+      'g',
+      { class: count > 1 ? `${classes} tl-run` : classes, 'data-call': count > 1 ? null : first + 1, 'data-calls': count > 1 ? count : null },
+      ['rect', { x: offset + x0, y: y - h / 2, width: x1 - x0, height: h, rx: Math.min(4, (x1 - x0) / 2) }],
+      all ? ['title', {}, count > 1 ? `${count} calls from call ${first + 1}` : this.describe(this.calls[first])] : null,
+    ]);
   }
 
   /** Tick labels of the axis between `left` and `right` (track pixels), shifted by `offset`. */
@@ -637,10 +678,11 @@ export class Timeline {
       for (let i = Math.ceil((from + 1) / step) * step - 1; i < to; i += step) if (i > 0) nodes.push(tick((i + 0.5) * col, String(i + 1)));
       return nodes;
     }
-    // Time since the first start, at steps at least 64 pixels apart.
+    // Time since the first start, at steps far enough apart for the longest label to read.
     const scale = this.pps / 1e6;
-    const step = TIME_STEPS.find((s) => s * scale >= 64) ?? TIME_STEPS.at(-1);
     const span = this.time.t1 - this.time.t0;
+    const gap = Math.max(64, timeTick(span).length * 7 + 16);
+    const step = TIME_STEPS.find((s) => s * scale >= gap) ?? TIME_STEPS.at(-1);
     for (let k = Math.max(0, Math.ceil((left - PAD) / (step * scale))); PAD + k * step * scale < right && k * step <= span; k += 1) {
       nodes.push(tick(PAD + k * step * scale, timeTick(k * step)));
     }
@@ -713,7 +755,7 @@ export class Timeline {
    */
   scene({ left, right, offset = 0, all = false }) {
     const { lanes, height } = this.layout;
-    const { bx, bw, by, h, width: trackWidth } = this.bars;
+    const trackWidth = this.bars.width;
     const nodes = [];
     const focus = this.hovered ?? this.selected;
     const related = !all && focus != null ? this.related(focus) : null;
@@ -722,23 +764,7 @@ export class Timeline {
     if (all) nodes.push(...this.laneLabels(offset));
     nodes.push(...this.ticks(left, right, offset));
     const linkNodes = this.linkNodes(left, right, offset, all, related);
-    const callNodes = [];
-    for (const i of this.visible(left, right)) {
-      const call = this.calls[i];
-      const out = this.filter && !this.filter(call);
-      const lit = related?.calls.has(call.index);
-      const dim = out || (related && !lit);
-      const classes = ['tl-call', MODE_CLASS[call.mode] ?? 'm-other'];
-      if (dim) classes.push('dim');
-      if (lit) classes.push('lit');
-      if (!all && call.index === this.selected) classes.push('selected');
-      callNodes.push([
-        'g',
-        { class: classes.join(' '), 'data-call': call.index },
-        ['rect', { x: offset + bx[i], y: by[i] - h / 2, width: bw[i], height: h, rx: Math.min(4, bw[i] / 2) }],
-        all ? ['title', {}, this.describe(call)] : null,
-      ]);
-    }
+    const callNodes = this.callNodes(left, right, offset, all, related);
     nodes.push(['g', { class: 'tl-links' }, ...linkNodes], ['g', { class: 'tl-calls' }, ...callNodes]);
     return { nodes, width, height };
   }

@@ -172,13 +172,14 @@ function thousandths(value) {
   return fraction ? `${Math.floor(value / 1000)}.${fraction}` : String(Math.floor(value / 1000));
 }
 
-/** `250 µs`, `812 ms`, `1.5 s`, `2 min 5.25 s`: a duration in microseconds, as `callstate show` prints it. */
+/** `250 µs`, `812 ms`, `1.5 s`, `2 min 5.25 s`, `3 min`: a duration in microseconds, as `callstate show` prints it. */
 export function formatDuration(us) {
   const n = Math.max(0, Math.floor(us));
   if (n < 1000) return `${n} µs`;
   if (n < 1e6) return `${thousandths(n)} ms`;
   if (n < 6e7) return `${thousandths(Math.floor(n / 1000))} s`;
-  return `${Math.floor(n / 6e7)} min ${thousandths(Math.floor((n % 6e7) / 1000))} s`;
+  const seconds = Math.floor((n % 6e7) / 1000);
+  return seconds ? `${Math.floor(n / 6e7)} min ${thousandths(seconds)} s` : `${Math.floor(n / 6e7)} min`;
 }
 
 /** A start time in microseconds since the epoch, as an ISO date-time in UTC (to the millisecond). */

@@ -17,7 +17,8 @@ pub fn format_us(us: i64) -> String {
     )
 }
 
-/// `250 µs`, `812 ms`, `1.5 s`, `2 min 5.25 s`: at most three decimals, trailing zeros dropped.
+/// `250 µs`, `812 ms`, `1.5 s`, `2 min 5.25 s`, `3 min`: at most three decimals, trailing zeros
+/// dropped.
 pub fn format_duration_us(us: i64) -> String {
     let us = us.max(0);
     if us < 1000 {
@@ -29,7 +30,11 @@ pub fn format_duration_us(us: i64) -> String {
     if us < 60_000_000 {
         return format!("{} s", decimal(us / 1000, 1000));
     }
-    format!("{} min {} s", us / 60_000_000, decimal(us % 60_000_000 / 1000, 1000))
+    let seconds = us % 60_000_000 / 1000;
+    if seconds == 0 {
+        return format!("{} min", us / 60_000_000);
+    }
+    format!("{} min {} s", us / 60_000_000, decimal(seconds, 1000))
 }
 
 /// `value / unit` with up to three decimals (`unit` is 1000), trailing zeros dropped.
@@ -72,5 +77,6 @@ mod tests {
         assert_eq!(format_duration_us(1_250), "1.25 ms");
         assert_eq!(format_duration_us(1_500_000), "1.5 s");
         assert_eq!(format_duration_us(125_250_000), "2 min 5.25 s");
+        assert_eq!(format_duration_us(180_000_999), "3 min");
     }
 }
