@@ -5,7 +5,9 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { clickCall, corpus, formats, newContext, openPage, reportShown, session, start, stop } from './harness.mjs';
 
 const TIMEOUT = 90_000;
@@ -86,6 +88,31 @@ test('on the time axis, calls that overlap in a HAR overlap in the picture; on t
   await page.keyboard.press('Enter');
   await page.waitForSelector('.tl-svg.time-axis');
   await page.context().close();
+});
+
+test('thousands of overlapping calls on the time axis: touching bars drawn as one, single calls once zoomed in', { timeout: TIMEOUT }, async () => {
+  // 3,000 calls over ten minutes, each running past the next one's start.
+  const t0 = Date.UTC(2026, 0, 1, 10);
+  const entries = Array.from({ length: 3000 }, (_, i) => ({
+    startedDateTime: new Date(t0 + i * 200).toISOString(),
+    time: 300 + (i % 5) * 100,
+    request: { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: [], postData: { mimeType: 'application/json', text: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: `q${i}` }] }) } },
+    response: { status: 200, headers: [], content: { mimeType: 'application/json', text: JSON.stringify({ id: `chatcmpl-${i}` }) } },
+  }));
+  const dir = await mkdtemp(path.join(tmpdir(), 'callstate-e2e-'));
+  const file = path.join(dir, 'busy.har');
+  await writeFile(file, JSON.stringify({ log: { version: '1.2', entries } }));
+  const page = await openPage();
+  await page.setInputFiles('#file', file);
+  await reportShown(page);
+  await page.click('.tl-axis button[data-axis="time"]');
+  await page.waitForSelector('.tl-svg.time-axis .tl-run');
+  const marks = await page.locator('.tl-call').count();
+  assert.ok(marks > 0 && marks < 100, `${marks} marks for 3,000 calls`);
+  for (let i = 0; i < 12; i += 1) await page.click('.tl-toolbar button[aria-label="Zoom in"]');
+  await page.waitForSelector('.tl-svg.time-axis .tl-call[data-call]');
+  await page.context().close();
+  await rm(dir, { recursive: true, force: true });
 });
 
 test('a trace without times keeps the order axis, and the time switch says why', { timeout: TIMEOUT }, async () => {
