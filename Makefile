@@ -22,7 +22,7 @@ SAMPLE := www/samples/sample.har
 
 export PATH := $(TOOLS)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: run test setup setup-browser build build-native build-wasm package check unit wasm-test-node wasm-test-browser hostile-node e2e npm-test fuzz bench clean
+.PHONY: run test setup setup-browser build build-native build-wasm package check unit wasm-test-node wasm-test-browser hostile-node e2e npm-test test-bundlers fuzz bench clean
 
 run: setup build
 	@echo
@@ -31,7 +31,7 @@ run: setup build
 	@echo
 	node scripts/serve.mjs --root www --port $(PORT)
 
-test: setup setup-browser build check unit wasm-test-node wasm-test-browser hostile-node e2e npm-test
+test: setup setup-browser build check unit wasm-test-node wasm-test-browser hostile-node e2e npm-test test-bundlers
 	@echo "All checks and tests passed."
 
 # ---- setup -------------------------------------------------------------------------------
@@ -103,6 +103,10 @@ e2e: build-wasm setup-browser unit
 
 npm-test: package setup-browser
 	node --test tests/npm/
+
+# The packed package in Vite 8 and 7 (build and dev server) and webpack 5, run in Chromium.
+test-bundlers: package setup-browser
+	node --test tests/bundlers/
 
 # Fuzzing (not part of `make test`): every target in fuzz/ for FUZZ_SECONDS each, two at a time,
 # after replaying fuzz/regressions/. Needs only the stable toolchain (see fuzz/run.sh).

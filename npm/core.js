@@ -148,6 +148,89 @@ async function* chunksOf(source, i) {
   throw usage(`Input ${i + 1} is not a ReadableStream, a Blob, an iterable of chunks or bytes.`);
 }
 
+// ---- Loading the WebAssembly module ---------------------------------------------------------------
+
+/** Where the module is looked for by default, and how to point the package at it instead. */
+const LOOKS_FOR =
+  "It looks for wasm/callstate_bg.wasm next to the code that imports it (`new URL('./wasm/callstate_bg.wasm', import.meta.url)`), " +
+  'a file that webpack 5, Vite and Parcel emit when they bundle, and esbuild does not.';
+const PASS_URL =
+  "import the file's URL and pass it: `import wasmUrl from 'callstate/wasm'` (esbuild: `--loader:.wasm=file`), then `await init(wasmUrl)`";
+
+/** Vite's dev server, up to Vite 7, moves dependencies into <cacheDir>/deps/, away from their files. */
+const PREBUNDLED = /\/deps(?:_temp_[^/]*)?\/wasm\/callstate_bg\.wasm$/;
+const VITE_DEPS = /\/node_modules\/\.vite\/deps(?:_temp_[^/]*)?\/wasm\/callstate_bg\.wasm$/;
+
+/** What to do when the module was not where it was looked for. */
+function remedy(href, isDefault) {
+  if (!isDefault) return 'Pass init() the URL at which your server serves callstate_bg.wasm (the file `callstate/wasm` names).';
+  if (PREBUNDLED.test(href)) {
+    return (
+      "The package's code was moved away from it by a dependency pre-bundler (Vite's dev server does this up to Vite 7). " +
+      "Either exclude the package from pre-bundling, with `optimizeDeps: { exclude: ['callstate'] }` in vite.config.js, " +
+      "or pass the URL yourself: `import wasmUrl from 'callstate/wasm?url'; await init(wasmUrl);`."
+    );
+  }
+  return `${LOOKS_FOR} Either ${PASS_URL}, or copy node_modules/callstate/wasm/callstate_bg.wasm to ${href}.`;
+}
+
+/** The error for a module that is not where it was looked for: the URL, what came back, and what to do. */
+function notFound({ href, problem }, isDefault) {
+  return usage(`callstate could not load its WebAssembly module from ${href}: ${problem}. ${remedy(href, isDefault)}`);
+}
+
+/** The error for code that does not know its own URL, so cannot find the module next to it. */
+export function noModuleUrl() {
+  return usage(
+    'callstate cannot find its WebAssembly module: this code has no `import.meta.url`, so it was bundled as a classic ' +
+      "script (as esbuild's default format, iife, does). Bundle as ESM (esbuild `--format=esm`) or call `init(url)` " +
+      `before analysing: ${PASS_URL}.`,
+  );
+}
+
+const isUrlLike = (value) =>
+  typeof value === 'string' || objectTag(value) === '[object URL]' || (typeof Request === 'function' && value instanceof Request);
+
+const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
+
+/**
+ * Fetches the module at `url` and checks that WebAssembly came back. Resolves to `{href, module}`
+ * (the Response, for streamed compilation, or the bytes) or to `{href, problem}`.
+ */
+async function fetchWasm(url) {
+  const given = typeof url === 'object' && 'url' in url ? url.url : String(url);
+  const href = URL.canParse(given, globalThis.location?.href) ? new URL(given, globalThis.location?.href).href : given;
+  let response;
+  try {
+    response = await fetch(url);
+  } catch (error) {
+    return { href, problem: `fetching it failed (${error?.message ?? error})` };
+  }
+  if (!response.ok) return { href, problem: `the server answered HTTP ${response.status}` };
+  const type = response.headers.get('content-type') ?? '';
+  if (/^application\/wasm\b/i.test(type)) return { href, module: response };
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  if (WASM_MAGIC.every((byte, i) => bytes[i] === byte)) return { href, module: bytes };
+  const what = /html/i.test(type) || bytes[0] === 0x3c ? 'an HTML page' : `${bytes.length} bytes of ${type || 'an unknown type'}`;
+  return { href, problem: `the server answered ${what}, not WebAssembly` };
+}
+
+/**
+ * What `initWasm` instantiates for `source`: URLs are fetched here, so that a wrong one gives a
+ * CallstateError that names it (not a CompileError about an HTML page). When the default URL
+ * lands in Vite's pre-bundled dependencies, the package's own copy is tried next.
+ */
+async function moduleFrom(source, isDefault) {
+  if (!isUrlLike(source) || String(source.url ?? source).startsWith('file:')) return source;
+  const found = await fetchWasm(source);
+  if (found.module !== undefined) return found.module;
+  if (isDefault && VITE_DEPS.test(found.href)) {
+    const own = await fetchWasm(found.href.replace(VITE_DEPS, '/node_modules/callstate/wasm/callstate_bg.wasm'));
+    if (own.module !== undefined) return own.module;
+  }
+  throw notFound(found, isDefault);
+}
+
 /** A call number as the report gives it: an integer from 1. */
 function checkCall(index) {
   if (!Number.isInteger(index) || index < 1 || index > 0xffffffff) {
@@ -155,6 +238,21 @@ function checkCall(index) {
   }
   return index;
 }
+
+/** One item of `analyzeEach`'s inputs: its name, its source, and whether it is read as a stream. */
+function eachItem(item, n) {
+  if (item !== null && typeof item === 'object' && bytesOf(item) === undefined && !isBlobLike(item)) {
+    const source = item.stream ?? item.bytes ?? item.blob ?? item.text;
+    return { name: item.name ?? nameOf(source) ?? `input ${n}`, source, stream: item.stream !== undefined };
+  }
+  return { name: nameOf(item) ?? `input ${n}`, source: item, stream: false };
+}
+
+const isIterable = (value) =>
+  value !== null &&
+  typeof value === 'object' &&
+  bytesOf(value) === undefined &&
+  (Symbol.asyncIterator in value || Symbol.iterator in value);
 
 function call(fn, [input, options]) {
   try {
@@ -183,7 +281,9 @@ export function createFacade(defaultSource) {
   function init(moduleOrUrl) {
     if (ready) return Promise.resolve();
     loading ??= (async () => {
-      await initWasm({ module_or_path: moduleOrUrl ?? defaultSource() });
+      const isDefault = moduleOrUrl === undefined;
+      const source = isDefault ? defaultSource() : await moduleOrUrl;
+      await initWasm({ module_or_path: await moduleFrom(source, isDefault) });
       ready = true;
     })().catch((error) => {
       loading = undefined; // let a later init() try again
@@ -309,6 +409,30 @@ export function createFacade(defaultSource) {
     return analyzer.finish();
   }
 
+  /**
+   * Analyses each input on its own, one after another, yielding `{name, report}`, or `{name,
+   * error}` (a CallstateError) for one that cannot be read, and going on with the next.
+   */
+  async function* analyzeEach(inputs, options = {}) {
+    if (!isIterable(inputs)) {
+      throw usage('analyzeEach() takes an iterable or async iterable of inputs: Files, bytes, strings or {name, bytes|blob|text|stream}.');
+    }
+    let n = 0;
+    for await (const item of inputs) {
+      const { name, source, stream } = eachItem(item, ++n);
+      const itemOptions = { ...options, name };
+      let result;
+      try {
+        result = { name, report: stream ? await analyzeStream(source, itemOptions) : await analyze(source, itemOptions) };
+      } catch (error) {
+        const converted = toCallstateError(error);
+        if (!(converted instanceof CallstateError)) throw converted;
+        result = { name, error: converted };
+      }
+      yield result;
+    }
+  }
+
   function schemaVersion() {
     assertReady();
     return wasmSchemaVersion();
@@ -325,6 +449,7 @@ export function createFacade(defaultSource) {
     exchangeSync,
     Analyzer,
     analyzeStream,
+    analyzeEach,
     schemaVersion,
   };
 }

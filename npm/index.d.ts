@@ -58,7 +58,9 @@ export declare class CallstateError extends Error {
  * Loads the WebAssembly module, once (later calls return the same promise). Without an argument
  * it loads `wasm/callstate_bg.wasm` from the package (`callstate/wasm`). `analyze()` calls it for
  * you; call it yourself to load early, or from another place. In Node.js the module is already
- * loaded when the package is imported.
+ * loaded when the package is imported. A URL that answers anything but WebAssembly (a 404, an HTML
+ * page), and a bundle without `import.meta.url` (a classic script) when no URL is given, reject with
+ * a `CallstateError` that says where it looked and what to do.
  */
 export function init(moduleOrUrl?: InitInput | Promise<InitInput>): Promise<void>;
 
@@ -133,3 +135,19 @@ export declare class Analyzer {
 
 /** The report schema this build writes (`callstate.report/1`); after `init()` (always, in Node.js). */
 export function schemaVersion(): string;
+
+/** One input of `analyzeEach`: what `analyze` takes for one input, or one named input (a stream is read in pieces). */
+export type EachInput = NamedInput | { name?: string; stream: StreamSource } | Bytes | string | BlobLike;
+
+/** What `analyzeEach` yields for each input: its report, or the error that kept it from being read. */
+export type EachResult = { name: string; report: Report; error?: undefined } | { name: string; error: CallstateError; report?: undefined };
+
+/**
+ * Analyses each input on its own (not together as one trace), one after another, yielding
+ * `{name, report}` or, for an input that cannot be read, `{name, error}` with a `CallstateError`,
+ * and going on with the next. Unnamed inputs are named `input 1`, `input 2`…
+ */
+export function analyzeEach(
+  inputs: Iterable<EachInput | Promise<EachInput>> | AsyncIterable<EachInput>,
+  options?: Omit<AnalyzeOptions, 'name'>,
+): AsyncGenerator<EachResult, void, undefined>;

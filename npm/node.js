@@ -21,5 +21,6 @@ export const {
   exchangeSync,
   Analyzer,
   analyzeStream,
+  analyzeEach,
   schemaVersion,
 } = facade;

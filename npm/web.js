@@ -1,8 +1,9 @@
 // callstate for browsers, workers and bundlers. The WebAssembly module is fetched and instantiated
 // once, on the first `init()` or `analyze()`: by default from `./wasm/callstate_bg.wasm` next to
-// this file, a `new URL(…, import.meta.url)` that Vite and webpack 5 understand and bundle.
+// this file, a `new URL(…, import.meta.url)` that Vite and webpack 5 understand and bundle. Where
+// the bundle has no `import.meta.url` (a classic script), `init(url)` must say where it is.
 
-import { createFacade } from './core.js';
+import { createFacade, noModuleUrl } from './core.js';
 
 export { CallstateError } from './core.js';
 
@@ -17,5 +18,9 @@ export const {
   exchangeSync,
   Analyzer,
   analyzeStream,
+  analyzeEach,
   schemaVersion,
-} = createFacade(() => new URL('./wasm/callstate_bg.wasm', import.meta.url));
+} = createFacade(() => {
+  if (typeof import.meta.url !== 'string') throw noModuleUrl();
+  return new URL('./wasm/callstate_bg.wasm', import.meta.url);
+});

@@ -324,7 +324,7 @@ function build() {
   for (const file of ['callstate.js', 'callstate_bg.wasm']) {
     if (!existsSync(path.join(PKG, file))) fail(`www/pkg/${file} does not exist: run \`make build-wasm\` first.`);
   }
-  for (const file of ['core.js', 'node.js', 'web.js', 'index.d.ts', 'package.json', 'README.md']) {
+  for (const file of ['core.js', 'node.js', 'web.js', 'index.d.ts', 'wasm.d.ts', 'package.json', 'README.md']) {
     if (!existsSync(path.join(SRC, file))) fail(`npm/${file} is missing`);
   }
   const schemas = SCHEMAS.map((s) => ({ ...s, ...schemaFromCli(s.which) }));
@@ -340,7 +340,7 @@ function build() {
   writeFileSync(path.join(OUT, 'wasm', 'callstate.js'), glue);
   copyFileSync(path.join(PKG, 'callstate_bg.wasm'), path.join(OUT, 'wasm', 'callstate_bg.wasm'));
 
-  for (const file of ['core.js', 'node.js', 'web.js', 'index.d.ts', 'README.md']) {
+  for (const file of ['core.js', 'node.js', 'web.js', 'index.d.ts', 'wasm.d.ts', 'README.md']) {
     copyFileSync(path.join(SRC, file), path.join(OUT, file));
   }
   for (const { which, text } of schemas) writeFileSync(path.join(OUT, 'schema', `${which}.schema.json`), text);

@@ -204,3 +204,99 @@ fn show_prints_one_call_with_its_evidence_marked_and_secrets_masked() {
         assert!(text(&out.stderr).contains(words), "{args:?}: {}", text(&out.stderr));
     }
 }
+
+/// The recordings in tests/corpus/, as `--each tests/corpus/` lists them.
+fn corpus_files() -> Vec<String> {
+    let mut files: Vec<String> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/corpus"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| [".yaml", ".json", ".har"].iter().any(|ext| name.ends_with(ext)))
+        .map(|name| format!("tests/corpus/{name}"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn each_gives_one_row_per_recording_in_order_with_its_own_verdict() {
+    let files = corpus_files();
+    let out = callstate(&["analyze", "--each", "--format", "json", "tests/corpus/"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let lines: Vec<serde_json::Value> =
+        text(&out.stdout).lines().map(|line| serde_json::from_str(line).unwrap()).collect();
+    assert_eq!(lines.len(), files.len() + 1);
+    let mut stateful = 0;
+    for (file, row) in files.iter().zip(&lines) {
+        assert_eq!(row["file"], file.as_str());
+        let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/").to_string() + file).unwrap();
+        let report = callstate::analyze_bytes(file, &bytes, &callstate::Options::default()).unwrap();
+        assert_eq!(row["verdict"], report.verdict.label.as_str(), "{file}");
+        assert_eq!(row["calls"], report.summary.calls, "{file}");
+        assert_eq!(row["expected"], serde_json::Value::Null);
+        stateful += usize::from(report.verdict.label.as_str() == "stateful");
+    }
+    let summary = &lines[files.len()]["summary"];
+    assert_eq!(summary["files"], files.len());
+    assert_eq!(summary["stateful"], stateful);
+    assert_eq!(summary["unreadable"], 0);
+
+    // The table: a header, one row per file in the same order, the summary.
+    let out =
+        callstate(&["analyze", "--each", "tests/corpus/*.yaml", "tests/corpus/*.har", "tests/corpus/*.json"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let table = text(&out.stdout);
+    let lines: Vec<&str> = table.lines().collect();
+    assert!(lines[0].starts_with("FILE ") && lines[0].contains("VERDICT"), "{table}");
+    assert_eq!(lines.len(), files.len() + 2, "{table}");
+    assert!(lines.last().unwrap().starts_with(&format!("{} recordings: ", files.len())), "{table}");
+    assert!(table.contains("tests/corpus/crewai-responses-autochain.yaml") && table.contains(" conversation"));
+}
+
+#[test]
+fn each_exits_1_when_a_verdict_is_not_the_expected_one() {
+    let out = callstate(&["analyze", "--each", "--expect", "stateless", "--format", "md", "tests/corpus/"], None);
+    assert_eq!(out.status.code(), Some(1));
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    let failing = stdout.lines().filter(|l| l.ends_with(" NO |")).count();
+    assert!(failing > 0 && failing == stderr.lines().count(), "{stdout}\n{stderr}");
+    assert!(stderr
+        .contains("callstate: tests/corpus/crewai-responses-autochain.yaml: expected a stateless trace, got stateful"));
+    assert!(stdout.trim_end().ends_with(&format!("{failing} not as expected.")), "{stdout}");
+    assert_eq!(
+        callstate(&["analyze", "--each", "--quiet", "--expect", "stateful", STATEFUL], None).status.code(),
+        Some(0)
+    );
+}
+
+#[test]
+fn each_gives_an_unreadable_recording_its_own_row_and_exits_2_unless_allowed() {
+    let dir = std::env::temp_dir().join(format!("callstate-each-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(STATEFUL, dir.join("a.yaml")).unwrap();
+    std::fs::write(dir.join("b.har"), r#"{"log": {"entries": ["#).unwrap();
+    std::fs::copy(STATELESS, dir.join("c.yaml")).unwrap();
+    let folder = dir.to_string_lossy().into_owned();
+    let out = callstate(&["analyze", "--each", &folder], None);
+    assert_eq!(out.status.code(), Some(2));
+    let stdout = text(&out.stdout);
+    let rows: Vec<&str> = stdout.lines().collect();
+    assert_eq!(rows.len(), 5, "{stdout}");
+    assert!(rows[1].contains("a.yaml") && rows[1].contains("stateful"), "{stdout}");
+    assert!(rows[2].contains("b.har") && rows[2].contains("error: "), "{stdout}");
+    assert!(rows[3].contains("c.yaml") && rows[3].contains("stateless"), "{stdout}");
+    assert!(rows[4].ends_with("1 could not be read."), "{stdout}");
+    assert!(text(&out.stderr).contains("b.har"), "{}", text(&out.stderr));
+
+    let out = callstate(&["analyze", "--each", "--allow-unreadable", "--format", "json", &folder], None);
+    assert_eq!(out.status.code(), Some(0));
+    let bad: serde_json::Value = serde_json::from_str(text(&out.stdout).lines().nth(1).unwrap()).unwrap();
+    assert_eq!(bad["error"]["kind"], "malformed");
+    assert!(bad["error"]["location"]["input"].as_str().unwrap().ends_with("b.har"));
+    let out = callstate(&["analyze", "--each", "--allow-unreadable", "--expect", "stateful", &folder], None);
+    assert_eq!(out.status.code(), Some(1));
+    std::fs::remove_dir_all(&dir).unwrap();
+
+    let out = callstate(&["analyze", "--allow-unreadable", STATEFUL], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("--allow-unreadable goes with --each"));
+}

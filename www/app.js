@@ -7,8 +7,8 @@
 
 import { Timeline } from './timeline.js';
 import {
-  SIGNAL_HINTS, inSlices, callFilter, callTitle, chip, el, evidenceTable, facetsOf, joined, plural, policyFlags, policyPanel, richText, signalName,
-  verdictBanner,
+  SIGNAL_HINTS, inSlices, callFilter, callTitle, chip, el, evidenceTable, facetsOf, formatDuration, formatStart, joined, plural, policyFlags,
+  policyPanel, richText, signalName, verdictBanner,
 } from './view.js';
 
 const $ = (id) => document.getElementById(id);
@@ -548,6 +548,8 @@ function callFacts(call) {
     call.layer && fact('Layer', call.layer === 'upper' ? 'the runtime' : 'a model call made by the runtime'),
     call.parent != null && fact('Made for', callLink(call.parent), ` (${LINKED_BY[call.linked_by] ?? call.linked_by})`),
     call.span && fact('Span', `${call.span.name}${call.span.service ? ` in ${call.span.service}` : ''}`),
+    call.started_us != null && fact('Started', formatStart(call.started_us)),
+    call.duration_us != null && fact('Took', formatDuration(call.duration_us)),
     fact('Source', `${view.report.inputs?.[call.input]?.name ?? 'input'}, entry ${call.entry + 1}`),
   );
 }

@@ -1,6 +1,7 @@
-// <callstate-report src="trace.har" height="420" theme="auto|light|dark" policy="terms.json">: a
-// compact verdict, the picture of the traffic and the evidence for a trace hosted beside a
-// documentation page; with `policy` (a policy file, JSON or YAML), each rule's result too.
+// <callstate-report src="trace.har" height="420" theme="auto|light|dark" axis="order|time"
+// policy="terms.json">: a compact verdict, the picture of the traffic and the evidence for a trace
+// hosted beside a documentation page; with `policy` (a policy file, JSON or YAML), each rule's
+// result too.
 //
 //   <script type="module" src="/path/to/callstate/callstate-report.js"></script>
 //   <callstate-report src="traces/chat.har"></callstate-report>
@@ -8,19 +9,84 @@
 // Everything it loads (the worker, the wasm, its style sheets) is resolved from this module's
 // own URL, so the folder can live at any path. It fetches `src` relative to the page, from the
 // page's own origin. It defines the custom element and nothing else: no globals, and all its
-// styles live in its Shadow DOM.
+// styles live in its Shadow DOM. All the elements of a page share one worker, and so one wasm
+// instance.
 
 import { Timeline } from './timeline.js';
 import { el, evidenceTable, policyFlags, policyPanel, verdictBanner } from './view.js';
 
 const HERE = new URL('./', import.meta.url);
 
+/**
+ * The worker every element on the page shares. Requests are numbered and run one after another
+ * (the worker answers one analysis at a time, in order), so each answer goes to the element
+ * that asked; a request that is no longer wanted is dropped from the queue, or its answer
+ * ignored if it is running. A worker whose wasm trapped is replaced for the next request.
+ */
+class SharedAnalyser {
+  #worker = null;
+  #queue = []; // [{id, request, to}]: the first is running; `to` is null once cancelled
+  #next = 1;
+
+  /**
+   * Queues an analysis (`request` is what the worker's `analyse` message takes: `{files}`); `to`
+   * gets part(key, items), then result(report) or error(message), the message null when the
+   * worker itself did not start. Returns the request's id.
+   */
+  analyse(request, to) {
+    const id = this.#next++;
+    this.#queue.push({ id, request, to });
+    if (this.#queue.length === 1) this.#start();
+    return id;
+  }
+
+  cancel(id) {
+    const at = this.#queue.findIndex((request) => request.id === id);
+    if (at === 0) this.#queue[0].to = null;
+    else if (at > 0) this.#queue.splice(at, 1);
+  }
+
+  #start() {
+    const next = this.#queue[0];
+    if (!next) return;
+    if (!this.#worker) {
+      this.#worker = new Worker(new URL('worker.js', HERE), { type: 'module' });
+      this.#worker.onmessage = ({ data }) => this.#receive(data);
+      this.#worker.onerror = (event) => {
+        event.preventDefault();
+        this.#done({ type: 'error', message: null, fatal: true });
+      };
+    }
+    this.#worker.postMessage({ ...next.request, type: 'analyse' });
+  }
+
+  #receive(data) {
+    const to = this.#queue[0]?.to;
+    if (data.type === 'part') to?.part(data.key, data.items);
+    else if (data.type === 'result' || data.type === 'error') this.#done(data);
+  }
+
+  /** The running request is answered; the next one starts. */
+  #done(data) {
+    const request = this.#queue.shift();
+    if (data.type === 'result') request?.to?.result(data.report);
+    else request?.to?.error(data.message);
+    if (data.fatal) {
+      this.#worker?.terminate();
+      this.#worker = null;
+    }
+    this.#start();
+  }
+}
+
+let shared = null;
+
 class CallstateReport extends HTMLElement {
-  static observedAttributes = ['src', 'height', 'theme', 'policy'];
+  static observedAttributes = ['src', 'height', 'theme', 'axis', 'policy'];
 
   #root;
   #body;
-  #worker = null;
+  #request = null; // the id of this element's request to the shared analyser
   #timeline = null;
   #parts = { calls: [], evidence: [], sessions: [] };
   #loaded = null; // the src being shown or loaded
@@ -70,6 +136,12 @@ class CallstateReport extends HTMLElement {
     if (name === 'height') this.#applyHeight();
     if ((name === 'src' || name === 'policy') && this.#connected) this.#load(name === 'policy');
     if (name === 'theme') this.#timeline?.schedule();
+    if (name === 'axis') this.#timeline?.setAxis(this.#axis);
+  }
+
+  /** The picture's axis the `axis` attribute asks for (the time axis only where the trace has times). */
+  get #axis() {
+    return this.getAttribute('axis') === 'time' ? 'time' : 'order';
   }
 
   /** The report shown, once there is one (a plain object, as the library returns it). */
@@ -90,8 +162,8 @@ class CallstateReport extends HTMLElement {
   }
 
   #stop() {
-    this.#worker?.terminate();
-    this.#worker = null;
+    if (this.#request != null) shared?.cancel(this.#request);
+    this.#request = null;
   }
 
   #say(text, cls = 'note') {
@@ -121,32 +193,25 @@ class CallstateReport extends HTMLElement {
       return this.#say(`callstate could not load ${err?.file ?? name} (${err?.message || err}).`, 'error');
     }
     if (this.#loaded !== src) return;
-    const worker = new Worker(new URL('worker.js', HERE), { type: 'module' });
-    this.#worker = worker;
-    worker.onmessage = ({ data }) => {
-      if (worker !== this.#worker) return;
-      if (data.type === 'part') this.#parts[data.key].push(...data.items);
-      else if (data.type === 'result') {
-        const report = { ...data.report };
+    shared ??= new SharedAnalyser();
+    this.#request = shared.analyse({ files: [{ name, blob }], policy }, {
+      part: (key, items) => this.#parts[key].push(...items),
+      result: (head) => {
+        const report = { ...head };
         for (const key of ['calls', 'evidence', 'sessions']) if (this.#parts[key].length) report[key] = this.#parts[key];
         this.#finish();
         this.#render(name, report);
-      } else if (data.type === 'error') {
+      },
+      error: (message) => {
         this.#finish();
-        this.#say(`callstate could not analyse ${name}: ${data.message}`, 'error');
-      }
-    };
-    worker.onerror = (event) => {
-      event.preventDefault();
-      if (worker !== this.#worker) return;
-      this.#finish();
-      this.#say('callstate could not start its analyser (its worker or wasm file did not load).', 'error');
-    };
-    worker.postMessage({ type: 'analyse', files: [{ name, blob }], policy });
+        const text = message == null ? 'callstate could not start its analyser (its worker or wasm file did not load).' : `callstate could not analyse ${name}: ${message}`;
+        this.#say(text, 'error');
+      },
+    });
   }
 
   #finish() {
-    this.#stop();
+    this.#request = null;
     this.removeAttribute('aria-busy');
   }
 
@@ -180,6 +245,7 @@ class CallstateReport extends HTMLElement {
     this.#timeline = new Timeline(picture, {
       label: `Timeline of the calls in ${name}`,
       onSelect: (index) => this.#mark(index),
+      axis: this.#axis,
     });
     this.#timeline.setFlags(policyFlags(report.policy));
     this.#timeline.setReport(report);

@@ -1,14 +1,16 @@
-// The picture of the traffic: one row (lane) per session, calls in trace order from left to
-// right, coloured by mode, with arrows for handle flows (minted here, sent there), replays (this
-// request carries that one's history), kept context and parent calls. Layered traces are drawn
-// as two bands of lanes: the runtime above, the model calls below.
+// The picture of the traffic: one row (lane) per session, calls from left to right, coloured by
+// mode, with arrows for handle flows (minted here, sent there), replays (this request carries
+// that one's history), kept context and parent calls. Layered traces are drawn as two bands of
+// lanes: the runtime above, the model calls below.
 //
-// Used by the page and by the widget. The report has no times for calls, so they are laid out by
-// order. Only the columns in view are drawn (redrawn on scroll in an animation frame), so a
-// trace of many thousands of calls stays responsive. The same drawing code writes the exported
-// SVG, with the colours of the current theme embedded.
+// Two horizontal axes: the order axis gives each call a column, in trace order; the time axis
+// (when every call has a start time) puts each call at its start, as wide as it took, so calls
+// that overlap show side by side (one under another in their lane) and a long-lived WebSocket as
+// a long bar. Used by the page and by the widget. Only what is in view is drawn (redrawn on scroll
+// in an animation frame), so a trace of many thousands of calls stays responsive. The same
+// drawing code writes the exported SVG, with the colours of the current theme embedded.
 
-import { callTitle, inSlices, linksOf } from './view.js';
+import { callTitle, formatDuration, formatStart, inSlices, linksOf, timing, untimed } from './view.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const GUTTER = 118; // lane labels
@@ -22,6 +24,15 @@ const MIN_COL = 3;
 const MAX_COL = 96;
 const MAX_LINKS = 4000; // drawn at once
 const FAN_LIFT = 8; // height of the rail that a handle sent by many calls is drawn with (plus 5 a level)
+const BAR = 18; // a call's height on the order axis
+const TIME_BAR = 12; // ... and on the time axis, where calls that overlap stack in rows
+const ROW = 15; // a row of the time axis within a lane
+const MAX_ROWS = 4; // rows a lane has at most (more overlapping calls share the one free soonest)
+const PAD = 12; // time axis: room before the first call and after the last
+const MIN_BAR = 3; // the narrowest bar (a call without a duration, or a very short one)
+const MAX_TRACK = 4_000_000; // pixels: the widest the time axis is drawn
+// Steps between the time axis's ticks, in microseconds.
+const TIME_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 2e5, 5e5, 1e6, 2e6, 5e6, 1e7, 15e6, 3e7, 6e7, 12e7, 3e8, 6e8, 18e8, 36e8, 72e8, 216e8, 864e8];
 
 /** The CSS custom properties the picture uses; the exported SVG gets their current values. */
 const COLOURS = ['--tl-bg', '--tl-fg', '--tl-muted', '--tl-grid', '--stateless', '--stateful', '--resource', '--tl-handle', '--tl-replay', '--tl-kept', '--tl-parent', '--tl-select'];
@@ -99,21 +110,58 @@ async function layout(report) {
   lanes.forEach((lane, i) => (lane.index = i));
   const laneOf = new Int32Array(calls.length);
   await inSlices(groupOf, (group, i) => (laneOf[i] = group.lane.index));
-  // y of each lane's middle, with room for band headings.
   const bands = ['Runtime layer', 'Model layer'];
-  let y = AXIS;
   let band = -1;
   for (const lane of lanes) {
     if (layered && lane.band !== band) {
       band = lane.band;
       lane.heading = bands[band];
-      y += BAND;
     }
-    lane.y = y + LANE_MID;
-    y += LANE;
   }
-  return { lanes, laneOf, height: y + 8, layered };
+  return { lanes, laneOf, height: placeLanes(lanes, null), layered };
 }
+
+/**
+ * Sets the y of each lane's (first row's) middle, with room for band headings and for `rows[i]`
+ * rows in lane i (one each when `rows` is null). Returns the height of the picture.
+ */
+function placeLanes(lanes, rows) {
+  let y = AXIS;
+  for (const lane of lanes) {
+    if (lane.heading) y += BAND;
+    lane.y = y + LANE_MID;
+    y += LANE + ((rows?.[lane.index] ?? 1) - 1) * ROW;
+  }
+  return y + 8;
+}
+
+/**
+ * The time axis of a report whose calls all have a start: the first start and the last end (µs),
+ * each call's row in its lane, so that calls that overlap in time sit one under another, and the
+ * calls in order of their start.
+ */
+function timeAxis(calls, laneOf, laneCount) {
+  const rowOf = new Uint8Array(calls.length);
+  const busy = Array.from({ length: laneCount }, () => []); // per lane, when each row is free again
+  const order = Array.from(calls.keys()).sort((a, b) => calls[a].started_us - calls[b].started_us || a - b);
+  let t0 = Infinity;
+  let t1 = -Infinity;
+  for (const i of order) {
+    const start = calls[i].started_us;
+    const end = start + Math.max(1, calls[i].duration_us ?? 0);
+    const rows = busy[laneOf[i]];
+    let row = rows.findIndex((free) => free <= start);
+    if (row < 0) row = rows.length < MAX_ROWS ? rows.length : rows.indexOf(Math.min(...rows));
+    rows[row] = Math.max(rows[row] ?? 0, end);
+    rowOf[i] = row;
+    t0 = Math.min(t0, start);
+    t1 = Math.max(t1, end);
+  }
+  return { t0, t1, rowOf, order, rows: busy.map((rows) => Math.max(1, rows.length)) };
+}
+
+/** The label of a tick of the time axis: its distance from the first start. */
+const timeTick = (us) => (us === 0 ? '0' : `+${formatDuration(us)}`);
 
 /**
  * Handles that more than two calls in one lane sent: for each of their links (but the one to
@@ -151,18 +199,56 @@ async function fansOf(links, laneOf) {
 export class Timeline {
   /**
    * @param {HTMLElement} host  where to draw (its content is replaced)
-   * @param {{onSelect?: (index: number|null) => void, label?: string}} options
+   * @param {{onSelect?: (index: number|null) => void, label?: string, axis?: 'order'|'time'}} options
+   *   `axis` is the one to show first (the time axis only where every call has a start)
    */
-  constructor(host, { onSelect = () => {}, label = 'Timeline of the calls' } = {}) {
+  constructor(host, { onSelect = () => {}, label = 'Timeline of the calls', axis = 'order' } = {}) {
     this.host = host;
     this.onSelect = onSelect;
     this.col = 28;
+    this.axis = axis === 'time' ? 'time' : 'order';
+    this.pps = 100; // time axis: pixels per second
     this.report = null;
     this.filter = null;
     this.selected = null;
     this.hovered = null;
     this.frame = 0;
+    this.buildControls();
+    this.frameEl = document.createElement('div');
+    this.frameEl.className = 'tl-frame';
+    this.labels = document.createElementNS(SVG, 'svg');
+    this.labels.setAttribute('class', 'tl-labels');
+    this.labels.setAttribute('aria-hidden', 'true');
+    this.viewport = document.createElement('div');
+    this.viewport.className = 'tl-viewport';
+    this.viewport.tabIndex = 0;
+    this.viewport.setAttribute('role', 'group');
+    this.viewport.setAttribute('aria-label', `${label}. Left and right arrows move between calls, Enter opens one, plus and minus zoom, T switches between the order and the time axis.`);
+    this.svg = document.createElementNS(SVG, 'svg');
+    this.svg.setAttribute('class', 'tl-svg');
+    this.svg.setAttribute('role', 'img');
+    // The track is as wide as all the calls and holds nothing but the drawing, which covers only
+    // the part around the view and moves with it: the page never lays out, paints or composites
+    // a picture thousands of screens wide.
+    this.track = document.createElement('div');
+    this.track.className = 'tl-track';
+    this.track.append(this.svg);
+    this.viewport.append(this.track);
+    this.tip = document.createElement('div');
+    this.tip.className = 'tl-tip';
+    this.tip.hidden = true;
+    this.tip.setAttribute('aria-hidden', 'true'); // the status line below says the same to screen readers
+    this.frameEl.append(this.labels, this.viewport);
+    this.status = document.createElement('p');
+    this.status.className = 'tl-status';
+    this.status.setAttribute('aria-live', 'polite');
+    host.classList.add('tl-host');
+    host.replaceChildren(this.toolbar, this.frameEl, this.status, this.tip);
+    this.listen();
+  }
 
+  /** The toolbar: zoom, the axis switch and the legend. */
+  buildControls() {
     const button = (text, title, action) => {
       const b = document.createElement('button');
       b.type = 'button';
@@ -179,6 +265,22 @@ export class Timeline {
       button('+', 'Zoom in', () => this.zoom(1.6)),
       button('Fit', 'Fit all calls in view', () => this.fit()),
     );
+    // The axis switch: two toggle buttons. The time one stays focusable when the trace has no
+    // times, and says why it does nothing.
+    this.axisGroup = document.createElement('div');
+    this.axisGroup.className = 'tl-axis';
+    this.axisGroup.setAttribute('role', 'group');
+    this.axisGroup.setAttribute('aria-label', 'Horizontal axis');
+    this.axisButtons = {
+      order: button('Order', 'Order axis: one column per call, in trace order', () => this.setAxis('order')),
+      time: button('Time', 'Time axis: each call at its start, as wide as it took', () => this.setAxis('time')),
+    };
+    for (const [axis, b] of Object.entries(this.axisButtons)) {
+      b.dataset.axis = axis;
+      b.setAttribute('aria-pressed', String(axis === this.axis));
+      this.axisGroup.append(b);
+    }
+    this.toolbar.append(this.axisGroup);
     this.legend = document.createElement('div');
     this.legend.className = 'tl-legend';
     this.legend.setAttribute('aria-hidden', 'true');
@@ -189,38 +291,9 @@ export class Timeline {
       this.legend.append(item);
     }
     this.toolbar.append(this.legend);
+  }
 
-    this.frameEl = document.createElement('div');
-    this.frameEl.className = 'tl-frame';
-    this.labels = document.createElementNS(SVG, 'svg');
-    this.labels.setAttribute('class', 'tl-labels');
-    this.labels.setAttribute('aria-hidden', 'true');
-    this.viewport = document.createElement('div');
-    this.viewport.className = 'tl-viewport';
-    this.viewport.tabIndex = 0;
-    this.viewport.setAttribute('role', 'group');
-    this.viewport.setAttribute('aria-label', `${label}. Left and right arrows move between calls, Enter opens one, plus and minus zoom.`);
-    this.svg = document.createElementNS(SVG, 'svg');
-    this.svg.setAttribute('class', 'tl-svg');
-    this.svg.setAttribute('role', 'img');
-    // The track is as wide as all the calls and holds nothing but the drawing, which covers only
-    // the columns around the view and moves with it: the page never lays out, paints or
-    // composites a picture thousands of screens wide.
-    this.track = document.createElement('div');
-    this.track.className = 'tl-track';
-    this.track.append(this.svg);
-    this.viewport.append(this.track);
-    this.tip = document.createElement('div');
-    this.tip.className = 'tl-tip';
-    this.tip.hidden = true;
-    this.tip.setAttribute('aria-hidden', 'true'); // the status line below says the same to screen readers
-    this.frameEl.append(this.labels, this.viewport);
-    this.status = document.createElement('p');
-    this.status.className = 'tl-status';
-    this.status.setAttribute('aria-live', 'polite');
-    host.classList.add('tl-host');
-    host.replaceChildren(this.toolbar, this.frameEl, this.status, this.tip);
-
+  listen() {
     // The viewport's width and scroll position, kept from the events that change them so that
     // drawing never has to ask the browser for a fresh layout.
     this.viewWidth = 0;
@@ -240,8 +313,9 @@ export class Timeline {
       const rect = this.viewport.getBoundingClientRect();
       this.zoom(event.deltaY < 0 ? 1.25 : 0.8, event.clientX - rect.left);
     }, { passive: false });
-    // Each column holds one call: the pointer's column says which, so a hit never depends on
-    // which drawn element is under it (the drawing is replaced as the view changes).
+    // The pointer's place says which call it is on (its column, or its bar on the time axis), so
+    // a hit never depends on which drawn element is under it (the drawing is replaced as the view
+    // changes).
     this.svg.addEventListener('pointermove', (event) => this.hover(this.callAt(event), event));
     this.svg.addEventListener('pointerleave', () => this.hover(null));
     this.svg.addEventListener('click', (event) => {
@@ -251,13 +325,23 @@ export class Timeline {
     this.viewport.addEventListener('keydown', (event) => this.key(event));
   }
 
-  /** The call in the column under a pointer event, or null. */
+  /** The call under a pointer event (in its column, or on its bar on the time axis), or null. */
   callAt(event) {
     if (!this.report) return null;
     const box = this.track.getBoundingClientRect();
-    if (event.clientY - box.top < AXIS - 4) return null;
-    const index = Math.floor((event.clientX - box.left) / this.col) + 1;
-    return index >= 1 && index <= this.calls.length ? index : null;
+    const x = event.clientX - box.left;
+    const y = event.clientY - box.top;
+    if (y < AXIS - 4) return null;
+    if (this.axis === 'order') {
+      const index = Math.floor(x / this.col) + 1;
+      return index >= 1 && index <= this.calls.length ? index : null;
+    }
+    const { bx, bw, by, h } = this.bars;
+    let hit = null;
+    for (let i = 0; i < bx.length; i += 1) {
+      if (x >= bx[i] - 2 && x <= bx[i] + bw[i] + 2 && Math.abs(y - by[i]) <= h / 2 + 2) hit = i + 1;
+    }
+    return hit;
   }
 
   /**
@@ -287,17 +371,85 @@ export class Timeline {
       }
     });
     if (token !== this.token) return;
-    Object.assign(this, { report, calls, layout: lanes, links, fans, linksByCall });
+    Object.assign(this, { report, calls, layout: lanes, links, fans, linksByCall, time: null });
     this.svg.setAttribute('aria-label', `${calls.length} calls in ${lanes.lanes.length} lanes, ${links.length} links`);
-    // Readable by default; wider columns when that shows everything anyway.
-    this.col = 28;
-    const width = this.viewWidth || 600;
-    if (calls.length * this.col < width) this.col = Math.min(MAX_COL, Math.max(28, Math.floor(width / Math.max(1, calls.length))));
+    // The time axis needs a start for every call; without, the switch says why it does nothing.
+    this.noTime = untimed(calls);
+    const time = this.axisButtons.time;
+    time.setAttribute('aria-disabled', String(this.noTime != null));
+    time.title = this.noTime ?? 'Time axis: each call at its start, as wide as it took';
+    this.setAxis(this.noTime ? 'order' : this.axis, { quiet: true });
+  }
+
+  /**
+   * Lays the calls out on the order axis (a column each) or the time axis (at their start, as
+   * wide as they took). The time axis is refused, with the reason in the status line, when a call
+   * has no start.
+   */
+  setAxis(axis, { quiet = false } = {}) {
+    if (axis === 'time' && this.noTime) {
+      if (!quiet) this.status.textContent = this.noTime;
+      return;
+    }
+    this.axis = axis;
+    for (const [name, b] of Object.entries(this.axisButtons)) b.setAttribute('aria-pressed', String(name === axis));
+    if (!this.report) return;
+    const { lanes, laneOf } = this.layout;
+    if (axis === 'time' && !this.time) this.time = timeAxis(this.calls, laneOf, lanes.length);
+    this.layout.height = placeLanes(lanes, axis === 'time' ? this.time.rows : null);
     this.viewport.scrollLeft = 0;
     this.scrollX = 0;
+    if (axis === 'time') this.fit();
+    else this.readable();
     this.drawLabels();
-    // Drawn in the next frame, a task of its own.
+    if (quiet) return;
+    if (axis === 'order') this.status.textContent = 'Calls in trace order, one column each.';
+    else {
+      const { t0, t1 } = this.time;
+      this.status.textContent = `Calls by start time: ${formatDuration(t1 - t0)} from ${formatStart(t0)}; calls that overlap sit one under another.`;
+    }
+  }
+
+  /** Order axis: columns wide enough to read, wider when that shows every call anyway. */
+  readable() {
+    this.col = 28;
+    const width = this.viewWidth || 600;
+    if (this.calls.length * this.col < width) this.col = Math.min(MAX_COL, Math.max(28, Math.floor(width / Math.max(1, this.calls.length))));
+    this.place();
     this.schedule();
+  }
+
+  /**
+   * Where each call's bar is on the current axis: `bx` its left, `bw` its width, `by` its middle
+   * (pixels in the track), `h` the bars' height, `width` the track's.
+   */
+  place() {
+    const n = this.calls.length;
+    const { lanes, laneOf } = this.layout;
+    const bars = { bx: new Float64Array(n), bw: new Float64Array(n), by: new Float64Array(n), h: BAR, width: n * this.col };
+    if (this.axis === 'time') {
+      const { t0, t1, rowOf } = this.time;
+      const scale = this.pps / 1e6; // pixels per microsecond
+      Object.assign(bars, { h: TIME_BAR, width: 2 * PAD + (t1 - t0) * scale });
+      for (let i = 0; i < n; i += 1) {
+        bars.bx[i] = PAD + (this.calls[i].started_us - t0) * scale;
+        bars.bw[i] = Math.max(MIN_BAR, (this.calls[i].duration_us ?? 0) * scale);
+        bars.by[i] = lanes[laneOf[i]].y + rowOf[i] * ROW;
+      }
+    } else {
+      const w = Math.max(2, Math.min(BAR, this.col - 2));
+      for (let i = 0; i < n; i += 1) {
+        bars.bx[i] = (i + 0.5) * this.col - w / 2;
+        bars.bw[i] = w;
+        bars.by[i] = lanes[laneOf[i]].y;
+      }
+    }
+    this.bars = bars;
+  }
+
+  /** Where links start and end on call i's bar: its middle, or near its start when it is long. */
+  anchor(i) {
+    return this.bars.bx[i] + Math.min(this.bars.bw[i] / 2, BAR / 2);
   }
 
   /** Dims the calls a predicate rejects (null shows all). */
@@ -342,18 +494,38 @@ export class Timeline {
     this.tip.style.setProperty('top', `${event.clientY - frame.top + 16}px`);
   }
 
+  /** Pixels per unit of the current axis (a column, or a second) and where the axis starts. */
+  unit() {
+    return this.axis === 'time' ? { size: this.pps, origin: PAD } : { size: this.col, origin: 0 };
+  }
+
+  /** Sets the pixels per unit of the current axis, within what is readable. */
+  setUnit(size) {
+    if (this.axis === 'order') this.col = Math.min(MAX_COL, Math.max(MIN_COL, size));
+    else {
+      const span = Math.max(1, this.time.t1 - this.time.t0) / 1e6; // seconds
+      const fitted = Math.max(1e-9, ((this.viewWidth || 600) - 2 * PAD - 8) / span);
+      this.pps = Math.min(MAX_TRACK / span, 2e6, Math.max(fitted / 4, size));
+    }
+  }
+
   zoom(factor, anchor = (this.viewWidth || this.viewport.clientWidth) / 2) {
-    const old = this.col;
-    this.col = Math.min(MAX_COL, Math.max(MIN_COL, old * factor));
-    // Keep the column under the anchor where it was.
-    const at = (this.viewport.scrollLeft + anchor) / old;
+    if (!this.report) return;
+    const { size: old, origin } = this.unit();
+    // Keep what is under the anchor where it was.
+    const at = (this.viewport.scrollLeft + anchor - origin) / old;
+    this.setUnit(old * factor);
+    this.place();
     this.draw();
-    this.scrollTo(at * this.col - anchor);
+    this.scrollTo(at * this.unit().size + origin - anchor);
   }
 
   fit() {
-    const n = Math.max(1, this.calls?.length ?? 1);
-    this.col = Math.min(MAX_COL, Math.max(MIN_COL, ((this.viewWidth || this.viewport.clientWidth) - 8) / n));
+    if (!this.report) return;
+    const view = (this.viewWidth || this.viewport.clientWidth) - 8;
+    if (this.axis === 'time') this.setUnit((view - 2 * PAD) / (Math.max(1, this.time.t1 - this.time.t0) / 1e6));
+    else this.setUnit(view / Math.max(1, this.calls.length));
+    this.place();
     this.draw();
     this.scrollTo(0);
   }
@@ -365,9 +537,10 @@ export class Timeline {
   }
 
   reveal(index) {
-    const x = (index - 0.5) * this.col;
+    if (!this.report || !this.bars) return;
+    const x = this.anchor(index - 1);
     const width = this.viewWidth || this.viewport.clientWidth;
-    if (x < this.scrollX + this.col || x > this.scrollX + width - this.col) this.scrollTo(x - width / 2);
+    if (x < this.scrollX + BAR || x > this.scrollX + width - BAR) this.scrollTo(x - width / 2);
   }
 
   key(event) {
@@ -394,6 +567,8 @@ export class Timeline {
       case '=': event.preventDefault(); return this.zoom(1.6);
       case '-': event.preventDefault(); return this.zoom(1 / 1.6);
       case '0': event.preventDefault(); return this.fit();
+      case 't':
+      case 'T': event.preventDefault(); return this.setAxis(this.axis === 'time' ? 'order' : 'time');
       default:
     }
   }
@@ -401,9 +576,10 @@ export class Timeline {
   describe(call) {
     if (!call) return '';
     const state = call.state?.length ? ` (${call.state.join(', ')})` : '';
+    const time = timing(call);
     const flag = this.flags?.get(call.index);
     const policy = flag === 'violated' ? ' It breaks a policy rule.' : flag === 'warning' ? ' A policy rule warns about it.' : '';
-    return `Call ${call.index}: ${callTitle(call)}, ${call.mode}${state}${call.session ? `, session ${call.session}` : ''}.${policy}`;
+    return `Call ${call.index}: ${callTitle(call)}, ${call.mode}${state}${call.session ? `, session ${call.session}` : ''}${time ? `; ${time}` : ''}.${policy}`;
   }
 
   schedule() {
@@ -426,113 +602,180 @@ export class Timeline {
     return { calls, links };
   }
 
-  drawLabels() {
-    const { lanes, height } = this.layout;
+  /** Lane names (and band headings, and on the time axis when it starts), `x` their right edge. */
+  laneLabels(x) {
     const nodes = [];
-    for (const lane of lanes) {
+    if (this.axis === 'time') nodes.push(['text', { class: 'tl-tick tl-origin', x: 6, y: 14 }, `${formatStart(this.time.t0).slice(11, 19)} UTC`]);
+    for (const lane of this.layout.lanes) {
       if (lane.heading) nodes.push(['text', { class: 'tl-band', x: 6, y: lane.y - LANE_MID - 6 }, lane.heading]);
-      nodes.push(['text', { class: 'tl-lane', x: GUTTER - 8, y: lane.y + 4, 'text-anchor': 'end' }, lane.other ? `${lane.count} more sessions` : lane.label]);
+      nodes.push(['text', { class: 'tl-lane', x: x - 8, y: lane.y + 4, 'text-anchor': 'end' }, lane.other ? `${lane.count} more sessions` : lane.label]);
     }
-    this.labels.setAttribute('width', GUTTER);
-    this.labels.setAttribute('height', height);
-    this.labels.replaceChildren(...nodes.map(toDom));
+    return nodes;
   }
 
-  /** Draws the columns in view (or, with `all`, every column: for export). Returns the nodes. */
-  scene({ from, to, offset = 0, all = false }) {
-    const { lanes, laneOf, height } = this.layout;
-    const col = this.col;
-    const x = (i) => offset + (i + 0.5) * col;
-    const nodes = [];
-    const focus = this.hovered ?? this.selected;
-    const related = !all && focus != null ? this.related(focus) : null;
-    const width = offset + this.calls.length * col;
+  drawLabels() {
+    this.labels.setAttribute('width', GUTTER);
+    this.labels.setAttribute('height', this.layout.height);
+    this.labels.replaceChildren(...this.laneLabels(GUTTER).map(toDom));
+  }
 
-    // Lanes and their rules.
-    for (const lane of lanes) {
-      nodes.push(['line', { class: 'tl-rule', x1: all ? offset : x(from) - col / 2, x2: all ? width : x(to) + col / 2, y1: lane.y, y2: lane.y }]);
-      if (all) {
-        if (lane.heading) nodes.push(['text', { class: 'tl-band', x: 6, y: lane.y - LANE_MID - 6 }, lane.heading]);
-        nodes.push(['text', { class: 'tl-lane', x: offset - 8, y: lane.y + 4, 'text-anchor': 'end' }, lane.other ? `${lane.count} more sessions` : lane.label]);
+  /** The calls whose bars reach into [left, right) (track pixels): in trace order, or by start on the time axis. */
+  visible(left, right) {
+    const n = this.calls.length;
+    const out = [];
+    if (this.axis === 'order') {
+      for (let i = Math.max(0, Math.floor(left / this.col)); i < Math.min(n, Math.ceil(right / this.col)); i += 1) out.push(i);
+      return out;
+    }
+    const { bx, bw } = this.bars;
+    for (const i of this.time.order) if (bx[i] < right && bx[i] + bw[i] > left) out.push(i);
+    return out;
+  }
+
+  /**
+   * The calls' marks between `left` and `right` (track pixels), shifted by `offset`. On the time
+   * axis, calls drawn alike whose bars touch in one row become one bar, so that thousands of
+   * calls in view stay a few hundred shapes; a call picked, or linked to the one in focus, is
+   * always drawn on its own, on top.
+   */
+  callNodes(left, right, offset, all, related) {
+    const { bx, bw, by, h } = this.bars;
+    const runs = [];
+    const open = new Map(); // a row's y and the classes → the run being drawn there
+    const alone = [];
+    for (const i of this.visible(left, right)) {
+      const call = this.calls[i];
+      const lit = related?.calls.has(call.index);
+      const selected = !all && call.index === this.selected;
+      const dim = (this.filter && !this.filter(call)) || (related && !lit);
+      const flag = this.flags?.get(call.index);
+      const classes = `tl-call ${MODE_CLASS[call.mode] ?? 'm-other'}${dim ? ' dim' : ''}${lit ? ' lit' : ''}${selected ? ' selected' : ''}${flag ? ` flag-${flag}` : ''}`;
+      const bar = { x0: bx[i], x1: bx[i] + bw[i], y: by[i], classes, first: i, count: 1, flag };
+      // A call a policy flags is drawn on its own, with its mark.
+      if (this.axis === 'order' || lit || selected || flag) {
+        alone.push(bar);
+        continue;
+      }
+      const key = `${bar.y} ${classes}`;
+      const run = open.get(key);
+      if (run && bar.x0 <= run.x1 + 1) {
+        run.x1 = Math.max(run.x1, bar.x1);
+        run.count += 1;
+      } else {
+        open.set(key, bar);
+        runs.push(bar);
       }
     }
-    // Call numbers on the axis, far enough apart to read.
-    const step = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 50000].find((s) => s * col >= 34) ?? 100000;
-    const tick = (i) => ['text', { class: 'tl-tick', x: x(i), y: 14, 'text-anchor': 'middle' }, String(i + 1)];
-    if (from === 0 && to > 0) nodes.push(tick(0));
-    for (let i = Math.ceil((from + 1) / step) * step - 1; i < to; i += step) if (i > 0) nodes.push(tick(i));
+    return [...runs, ...alone].map(({ x0, x1, y, classes, first, count, flag }) => [
+      'g',
+      { class: count > 1 ? `${classes} tl-run` : classes, 'data-call': count > 1 ? null : first + 1, 'data-calls': count > 1 ? count : null, 'data-flag': flag ?? null },
+      ['rect', { x: offset + x0, y: y - h / 2, width: x1 - x0, height: h, rx: Math.min(4, (x1 - x0) / 2) }],
+      flag ? ['circle', { class: 'tl-flag', cx: offset + (x0 + x1) / 2, cy: y - h / 2 - 5, r: 3.5 }] : null,
+      all ? ['title', {}, count > 1 ? `${count} calls from call ${first + 1}` : this.describe(this.calls[first])] : null,
+    ]);
+  }
 
-    // Links whose span overlaps the columns in view.
-    const linkNodes = [];
+  /** Tick labels of the axis between `left` and `right` (track pixels), shifted by `offset`. */
+  ticks(left, right, offset) {
+    const tick = (x, text) => ['text', { class: 'tl-tick', x: offset + x, y: 14, 'text-anchor': 'middle' }, text];
+    const nodes = [];
+    if (this.axis === 'order') {
+      // Call numbers, far enough apart to read.
+      const col = this.col;
+      const step = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 50000].find((s) => s * col >= 34) ?? 100000;
+      const from = Math.max(0, Math.floor(left / col));
+      const to = Math.min(this.calls.length, Math.ceil(right / col));
+      if (from === 0 && to > 0) nodes.push(tick(col / 2, '1'));
+      for (let i = Math.ceil((from + 1) / step) * step - 1; i < to; i += step) if (i > 0) nodes.push(tick((i + 0.5) * col, String(i + 1)));
+      return nodes;
+    }
+    // Time since the first start, at steps far enough apart for the longest label to read.
+    const scale = this.pps / 1e6;
+    const span = this.time.t1 - this.time.t0;
+    const gap = Math.max(64, timeTick(span).length * 7 + 16);
+    const step = TIME_STEPS.find((s) => s * scale >= gap) ?? TIME_STEPS.at(-1);
+    for (let k = Math.max(0, Math.ceil((left - PAD) / (step * scale))); PAD + k * step * scale < right && k * step <= span; k += 1) {
+      nodes.push(tick(PAD + k * step * scale, timeTick(k * step)));
+    }
+    return nodes;
+  }
+
+  /** The path of a link from call a to call b (indices from 0), `x` shifted by `offset`. */
+  linkPath(link, a, b, offset, railsDrawn, related, out) {
+    const { by, h } = this.bars;
+    const x1 = offset + this.anchor(a);
+    const x2 = offset + this.anchor(b);
+    const y1 = by[a];
+    const y2 = by[b];
+    const fan = this.fans.get(link);
+    if (fan && link.to !== fan.first) {
+      // One handle sent by many calls: a rail above their lane from the first to the last,
+      // with a drop to each, instead of a bundle of arcs.
+      const rail = this.layout.lanes[fan.lane].y - (h / 2 - 2) - FAN_LIFT - 5 * fan.level;
+      if (!railsDrawn.has(fan)) {
+        railsDrawn.add(fan);
+        const lit = related?.links.has(link) || (related && fan.links.some((l) => related.links.has(l)));
+        const d = `M${offset + this.anchor(fan.first - 1)} ${rail}H${offset + this.anchor(fan.last - 1)}`;
+        out.push(['path', { class: `tl-link tl-rail k-handle${lit ? ' lit' : related ? ' dim' : ''}`, d, 'data-evidence': link.evidence }]);
+      }
+      return `M${x2} ${rail}V${y2 - h / 2}`;
+    }
+    if (y1 === y2) {
+      // An arc above the lane, higher for longer spans.
+      const lift = Math.min(MAX_LIFT, 8 + Math.abs(x2 - x1) * 0.25);
+      const top = y1 - (h / 2 - 2);
+      return `M${x1} ${top}C${x1} ${top - lift} ${x2} ${top - lift} ${x2} ${y2 - h / 2}`;
+    }
+    const down = y2 > y1;
+    const ya = y1 + (down ? h / 2 : -h / 2);
+    const yb = y2 + (down ? -(h / 2 + 2) : h / 2 + 2);
+    const mid = (ya + yb) / 2;
+    return `M${x1} ${ya}C${x1} ${mid} ${x2} ${mid} ${x2} ${yb}`;
+  }
+
+  /** The links that reach into [left, right) (track pixels), shifted by `offset`. */
+  linkNodes(left, right, offset, all, related) {
+    const out = [];
     const railsDrawn = new Set();
     let drawn = 0;
+    const n = this.calls.length;
     for (const link of this.links) {
       const a = link.from - 1;
       const b = link.to - 1;
-      if (Math.max(a, b) < from || Math.min(a, b) >= to) continue;
-      if (a < 0 || b < 0 || a >= this.calls.length || b >= this.calls.length) continue;
+      if (a < 0 || b < 0 || a >= n || b >= n) continue;
+      const xa = this.anchor(a);
+      const xb = this.anchor(b);
+      if (Math.max(xa, xb) < left || Math.min(xa, xb) >= right) continue;
       if (++drawn > MAX_LINKS && !related?.links.has(link)) continue;
-      const x1 = x(a);
-      const x2 = x(b);
-      const y1 = lanes[laneOf[a]].y;
-      const y2 = lanes[laneOf[b]].y;
-      const fan = this.fans.get(link);
-      let d;
-      if (fan && link.to !== fan.first) {
-        // One handle sent by many calls: a rail above their lane from the first to the last,
-        // with a drop to each, instead of a bundle of arcs.
-        const rail = y2 - 7 - FAN_LIFT - 5 * fan.level;
-        if (!railsDrawn.has(fan)) {
-          railsDrawn.add(fan);
-          const lit = related?.links.has(link) || (related && fan.links.some((l) => related.links.has(l)));
-          linkNodes.push(['path', { class: `tl-link tl-rail k-handle${lit ? ' lit' : related ? ' dim' : ''}`, d: `M${x(fan.first - 1)} ${rail}H${x(fan.last - 1)}`, 'data-evidence': link.evidence }]);
-        }
-        d = `M${x2} ${rail}V${y2 - 9}`;
-      } else if (y1 === y2) {
-        // An arc above the lane, higher for longer spans.
-        const lift = Math.min(MAX_LIFT, 8 + Math.abs(x2 - x1) * 0.25);
-        d = `M${x1} ${y1 - 7}C${x1} ${y1 - 7 - lift} ${x2} ${y2 - 7 - lift} ${x2} ${y2 - 9}`;
-      } else {
-        const down = y2 > y1;
-        const ya = y1 + (down ? 9 : -9);
-        const yb = y2 + (down ? -11 : 11);
-        const mid = (ya + yb) / 2;
-        d = `M${x1} ${ya}C${x1} ${mid} ${x2} ${mid} ${x2} ${yb}`;
-      }
+      const d = this.linkPath(link, a, b, offset, railsDrawn, related, out);
       const lit = related?.links.has(link);
       const dim = related && !lit;
       const title = LINK_NAMES[link.kind].replace('%from', link.from).replace('%to', link.to) + (link.evidence ? ` (${link.evidence})` : '');
-      linkNodes.push([
+      out.push([
         'path',
         { class: `tl-link k-${link.kind}${lit ? ' lit' : ''}${dim ? ' dim' : ''}`, d, 'marker-end': `url(#tl-arrow-${link.kind})`, 'data-evidence': link.evidence },
         all ? ['title', {}, title] : null,
       ]);
     }
+    return out;
+  }
 
-    // Calls.
-    const callNodes = [];
-    const w = Math.max(2, Math.min(18, col - 2));
-    const h = 18;
-    for (let i = from; i < to; i += 1) {
-      const call = this.calls[i];
-      const lane = lanes[laneOf[i]];
-      const out = this.filter && !this.filter(call);
-      const lit = related?.calls.has(call.index);
-      const dim = out || (related && !lit);
-      const classes = ['tl-call', MODE_CLASS[call.mode] ?? 'm-other'];
-      if (dim) classes.push('dim');
-      if (lit) classes.push('lit');
-      if (!all && call.index === this.selected) classes.push('selected');
-      const flag = this.flags?.get(call.index);
-      if (flag) classes.push(`flag-${flag}`);
-      callNodes.push([
-        'g',
-        { class: classes.join(' '), 'data-call': call.index, 'data-flag': flag ?? null },
-        ['rect', { x: x(i) - w / 2, y: lane.y - h / 2, width: w, height: h, rx: Math.min(4, w / 2) }],
-        flag ? ['circle', { class: 'tl-flag', cx: x(i), cy: lane.y - h / 2 - 5, r: 3.5 }] : null,
-        all ? ['title', {}, this.describe(call)] : null,
-      ]);
-    }
+  /**
+   * Draws what lies between `left` and `right` (track pixels), shifted right by `offset`; with
+   * `all`, everything, with lane labels and titles (for export). Returns the nodes.
+   */
+  scene({ left, right, offset = 0, all = false }) {
+    const { lanes, height } = this.layout;
+    const trackWidth = this.bars.width;
+    const nodes = [];
+    const focus = this.hovered ?? this.selected;
+    const related = !all && focus != null ? this.related(focus) : null;
+    const width = offset + trackWidth;
+    for (const lane of lanes) nodes.push(['line', { class: 'tl-rule', x1: offset + left, x2: offset + right, y1: lane.y, y2: lane.y }]);
+    if (all) nodes.push(...this.laneLabels(offset));
+    nodes.push(...this.ticks(left, right, offset));
+    const linkNodes = this.linkNodes(left, right, offset, all, related);
+    const callNodes = this.callNodes(left, right, offset, all, related);
     nodes.push(['g', { class: 'tl-links' }, ...linkNodes], ['g', { class: 'tl-calls' }, ...callNodes]);
     return { nodes, width, height };
   }
@@ -552,25 +795,30 @@ export class Timeline {
 
   draw() {
     if (!this.report) return;
-    const n = this.calls.length;
-    const left = this.scrollX;
+    if (!this.bars || this.bars.bx.length !== this.calls.length) this.place();
     const view = this.viewWidth || 800;
     const margin = view / 2; // half a screen either side, so a quick scroll shows no gap
-    const from = Math.max(0, Math.floor((left - margin) / this.col));
-    const to = Math.min(n, Math.ceil((left + view + margin) / this.col));
-    const { nodes, width, height } = this.scene({ from, to });
+    const trackWidth = Math.max(this.bars.width, 1);
+    let left = Math.max(0, this.scrollX - margin);
+    let right = Math.min(trackWidth, this.scrollX + view + margin);
+    if (this.axis === 'order') {
+      // Whole columns.
+      left = Math.floor(left / this.col) * this.col;
+      right = Math.min(this.calls.length, Math.ceil((this.scrollX + view + margin) / this.col)) * this.col;
+    }
+    const { nodes, height } = this.scene({ left, right });
     // Set through the CSSOM, which the page's Content-Security-Policy allows.
-    this.track.style.setProperty('width', `${Math.max(width, 1)}px`);
+    this.track.style.setProperty('width', `${trackWidth}px`);
     this.track.style.setProperty('height', `${height}px`);
-    const x0 = from * this.col;
-    const shown = Math.max(1, (to - from) * this.col);
-    this.svg.style.setProperty('left', `${x0}px`);
+    const shown = Math.max(1, right - left);
+    this.svg.style.setProperty('left', `${left}px`);
     this.svg.setAttribute('width', shown);
     this.svg.setAttribute('height', height);
-    this.svg.setAttribute('viewBox', `${x0} 0 ${shown} ${height}`);
+    this.svg.setAttribute('viewBox', `${left} 0 ${shown} ${height}`);
     this.svg.classList.toggle('focused', (this.hovered ?? this.selected) != null);
+    this.svg.classList.toggle('time-axis', this.axis === 'time');
     this.svg.replaceChildren(toDom(this.defs()), ...nodes.map(toDom));
-    if (n === 0) this.status.textContent = 'No calls to draw.';
+    if (this.calls.length === 0) this.status.textContent = 'No calls to draw.';
   }
 
   /**
@@ -588,7 +836,7 @@ export class Timeline {
       return `${name}:${getComputedStyle(probe).color};`;
     }).join('');
     probe.remove();
-    const { nodes, width, height } = this.scene({ from: 0, to: this.calls.length, offset: GUTTER, all: true });
+    const { nodes, width, height } = this.scene({ left: 0, right: this.bars.width, offset: GUTTER, all: true });
     const root = [
       'svg',
       { xmlns: SVG, width: Math.ceil(width + 12), height: Math.ceil(height), viewBox: `0 0 ${Math.ceil(width + 12)} ${Math.ceil(height)}`, class: 'tl-svg tl-export' },

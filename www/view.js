@@ -58,6 +58,7 @@ export const SIGNALS = {
   kept_context: 'Kept context',
   declared: 'Declared state',
   transport: 'Transport',
+  label: 'Session tag',
 };
 
 /** What each signal means, for a reader who has not read the design notes. */
@@ -67,6 +68,7 @@ export const SIGNAL_HINTS = {
   kept_context: 'a model call carrying turns its caller did not send: the layer between them kept them',
   declared: 'a field a known API uses for state, with a value minted outside this trace',
   transport: 'a WebSocket, an SSE resumption or a cookie session',
+  label: 'a session, conversation or user id stamped on spans: it groups them, and by itself proves nothing kept on a server',
 };
 
 export const signalName = (signal) => SIGNALS[signal] ?? String(signal ?? 'signal').replaceAll('_', ' ');
@@ -164,6 +166,44 @@ export function callTitle(call) {
     // not a full URL: shown as it is
   }
   return `${call.method ? `${call.method} ` : ''}${path}`.trim() || `call ${call.index}`;
+}
+
+/** `value / 1000` with up to three decimals, trailing zeros dropped (integer arithmetic). */
+function thousandths(value) {
+  const fraction = String(value % 1000).padStart(3, '0').replace(/0+$/, '');
+  return fraction ? `${Math.floor(value / 1000)}.${fraction}` : String(Math.floor(value / 1000));
+}
+
+/** `250 µs`, `812 ms`, `1.5 s`, `2 min 5.25 s`, `3 min`: a duration in microseconds, as `callstate show` prints it. */
+export function formatDuration(us) {
+  const n = Math.max(0, Math.floor(us));
+  if (n < 1000) return `${n} µs`;
+  if (n < 1e6) return `${thousandths(n)} ms`;
+  if (n < 6e7) return `${thousandths(Math.floor(n / 1000))} s`;
+  const seconds = Math.floor((n % 6e7) / 1000);
+  return seconds ? `${Math.floor(n / 6e7)} min ${thousandths(seconds)} s` : `${Math.floor(n / 6e7)} min`;
+}
+
+/** A start time in microseconds since the epoch, as an ISO date-time in UTC (to the millisecond). */
+export const formatStart = (us) => new Date(Math.floor(us / 1000)).toISOString();
+
+/** When a call started and how long it took, in words (empty when the trace does not say). */
+export function timing(call) {
+  const start = call.started_us != null ? `started ${formatStart(call.started_us)}` : '';
+  const took = call.duration_us != null ? `took ${formatDuration(call.duration_us)}` : '';
+  return [start, took].filter(Boolean).join(', ');
+}
+
+/**
+ * Whether the picture can lay the calls out in time: every call needs a start. Returns null when
+ * it can, else the reason it cannot.
+ */
+export function untimed(calls) {
+  const missing = calls.reduce((n, call) => n + (call.started_us == null ? 1 : 0), 0);
+  if (calls.length === 0) return 'There are no calls to lay out in time.';
+  if (missing === calls.length) return 'The trace records no start times, so the calls can only be shown in order.';
+  if (missing > 0) return `${plural(missing, 'call')} of ${calls.length} ${missing === 1 ? 'has' : 'have'} no start time, so the calls can only be shown in order.`;
+  return null;
 }
 
 /** The family of a call's API, or "unknown API". */

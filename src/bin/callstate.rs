@@ -1,13 +1,16 @@
-//! The command line: `callstate analyze [--format json|md] [--expect VERDICT] FILE...`, and
+//! The command line: `callstate analyze [--format json|md] [--expect VERDICT] FILE...`,
+//! `callstate analyze --each FILE...` for one row per recording, and
 //! `callstate show --call N FILE...` for one call with its evidence marked.
 //! Exit codes: 0 success, 1 the `--expect`ed verdict does not hold, 2 bad input or usage.
 
-use callstate::{analyze, exchange, to_markdown, to_text, Analyzer, NamedInput, Options, Policy, Rules};
+use callstate::report::each::{self, Row, Table};
+use callstate::{analyze, exchange, to_markdown, to_text, Analyzer, NamedInput, Options, Policy, Report, Rules};
 use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
 
 const USAGE: &str = "\
 usage: callstate analyze [--format text|json|md] [--expect VERDICT] [--rules FILE] [--policy FILE] [--quiet] FILE...
+       callstate analyze --each [--allow-unreadable] [--format text|json|md] [--expect VERDICT] [--policy FILE] FILE...
        callstate show --call N [--format text|json] FILE...
        callstate schema [report|exchange|error|options|rules|policy]
        callstate families
@@ -31,6 +34,12 @@ options:
   --limit NAME=N     set a limit: maxInputBytes (default 1 GiB), maxBodyBytes
                      (64 MiB), maxInflateRatio (1000), maxCalls (1000000),
                      maxTreeSize (2 GiB); repeat for several
+  --each             analyse every recording on its own, on all cores: one row per
+                     file (a table, JSON Lines with --format json, or Markdown) and a
+                     summary; exit 1 if a verdict is not the --expect'ed one, 2 if a
+                     recording could not be read (its row says why; the rest go on)
+  --allow-unreadable with --each: recordings that cannot be read do not make the exit
+                     code 2
 
 `callstate show` prints call N (counted from 1, as in the report) as the report sees it: headers
 and pretty-printed bodies with secrets masked, and the places its evidence names marked.
@@ -61,6 +70,9 @@ struct Args {
     quiet: bool,
     limits: serde_json::Map<String, serde_json::Value>,
     call: Option<usize>,
+    /// `--each`: every recording on its own; `--allow-unreadable`: unreadable ones do not fail.
+    each: bool,
+    allow_unreadable: bool,
     files: Vec<String>,
 }
 
@@ -75,6 +87,8 @@ fn parse_args() -> Result<Command, String> {
         quiet: false,
         limits: Default::default(),
         call: None,
+        each: false,
+        allow_unreadable: false,
         files: Vec::new(),
     };
     let mut command = None;
@@ -113,6 +127,8 @@ fn parse_args() -> Result<Command, String> {
                 args.policy = Some(parser.value().map_err(|e| e.to_string())?.string().map_err(|_| "bad --policy")?)
             }
             Short('q') | Long("quiet") => args.quiet = true,
+            Long("each") => args.each = true,
+            Long("allow-unreadable") => args.allow_unreadable = true,
             Long("call") => {
                 let value = parser.value().map_err(|e| e.to_string())?.string().map_err(|_| "bad --call")?;
                 args.call =
@@ -147,6 +163,12 @@ fn parse_args() -> Result<Command, String> {
     if args.files.is_empty() {
         return Err("no input files (use - for stdin)".into());
     }
+    if args.allow_unreadable && !args.each {
+        return Err("--allow-unreadable goes with --each".into());
+    }
+    if args.each && show.is_some() {
+        return Err("--each goes with `analyze`, not `show`".into());
+    }
     Ok(match show {
         Some(call) => Command::Show(args, call),
         None => Command::Analyze(args),
@@ -173,8 +195,8 @@ fn options(args: &Args) -> Result<Options, String> {
 }
 
 /// Reads the files in pieces into an [`Analyzer`], with a progress line on a terminal.
-fn stream(args: &Args, files: &[String], progress: bool) -> Result<callstate::Result<callstate::Report>, String> {
-    let mut analyzer = Analyzer::new(options(args)?);
+fn stream(options: &Options, files: &[String], progress: bool) -> Result<callstate::Result<Report>, String> {
+    let mut analyzer = Analyzer::new(options.clone());
     let mut buffer = vec![0; 1 << 20];
     for file in files {
         let mut reader: Box<dyn Read> = if file == "-" {
@@ -207,9 +229,8 @@ fn stream(args: &Args, files: &[String], progress: bool) -> Result<callstate::Re
 /// Named files, read whole.
 type Contents = Vec<(String, Vec<u8>)>;
 
-/// The options, and the files.
-fn load(args: &Args, files: Vec<String>, progress: bool) -> Result<(Options, Contents), String> {
-    let options = options(args)?;
+/// The files, read whole.
+fn load(files: Vec<String>, progress: bool) -> Result<Contents, String> {
     let mut contents = Vec::with_capacity(files.len());
     for file in files {
         if progress {
@@ -224,7 +245,7 @@ fn load(args: &Args, files: Vec<String>, progress: bool) -> Result<(Options, Con
         };
         contents.push((file, bytes));
     }
-    Ok((options, contents))
+    Ok(contents)
 }
 
 /// An error from the library, with the line it points at when it has one.
@@ -240,7 +261,8 @@ fn named(contents: &[(String, Vec<u8>)]) -> Vec<NamedInput<'_>> {
 }
 
 fn show(args: Args, call: usize) -> Result<ExitCode, String> {
-    let (options, contents) = load(&args, expand(&args.files)?, false)?;
+    let options = options(&args)?;
+    let contents = load(expand(&args.files)?, false)?;
     let view = exchange(&named(&contents), &options, call).map_err(describe)?;
     let text = match args.format {
         Format::Json => serde_json::to_string_pretty(&view).unwrap_or_default(),
@@ -250,22 +272,25 @@ fn show(args: Args, call: usize) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn run(args: Args) -> Result<ExitCode, String> {
-    let progress = std::io::stderr().is_terminal();
-    let files = expand(&args.files)?;
+/// The report over `files` analysed together: streamed when one is large, else read whole.
+/// `Err` when a file cannot be read at all; `Ok(Err)` when the library refuses its content.
+fn report(options: &Options, files: Vec<String>, progress: bool) -> Result<callstate::Result<Report>, String> {
     let large =
         files.iter().any(|f| f != "-" && std::fs::metadata(f).is_ok_and(|m| m.len() > callstate::STREAM_OVER as u64));
-    let result = if large {
-        stream(&args, &files, progress)?
-    } else {
-        let (options, contents) = load(&args, files, progress)?;
-        let inputs = named(&contents);
-        if progress {
-            let size: usize = contents.iter().map(|(_, bytes)| bytes.len()).sum();
-            eprint!("\rcallstate: analysing {} input(s), {:.1} MB…\x1b[K", inputs.len(), size as f64 / 1e6);
-        }
-        analyze(&inputs, &options)
-    };
+    if large {
+        return stream(options, &files, progress);
+    }
+    let contents = load(files, progress)?;
+    if progress {
+        let size: usize = contents.iter().map(|(_, bytes)| bytes.len()).sum();
+        eprint!("\rcallstate: analysing {} input(s), {:.1} MB…\x1b[K", contents.len(), size as f64 / 1e6);
+    }
+    Ok(analyze(&named(&contents), options))
+}
+
+fn run(args: Args) -> Result<ExitCode, String> {
+    let progress = std::io::stderr().is_terminal();
+    let result = report(&options(&args)?, expand(&args.files)?, progress)?;
     if progress {
         eprint!("\r\x1b[K");
     }
@@ -283,7 +308,7 @@ fn run(args: Args) -> Result<ExitCode, String> {
     let label = report.verdict.label.as_str();
     let mut code = ExitCode::SUCCESS;
     if let Some(expected) = args.expect.as_ref().filter(|expected| *expected != label) {
-        eprintln!("callstate: expected a {expected} trace, got {label}: {}", report.verdict.explanation);
+        eprintln!("callstate: {}", unexpected(expected, label, &report.verdict.explanation));
         code = ExitCode::from(1);
     }
     if let Some(reason) = report.policy.as_ref().and_then(callstate::report::policy_text::failure) {
@@ -291,6 +316,96 @@ fn run(args: Args) -> Result<ExitCode, String> {
         code = ExitCode::from(1);
     }
     Ok(code)
+}
+
+/// Why an `--expect`ation failed.
+fn unexpected(expected: &str, label: &str, explanation: &str) -> String {
+    format!("expected a {expected} trace, got {label}: {explanation}")
+}
+
+/// `analyze --each`: every file on its own, on all cores, one row each in the order given,
+/// printed as soon as its turn comes; then the summary.
+fn run_each(args: Args) -> Result<ExitCode, String> {
+    let options = options(&args)?;
+    let files = expand(&args.files)?;
+    let style = match args.format {
+        Format::Text => each::Style::Text,
+        Format::Json => each::Style::JsonLines,
+        Format::Markdown => each::Style::Markdown,
+    };
+    let expect = args.expect.as_deref();
+    let table = Table::new(style, &files, expect.is_some());
+    let mut stdout = std::io::stdout().lock();
+    let mut print = |text: String| {
+        if !args.quiet && !text.is_empty() {
+            let _ = writeln!(stdout, "{text}");
+        }
+    };
+    print(table.header());
+    let mut summary = each::Summary::default();
+    in_parallel(
+        &files,
+        |file| each_row(&options, file, expect),
+        |row| {
+            match &row.outcome {
+                each::Outcome::Unreadable { error } => eprintln!("callstate: {}", redact(&describe(error.clone()))),
+                each::Outcome::Analysed(v) if row.failed() => eprintln!(
+                    "callstate: {}: {}",
+                    row.file,
+                    unexpected(expect.unwrap_or_default(), v.verdict.as_str(), &v.explanation)
+                ),
+                _ => {}
+            }
+            print(table.row(&row));
+            summary.add(&row);
+        },
+    );
+    print(table.footer(&summary));
+    Ok(ExitCode::from(match () {
+        _ if summary.unreadable > 0 && !args.allow_unreadable => 2,
+        _ if summary.failed > 0 => 1,
+        _ => 0,
+    }))
+}
+
+/// The row of one file: its verdict, or why it could not be read.
+fn each_row(options: &Options, file: &str, expect: Option<&str>) -> Row {
+    let result = report(options, vec![file.to_string()], false)
+        .unwrap_or_else(|message| Err(callstate::Error::new(callstate::ErrorKind::Usage, message).in_input(file)));
+    Row::new(file, result, expect)
+}
+
+/// Runs `work` on every item on 2 to N threads (N the cores available) and hands each result to
+/// `done` in the items' order, as soon as every earlier one has been handed on.
+fn in_parallel<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync, mut done: impl FnMut(R)) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let threads = cores.max(2).min(items.len().max(1));
+    let next = AtomicUsize::new(0);
+    let (sender, results) = std::sync::mpsc::channel();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let (sender, next, work) = (sender.clone(), &next, &work);
+            scope.spawn(move || loop {
+                let index = next.fetch_add(1, Ordering::Relaxed);
+                let Some(item) = items.get(index) else { break };
+                if sender.send((index, work(item))).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(sender);
+        // Results arrive in any order; each waits here until those before it are handed on.
+        let mut waiting = std::collections::BTreeMap::new();
+        let mut turn = 0;
+        for (index, result) in results {
+            waiting.insert(index, result);
+            while let Some(result) = waiting.remove(&turn) {
+                done(result);
+                turn += 1;
+            }
+        }
+    });
 }
 
 /// Files named on the command line: folders stand for the files in them, and globs the shell
@@ -351,8 +466,14 @@ fn wildcard(pattern: &str, name: &str) -> bool {
     go(&p, &n)
 }
 
+/// A message with key-shaped strings masked, as every output is.
+fn redact(message: &str) -> String {
+    callstate::redact::redact_text(message)
+}
+
 fn main() -> ExitCode {
     let result = match parse_args() {
+        Ok(Command::Analyze(args)) if args.each => run_each(args),
         Ok(Command::Analyze(args)) => run(args),
         Ok(Command::Show(args, call)) => show(args, call),
         Ok(Command::Families) => {
@@ -371,8 +492,31 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(message) => {
-            eprintln!("callstate: {}", callstate::redact::redact_text(&message));
+            eprintln!("callstate: {}", redact(&message));
             ExitCode::from(2)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_parallel;
+
+    #[test]
+    fn in_parallel_hands_results_on_in_order_from_several_threads() {
+        let items: Vec<u64> = (0..40).collect();
+        let mut seen = Vec::new();
+        let mut threads = std::collections::HashSet::new();
+        // Early items take longest, so later ones finish first and must wait their turn.
+        let work = |&i: &u64| {
+            std::thread::sleep(std::time::Duration::from_millis(40 - i));
+            (i, std::thread::current().id())
+        };
+        in_parallel(&items, work, |(i, thread)| {
+            seen.push(i);
+            threads.insert(thread);
+        });
+        assert_eq!(seen, items);
+        assert!(threads.len() >= 2, "{threads:?}");
     }
 }

@@ -22,6 +22,10 @@ pub struct Exchange {
     pub input: usize,
     /// Index (from 0) of the entry or interaction in that input.
     pub entry: usize,
+    /// When the call started, in whole microseconds since the Unix epoch (UTC), as in the report.
+    pub started_us: Option<i64>,
+    /// How long the call took, in whole microseconds, as in the report.
+    pub duration_us: Option<i64>,
     pub request: RequestView,
     pub response: Option<ResponseView>,
     /// WebSocket messages, in order.
@@ -138,10 +142,13 @@ pub fn build(call: &Call, index: usize, evidence: &[Evidence]) -> Exchange {
         }
     }
     let request = &call.request;
+    let time = super::timing(call);
     Exchange {
         call: index + 1,
         input: call.source.input,
         entry: call.source.entry,
+        started_us: time.started_us,
+        duration_us: time.duration_us,
         request: RequestView {
             method: request.method.clone(),
             url: url_view(call, &marks),
@@ -495,7 +502,14 @@ impl<'m> Writer<'m> {
 impl Exchange {
     /// The call for a terminal: each part, then what its marks cover.
     pub fn to_text(&self) -> String {
-        let mut out = format!("call {} (input {}, entry {})\n\n", self.call, self.input + 1, self.entry + 1);
+        let mut out = format!("call {} (input {}, entry {})\n", self.call, self.input + 1, self.entry + 1);
+        if let Some(started) = self.started_us {
+            out.push_str(&format!("started {}\n", super::time::format_us(started)));
+        }
+        if let Some(duration) = self.duration_us {
+            out.push_str(&format!("took {}\n", super::time::format_duration_us(duration)));
+        }
+        out.push('\n');
         let request = &self.request;
         out.push_str(&format!("{} {}\n", request.method, request.url.text));
         marked(&mut out, &request.url.text, &request.url.marks);

@@ -4,7 +4,7 @@ use super::{wire_name as mode_name, Report};
 use std::fmt::Write;
 
 /// Markdown-safe text: pipes and backticks in trace-derived strings must not break tables.
-fn cell(text: &str) -> String {
+pub(super) fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
 }
 

@@ -1,17 +1,19 @@
 //! The report: a versioned JSON document (`callstate.report/1`) and its Markdown rendering.
 //! Every string that comes from the trace passes through the redaction policy on its way here.
 
+pub mod each;
 pub mod exchange;
 mod markdown;
 pub mod policy_text;
 mod text;
+mod time;
 
 pub use exchange::Exchange;
 pub use markdown::to_markdown;
 pub use text::to_text;
 
 use crate::classify::{Classification, Label, Mode};
-use crate::model::{Diagnostic, Input, LinkKind, Trace, Transport};
+use crate::model::{Call, Diagnostic, Input, LinkKind, Trace, Transport};
 use crate::redact;
 use crate::signals::retention::{retention, RetentionKind};
 use crate::signals::{Evidence, Fingerprint, Signal, StateKind, Strength};
@@ -87,6 +89,13 @@ pub struct CallReport {
     pub url: String,
     pub status: Option<u16>,
     pub transport: Transport,
+    /// When the call started, in whole microseconds since the Unix epoch (UTC), where the input
+    /// records it (HAR `startedDateTime`, a span's start, a log line's `time`, a cassette's
+    /// `recorded_at`, a WebSocket's first message).
+    pub started_us: Option<i64>,
+    /// How long the call took, in whole microseconds: HAR `time`, a span's end minus its start, a
+    /// log line's `duration_ms`; a WebSocket lasts at least until its last recorded message.
+    pub duration_us: Option<i64>,
     pub api: Option<Api>,
     pub mode: Mode,
     pub state: Vec<StateKind>,
@@ -189,6 +198,39 @@ pub struct PlaceReport {
     pub at: String,
 }
 
+/// When a call started and how long it took, in whole microseconds (see
+/// [`CallReport::started_us`]). Times that are not finite, out of range or negative durations are
+/// left out rather than guessed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Timing {
+    pub started_us: Option<i64>,
+    pub duration_us: Option<i64>,
+}
+
+/// Milliseconds as whole microseconds, within what a JavaScript number holds exactly.
+fn micros(ms: f64) -> Option<i64> {
+    const EXACT: f64 = 9_007_199_254_740_991.0; // 2^53 - 1
+    let us = (ms * 1000.0).round();
+    (us.is_finite() && us.abs() <= EXACT).then_some(us as i64)
+}
+
+/// A call's timing: its recorded start and duration, and for a WebSocket the span of its
+/// messages (it lasts until the last one, and starts at the first if nothing else says when).
+pub fn timing(call: &Call) -> Timing {
+    let frames = call.frames.iter().filter_map(|f| f.time_ms.and_then(micros));
+    let (first, last) = frames.fold((None, None), |(lo, hi): (Option<i64>, Option<i64>), t| {
+        (Some(lo.map_or(t, |lo| lo.min(t))), Some(hi.map_or(t, |hi| hi.max(t))))
+    });
+    let started_us = call.started_ms.and_then(micros).or(first);
+    let recorded = call.duration_ms.and_then(micros).filter(|d| *d >= 0);
+    let until_last = started_us.zip(last).map(|(start, last)| last.saturating_sub(start)).filter(|d| *d >= 0);
+    let duration_us = match (recorded, until_last) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    };
+    Timing { started_us, duration_us }
+}
+
 fn evidence_id(i: usize) -> String {
     format!("E{}", i + 1)
 }
@@ -205,7 +247,8 @@ pub fn build(trace: Trace, evidence: &[Evidence], apis: &[Option<&Fingerprint>],
         .zip(&classes.calls)
         .zip(apis)
         .enumerate()
-        .map(|(i, ((call, class), api))| CallReport {
+        .map(|(i, ((call, class), api))| (i, call, class, api, timing(call)))
+        .map(|(i, call, class, api, time)| CallReport {
             index: i + 1,
             input: call.source.input,
             entry: call.source.entry,
@@ -213,6 +256,8 @@ pub fn build(trace: Trace, evidence: &[Evidence], apis: &[Option<&Fingerprint>],
             url: redact::url(&call.request.url, &handles),
             status: call.response.as_ref().map(|r| r.status),
             transport: call.transport,
+            started_us: time.started_us,
+            duration_us: time.duration_us,
             api: api.map(|fp| Api { id: fp.id.clone(), family: fp.family.clone() }),
             mode: class.mode,
             state: class.state.clone(),

@@ -179,6 +179,7 @@ const SAMPLES = [
   ['responses-chain.yaml', 'stateful', 4, { handle: 3, replay: 0 }],
   ['mcp-session.yaml', 'stateful', 5, { handle: 4 }],
   ['agent-layered.otlp.json', 'layered', 6, { kept: 2, parent: 3, replay: 2 }],
+  ['strands-agent-two-turns.json', 'layered', 10, { kept: 3, parent: 8, replay: 3 }],
 ];
 
 for (const [sample, label, calls, links] of SAMPLES) {

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { launchChromium } from '../chromium.mjs';
+import { assertChecks, openPage, pageHtml } from './pages.mjs';
 import { serve } from '../../scripts/serve.mjs';
 import { BIN, REPO, copyFixtures, packAndInstall, sh } from './scratch.mjs';
 
@@ -25,7 +26,7 @@ const problems = [];
 before(async () => {
   installed = await packAndInstall();
   const project = installed.scratch;
-  await copyFixtures(project, 'esbuild-page.js', 'esbuild-default.js', 'page-check.js', 'bare.html');
+  await copyFixtures(project, 'esbuild-page.js', 'esbuild-default.js', 'esbuild-iife.js', 'page-check.js', 'bare.html');
   await copyFile(path.join(REPO, 'tests', 'corpus', 'crewai-responses-autochain.yaml'), path.join(project, 'input.yaml'));
   server = await serve({ root: project, port: 0, host: '127.0.0.1' });
   origin = `http://127.0.0.1:${server.address().port}`;
@@ -46,58 +47,19 @@ async function bundle(entry, outdir, extraArgs = []) {
     [entry, '--bundle', '--format=esm', '--platform=browser', `--outdir=${outdir}`, '--loader:.yaml=text', '--log-level=warning', ...extraArgs],
     { cwd: project },
   );
+  const type = extraArgs.includes('--format=iife') ? '' : ' type="module"';
   await writeFile(
     path.join(project, outdir, 'index.html'),
-    '<!doctype html>\n<meta charset="utf-8">\n<title>callstate bundled by esbuild</title>\n<link rel="icon" href="data:,">\n' +
-      '<p>Verdict: <span id="verdict"></span></p>\n<pre id="checks"></pre>\n<pre id="error"></pre>\n' +
-      `<script type="module" src="./${entry}"></script>\n`,
+    pageHtml('callstate bundled by esbuild', `<script${type} src="./${entry}"></script>`),
   );
   return readdir(path.join(project, outdir));
 }
 
 /** Opens a page of the scratch project and returns {verdict, checks} once it has written them. */
 async function run(pagePath) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  page.on('request', (request) => requests.push(request.url()));
-  page.on('console', (message) => {
-    if (message.type() === 'error' || message.type() === 'warning') problems.push(`console ${message.type()}: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`uncaught error: ${error.message}`));
-  page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`));
-  page.on('response', (response) => {
-    if (response.status() >= 400) problems.push(`HTTP ${response.status()} for ${response.url()}`);
-  });
-  try {
-    await page.goto(`${origin}/${pagePath}`);
-    await page.waitForFunction(
-      () => document.getElementById('verdict').textContent !== '' || document.getElementById('error').textContent !== '',
-      null,
-      { timeout: 30_000 },
-    );
-    const { verdict, checks, error } = await page.evaluate(() => ({
-      verdict: document.getElementById('verdict').textContent,
-      checks: document.getElementById('checks').textContent,
-      error: document.getElementById('error').textContent,
-    }));
-    assert.equal(error, '', `the page failed: ${error}\n${problems.join('\n')}`);
-    return { verdict, checks: JSON.parse(checks) };
-  } finally {
-    await context.close();
-  }
-}
-
-function assertChecks(checks) {
-  assert.equal(checks.schemaVersion, 'callstate.report/1');
-  assert.equal(checks.name, 'crewai-responses-autochain.yaml');
-  assert.deepEqual(checks.truncated, {
-    isCallstateError: true,
-    name: 'CallstateError',
-    kind: 'malformed',
-    offset: checks.truncated.offset,
-    input: 'truncated.har',
-  });
-  assert.equal(typeof checks.truncated.offset, 'number');
+  const { verdict, checks, error } = await openPage(browser, `${origin}/${pagePath}`, { requests, problems });
+  assert.equal(error, '', `the page failed: ${error}\n${problems.join('\n')}`);
+  return { verdict, checks };
 }
 
 test('bundled by esbuild, with the wasm from `callstate/wasm` via the file loader', { timeout: TIMEOUT }, async () => {
@@ -124,6 +86,33 @@ test('bundled by esbuild, with the wasm copied next to the bundle', { timeout: T
   assert.equal(verdict, 'stateful');
   assertChecks(checks);
   assert.ok(requests.includes(`${origin}/dist-copy/wasm/callstate_bg.wasm`), 'the bundle loads wasm/callstate_bg.wasm next to it');
+});
+
+/** Opens a page that must fail, and resolves to the first line of its error (the CallstateError's name and message). */
+async function failure(pagePath) {
+  const { verdict, error } = await openPage(browser, `${origin}/${pagePath}`);
+  assert.equal(verdict, '', 'the page was meant to fail');
+  return error.split('\n')[0];
+}
+
+test('bundled by esbuild as a classic script (iife): a CallstateError says to bundle as ESM or call init(url)', { timeout: TIMEOUT }, async () => {
+  await bundle('esbuild-iife.js', 'dist-iife', ['--format=iife', '--log-level=error']);
+  const error = await failure('dist-iife/index.html');
+  assert.match(error, /^CallstateError: callstate cannot find its WebAssembly module: this code has no `import\.meta\.url`/);
+  assert.match(error, /Bundle as ESM \(esbuild `--format=esm`\) or call `init\(url\)`/);
+  assert.match(error, /import wasmUrl from 'callstate\/wasm'/);
+});
+
+test('bundled by esbuild without the wasm: a CallstateError names the URL it tried and what to do', { timeout: TIMEOUT }, async () => {
+  await bundle('esbuild-default.js', 'dist-missing');
+  const url = `${origin}/dist-missing/wasm/callstate_bg.wasm`;
+  const error = await failure('dist-missing/index.html');
+  assert.ok(
+    error.startsWith(`CallstateError: callstate could not load its WebAssembly module from ${url}: the server answered HTTP 404.`),
+    error,
+  );
+  assert.match(error, /`import wasmUrl from 'callstate\/wasm'` \(esbuild: `--loader:\.wasm=file`\), then `await init\(wasmUrl\)`/);
+  assert.ok(error.endsWith(`copy node_modules/callstate/wasm/callstate_bg.wasm to ${url}.`), error);
 });
 
 test('a bare <script type="module"> importing node_modules/callstate/web.js', { timeout: TIMEOUT }, async () => {

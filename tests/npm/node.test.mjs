@@ -73,6 +73,16 @@ test('a Node.js ESM script imports `callstate` and analyses inputs', { timeout: 
   assert.deepEqual(out.exchangeAuthorization, { name: 'authorization', value: '[redacted]', masked: true, evidence: [] });
   assert.deepEqual(out.exchangeZero, { isCallstateError: true, kind: 'usage' });
 
+  assert.deepEqual(out.each, [
+    'crewai-responses-autochain.yaml: stateful',
+    'cut.har: true malformed cut.har',
+    'oai-chat-tool-calls.yaml: stateless',
+    'frontdoor.har: stateful',
+    'input 5: stateless',
+  ]);
+  assert.deepEqual(out.eachSync, ['stateful', 'unknown_format']);
+  assert.equal(out.eachBad, 'true usage', 'analyzeEach() takes a list of inputs, not one');
+
   assert.equal(out.layered, 'layered');
   // Inputs are listed in a canonical order (by name), whatever order they were given in.
   assert.deepEqual(out.layeredInputs.map((i) => i.split(':').slice(0, 2).join(':')), [
@@ -103,4 +113,12 @@ test('a Node.js ESM script imports `callstate` and analyses inputs', { timeout: 
   assert.equal(out.rulesSchemaTitle, 'UserRules');
   assert.deepEqual(out.wasmMagic, [0x00, 0x61, 0x73, 0x6d], 'callstate/wasm is the WebAssembly module');
   assert.equal(out.version, JSON.parse(readFileSync(path.join(PACKAGE_DIR, 'package.json'), 'utf8')).version);
+});
+
+test('a CommonJS script require()s `callstate` (Node.js 20.19+ and 22.12+)', { timeout: 60_000 }, async () => {
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  assert.ok(major > 22 || (major === 22 && minor >= 12) || (major === 20 && minor >= 19), `Node.js ${process.version} cannot require() ES modules`);
+  await copyFixtures(installed.scratch, 'node-require.cjs');
+  const { stdout } = await sh(process.execPath, ['node-require.cjs', REPO], { cwd: installed.scratch });
+  assert.equal(stdout.trim(), 'stateful');
 });

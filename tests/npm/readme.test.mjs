@@ -91,3 +91,14 @@ test('the README example policies are the shipped ones, and give what the README
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('the README --each example prints what it shows', async () => {
+  const [command, ...shown] = (await example('each')).trimEnd().split('\n');
+  const args = command.replace(/^\$ callstate /, '').split(' ');
+  const error = await sh(CLI, args, { cwd: REPO }).then(
+    () => assert.fail('the example expects a verdict it does not get, so it exits 1'),
+    (e) => e,
+  );
+  assert.equal(error.code, 1);
+  assert.equal(error.stdout.trimEnd(), shown.join('\n'));
+});

@@ -18,7 +18,7 @@ let installed;
 
 before(async () => {
   installed = await packAndInstall();
-  await copyFixtures(installed.scratch, 'consumer.ts', 'consumer-dom.ts', 'bad-field.ts', 'bad-label.ts');
+  await copyFixtures(installed.scratch, 'consumer.ts', 'consumer-dom.ts', 'wasm-url.ts', 'bad-field.ts', 'bad-label.ts');
 });
 
 after(async () => {
@@ -49,6 +49,13 @@ test('the declarations need neither the DOM nor @types/node', { timeout: TIMEOUT
 test('Blob, File and Response inputs compile with the DOM library', { timeout: TIMEOUT }, async () => {
   const { code, output } = await tsc(...STRICT, '--lib', 'es2022,dom', 'consumer-dom.ts');
   assert.equal(code, 0, `tsc failed:\n${output}`);
+});
+
+test('`import wasmUrl from "callstate/wasm"` and analyzeEach are typed', { timeout: TIMEOUT }, async () => {
+  for (const resolution of [['--module', 'nodenext', '--moduleResolution', 'nodenext'], ['--module', 'esnext', '--moduleResolution', 'bundler']]) {
+    const { code, output } = await tsc('--strict', '--noEmit', ...resolution, '--lib', 'es2022', '--types', '', 'wasm-url.ts');
+    assert.equal(code, 0, `tsc ${resolution.join(' ')} failed:\n${output}`);
+  }
 });
 
 test('reading a field the report does not have does not compile', { timeout: TIMEOUT }, async () => {
