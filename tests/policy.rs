@@ -375,3 +375,61 @@ fn the_cli_checks_each_rule_type() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `--each` with a policy: a column per row, exit 1 when a row violates it, the rules on stderr.
+#[test]
+fn each_recording_is_checked_against_the_policy() {
+    let files = ["tests/corpus/oai-chat-tool-calls.yaml", "tests/corpus/crewai-responses-autochain.yaml"];
+    let out = callstate(&["analyze", "--each", "--policy", NO_RETENTION, files[0], files[1]]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(lines[0].starts_with("FILE") && lines[0].ends_with("POLICY"), "{stdout}");
+    assert!(lines[1].starts_with(files[0]) && lines[1].ends_with("holds"), "{stdout}");
+    assert!(lines[2].starts_with(files[1]) && lines[2].ends_with("violated"), "{stdout}");
+    assert!(lines[3].ends_with("; 1 violate the policy."), "{stdout}");
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(&format!("{}: the policy is violated: nothing-stored, no-server-kept-conversation", files[1])),
+        "{stderr}"
+    );
+
+    let out = callstate(&[
+        "analyze",
+        "--each",
+        "--format",
+        "json",
+        "--expect",
+        "stateless",
+        "--policy",
+        NO_RETENTION,
+        files[0],
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let row: Value = serde_json::from_str(text(&out.stdout).lines().next().unwrap()).unwrap();
+    assert_eq!((row["policy"].as_str(), row["expected"].as_bool()), (Some("holds"), Some(true)));
+    let out = callstate(&[
+        "analyze",
+        "--each",
+        "--format",
+        "md",
+        "--expect",
+        "stateless",
+        "--policy",
+        NO_RETENTION,
+        files[1],
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let md = text(&out.stdout);
+    assert!(
+        md.starts_with(
+            "| file | verdict | confidence | calls | state | expected | policy |\n|---|---|---|---|---|---|---|"
+        ),
+        "{md}"
+    );
+    assert!(md.contains("| NO | violated |") && md.contains("; 1 not as expected; 1 violate the policy."), "{md}");
+    // Without a policy, rows are as they were.
+    let out = callstate(&["analyze", "--each", "--format", "json", files[0]]);
+    let row: Value = serde_json::from_str(text(&out.stdout).lines().next().unwrap()).unwrap();
+    assert!(row.get("policy").is_none() && row.get("violated").is_none(), "{row}");
+}

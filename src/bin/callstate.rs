@@ -334,7 +334,7 @@ fn run_each(args: Args) -> Result<ExitCode, String> {
         Format::Markdown => each::Style::Markdown,
     };
     let expect = args.expect.as_deref();
-    let table = Table::new(style, &files, expect.is_some());
+    let table = Table::new(style, &files, expect.is_some()).with_policy(options.policy.is_some());
     let mut stdout = std::io::stdout().lock();
     let mut print = |text: String| {
         if !args.quiet && !text.is_empty() {
@@ -349,12 +349,17 @@ fn run_each(args: Args) -> Result<ExitCode, String> {
         |row| {
             match &row.outcome {
                 each::Outcome::Unreadable { error } => eprintln!("callstate: {}", redact(&describe(error.clone()))),
-                each::Outcome::Analysed(v) if row.failed() => eprintln!(
+                each::Outcome::Analysed(v) if v.expected == Some(false) => eprintln!(
                     "callstate: {}: {}",
                     row.file,
                     unexpected(expect.unwrap_or_default(), v.verdict.as_str(), &v.explanation)
                 ),
                 _ => {}
+            }
+            if let each::Outcome::Analysed(v) = &row.outcome {
+                if !v.violated.is_empty() {
+                    eprintln!("callstate: {}: the policy is violated: {}", row.file, v.violated.join(", "));
+                }
             }
             print(table.row(&row));
             summary.add(&row);
@@ -363,7 +368,7 @@ fn run_each(args: Args) -> Result<ExitCode, String> {
     print(table.footer(&summary));
     Ok(ExitCode::from(match () {
         _ if summary.unreadable > 0 && !args.allow_unreadable => 2,
-        _ if summary.failed > 0 => 1,
+        _ if summary.failed > 0 || summary.violated > 0 => 1,
         _ => 0,
     }))
 }

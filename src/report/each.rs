@@ -4,6 +4,7 @@
 
 use super::{markdown::cell, wire_name as name, Level, Report};
 use crate::classify::Label;
+use crate::policy::Status;
 use crate::redact::redact_text;
 use crate::signals::StateKind;
 use crate::Error;
@@ -40,6 +41,11 @@ pub struct RowVerdict {
     pub explanation: String,
     /// Whether the verdict is the expected one; null when none was expected.
     pub expected: Option<bool>,
+    /// The policy's result, and the rules violated, when a policy was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy: Option<Status>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub violated: Vec<String>,
 }
 
 impl Row {
@@ -50,8 +56,13 @@ impl Row {
                 let mut state: Vec<StateKind> = report.calls.iter().flat_map(|c| c.state.iter().copied()).collect();
                 state.sort();
                 state.dedup();
+                let violated = report.policy.iter().flat_map(|p| &p.rules);
+                let violated = violated.filter(|r| r.status == Status::Violated).map(|r| r.name.clone()).collect();
+                let policy = report.policy.map(|p| p.status);
                 let v = report.verdict;
                 Outcome::Analysed(RowVerdict {
+                    policy,
+                    violated,
                     expected: expect.map(|e| e == v.label.as_str()),
                     verdict: v.label,
                     confidence: v.confidence,
@@ -70,6 +81,11 @@ impl Row {
     pub fn failed(&self) -> bool {
         matches!(&self.outcome, Outcome::Analysed(v) if v.expected == Some(false))
     }
+
+    /// Analysed, and the policy is violated.
+    pub fn violates(&self) -> bool {
+        matches!(&self.outcome, Outcome::Analysed(v) if v.policy == Some(Status::Violated))
+    }
 }
 
 /// Counts over the rows.
@@ -84,12 +100,15 @@ pub struct Summary {
     pub unreadable: usize,
     /// Rows whose verdict is not the expected one.
     pub failed: usize,
+    /// Rows that violate the policy.
+    pub violated: usize,
 }
 
 impl Summary {
     pub fn add(&mut self, row: &Row) {
         self.files += 1;
         self.failed += usize::from(row.failed());
+        self.violated += usize::from(row.violates());
         match &row.outcome {
             Outcome::Unreadable { .. } => self.unreadable += 1,
             Outcome::Analysed(v) => *self.count(v.verdict) += 1,
@@ -125,6 +144,9 @@ impl Summary {
         if expect {
             let _ = write!(out, "; {} not as expected", self.failed);
         }
+        if self.violated > 0 {
+            let _ = write!(out, "; {} violate the policy", self.violated);
+        }
         out + "."
     }
 }
@@ -145,23 +167,34 @@ pub struct Table {
     width: usize,
     /// An expected verdict was given: rows say whether theirs is it.
     expect: bool,
+    /// A policy was given: rows say its result.
+    policy: bool,
 }
 
 impl Table {
     pub fn new(style: Style, files: &[String], expect: bool) -> Table {
         let width = files.iter().map(|f| f.chars().count()).max().unwrap_or(0).max(4);
-        Table { style, width, expect }
+        Table { style, width, expect, policy: false }
+    }
+
+    /// Rows say the policy's result too.
+    pub fn with_policy(self, policy: bool) -> Table {
+        Table { policy, ..self }
     }
 
     pub fn header(&self) -> String {
         let expect = if self.expect { "expected" } else { "" };
         match self.style {
             Style::JsonLines => String::new(),
-            Style::Text => self.line(["FILE", "VERDICT", "CONFIDENCE", "CALLS", "STATE", &expect.to_uppercase()]),
+            Style::Text => {
+                let policy = if self.policy { "POLICY" } else { "" };
+                self.line(["FILE", "VERDICT", "CONFIDENCE", "CALLS", "STATE", &expect.to_uppercase(), policy])
+            }
             Style::Markdown => {
-                let columns = if self.expect { 6 } else { 5 };
-                let head = ["file", "verdict", "confidence", "calls", "state", expect];
-                format!("| {} |\n|{}", head[..columns].join(" | "), "---|".repeat(columns))
+                let mut head = vec!["file", "verdict", "confidence", "calls", "state"];
+                head.extend(self.expect.then_some(expect));
+                head.extend(self.policy.then_some("policy"));
+                format!("| {} |\n|{}", head.join(" | "), "---|".repeat(head.len()))
             }
         }
     }
@@ -173,7 +206,7 @@ impl Table {
                 return format!("{:<w$}  error: {}", row.file, one_line(&error.to_string()), w = self.width)
             }
             (Outcome::Unreadable { error }, _) => {
-                let rest = if self.expect { " | |" } else { "" };
+                let rest = " | |".repeat(usize::from(self.expect) + usize::from(self.policy));
                 return format!("| `{}` | **error** | {} | | |{rest}", cell(&row.file), cell(&error.to_string()));
             }
             (Outcome::Analysed(v), _) => v,
@@ -187,17 +220,24 @@ impl Table {
             None => "",
         };
         let calls = v.calls.to_string();
+        let policy = v.policy.map(super::policy_text::status_name).unwrap_or_default();
         if self.style == Style::Text {
-            return self.line([&row.file, v.verdict.as_str(), &confidence, &calls, &state, expected]);
+            return self.line([&row.file, v.verdict.as_str(), &confidence, &calls, &state, expected, &policy]);
         }
-        let rest = if self.expect { format!(" {expected} |") } else { String::new() };
+        let mut rest = if self.expect { format!(" {expected} |") } else { String::new() };
+        if self.policy {
+            let _ = write!(rest, " {policy} |");
+        }
         format!("| `{}` | {} | {confidence} | {calls} | {state} |{rest}", cell(&row.file), v.verdict.as_str())
     }
 
     /// One line of the text table.
-    fn line(&self, [file, verdict, confidence, calls, state, expected]: [&str; 6]) -> String {
-        let line =
-            format!("{file:<w$}  {verdict:<12}  {confidence:<11}  {calls:>5}  {state:<32}  {expected}", w = self.width);
+    fn line(&self, [file, verdict, confidence, calls, state, expected, policy]: [&str; 7]) -> String {
+        let expected = if self.expect && self.policy { format!("{expected:<8}  ") } else { expected.to_string() };
+        let line = format!(
+            "{file:<w$}  {verdict:<12}  {confidence:<11}  {calls:>5}  {state:<32}  {expected}{policy}",
+            w = self.width
+        );
         line.trim_end().to_string()
     }
 
