@@ -202,3 +202,31 @@ fn documented_shapes_without_a_public_file() {
     let exchange = serde_json::to_string(&exchange).unwrap();
     assert!(exchange.contains("Where is the Eiffel tower?") && exchange.contains("In Paris."), "{exchange}");
 }
+
+/// Polled predictions and long-running operations are jobs, not resources: the minting response
+/// says the work is still starting, or is an operation not yet `done`.
+#[test]
+fn polled_predictions_and_operations_are_jobs() {
+    let log = [
+        serde_json::json!({"method": "POST", "url": "https://api.replicate.com/v1/predictions",
+            "request": {"body": {"version": "5c7d5dc6dd8b", "input": {"prompt": "a cat"}}},
+            "response": {"status": 201, "body": {"id": "gm3qorzdhgbfurvjtvhg6dckhu", "status": "starting",
+                "urls": {"get": "https://api.replicate.com/v1/predictions/gm3qorzdhgbfurvjtvhg6dckhu"}}}}),
+        serde_json::json!({"method": "GET", "url": "https://api.replicate.com/v1/predictions/gm3qorzdhgbfurvjtvhg6dckhu",
+            "response": {"status": 200, "body": {"id": "gm3qorzdhgbfurvjtvhg6dckhu", "status": "succeeded"}}}),
+        serde_json::json!({"method": "POST", "url": "https://generativelanguage.googleapis.com/v1beta/models/veo-3.0-generate-001:predictLongRunning",
+            "request": {"body": {"instances": [{"prompt": "a cat"}]}},
+            "response": {"status": 200, "body": {"name": "models/veo-3.0-generate-001/operations/r0l6kk5b8zjv"}}}),
+        serde_json::json!({"method": "GET", "url": "https://generativelanguage.googleapis.com/v1beta/models/veo-3.0-generate-001/operations/r0l6kk5b8zjv",
+            "response": {"status": 200, "body": {"name": "models/veo-3.0-generate-001/operations/r0l6kk5b8zjv", "done": true}}}),
+    ];
+    let lines = log.iter().map(Value::to_string).collect::<Vec<_>>().join("\n");
+    let report = report_of(&[("jobs.jsonl", lines.into_bytes())]);
+    // The prediction's id flows; the operation is a job by its API's declaration.
+    let jobs: Vec<&Value> = report["evidence"].as_array().unwrap().iter().filter(|e| e["state"] == "job").collect();
+    assert_eq!(jobs.len(), 2, "{report}");
+    assert!(jobs.iter().any(|e| e["signal"] == "handle_flow" && e["calls"] == serde_json::json!([1, 2])));
+    assert!(jobs.iter().any(|e| e["calls"] == serde_json::json!([4])));
+    assert!(report["calls"].as_array().unwrap().iter().all(|c| c["mode"] != "stateful"));
+    assert_eq!(label(&report), "stateless");
+}
