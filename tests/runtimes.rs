@@ -90,15 +90,24 @@ fn a_session_tag_shared_by_independent_runs_is_a_label_not_state() {
 
 #[test]
 fn an_agentcore_runtime_session_is_declared_state_with_lower_confidence() {
-    let report = files(&["agentcore-strands-bedrock-spans.json", "agentcore-strands-bedrock-runtime-logs.json"]);
-    assert_eq!(label(&report), "layered", "{}", report["verdict"]["explanation"]);
-    let declared = evidence(&report, "declared");
+    // The span records alone hold no messages: the runtime's session is declared by its contract.
+    let spans = files(&["agentcore-strands-bedrock-spans.json"]);
+    assert_eq!(label(&spans), "layered", "{}", spans["verdict"]["explanation"]);
+    let declared = evidence(&spans, "declared");
     assert!(declared.iter().any(|e| e["state"] == "session" && e["api"].as_str().unwrap().contains("AgentCore")));
-    assert!(report["verdict"]["confidence"].as_f64().unwrap() < 0.8);
-    assert!(report["verdict"]["explanation"].as_str().unwrap().contains("declared by its API's contract"));
-    // The log records joined the chat span they belong to: the two files make one set of calls.
-    let spans_alone = files(&["agentcore-strands-bedrock-spans.json"]);
-    assert_eq!(report["calls"].as_array().unwrap().len(), spans_alone["calls"].as_array().unwrap().len());
+    assert!(spans["verdict"]["confidence"].as_f64().unwrap() < 0.8);
+    assert!(spans["verdict"]["explanation"].as_str().unwrap().contains("declared by its API's contract"));
+    assert!(evidence(&spans, "kept_context").is_empty());
+
+    // With the log records beside them (another file), the chat spans get their messages, and
+    // the last invocation's model call shows the turns the runtime kept.
+    let logs = files(&["agentcore-strands-bedrock-runtime-logs.json"]);
+    let both = files(&["agentcore-strands-bedrock-spans.json", "agentcore-strands-bedrock-runtime-logs.json"]);
+    let count = |r: &Value| r["calls"].as_array().unwrap().len();
+    assert!(count(&both) < count(&spans) + count(&logs), "log records joined their spans");
+    assert_eq!(label(&both), "layered");
+    assert!(!evidence(&both, "kept_context").is_empty(), "{}", both["verdict"]["explanation"]);
+    assert!(both["verdict"]["confidence"].as_f64().unwrap() >= 0.9);
 }
 
 /// The records of a real export, taken out of their wrapper.
