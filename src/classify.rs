@@ -1,7 +1,7 @@
 //! The classifier: evidence in, per-call modes, sessions and a trace verdict out.
 
 use crate::model::Trace;
-use crate::signals::{Evidence, Fingerprint, Signal, StateKind, Strength};
+use crate::signals::{numbered as list, Evidence, Fingerprint, Signal, StateKind, Strength};
 use schemars::JsonSchema;
 use serde::Serialize;
 
@@ -384,7 +384,7 @@ fn verdict(
         return Verdict {
             label: Label::Stateless,
             confidence: 0.5,
-            explanation: format!("Stateless as far as one call can show: it sends no handle to server-kept state, and there is no other call to link it to.{caveat}{stored_note}"),
+            explanation: format!("Stateless as far as one call can show: it sends no handle to server-kept state, and there is no other call to link it to.{caveat}{stored_note}{}", labels_note(evidence)),
             deciding: Vec::new(),
         };
     }
@@ -403,15 +403,9 @@ fn verdict(
     Verdict {
         label: Label::Stateless,
         confidence: if stripped { confidence - 0.1 } else { confidence },
-        explanation: format!("{lead}{caveat}{stored_note}"),
+        explanation: format!("{lead}{caveat}{stored_note}{}", labels_note(evidence)),
         deciding: [deciding, stored].concat(),
     }
-}
-
-fn list(calls: &[usize]) -> String {
-    let shown: Vec<String> = calls.iter().take(8).map(|c| (c + 1).to_string()).collect();
-    let more = if calls.len() > 8 { format!(" and {} more", calls.len() - 8) } else { String::new() };
-    format!("{}{more}", shown.join(", "))
 }
 
 /// Two layers: which one keeps state, with the evidence for each.
@@ -483,6 +477,28 @@ fn layered_verdict(
             cite(evidence, &deciding)
         ),
         deciding,
+    }
+}
+
+/// Session tags seen on spans, and that they did not count.
+fn labels_note(evidence: &[Evidence]) -> String {
+    let labels: Vec<String> = (0..evidence.len())
+        .filter(|&i| evidence[i].signal == Signal::Label)
+        .filter_map(|i| {
+            let key = evidence[i].places.first()?.at.strip_prefix("span.attributes/")?;
+            Some(format!("`{key}` [E{}]", i + 1))
+        })
+        .take(3)
+        .collect();
+    match labels.as_slice() {
+        [] => String::new(),
+        [one] => {
+            format!(" The tag {one} groups calls but is a label, not state: nothing shows a call depending on it.")
+        }
+        many => format!(
+            " The tags {} group calls but are labels, not state: nothing shows a call depending on them.",
+            many.join(", ")
+        ),
     }
 }
 

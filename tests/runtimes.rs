@@ -90,15 +90,24 @@ fn a_session_tag_shared_by_independent_runs_is_a_label_not_state() {
 
 #[test]
 fn an_agentcore_runtime_session_is_declared_state_with_lower_confidence() {
-    let report = files(&["agentcore-strands-bedrock-spans.json", "agentcore-strands-bedrock-runtime-logs.json"]);
-    assert_eq!(label(&report), "layered", "{}", report["verdict"]["explanation"]);
-    let declared = evidence(&report, "declared");
+    // The span records alone hold no messages: the runtime's session is declared by its contract.
+    let spans = files(&["agentcore-strands-bedrock-spans.json"]);
+    assert_eq!(label(&spans), "layered", "{}", spans["verdict"]["explanation"]);
+    let declared = evidence(&spans, "declared");
     assert!(declared.iter().any(|e| e["state"] == "session" && e["api"].as_str().unwrap().contains("AgentCore")));
-    assert!(report["verdict"]["confidence"].as_f64().unwrap() < 0.8);
-    assert!(report["verdict"]["explanation"].as_str().unwrap().contains("declared by its API's contract"));
-    // The log records joined the chat span they belong to: the two files make one set of calls.
-    let spans_alone = files(&["agentcore-strands-bedrock-spans.json"]);
-    assert_eq!(report["calls"].as_array().unwrap().len(), spans_alone["calls"].as_array().unwrap().len());
+    assert!(spans["verdict"]["confidence"].as_f64().unwrap() < 0.8);
+    assert!(spans["verdict"]["explanation"].as_str().unwrap().contains("declared by its API's contract"));
+    assert!(evidence(&spans, "kept_context").is_empty());
+
+    // With the log records beside them (another file), the chat spans get their messages, and
+    // the last invocation's model call shows the turns the runtime kept.
+    let logs = files(&["agentcore-strands-bedrock-runtime-logs.json"]);
+    let both = files(&["agentcore-strands-bedrock-spans.json", "agentcore-strands-bedrock-runtime-logs.json"]);
+    let count = |r: &Value| r["calls"].as_array().unwrap().len();
+    assert!(count(&both) < count(&spans) + count(&logs), "log records joined their spans");
+    assert_eq!(label(&both), "layered");
+    assert!(!evidence(&both, "kept_context").is_empty(), "{}", both["verdict"]["explanation"]);
+    assert!(both["verdict"]["confidence"].as_f64().unwrap() >= 0.9);
 }
 
 /// The records of a real export, taken out of their wrapper.
@@ -201,4 +210,32 @@ fn documented_shapes_without_a_public_file() {
         callstate::exchange(&[NamedInput { name: "logfire.json", bytes: &bytes }], &Options::default(), 1).unwrap();
     let exchange = serde_json::to_string(&exchange).unwrap();
     assert!(exchange.contains("Where is the Eiffel tower?") && exchange.contains("In Paris."), "{exchange}");
+}
+
+/// Polled predictions and long-running operations are jobs, not resources: the minting response
+/// says the work is still starting, or is an operation not yet `done`.
+#[test]
+fn polled_predictions_and_operations_are_jobs() {
+    let log = [
+        serde_json::json!({"method": "POST", "url": "https://api.replicate.com/v1/predictions",
+            "request": {"body": {"version": "5c7d5dc6dd8b", "input": {"prompt": "a cat"}}},
+            "response": {"status": 201, "body": {"id": "gm3qorzdhgbfurvjtvhg6dckhu", "status": "starting",
+                "urls": {"get": "https://api.replicate.com/v1/predictions/gm3qorzdhgbfurvjtvhg6dckhu"}}}}),
+        serde_json::json!({"method": "GET", "url": "https://api.replicate.com/v1/predictions/gm3qorzdhgbfurvjtvhg6dckhu",
+            "response": {"status": 200, "body": {"id": "gm3qorzdhgbfurvjtvhg6dckhu", "status": "succeeded"}}}),
+        serde_json::json!({"method": "POST", "url": "https://generativelanguage.googleapis.com/v1beta/models/veo-3.0-generate-001:predictLongRunning",
+            "request": {"body": {"instances": [{"prompt": "a cat"}]}},
+            "response": {"status": 200, "body": {"name": "models/veo-3.0-generate-001/operations/r0l6kk5b8zjv"}}}),
+        serde_json::json!({"method": "GET", "url": "https://generativelanguage.googleapis.com/v1beta/models/veo-3.0-generate-001/operations/r0l6kk5b8zjv",
+            "response": {"status": 200, "body": {"name": "models/veo-3.0-generate-001/operations/r0l6kk5b8zjv", "done": true}}}),
+    ];
+    let lines = log.iter().map(Value::to_string).collect::<Vec<_>>().join("\n");
+    let report = report_of(&[("jobs.jsonl", lines.into_bytes())]);
+    // The prediction's id flows; the operation is a job by its API's declaration.
+    let jobs: Vec<&Value> = report["evidence"].as_array().unwrap().iter().filter(|e| e["state"] == "job").collect();
+    assert_eq!(jobs.len(), 2, "{report}");
+    assert!(jobs.iter().any(|e| e["signal"] == "handle_flow" && e["calls"] == serde_json::json!([1, 2])));
+    assert!(jobs.iter().any(|e| e["calls"] == serde_json::json!([4])));
+    assert!(report["calls"].as_array().unwrap().iter().all(|c| c["mode"] != "stateful"));
+    assert_eq!(label(&report), "stateless");
 }

@@ -11,11 +11,13 @@ use crate::model::{Body, Call, Diagnostic, Format, Headers, Request, Response, S
 use crate::Limits;
 use serde_json::Value;
 
-/// JSON Lines: the first line is a whole JSON object by itself and more lines follow.
+/// JSON Lines: the first line is a whole JSON object (or list) by itself and more lines follow.
 pub fn looks_like_jsonl(text: &str) -> bool {
     let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
     let Some(first) = lines.next() else { return false };
-    first.starts_with('{') && lines.next().is_some() && serde_json::from_str::<serde::de::IgnoredAny>(first).is_ok()
+    (first.starts_with('{') || first.starts_with('['))
+        && lines.next().is_some()
+        && serde_json::from_str::<serde::de::IgnoredAny>(first).is_ok()
 }
 
 pub fn read(source: &Text, limits: &Limits) -> Result<Read> {
@@ -118,6 +120,8 @@ impl Lines {
                 }
                 self.read.calls.push(call)
             }
+            // A line may hold a batch of records (a list, or a wrapper object).
+            None if self.spans.add_document(&value) > 0 => {}
             None => self.unknown.add(&value),
         }
         Ok(())
@@ -153,7 +157,8 @@ impl Lines {
 
 /// One sentence for every line that was JSON but no record callstate knows, naming their keys.
 fn unknown_lines(unknown: &KeyTally, lines: usize, nothing_read: bool) -> Diagnostic {
-    let keys = unknown.keys().map(|k| format!("; their keys: {k}")).unwrap_or_default();
+    let keys =
+        unknown.keys().map_or_else(|| "; they are not JSON objects".to_string(), |k| format!("; their keys: {k}"));
     let message = if nothing_read {
         format!(
             "{lines} JSON lines, none a record callstate knows (a request with `method` and `url`, an OpenAI batch line, OTLP `resourceSpans`, a span, log record, Langfuse observation or LangSmith run){keys}."

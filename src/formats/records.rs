@@ -287,9 +287,17 @@ fn flatten(map: &Map<String, Value>, prefix: &str, depth: usize, out: &mut Vec<(
             Value::Object(inner) if depth < MAX_ATTRIBUTE_DEPTH && !is_any_value(inner) => {
                 flatten(inner, &format!("{key}."), depth + 1, out)
             }
-            Value::Object(_) => out.push((key, any_value(value))),
+            Value::Object(_) => out.push((key, plain_value(value))),
             other => out.push((key, other.clone())),
         }
+    }
+}
+
+/// A value as plain JSON: an OTLP `AnyValue` unwrapped, anything else as it is.
+fn plain_value(value: &Value) -> Value {
+    match value {
+        Value::Object(map) if is_any_value(map) => any_value(value),
+        other => other.clone(),
     }
 }
 
@@ -346,7 +354,7 @@ fn event_of(value: &Value) -> SpanEvent {
     SpanEvent {
         name: text_at(value, &["name"]).unwrap_or_default(),
         attributes: attributes_of(value.get("attributes")),
-        body: value.get("body").map(any_value),
+        body: value.get("body").map(plain_value),
     }
 }
 
@@ -361,7 +369,7 @@ fn log_of(value: &Value) -> Option<(String, String, SpanEvent)> {
             attributes.iter().find(|(k, _)| k == "event.name").and_then(|(_, v)| v.as_str().map(str::to_string))
         })
         .unwrap_or_default();
-    let body = value.get("body").map(any_value);
+    let body = value.get("body").map(plain_value);
     Some((trace_id, span_id, SpanEvent { name, attributes, body }))
 }
 

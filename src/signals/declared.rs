@@ -38,6 +38,11 @@ pub struct Fingerprint {
     /// Span attributes and the patterns their value must match (for calls read from traces).
     #[serde(default)]
     pub attributes: BTreeMap<String, Vec<String>>,
+    /// JSON pointers into the first messages a server sent on a WebSocket, and the patterns their
+    /// value must match (`*` also matches an object): protocols that name themselves in their
+    /// first events (`session.created`, `setupComplete`) when the recording has no URL.
+    #[serde(default)]
+    pub frames: BTreeMap<String, Vec<String>>,
     /// Where the API carries state.
     #[serde(default)]
     pub state: Vec<StatePlace>,
@@ -165,6 +170,9 @@ impl Rules {
             for (pointer, values) in fp.body.iter().chain(&fp.attributes) {
                 by.push(format!("`{pointer}` = {}", values.join(" / ")));
             }
+            for (pointer, values) in &fp.frames {
+                by.push(format!("first server message `{pointer}` = {}", values.join(" / ")));
+            }
             let state: Vec<String> = fp
                 .state
                 .iter()
@@ -243,6 +251,9 @@ impl Fingerprint {
                     return false;
                 }
             }
+        }
+        if !self.frames.is_empty() && first_frame_with(call, &self.frames).is_none() {
+            return false;
         }
         if !self.body.is_empty() {
             let Some(json) = request.body.json() else { return false };
@@ -347,6 +358,23 @@ fn match_segments<'p, S: AsRef<str>>(
     }
 }
 
+/// How many of a WebSocket's first messages are looked at to recognise its protocol.
+const FIRST_FRAMES: usize = 8;
+
+/// The first message the server sent (among the first few) whose JSON matches every pointer's
+/// patterns, with its index among the call's messages.
+fn first_frame_with<'c>(call: &'c Call, patterns: &BTreeMap<String, Vec<String>>) -> Option<(usize, &'c Value)> {
+    call.frames.iter().take(FIRST_FRAMES).enumerate().find_map(|(n, frame)| {
+        let json = frame.body.json().filter(|_| frame.direction == crate::model::Direction::Received)?;
+        let matched = patterns.iter().all(|(pointer, patterns)| match json.pointer(pointer) {
+            Some(Value::String(text)) => patterns.iter().any(|p| glob(p, text)),
+            Some(Value::Null) | None => false,
+            Some(_) => patterns.iter().any(|p| p == "*"),
+        });
+        matched.then_some((n, json))
+    })
+}
+
 /// Declared state whose handle the trace never saw minted: the API says the call continues state
 /// kept elsewhere (a session id the client chose, a conversation started before the capture).
 pub fn declarations(trace: &Trace, apis: &[Option<&Fingerprint>], minted: &FxHashSet<&str>) -> Vec<Evidence> {
@@ -409,6 +437,13 @@ pub fn declarations(trace: &Trace, apis: &[Option<&Fingerprint>], minted: &FxHas
                     d.family,
                     d.kind.as_str()
                 ),
+                // A protocol recognised by its first events keeps that state for the session.
+                None if place.starts_with("received.frame") => format!(
+                    "The server of {} names its protocol at `{place}`: {} keeps {} state on the server for the session.",
+                    calls_text.to_lowercase(),
+                    d.family,
+                    d.kind.as_str()
+                ),
                 None => format!("{calls_text} configures server-side {} state at `{place}` ({}).", d.kind.as_str(), d.family),
             };
             Evidence {
@@ -442,6 +477,12 @@ fn value_at(call: &Call, fp: &Fingerprint, at: &str) -> Option<(String, String)>
     }
     if let Some(key) = at.strip_prefix("span.attributes/") {
         return call.span.as_ref()?.attribute(key).map(|v| (at.to_string(), v.to_string()));
+    }
+    if let Some(pointer) = at.strip_prefix("received.frame") {
+        let wanted = BTreeMap::from([(pointer.to_string(), vec!["*".to_string()])]);
+        let (n, json) = first_frame_with(call, &wanted)?;
+        let text = json.pointer(pointer).and_then(Value::as_str).unwrap_or_default().to_string();
+        return Some((format!("received.frame[{}]{pointer}", n + 1), text));
     }
     if let Some(name) = at.strip_prefix("request.query/") {
         return request.url.query.iter().find(|(k, _)| k == name).map(|(_, v)| (at.to_string(), v.clone()));
@@ -478,7 +519,9 @@ mod tests {
         for fp in &fingerprints {
             assert!(fp.reference.is_some(), "{} cites no reference", fp.id);
             assert!(
-                fp.state.iter().all(|place| place.at.starts_with("request.") || place.at.starts_with("span.")),
+                fp.state
+                    .iter()
+                    .all(|place| ["request.", "span.", "received.frame/"].iter().any(|p| place.at.starts_with(p))),
                 "{}",
                 fp.id
             );

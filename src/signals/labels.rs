@@ -51,8 +51,11 @@ fn declares(api: Option<&Fingerprint>, key: &str) -> bool {
 
 fn label(key: &str, value: &str, calls: Vec<usize>, depending: &FxHashSet<usize>) -> Evidence {
     let shown = crate::redact::fingerprint(value, false);
-    let which = list(&calls);
-    let carry = if calls.len() == 1 { "carries" } else { "carry" };
+    let (which, carry) = match calls.len() {
+        1 => ("Call", "carries"),
+        _ => ("Calls", "carry"),
+    };
+    let which = format!("{which} {}", super::numbered(&calls));
     let why = if calls.iter().any(|c| depending.contains(c)) {
         "the dependence on kept state is shown by the kept-context evidence, not by the tag"
     } else {
@@ -71,14 +74,5 @@ fn label(key: &str, value: &str, calls: Vec<usize>, depending: &FxHashSet<usize>
         message: format!(
             "{which} {carry} `{key}` = {shown}: a label that a client or SDK stamps on spans to group them; by itself it proves nothing kept on a server, and {why}."
         ),
-    }
-}
-
-fn list(calls: &[usize]) -> String {
-    let shown: Vec<String> = calls.iter().take(8).map(|c| (c + 1).to_string()).collect();
-    let more = if calls.len() > 8 { format!(" and {} more", calls.len() - 8) } else { String::new() };
-    match calls {
-        [_] => format!("Call {}", shown[0]),
-        _ => format!("Calls {}{more}", shown.join(", ")),
     }
 }

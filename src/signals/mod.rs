@@ -120,6 +120,13 @@ pub struct Evidence {
     pub message: String,
 }
 
+/// Call numbers (from 1) as a reader reads them: the first eight, then how many more.
+pub fn numbered(calls: &[usize]) -> String {
+    let shown: Vec<String> = calls.iter().take(8).map(|c| (c + 1).to_string()).collect();
+    let more = if calls.len() > 8 { format!(" and {} more", calls.len() - 8) } else { String::new() };
+    format!("{}{more}", shown.join(", "))
+}
+
 /// Runs every signal over the trace.
 pub fn collect(trace: &Trace, rules: &Rules, apis: &[Option<&Fingerprint>]) -> Vec<Evidence> {
     let mut evidence = Vec::new();
