@@ -55,17 +55,7 @@ pub fn langfuse_observation(observation: &Value, trace_span: Option<&str>) -> Sp
     let mut attributes = vec![("langfuse.observation.type".to_string(), json!(kind))];
     push(&mut attributes, "gen_ai.operation.name", operation.map(Value::from));
     push(&mut attributes, "gen_ai.request.model", observation.get("model").cloned());
-    // Exports downloaded from the API hold `input` and `output` as JSON text.
-    let (input, output) = (observation.get("input").map(parsed), observation.get("output").map(parsed));
-    let (input, output) = (input.as_ref(), output.as_ref());
-    match input.map(messages_in) {
-        Some(Some(messages)) => push(&mut attributes, "gen_ai.input.messages", Some(messages)),
-        _ => push(&mut attributes, "input.value", input.map(as_request)),
-    }
-    match output.map(messages_in) {
-        Some(Some(messages)) => push(&mut attributes, "gen_ai.output.messages", Some(messages)),
-        _ => push(&mut attributes, "output.value", output.map(as_reply)),
-    }
+    push_io(&mut attributes, observation.get("input"), observation.get("output"));
     let parent = text(observation, "parentObservationId")
         .map(|id| normalise_id(&id))
         .or_else(|| trace_span.map(str::to_string))
@@ -102,16 +92,7 @@ pub fn langsmith_run(run: &Value) -> SpanData {
         push(&mut attributes, to, metadata.and_then(|m| m.get(from)).cloned());
     }
     push(&mut attributes, "gen_ai.request.model", metadata.and_then(|m| m.get("ls_model_name")).cloned());
-    let (inputs, outputs) = (run.get("inputs").map(parsed), run.get("outputs").map(parsed));
-    let inputs = inputs.as_ref();
-    match inputs.and_then(messages_in) {
-        Some(messages) => push(&mut attributes, "gen_ai.input.messages", Some(messages)),
-        None => push(&mut attributes, "input.value", inputs.map(as_request)),
-    }
-    match outputs.as_ref().and_then(messages_in) {
-        Some(messages) => push(&mut attributes, "gen_ai.output.messages", Some(messages)),
-        None => push(&mut attributes, "output.value", outputs.as_ref().map(as_reply)),
-    }
+    push_io(&mut attributes, run.get("inputs"), run.get("outputs"));
     SpanData {
         trace_id: text(run, "trace_id").map(|id| normalise_id(&id)).unwrap_or_default(),
         span_id: text(run, "id").map(|id| normalise_id(&id)).unwrap_or_default(),
@@ -121,6 +102,21 @@ pub fn langsmith_run(run: &Value) -> SpanData {
         end_ms: time_ms(run.get("end_time")),
         attributes,
         ..SpanData::default()
+    }
+}
+
+/// What a step was given and gave back, as the attributes the span conventions read: messages
+/// where they are messages, else whole values (`input.value`, `output.value`). Exports
+/// downloaded from an API may hold either as JSON text.
+fn push_io(attributes: &mut Vec<(String, Value)>, input: Option<&Value>, output: Option<&Value>) {
+    let (input, output) = (input.map(parsed), output.map(parsed));
+    match input.as_ref().and_then(messages_in) {
+        Some(messages) => push(attributes, "gen_ai.input.messages", Some(messages)),
+        None => push(attributes, "input.value", input.as_ref().map(as_request)),
+    }
+    match output.as_ref().and_then(messages_in) {
+        Some(messages) => push(attributes, "gen_ai.output.messages", Some(messages)),
+        None => push(attributes, "output.value", output.as_ref().map(as_reply)),
     }
 }
 
@@ -172,15 +168,7 @@ pub fn agents_span(span: &Value) -> SpanData {
     push(&mut attributes, "gen_ai.operation.name", operation.map(Value::from));
     push(&mut attributes, "gen_ai.request.model", data.get("model").cloned());
     push(&mut attributes, "gen_ai.response.id", data.get("response_id").cloned());
-    let (input, output) = (data.get("input").map(parsed), data.get("output").map(parsed));
-    match input.as_ref().and_then(messages_in) {
-        Some(messages) => push(&mut attributes, "gen_ai.input.messages", Some(messages)),
-        None => push(&mut attributes, "input.value", input.as_ref().map(as_request)),
-    }
-    match output.as_ref().and_then(messages_in) {
-        Some(messages) => push(&mut attributes, "gen_ai.output.messages", Some(messages)),
-        None => push(&mut attributes, "output.value", output.as_ref().map(as_reply)),
-    }
+    push_io(&mut attributes, data.get("input"), data.get("output"));
     let trace_id = text(span, "trace_id").unwrap_or_default();
     SpanData {
         span_id: text(span, "id").unwrap_or_default(),
