@@ -46,6 +46,8 @@ pub enum Format {
     Langsmith,
     /// OpenAI Agents SDK traces (`trace` and `trace.span` items).
     OpenaiAgents,
+    /// Google ADK session dumps (`events` by invocation, `event_logs` of model requests).
+    AdkSession,
     /// JSON Lines request logs: OpenAI batch files, or the generic shape in the README.
     Jsonl,
 }

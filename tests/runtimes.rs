@@ -58,7 +58,12 @@ fn every_runtime_export_is_read_and_gets_its_expected_verdict() {
 /// message while its model calls carry turn 1), the model calls by their own resent context.
 #[test]
 fn multi_turn_runtime_traces_are_layered_with_both_layers_evidenced() {
-    for name in ["agentcore-sdk-e2e-strands-tool-call-spans.json", "agentcore-sdk-e2e-custom-flat-spans.json"] {
+    for name in [
+        "agentcore-sdk-e2e-strands-tool-call-spans.json",
+        "agentcore-sdk-e2e-custom-flat-spans.json",
+        "agentcore-sdk-e2e-strands-rag-spans.json",
+        "google-adk-session-2turns-with-model-requests.json",
+    ] {
         let report = files(&[name]);
         assert_eq!(label(&report), "layered", "{name}: {}", report["verdict"]["explanation"]);
         let kept = evidence(&report, "kept_context");

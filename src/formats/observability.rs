@@ -105,6 +105,56 @@ pub fn langsmith_run(run: &Value) -> SpanData {
     }
 }
 
+/// A Google ADK session dump: each invocation stands for the agent's turn (what the user sent,
+/// what the agent answered last), and each logged model request is a model call made for it.
+pub fn adk_session(session: &Value, spans: &mut Vec<SpanData>) {
+    let trace_id = text(session, "id").unwrap_or_else(|| "adk-session".into());
+    let events = array(session.get("events"));
+    let mut invocations: Vec<&str> = Vec::new();
+    for event in events {
+        let Some(id) = event.get("invocation_id").and_then(Value::as_str) else { continue };
+        if !invocations.contains(&id) {
+            invocations.push(id);
+        }
+    }
+    for id in invocations {
+        let of_turn: Vec<&Value> =
+            events.iter().filter(|e| e.get("invocation_id").and_then(Value::as_str) == Some(id)).collect();
+        let asked = of_turn.iter().find(|e| e.get("author").and_then(Value::as_str) == Some("user"));
+        let answered = of_turn.iter().rev().find(|e| e.get("author").and_then(Value::as_str) != Some("user"));
+        let mut attributes = vec![("gen_ai.operation.name".to_string(), json!("invoke_agent"))];
+        push(&mut attributes, "session.id", session.get("id").cloned());
+        push(&mut attributes, "input.value", asked.and_then(|e| e.get("content")).map(|c| json!({ "contents": [c] })));
+        push(&mut attributes, "output.value", answered.and_then(|e| e.get("content")).map(|c| json!([c])));
+        spans.push(SpanData {
+            trace_id: trace_id.clone(),
+            span_id: format!("invocation-{id}"),
+            name: format!("invocation {id}"),
+            start_ms: of_turn.first().and_then(|e| time_ms(e.get("timestamp"))),
+            attributes,
+            ..SpanData::default()
+        });
+    }
+    for log in array(session.get("event_logs")) {
+        let mut attributes = vec![("gen_ai.operation.name".to_string(), json!("generate_content"))];
+        push(&mut attributes, "gcp.vertex.agent.llm_request", log.get("model_request").cloned());
+        push(&mut attributes, "gcp.vertex.agent.llm_response", log.get("model_response").cloned());
+        let invocation = text(log, "invocation_id").unwrap_or_default();
+        let event_id = text(log, "event_id").unwrap_or_default();
+        // The event the model's answer became says when the request was made.
+        let event = events.iter().find(|e| e.get("id").and_then(Value::as_str) == Some(event_id.as_str()));
+        spans.push(SpanData {
+            trace_id: trace_id.clone(),
+            start_ms: event.and_then(|e| time_ms(e.get("timestamp"))),
+            span_id: event_id,
+            parent_span_id: Some(format!("invocation-{invocation}")),
+            name: "model request".into(),
+            attributes,
+            ..SpanData::default()
+        });
+    }
+}
+
 /// What a step was given and gave back, as the attributes the span conventions read: messages
 /// where they are messages, else whole values (`input.value`, `output.value`). Exports
 /// downloaded from an API may hold either as JSON text.

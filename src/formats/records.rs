@@ -36,6 +36,8 @@ pub enum Kind {
     /// OpenAI Agents SDK tracing: `trace` and `trace.span` items of its ingest payload.
     AgentsTrace,
     AgentsSpan,
+    /// A Google ADK session dump: its events by invocation, and the model requests made for them.
+    AdkSession,
 }
 
 /// The records of one input, gathered as they are found and joined at the end.
@@ -76,6 +78,7 @@ impl Records {
             Kind::LangsmithRun => self.spans.push(observability::langsmith_run(value)),
             Kind::AgentsTrace => self.spans.push(observability::agents_trace(value)),
             Kind::AgentsSpan => self.spans.push(observability::agents_span(value)),
+            Kind::AdkSession => observability::adk_session(value, &mut self.spans),
         }
         true
     }
@@ -138,6 +141,8 @@ impl Records {
             Format::Langsmith
         } else if self.seen.contains(&Kind::AgentsSpan) {
             Format::OpenaiAgents
+        } else if self.seen.contains(&Kind::AdkSession) {
+            Format::AdkSession
         } else {
             Format::SpanDump
         }
@@ -218,6 +223,10 @@ pub fn kind_of(value: &Value) -> Option<Kind> {
         Some("trace.span") if has("id") && has("span_data") => return Some(Kind::AgentsSpan),
         Some("trace") if has("id") => return Some(Kind::AgentsTrace),
         _ => {}
+    }
+    let first_event = array(map.get("events")).first();
+    if first_event.is_some_and(|e| e.get("invocation_id").is_some() && e.get("author").is_some()) {
+        return Some(Kind::AdkSession);
     }
     if has("run_type") && has("id") && (has("inputs") || has("outputs") || has("trace_id")) {
         return Some(Kind::LangsmithRun);

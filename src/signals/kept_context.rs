@@ -17,6 +17,12 @@ fn text_hashes(body: &Body, out: &mut FxHashSet<u64>) {
     out.extend(texts.into_iter().map(hash_str));
 }
 
+fn item_hashes(item: &Value, out: &mut FxHashSet<u64>) {
+    let mut texts = Vec::new();
+    texts_of(item, None, &mut texts);
+    out.extend(texts.into_iter().map(hash_str));
+}
+
 fn is_instructions(item: &Value) -> bool {
     matches!(item.get("role").and_then(Value::as_str), Some("system" | "developer"))
 }
@@ -93,8 +99,13 @@ pub fn kept_context(trace: &Trace) -> Vec<Evidence> {
                 evidence.push(kept_evidence(parent, m, kept, items.key));
             }
         }
+        // What was said: the conversation's items (not tool declarations or configuration,
+        // which every turn resends) and what the server answered.
         let mut texts = FxHashSet::default();
-        text_hashes(&call.request.body, &mut texts);
+        match items_of(&call.request.body) {
+            Some(items) => items.values.iter().for_each(|item| item_hashes(item, &mut texts)),
+            None => text_hashes(&call.request.body, &mut texts),
+        }
         if let Some(response) = &call.response {
             text_hashes(&response.body, &mut texts);
         }
