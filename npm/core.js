@@ -353,6 +353,11 @@ export function createFacade(defaultSource) {
       return call((i) => this.#live().exchange(i), [checkCall(callIndex)]);
     }
 
+    /** Whether the calls were kept whole, for `exchange()` (always, but from an `Analyzer` made without `keepCalls`). */
+    get keepsCalls() {
+      return this.#inner?.keepsCalls ?? false;
+    }
+
     /** Releases the analysis's memory; it answers nothing after. */
     free() {
       this.#inner?.free();

@@ -106,6 +106,8 @@ export declare class Analysis {
   markdown(): string;
   /** One call (its number in the report, from 1), as `exchange()` gives it. */
   exchange(call: number): Exchange;
+  /** Whether the calls were kept whole, for `exchange()` (always, but from an `Analyzer` made without `keepCalls`). */
+  readonly keepsCalls: boolean;
   /** Releases the analysis's memory; it answers nothing after. */
   free(): void;
 }

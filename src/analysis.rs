@@ -59,6 +59,11 @@ impl Analysis {
         self.report
     }
 
+    /// Whether the calls were kept whole, so that [`Analysis::exchange`] can show them.
+    pub fn keeps_calls(&self) -> bool {
+        self.calls.is_some()
+    }
+
     /// The report rendered as Markdown.
     pub fn markdown(&self) -> String {
         report::to_markdown(&self.report)

@@ -196,6 +196,13 @@ impl ResidentAnalysis {
         self.inner.markdown()
     }
 
+    /// Whether the calls were kept whole, so that `exchange` can show them (always, but for an
+    /// `Analyzer` made without `keepCalls`).
+    #[wasm_bindgen(getter, js_name = keepsCalls)]
+    pub fn keeps_calls(&self) -> bool {
+        self.inner.keeps_calls()
+    }
+
     /// One call (from 1, as `report.calls[].index`), as the `exchange` function gives it.
     pub fn exchange(&self, call: u32) -> Result<JsValue, JsValue> {
         to_js(&self.inner.exchange(call as usize).map_err(to_js_error)?)

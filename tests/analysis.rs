@@ -88,6 +88,7 @@ fn asking_for_a_call_that_is_not_there_or_not_kept_is_an_error() {
         assert!(error.message.contains(&format!("no call {call}")), "{}", error.message);
     }
     let lean = Analysis::of_inputs(&input, &Options::default()).unwrap();
+    assert!(analysis.keeps_calls() && !lean.keeps_calls());
     assert_eq!(json(lean.report()), json(analysis.report()));
     assert_eq!(lean.exchange(1).unwrap_err().kind, ErrorKind::Usage);
 }

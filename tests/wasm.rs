@@ -145,11 +145,20 @@ fn a_stream_kept_whole_finishes_into_an_analysis_that_shows_every_call() {
             analyzer.push(piece).unwrap();
         }
         let analysis = analyzer.analysis().unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        assert!(analysis.keeps_calls());
         let expected: serde_json::Value = serde_json::from_str(golden).unwrap();
         assert_eq!(as_json(&analysis.report().unwrap()), expected, "{name}: streamed");
         let core = callstate::exchange(&[callstate::NamedInput { name, bytes }], &Default::default(), 1).unwrap();
         assert_eq!(as_json(&analysis.exchange(1).unwrap()), serde_json::to_value(&core).unwrap(), "{name}");
         assert!(analyzer.analysis().is_err(), "spent: a second analysis is a usage error, not a trap");
+        // Made without keepCalls: the report, and a usage error (not a trap) for a call.
+        let mut lean = wasm::StreamAnalyzer::new(options(name), None).unwrap();
+        lean.push(bytes).unwrap();
+        let lean = lean.analysis().unwrap();
+        assert!(!lean.keeps_calls());
+        assert_eq!(as_json(&lean.report().unwrap()), expected, "{name}: lean");
+        let error: js_sys::Error = lean.exchange(1).unwrap_err().dyn_into().unwrap();
+        assert_eq!(as_json(&js_sys::Reflect::get(&error, &"kind".into()).unwrap()), "usage");
     }
 }
 

@@ -30,6 +30,9 @@ const SLICE = 500; // calls, evidence items or sessions per message: each is rea
 // Inputs this big are pushed to the streaming Analyzer as they are read, for progress that counts
 // calls; smaller ones (read in a blink) go to analyze() whole.
 const STREAM_FROM = 8 * 1024 * 1024;
+// Up to this size the analysis keeps every call whole (about the input's size in memory), so that
+// a call opens at once; above it, only what the report needs, and the call view says why.
+const KEEP_CALLS_UP_TO = 256 * 1024 * 1024;
 
 // Set to the file's name once the wasm traps (a Rust panic). The instance's memory may then be
 // inconsistent, so nothing more is analysed here; the page starts a new worker.
@@ -170,7 +173,8 @@ async function analyseInputs(inputs, options, meter) {
 
 async function analyseStreaming(inputs, options, meter) {
   // Keeping the calls whole lets the analysis show any call without reading the files again.
-  const analyzer = new wasm.Analyzer(inputs.length === 1 ? options : { ...options, name: inputs[0].name }, true);
+  const keepCalls = inputs.reduce((sum, { blob }) => sum + blob.size, 0) <= KEEP_CALLS_UP_TO;
+  const analyzer = new wasm.Analyzer(inputs.length === 1 ? options : { ...options, name: inputs[0].name }, keepCalls);
   try {
     for (const [done, { name, blob }] of inputs.entries()) {
       if (done > 0) analyzer.begin(name);
@@ -247,6 +251,10 @@ function exportMessage({ format }) {
 function exchangeMessage({ call }) {
   const reply = { type: 'exchange', call, view: null };
   if (!last) return self.postMessage({ ...reply, error: 'There is no report.' });
+  if (!last.analysis.keepsCalls) {
+    const limit = `${KEEP_CALLS_UP_TO / 1024 / 1024} MiB`;
+    return self.postMessage({ ...reply, error: `over ${limit} of input, only what the report needs is kept in memory. The places above say where each piece of evidence is.` });
+  }
   try {
     reply.view = last.analysis.exchange(call);
   } catch (err) {
