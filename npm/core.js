@@ -8,6 +8,7 @@ import initWasm, {
   analyzeMarkdown as wasmAnalyzeMarkdown,
   exchange as wasmExchange,
   Analyzer as WasmAnalyzer,
+  Analysis as WasmAnalysis,
   schemaVersion as wasmSchemaVersion,
 } from './wasm/callstate.js';
 
@@ -319,6 +320,57 @@ export function createFacade(defaultSource) {
     return call(wasmAnalyzeMarkdown, prepareSync(input, options));
   }
 
+  /**
+   * One analysis kept in memory: built once from the inputs (what `analyzeSync` takes), then
+   * asked for its report, its Markdown and any call without analysing again. It holds every call
+   * whole (about the input's size): `free()` it when done.
+   */
+  class Analysis {
+    #inner;
+
+    constructor(input, options) {
+      assertReady();
+      this.#inner = input instanceof WasmAnalysis ? input : call((i, o) => new WasmAnalysis(i, o), prepareSync(input, options));
+    }
+
+    #live() {
+      if (this.#inner === undefined) throw usage('This Analysis has been freed; create another.');
+      return this.#inner;
+    }
+
+    /** The report (`callstate.report/1`). */
+    report() {
+      return call(() => this.#live().report(), []);
+    }
+
+    /** The report rendered as Markdown. */
+    markdown() {
+      return call(() => this.#live().markdown(), []);
+    }
+
+    /** One call (from 1, as `report.calls[].index`), as `exchange()` gives it. */
+    exchange(callIndex) {
+      return call((i) => this.#live().exchange(i), [checkCall(callIndex)]);
+    }
+
+    /** Whether the calls were kept whole, for `exchange()` (always, but from an `Analyzer` made without `keepCalls`). */
+    get keepsCalls() {
+      return this.#inner?.keepsCalls ?? false;
+    }
+
+    /** Releases the analysis's memory; it answers nothing after. */
+    free() {
+      this.#inner?.free();
+      this.#inner = undefined;
+    }
+  }
+
+  /** An `Analysis` of inputs that may be Blobs or Files too; loads the module first if need be. */
+  async function analysis(input, options) {
+    const [prepared] = await Promise.all([prepare(input, options), init()]);
+    return new Analysis(...prepared);
+  }
+
   /** One call of the analysed input as masked, pretty-printed data with evidence marks. */
   async function exchange(input, callIndex, options) {
     const [prepared] = await Promise.all([prepare(input, options), init()]);
@@ -332,14 +384,15 @@ export function createFacade(defaultSource) {
 
   /**
    * Analysis of inputs read in pieces: `push` chunks as they arrive, then `finish()` for the
-   * report. After `init()` (always, in Node.js). `begin(name)` starts each further input.
+   * report or, made with `{keepCalls: true}`, `analysis()` for an `Analysis` that shows any call.
+   * After `init()` (always, in Node.js). `begin(name)` starts each further input.
    */
   class Analyzer {
     #inner;
 
-    constructor(options) {
+    constructor(options, { keepCalls = false } = {}) {
       assertReady();
-      this.#inner = call((o) => new WasmAnalyzer(o), [options]);
+      this.#inner = call((o) => new WasmAnalyzer(o, Boolean(keepCalls)), [options]);
     }
 
     #live() {
@@ -370,6 +423,15 @@ export function createFacade(defaultSource) {
     finish() {
       try {
         return call(() => this.#live().finish(), []);
+      } finally {
+        this.free();
+      }
+    }
+
+    /** The `Analysis` of every input pushed; the analyser is then spent. */
+    analysis() {
+      try {
+        return new Analysis(call(() => this.#live().analysis(), []));
       } finally {
         this.free();
       }
@@ -447,6 +509,8 @@ export function createFacade(defaultSource) {
     analyzeMarkdownSync,
     exchange,
     exchangeSync,
+    Analysis,
+    analysis,
     Analyzer,
     analyzeStream,
     analyzeEach,

@@ -90,6 +90,31 @@ export function exchange(input: AnalyzeInput, call: number, options?: AnalyzeOpt
 /** Like `exchange`, synchronously: after `init()` (always, in Node.js). */
 export function exchangeSync(input: SyncAnalyzeInput, call: number, options?: AnalyzeOptions): Exchange;
 
+/**
+ * One analysis kept in memory: built once from the inputs, then asked for its report, its
+ * Markdown and any call without analysing again (where `exchange()` and `analyzeMarkdown()` read
+ * and analyse the inputs each time). It holds every call whole, about the input's size:
+ * `free()` it when done. The constructor takes what `analyzeSync` takes, after `init()` (always,
+ * in Node.js); `await analysis(input)` takes Blobs too and loads the module first. Throws a
+ * `CallstateError`.
+ */
+export declare class Analysis {
+  constructor(input: SyncAnalyzeInput, options?: AnalyzeOptions);
+  /** The report (`callstate.report/1`). */
+  report(): Report;
+  /** The report rendered as Markdown. */
+  markdown(): string;
+  /** One call (its number in the report, from 1), as `exchange()` gives it. */
+  exchange(call: number): Exchange;
+  /** Whether the calls were kept whole, for `exchange()` (always, but from an `Analyzer` made without `keepCalls`). */
+  readonly keepsCalls: boolean;
+  /** Releases the analysis's memory; it answers nothing after. */
+  free(): void;
+}
+
+/** Analyses a trace once and resolves to an `Analysis` to ask about it. Rejects with a `CallstateError`. */
+export function analysis(input: AnalyzeInput, options?: AnalyzeOptions): Promise<Analysis>;
+
 /** A source of chunks for `analyzeStream`. */
 export type StreamSource =
   | GlobalInstance<'ReadableStream'>
@@ -120,7 +145,8 @@ export function analyzeStream(
  * starts each further one.
  */
 export declare class Analyzer {
-  constructor(options?: AnalyzeOptions);
+  /** `keepCalls`: keep every call whole, so that `analysis()` can show any (memory about the input's size). */
+  constructor(options?: AnalyzeOptions, settings?: { keepCalls?: boolean });
   begin(name: string): void;
   push(chunk: Bytes | string): void;
   /** Bytes pushed so far. */
@@ -129,6 +155,8 @@ export declare class Analyzer {
   readonly calls: number;
   /** The report over every input pushed; the analyser is then spent. */
   finish(): Report;
+  /** The `Analysis` of every input pushed (made with `keepCalls` to show calls); the analyser is then spent. */
+  analysis(): Analysis;
   /** Releases the analyser without a report. */
   free(): void;
 }

@@ -19,6 +19,8 @@ export const {
   analyzeMarkdownSync,
   exchange,
   exchangeSync,
+  Analysis,
+  analysis,
   Analyzer,
   analyzeStream,
   analyzeEach,

@@ -16,6 +16,8 @@ export const {
   analyzeMarkdownSync,
   exchange,
   exchangeSync,
+  Analysis,
+  analysis,
   Analyzer,
   analyzeStream,
   analyzeEach,

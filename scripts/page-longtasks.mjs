@@ -2,12 +2,14 @@
 // Measures how the page behaves while it analyses a large trace: builds a HAR of tens of MB
 // from a real test input (each copy of its session with its own ids), drops it on the page in
 // headless Chromium, and records every main-thread long task (PerformanceObserver, tasks over
-// 50 ms) and the time of every progress update.
+// 50 ms) and the time of every progress update; then opens calls one after another and times
+// each from the click to its request and response on screen.
 //
-//   node scripts/page-longtasks.mjs [--mb 30]
+//   node scripts/page-longtasks.mjs [--mb 30] [--www DIR]   (DIR: another build of the page, to compare)
 //
 // Prints the file size, the analysis time, the number of main-thread tasks over 50 ms and the
-// longest, and the progress updates per second. A measurement, not a test: it asserts nothing.
+// longest, the progress updates per second and the call-view open times. A measurement, not a
+// test: it asserts nothing.
 
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -51,7 +53,8 @@ async function main() {
   const text = bigTrace(mb * 1e6);
   await writeFile(file, text);
 
-  const server = await serve({ root: path.join(REPO, 'www'), port: 0, prefix: '/' });
+  const www = process.argv.includes('--www') ? path.resolve(process.argv[process.argv.indexOf('--www') + 1]) : path.join(REPO, 'www');
+  const server = await serve({ root: www, port: 0, prefix: '/' });
   const browser = await launchChromium();
   try {
     const page = await browser.newPage();
@@ -82,6 +85,7 @@ async function main() {
       verdict: document.getElementById('verdict-label')?.textContent,
       calls: document.getElementById('summary').textContent,
     }));
+    const opened = await openCalls(page);
     const seconds = (verdictAt - started) / 1000;
     const updates = result.progress.filter((t) => t <= verdictAt);
     const gaps = updates.slice(1).map((t, i) => t - updates[i]);
@@ -93,11 +97,30 @@ async function main() {
     console.log(`main-thread tasks over 50 ms: ${result.longtasks.length}${result.longtasks.length ? ` (longest ${longest.toFixed(0)} ms)` : ''}`);
     for (const task of result.longtasks) console.log(`  a ${task.duration.toFixed(0)} ms task at ${((task.start - started) / 1000).toFixed(2)} s`);
     console.log(`progress updates: ${updates.length} in ${seconds.toFixed(2)} s = ${(updates.length / seconds).toFixed(1)} per second; longest gap between two: ${gaps.length ? Math.max(...gaps).toFixed(0) : '-'} ms`);
+    console.log(`call view, click to request and response shown: ${opened.map(({ call, ms }) => `call ${call} ${ms.toFixed(0)} ms`).join(', ')}`);
   } finally {
     await browser.close();
     server.close();
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+/** Opens calls of the calls table one after another; the time of each from the click to its exchange shown. */
+async function openCalls(page) {
+  const calls = await page.$$eval('#calls button[data-open]', (buttons) => buttons.map((b) => Number(b.dataset.open)));
+  const chosen = [calls[0], calls[1], calls[Math.floor(calls.length / 2)], calls.at(-1)];
+  const opened = [];
+  for (const call of chosen) {
+    const ms = await page.evaluate(async (call) => {
+      const started = performance.now();
+      document.querySelector(`#calls button[data-open="${call}"]`).click();
+      const shown = () => document.querySelector('#call-view-title')?.textContent.startsWith(`Call ${call}:`) && document.querySelector('#call-view .exchange:not([aria-busy])');
+      while (!shown()) await new Promise((resolve) => requestAnimationFrame(resolve));
+      return performance.now() - started;
+    }, call);
+    opened.push({ call, ms });
+  }
+  return opened;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

@@ -3,8 +3,9 @@
 //!
 //! The pipeline is pure Rust and knows nothing of WebAssembly:
 //! `formats` (readers) → [`model::Trace`] → `signals` → `classify` → `report`.
-//! `wasm.rs` and the CLI are thin adapters over [`analyze`].
+//! `wasm.rs` and the CLI are thin adapters over [`Analysis`] and [`analyze`].
 
+pub mod analysis;
 pub mod classify;
 pub mod correlate;
 pub mod error;
@@ -18,6 +19,7 @@ pub mod signals;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
+pub use analysis::Analysis;
 pub use error::{Error, ErrorKind, Location, Result};
 pub use policy::{Policy, PolicyResult};
 pub use report::{to_markdown, to_text, Exchange, Report, SCHEMA};
@@ -157,7 +159,7 @@ pub fn read_trace(inputs: &[NamedInput], limits: &Limits) -> Result<Trace> {
     read_inputs(inputs, &Options { limits: limits.clone(), keep_bodies: true, ..Options::default() })
 }
 
-fn read_inputs(inputs: &[NamedInput], options: &Options) -> Result<Trace> {
+pub(crate) fn read_inputs(inputs: &[NamedInput], options: &Options) -> Result<Trace> {
     // The same inputs give the same report in whatever order they are given.
     let mut inputs = inputs.to_vec();
     inputs.sort_by(|a, b| a.name.cmp(b.name).then_with(|| a.bytes.cmp(b.bytes)));
@@ -230,55 +232,17 @@ fn assemble(reads: Vec<(String, Result<formats::Read>)>, partial: bool) -> Resul
     Ok(trace)
 }
 
-/// Runs the pipeline and hands its results to `render`: the trace, the evidence in report order
-/// (E1 first), the API each call was recognised as, and the classification.
-fn with_analysis<R>(
-    inputs: &[NamedInput],
-    options: &Options,
-    render: impl FnOnce(Trace, &[signals::Evidence], &[Option<&signals::Fingerprint>], classify::Classification) -> R,
-) -> Result<R> {
-    Ok(analyse_trace(read_inputs(inputs, options)?, options, render))
-}
-
-fn analyse_trace<R>(
-    trace: Trace,
-    options: &Options,
-    render: impl FnOnce(Trace, &[signals::Evidence], &[Option<&signals::Fingerprint>], classify::Classification) -> R,
-) -> R {
-    let rules = options.rules();
-    let rules = rules.as_ref();
-    let apis: Vec<_> = trace.calls.iter().map(|c| rules.recognise(c)).collect();
-    let mut evidence = signals::collect(&trace, rules, &apis);
-    // Evidence in the order of the calls it starts at, so E1 is the earliest.
-    evidence.sort_by_key(|e| e.calls.first().copied().unwrap_or(usize::MAX));
-    let classes = classify::classify(&trace, &evidence, &apis);
-    render(trace, &evidence, &apis, classes)
-}
-
-/// Analyses one or several inputs together and returns the report.
+/// Analyses one or several inputs together and returns the report. Calls keep only what the
+/// signals read, so the memory is a fraction of the bodies'; [`Analysis::new`] keeps them whole.
 pub fn analyze(inputs: &[NamedInput], options: &Options) -> Result<Report> {
-    Ok(checked(with_analysis(inputs, options, report::build)?, options))
-}
-
-/// The report with the result of the options' policy, if they have one.
-fn checked(mut report: Report, options: &Options) -> Report {
-    if let Some(policy) = &options.policy {
-        report.policy = Some(policy.check(&report, options.rules().as_ref()));
-    }
-    report
+    Analysis::of_inputs(inputs, options).map(Analysis::into_report)
 }
 
 /// One call of the analysed inputs (`call` counts from 1, as in the report) as a person reads
 /// it: headers and pretty-printed bodies, secrets masked, the places evidence names marked.
+/// To show several calls, make one [`Analysis`] and ask it.
 pub fn exchange(inputs: &[NamedInput], options: &Options, call: usize) -> Result<Exchange> {
-    let options = Options { keep_bodies: true, ..options.clone() };
-    let found = with_analysis(inputs, &options, |trace, evidence, _, _| {
-        let index = call.checked_sub(1).filter(|&i| i < trace.calls.len())?;
-        Some(report::exchange::build(&trace.calls[index], index, evidence))
-    })?;
-    found.ok_or_else(|| {
-        Error::new(ErrorKind::Usage, format!("There is no call {call} in this trace (calls count from 1)."))
-    })
+    Analysis::new(inputs, options)?.exchange(call)
 }
 
 /// Inputs larger than this are best streamed through an [`Analyzer`]: the CLI and the wasm
@@ -309,7 +273,8 @@ impl Analyzer {
         self.end_input();
         self.skipping = false;
         let index = self.done.len();
-        self.current = Some((name.to_string(), formats::StreamReader::new(index, &self.options.limits, false)));
+        let reader = formats::StreamReader::new(index, &self.options.limits, self.options.keep_bodies);
+        self.current = Some((name.to_string(), reader));
     }
 
     /// The next bytes of the current input (`begin` it first).
@@ -355,7 +320,13 @@ impl Analyzer {
     }
 
     /// The report over every input.
-    pub fn finish(mut self) -> Result<Report> {
+    pub fn finish(self) -> Result<Report> {
+        self.analysis().map(Analysis::into_report)
+    }
+
+    /// The analysis of every input, to ask for its report and, if the options kept the bodies
+    /// (`Options::keep_bodies`), for any call.
+    pub fn analysis(mut self) -> Result<Analysis> {
         self.end_input();
         if self.done.is_empty() {
             return Err(Error::new(ErrorKind::Usage, "No input was given."));
@@ -364,7 +335,7 @@ impl Analyzer {
         let mut reads = self.done;
         reads.sort_by(|a, b| a.0.cmp(&b.0));
         let trace = assemble(reads, self.options.partial)?;
-        Ok(checked(analyse_trace(trace, &self.options, report::build), &self.options))
+        Ok(Analysis::of_trace(trace, &self.options))
     }
 }
 

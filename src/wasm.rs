@@ -102,78 +102,111 @@ fn inputs_of(input: &JsValue, default_name: &str) -> Result<Vec<(String, JsInput
     Err(usage_error("analyze() takes a Uint8Array, a string, or an array of {name, bytes}.".into()))
 }
 
-/// Copies the inputs into wasm memory and runs `core` on them. The heap is grown once, to what
-/// the analysis will use, rather than step by step: each `memory.grow` costs V8 a garbage
+/// Copies the inputs into wasm memory and analyses them. The heap is grown once, to what the
+/// analysis will use, rather than step by step: each `memory.grow` costs V8 a garbage
 /// collection and the memory may move, which made the growth alone most of a 100 MB analysis.
-fn whole<T>(
-    inputs: Vec<(String, JsInput)>,
-    options: &Options,
-    core: impl FnOnce(&[NamedInput], &Options) -> crate::Result<T>,
-) -> Result<T, JsValue> {
+fn whole(inputs: Vec<(String, JsInput)>, options: &Options) -> Result<crate::Analysis, JsValue> {
     let size: usize = inputs.iter().map(|(_, input)| input.len()).sum();
     // The input copied in, and the calls read from it.
     drop(Vec::<u8>::with_capacity(size.min(crate::STREAM_OVER) / 4 * 5));
     let inputs: Vec<(String, Vec<u8>)> = inputs.into_iter().map(|(name, input)| (name, input.into_vec())).collect();
     let named: Vec<NamedInput> = inputs.iter().map(|(name, bytes)| NamedInput { name, bytes }).collect();
-    core(&named, options).map_err(to_js_error)
+    crate::Analysis::of_inputs(&named, options).map_err(to_js_error)
 }
 
-/// The report over the inputs. Large inputs given as bytes are analysed as a stream, copied into
-/// wasm memory a chunk at a time, so they are never held twice (once in JavaScript, once here);
-/// small inputs and strings are read whole.
-fn run(input: JsValue, options: JsValue) -> Result<crate::Report, JsValue> {
+/// The one conversion of JavaScript inputs into an analysis: every export that reads inputs
+/// comes here. Large inputs given as bytes are analysed as a stream, copied into wasm memory a
+/// chunk at a time, so they are never held twice (once in JavaScript, once here); small inputs
+/// and strings are read whole. The calls' bodies are kept whole only with `keep_bodies`.
+fn analysis_of(input: JsValue, options: JsValue, keep_bodies: bool) -> Result<crate::Analysis, JsValue> {
     let (name, options) = options_from(options)?;
+    let options = Options { keep_bodies, ..options };
     let inputs = inputs_of(&input, &name)?;
     let total: usize = inputs.iter().map(|(_, input)| input.len()).sum();
     let all_bytes = inputs.iter().all(|(_, input)| matches!(input, JsInput::Bytes(_)));
     if total <= crate::STREAM_OVER || !all_bytes {
-        return whole(inputs, &options, crate::analyze);
+        return whole(inputs, &options);
     }
     // What calls keep is under the input (0.6–0.8× on agent HARs): half of it at once.
     drop(Vec::<u8>::with_capacity(total / 2));
-    let mut headroom = Headroom::default();
-    let mut analyzer = crate::Analyzer::new(options);
+    let mut stream = StreamAnalyzer::of(options, None);
     let mut buffer = vec![0; 1 << 20];
     for (name, input) in &inputs {
         let JsInput::Bytes(array) = input else { continue };
-        analyzer.begin(name);
+        stream.begin(name.clone())?;
         let length = array.length();
         let mut at = 0;
         while at < length {
             let end = length.min(at + buffer.len() as u32);
             let piece = &mut buffer[..(end - at) as usize];
             array.subarray(at, end).copy_to(piece);
-            analyzer.push(piece).map_err(to_js_error)?;
-            headroom.after_growth();
+            stream.push(piece)?;
             at = end;
         }
     }
-    analyzer.finish().map_err(to_js_error)
+    stream.take()?.analysis().map_err(to_js_error)
 }
 
 /// Analyses a trace and returns the report (`callstate.report/1`) as a plain object. `input` is
 /// one input (a `Uint8Array` or a string) or several analysed together (`[{name, bytes}]`, listed in the report in a canonical order, by name).
-/// Throws an `Error` with `location` on bad input.
+/// Throws an `Error` with `location` on bad input. To ask more than the report, make an
+/// `Analysis`.
 #[wasm_bindgen]
 pub fn analyze(input: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
-    to_js(&run(input, options)?)
+    to_js(analysis_of(input, options, false)?.report())
 }
 
 /// Like `analyze`, but returns the report rendered as Markdown.
 #[wasm_bindgen(js_name = analyzeMarkdown)]
 pub fn analyze_markdown(input: JsValue, options: JsValue) -> Result<String, JsValue> {
-    Ok(crate::to_markdown(&run(input, options)?))
+    Ok(analysis_of(input, options, false)?.markdown())
 }
 
 /// One call (`call` counts from 1, as `report.calls[].index`) as a person reads it: headers and
 /// pretty-printed bodies with secrets masked, and the places evidence names marked (offsets in
-/// UTF-16 units, for `String.prototype.slice`). Same `input` and `options` as `analyze`.
+/// UTF-16 units, for `String.prototype.slice`). Same `input` and `options` as `analyze`. It
+/// analyses the inputs again: to show several calls, make one `Analysis` and ask it.
 #[wasm_bindgen]
 pub fn exchange(input: JsValue, call: u32, options: JsValue) -> Result<JsValue, JsValue> {
-    let (name, options) = options_from(options)?;
-    let view =
-        whole(inputs_of(&input, &name)?, &options, |inputs, options| crate::exchange(inputs, options, call as usize))?;
-    to_js(&view)
+    to_js(&analysis_of(input, options, true)?.exchange(call as usize).map_err(to_js_error)?)
+}
+
+/// One analysis kept in memory: built once from the inputs (the same `input` and `options` as
+/// `analyze`), then asked for its report, its Markdown and any call without analysing again.
+/// It keeps every call whole, about the input's size in memory: `free()` it when done.
+#[wasm_bindgen(js_name = Analysis)]
+pub struct ResidentAnalysis {
+    inner: crate::Analysis,
+}
+
+#[wasm_bindgen(js_class = Analysis)]
+impl ResidentAnalysis {
+    #[wasm_bindgen(constructor)]
+    pub fn new(input: JsValue, options: JsValue) -> Result<ResidentAnalysis, JsValue> {
+        Ok(ResidentAnalysis { inner: analysis_of(input, options, true)? })
+    }
+
+    /// The report (`callstate.report/1`) as a plain object.
+    pub fn report(&self) -> Result<JsValue, JsValue> {
+        to_js(self.inner.report())
+    }
+
+    /// The report rendered as Markdown.
+    pub fn markdown(&self) -> String {
+        self.inner.markdown()
+    }
+
+    /// Whether the calls were kept whole, so that `exchange` can show them (always, but for an
+    /// `Analyzer` made without `keepCalls`).
+    #[wasm_bindgen(getter, js_name = keepsCalls)]
+    pub fn keeps_calls(&self) -> bool {
+        self.inner.keeps_calls()
+    }
+
+    /// One call (from 1, as `report.calls[].index`), as the `exchange` function gives it.
+    pub fn exchange(&self, call: u32) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.exchange(call as usize).map_err(to_js_error)?)
+    }
 }
 
 /// Analysis of inputs read in pieces (`File.stream()`, a fetch body): `push` each chunk as it
@@ -210,18 +243,24 @@ impl Headroom {
 
 #[wasm_bindgen(js_class = Analyzer)]
 impl StreamAnalyzer {
+    /// `keepCalls`: keep every call whole, for `analysis()` to show any call (memory about the
+    /// input's size); without it, calls keep only what the report needs.
     #[wasm_bindgen(constructor)]
-    pub fn new(options: JsValue) -> Result<StreamAnalyzer, JsValue> {
+    pub fn new(options: JsValue, keep_calls: Option<bool>) -> Result<StreamAnalyzer, JsValue> {
         let (name, options) = options_from(options)?;
-        Ok(StreamAnalyzer {
-            inner: Some(crate::Analyzer::new(options)),
-            default_name: Some(name),
-            headroom: Headroom::default(),
-        })
+        Ok(StreamAnalyzer::of(Options { keep_bodies: keep_calls.unwrap_or(false), ..options }, Some(name)))
+    }
+
+    fn of(options: Options, default_name: Option<String>) -> StreamAnalyzer {
+        StreamAnalyzer { inner: Some(crate::Analyzer::new(options)), default_name, headroom: Headroom::default() }
     }
 
     fn analyzer(&mut self) -> Result<&mut crate::Analyzer, JsValue> {
         self.inner.as_mut().ok_or_else(|| usage_error("This Analyzer has finished; create another.".into()))
+    }
+
+    fn take(&mut self) -> Result<crate::Analyzer, JsValue> {
+        self.inner.take().ok_or_else(|| usage_error("This Analyzer has finished; create another.".into()))
     }
 
     /// Starts the next input.
@@ -256,9 +295,13 @@ impl StreamAnalyzer {
 
     /// The report over every input pushed.
     pub fn finish(&mut self) -> Result<JsValue, JsValue> {
-        let analyzer =
-            self.inner.take().ok_or_else(|| usage_error("This Analyzer has finished; create another.".into()))?;
-        to_js(&analyzer.finish().map_err(to_js_error)?)
+        to_js(&self.take()?.finish().map_err(to_js_error)?)
+    }
+
+    /// The `Analysis` of every input pushed, to ask for the report and (made with `keepCalls`)
+    /// any call. This Analyzer is finished by it.
+    pub fn analysis(&mut self) -> Result<ResidentAnalysis, JsValue> {
+        Ok(ResidentAnalysis { inner: self.take()?.analysis().map_err(to_js_error)? })
     }
 }
 

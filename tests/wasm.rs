@@ -115,9 +115,57 @@ fn one_call_as_the_page_shows_it() {
 }
 
 #[wasm_bindgen_test]
+fn one_analysis_gives_the_report_the_markdown_and_every_call() {
+    for (name, bytes, golden) in common::cases::CASES {
+        let input = [callstate::NamedInput { name, bytes }];
+        let analysis = wasm::ResidentAnalysis::new(js_sys::Uint8Array::from(*bytes).into(), options(name))
+            .unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        let report = as_json(&analysis.report().unwrap());
+        assert_eq!(report, serde_json::from_str::<serde_json::Value>(golden).unwrap(), "{name}: report");
+        assert_eq!(
+            analysis.markdown(),
+            callstate::to_markdown(&callstate::analyze(&input, &Default::default()).unwrap())
+        );
+        let calls = report["calls"].as_array().unwrap().len() as u32;
+        for call in 1..=calls {
+            let core = callstate::exchange(&input, &Default::default(), call as usize).unwrap();
+            let view = analysis.exchange(call).unwrap_or_else(|e| panic!("{name}: call {call}: {e:?}"));
+            assert_eq!(as_json(&view), serde_json::to_value(&core).unwrap(), "{name}: call {call}");
+        }
+        let error: js_sys::Error = analysis.exchange(calls + 1).unwrap_err().dyn_into().unwrap();
+        assert_eq!(as_json(&js_sys::Reflect::get(&error, &"kind".into()).unwrap()), "usage");
+    }
+}
+
+#[wasm_bindgen_test]
+fn a_stream_kept_whole_finishes_into_an_analysis_that_shows_every_call() {
+    for (name, bytes, golden) in common::cases::CASES {
+        let mut analyzer = wasm::StreamAnalyzer::new(options(name), Some(true)).unwrap();
+        for piece in bytes.chunks(977) {
+            analyzer.push(piece).unwrap();
+        }
+        let analysis = analyzer.analysis().unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        assert!(analysis.keeps_calls());
+        let expected: serde_json::Value = serde_json::from_str(golden).unwrap();
+        assert_eq!(as_json(&analysis.report().unwrap()), expected, "{name}: streamed");
+        let core = callstate::exchange(&[callstate::NamedInput { name, bytes }], &Default::default(), 1).unwrap();
+        assert_eq!(as_json(&analysis.exchange(1).unwrap()), serde_json::to_value(&core).unwrap(), "{name}");
+        assert!(analyzer.analysis().is_err(), "spent: a second analysis is a usage error, not a trap");
+        // Made without keepCalls: the report, and a usage error (not a trap) for a call.
+        let mut lean = wasm::StreamAnalyzer::new(options(name), None).unwrap();
+        lean.push(bytes).unwrap();
+        let lean = lean.analysis().unwrap();
+        assert!(!lean.keeps_calls());
+        assert_eq!(as_json(&lean.report().unwrap()), expected, "{name}: lean");
+        let error: js_sys::Error = lean.exchange(1).unwrap_err().dyn_into().unwrap();
+        assert_eq!(as_json(&js_sys::Reflect::get(&error, &"kind".into()).unwrap()), "usage");
+    }
+}
+
+#[wasm_bindgen_test]
 fn streamed_in_pieces_the_report_is_the_same() {
     for (name, bytes, golden) in common::cases::CASES {
-        let mut analyzer = wasm::StreamAnalyzer::new(options(name)).unwrap();
+        let mut analyzer = wasm::StreamAnalyzer::new(options(name), None).unwrap();
         for piece in bytes.chunks(977) {
             analyzer.push(piece).unwrap();
         }

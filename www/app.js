@@ -518,7 +518,6 @@ async function openCall(index) {
   if (openIndex !== index) return;
   exchange.removeAttribute('aria-busy');
   if (reply.view) exchange.replaceChildren(...exchangeView(reply.view, items));
-  else if (reply.unavailable) exchange.replaceChildren(el('p', { class: 'hint', text: 'This build of the analyser does not show request and response bodies; the places above say where each piece of evidence is.' }));
   else exchange.replaceChildren(el('p', { class: 'hint', text: `The request and response could not be shown: ${reply.error ?? 'no answer'}` }));
 }
 

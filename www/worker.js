@@ -13,7 +13,9 @@
 //      {type: 'check', error, location}
 //
 // A big report is sent in slices so that no single message takes the page long to receive.
-// The files stay here (as Blob handles, not bytes) for exports and the call view.
+// The last run's `Analysis` stays here, in wasm memory, for exports and the call view: opening a
+// call asks it, never analyses again. Each analysis made is marked (`performance.mark`,
+// 'callstate:analysis'), so that a profile or a test can count them.
 
 import init, * as wasm from './pkg/callstate.js';
 
@@ -28,13 +30,22 @@ const SLICE = 500; // calls, evidence items or sessions per message: each is rea
 // Inputs this big are pushed to the streaming Analyzer as they are read, for progress that counts
 // calls; smaller ones (read in a blink) go to analyze() whole.
 const STREAM_FROM = 8 * 1024 * 1024;
+// Up to this size the analysis keeps every call whole (about the input's size in memory), so that
+// a call opens at once; above it, only what the report needs, and the call view says why.
+const KEEP_CALLS_UP_TO = 256 * 1024 * 1024;
 
 // Set to the file's name once the wasm traps (a Rust panic). The instance's memory may then be
 // inconsistent, so nothing more is analysed here; the page starts a new worker.
 let crashedOn = null;
 
-/** What the last report was made from: {inputs: [{name, blob}], options, report}. */
+/** The last run's analysis (a wasm `Analysis`) and its report: {analysis, report}, or null. */
 let last = null;
+
+/** Frees the last run's analysis, when a new run starts. */
+function forget() {
+  last?.analysis.free();
+  last = null;
+}
 
 self.onmessage = async ({ data }) => {
   try {
@@ -68,7 +79,7 @@ function progress(state, force = false) {
 // ---------------------------------------------------------------- analysing
 
 async function analyseMessage({ files = [], rules, policy }) {
-  last = null;
+  forget();
   rules = rules ?? undefined;
   policy = policy ?? undefined;
   const total = files.length;
@@ -80,7 +91,7 @@ async function analyseMessage({ files = [], rules, policy }) {
     const [{ name, blob }] = files;
     const options = { name, rules, policy };
     const outcome = await attempt(name, () => analyseInputs([{ name, blob }], options, meter));
-    if (outcome.report) send(name, outcome.report, 1, { inputs: [{ name, blob }], options });
+    if (outcome.analysis) send(name, keep(outcome.analysis), 1);
     else self.postMessage(outcome.error);
     return;
   }
@@ -88,25 +99,25 @@ async function analyseMessage({ files = [], rules, policy }) {
   // together, so that calls can be linked across them. A bad file does not cost the others.
   const options = { partial: true, rules, policy };
   const together = await attempt(null, () => analyseInputs(files, options, meter));
-  if (!together.report) {
+  if (!together.analysis) {
     // Every file is bad (or the analyser failed): analyse each alone for its own message.
     for (const [done, { name, blob }] of files.entries()) {
       const alone = await attempt(name, () => analyseInputs([{ name, blob }], { name, rules, policy }, { ...meter, done, name, bytes: 0, totalBytes: blob.size }));
-      if (alone.report) send(name, alone.report, 1, { inputs: [{ name, blob }], options: { name, rules, policy } });
+      if (alone.analysis) send(name, keep(alone.analysis), 1);
       else self.postMessage(alone.error);
     }
     return;
   }
-  const { report } = together;
+  const report = keep(together.analysis);
   for (const d of report.diagnostics.filter((d) => d.severity === 'error' && d.location?.input)) {
     const location = plainLocation(d.location);
     self.postMessage({ type: 'error', name: location.input, message: d.message, location, excerpt: excerptOf(location) });
   }
   const names = report.inputs.map((input) => input.name);
-  send(names.join(' + '), report, names.length, { inputs: files, options });
+  send(names.join(' + '), report, names.length);
 }
 
-/** Runs `work`; returns {report} or {error: the message to post}. */
+/** Runs `work`; returns {analysis} or {error: the message to post}. */
 async function attempt(name, work) {
   if (crashedOn !== null) {
     return {
@@ -117,7 +128,7 @@ async function attempt(name, work) {
     };
   }
   try {
-    return { report: await work() };
+    return { analysis: await work() };
   } catch (err) {
     if (err instanceof WebAssembly.RuntimeError) {
       crashedOn = name ?? 'these files';
@@ -136,13 +147,14 @@ async function attempt(name, work) {
 }
 
 /**
- * The one place that turns files into a report. Big files go to the streaming `Analyzer` in
+ * The one place that turns files into an `Analysis`. Big files go to the streaming `Analyzer` in
  * chunks as they are read, so progress counts calls as they are parsed and no file is ever held
  * whole; small ones are read into one buffer and analysed at once.
  */
 async function analyseInputs(inputs, options, meter) {
+  performance.mark('callstate:analysis');
   const size = inputs.reduce((sum, { blob }) => sum + blob.size, 0);
-  if (typeof wasm.Analyzer === 'function' && size >= STREAM_FROM) return analyseStreaming(inputs, options, meter);
+  if (size >= STREAM_FROM) return analyseStreaming(inputs, options, meter);
   const buffers = [];
   for (const [done, { name, blob }] of inputs.entries()) {
     const bytes = new Uint8Array(blob.size);
@@ -156,11 +168,13 @@ async function analyseInputs(inputs, options, meter) {
     buffers.push({ name, bytes: at === bytes.length ? bytes : bytes.subarray(0, at) });
   }
   progress({ ...meter, phase: 'analysing', name: inputs.length === 1 ? inputs[0].name : null, done: 0 }, true);
-  return inputs.length === 1 && !options.partial ? wasm.analyze(buffers[0].bytes, options) : wasm.analyze(buffers, options);
+  return new wasm.Analysis(inputs.length === 1 && !options.partial ? buffers[0].bytes : buffers, options);
 }
 
 async function analyseStreaming(inputs, options, meter) {
-  const analyzer = new wasm.Analyzer(inputs.length === 1 ? options : { ...options, name: inputs[0].name });
+  // Keeping the calls whole lets the analysis show any call without reading the files again.
+  const keepCalls = inputs.reduce((sum, { blob }) => sum + blob.size, 0) <= KEEP_CALLS_UP_TO;
+  const analyzer = new wasm.Analyzer(inputs.length === 1 ? options : { ...options, name: inputs[0].name }, keepCalls);
   try {
     for (const [done, { name, blob }] of inputs.entries()) {
       if (done > 0) analyzer.begin(name);
@@ -171,7 +185,7 @@ async function analyseStreaming(inputs, options, meter) {
       });
     }
     progress({ ...meter, phase: 'analysing', name: inputs.length === 1 ? inputs[0].name : null, calls: analyzer.calls }, true);
-    return analyzer.finish();
+    return analyzer.analysis();
   } finally {
     analyzer.free();
   }
@@ -200,9 +214,15 @@ async function readChunks(name, blob, take) {
 /** The report's lists that can be long. */
 const LISTS = ['calls', 'evidence', 'sessions'];
 
+/** Keeps `analysis` as the last run's, freeing the one before; returns its report. */
+function keep(analysis) {
+  forget();
+  last = { analysis, report: analysis.report() };
+  return last.report;
+}
+
 /** Sends a report: its long lists in slices, then the rest. */
-function send(name, report, covers, made) {
-  last = { ...made, report };
+function send(name, report, covers) {
   const head = { ...report };
   for (const key of LISTS) {
     const items = report[key] ?? [];
@@ -215,18 +235,12 @@ function send(name, report, covers, made) {
 
 // ---------------------------------------------------------------- exports and the call view
 
-async function inputOf(made) {
-  const read = async ({ name, blob }) => ({ name, bytes: new Uint8Array(await blob.arrayBuffer()) });
-  if (made.inputs.length === 1 && !made.options.partial) return (await read(made.inputs[0])).bytes;
-  return Promise.all(made.inputs.map(read));
-}
-
-async function exportMessage({ format }) {
+function exportMessage({ format }) {
   const reply = { type: 'export', format };
   if (!last) return self.postMessage({ ...reply, error: 'There is no report to export.' });
   try {
     if (format === 'json') reply.text = `${JSON.stringify(last.report, null, 2)}\n`;
-    else if (format === 'markdown') reply.text = wasm.analyzeMarkdown(await inputOf(last), last.options);
+    else if (format === 'markdown') reply.text = last.analysis.markdown();
     else reply.error = `Unknown format ${format}.`;
   } catch (err) {
     reply.error = describe(err);
@@ -234,12 +248,15 @@ async function exportMessage({ format }) {
   self.postMessage(reply);
 }
 
-async function exchangeMessage({ call }) {
+function exchangeMessage({ call }) {
   const reply = { type: 'exchange', call, view: null };
   if (!last) return self.postMessage({ ...reply, error: 'There is no report.' });
-  if (typeof wasm.exchange !== 'function') return self.postMessage({ ...reply, unavailable: true });
+  if (!last.analysis.keepsCalls) {
+    const limit = `${KEEP_CALLS_UP_TO / 1024 / 1024} MiB`;
+    return self.postMessage({ ...reply, error: `over ${limit} of input, only what the report needs is kept in memory. The places above say where each piece of evidence is.` });
+  }
   try {
-    reply.view = wasm.exchange(await inputOf(last), call, last.options);
+    reply.view = last.analysis.exchange(call);
   } catch (err) {
     reply.error = describe(err);
   }

@@ -235,7 +235,7 @@ fn evidence_id(i: usize) -> String {
     format!("E{}", i + 1)
 }
 
-pub fn build(trace: Trace, evidence: &[Evidence], apis: &[Option<&Fingerprint>], classes: Classification) -> Report {
+pub fn build(trace: &Trace, evidence: &[Evidence], apis: &[Option<&Fingerprint>], classes: Classification) -> Report {
     let session_id = |s: usize| format!("S{}", s + 1);
     let handles: rustc_hash::FxHashMap<&str, String> = evidence
         .iter()
@@ -321,7 +321,7 @@ pub fn build(trace: Trace, evidence: &[Evidence], apis: &[Option<&Fingerprint>],
             message: redact::redact_text(&e.message),
         })
         .collect();
-    let retention = retention(&trace, apis)
+    let retention = retention(trace, apis)
         .into_iter()
         .map(|r| RetentionReport {
             call: r.call + 1,
@@ -354,7 +354,7 @@ pub fn build(trace: Trace, evidence: &[Evidence], apis: &[Option<&Fingerprint>],
             explanation: redact::redact_text(&verdict.explanation),
             evidence: verdict.deciding.iter().map(|&e| evidence_id(e)).collect(),
         },
-        inputs: trace.inputs,
+        inputs: trace.inputs.clone(),
         calls,
         sessions,
         layers: classes.layers.as_ref().map(|l| LayersReport {
@@ -367,8 +367,8 @@ pub fn build(trace: Trace, evidence: &[Evidence], apis: &[Option<&Fingerprint>],
         policy: None,
         diagnostics: trace
             .diagnostics
-            .into_iter()
-            .map(|d| Diagnostic { message: redact::redact_text(&d.message), ..d })
+            .iter()
+            .map(|d| Diagnostic { message: redact::redact_text(&d.message), ..d.clone() })
             .collect(),
     }
 }

@@ -309,6 +309,14 @@ test('the call view shows the request and response, secrets masked, with the han
   // The mark links to its evidence row.
   await page.click('#call-view .exchange sup a[href="#evidence-E1"]');
   assert.equal(await page.evaluate(() => location.hash), '#evidence-E1');
+  // Another call, and the Markdown export, come from the run's analysis kept in the worker:
+  // nothing is analysed again (the worker marks each analysis it makes).
+  await clickCall(page, 1);
+  await page.waitForFunction(() => document.getElementById('call-view-title').textContent.startsWith('Call 1:'));
+  await page.waitForSelector('#call-view .exchange:not([aria-busy])');
+  assert.match(await page.textContent('#call-view .exchange'), /Request[\s\S]*Response/);
+  const analyses = await Promise.all(page.workers().map((worker) => worker.evaluate(() => performance.getEntriesByName('callstate:analysis').length)));
+  assert.deepEqual(analyses, [1], 'one worker, which analysed once for the report and both calls');
   await page.context().close();
 });
 

@@ -72,6 +72,7 @@ test('a Node.js ESM script imports `callstate` and analyses inputs', { timeout: 
   assert.equal(mark.text, JSON.stringify(out.exchangeHandle), 'the marked value is the handle as the report shows it');
   assert.deepEqual(out.exchangeAuthorization, { name: 'authorization', value: '[redacted]', masked: true, evidence: [] });
   assert.deepEqual(out.exchangeZero, { isCallstateError: true, kind: 'usage' });
+  assert.deepEqual(out.analysis, { report: true, markdown: true, calls: true, missing: 'usage', afterFree: 'usage', blob: true, streamed: true, lean: [false, true, 'usage'] });
 
   assert.deepEqual(out.each, [
     'crewai-responses-autochain.yaml: stateful',
