@@ -250,10 +250,7 @@ fn load(files: Vec<String>, progress: bool) -> Result<Contents, String> {
 
 /// An error from the library, with the line it points at when it has one.
 fn describe(e: callstate::Error) -> String {
-    match (&e.location.snippet, e.location.caret) {
-        (Some(snippet), Some(caret)) => format!("{e}\n  {snippet}\n  {}^", " ".repeat(caret)),
-        _ => e.to_string(),
-    }
+    callstate::excerpt::render(&e)
 }
 
 fn named(contents: &[(String, Vec<u8>)]) -> Vec<NamedInput<'_>> {

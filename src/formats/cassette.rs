@@ -6,10 +6,10 @@
 
 use super::{body::decode_base64, decode_body, time::parse_rfc3339_ms, Read, Text};
 use crate::error::{Error, ErrorKind, Location, Result};
+use crate::limits::Limits;
 use crate::model::{
     Body, Call, Diagnostic, Direction, Format, Frame, Headers, Request, Response, Severity, Source, Transport, Url,
 };
-use crate::Limits;
 use serde_json::Value;
 
 /// The interactions of a cassette-shaped document, if it is one.

@@ -4,10 +4,10 @@
 
 use super::{body::decode_body, time::parse_rfc3339_ms, Read, Text};
 use crate::error::{Error, ErrorKind, Location, Result};
+use crate::limits::Limits;
 use crate::model::{
     Body, Call, Diagnostic, Direction, Format, Frame, Headers, Request, Response, Severity, Source, Transport, Url,
 };
-use crate::Limits;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::borrow::Cow;

@@ -7,8 +7,8 @@ use super::records::{KeyTally, Records};
 use super::spans::{self, normalise_id};
 use super::{otlp, time::parse_rfc3339_ms, Read, Text};
 use crate::error::{Error, ErrorKind, Location, Result};
+use crate::limits::Limits;
 use crate::model::{Body, Call, Diagnostic, Format, Headers, Request, Response, Severity, Source, Span, Url};
-use crate::Limits;
 use serde_json::Value;
 
 /// JSON Lines: the first line is a whole JSON object (or list) by itself and more lines follow.

@@ -18,8 +18,8 @@ pub use body::decode_body;
 pub use stream::StreamReader;
 
 use crate::error::{Error, ErrorKind, Location, Result};
+use crate::limits::Limits;
 use crate::model::{Call, Diagnostic, Format};
-use crate::Limits;
 
 /// How deep documents may nest (serde_json's and the YAML parser's own bound).
 pub const MAX_DEPTH: usize = 128;

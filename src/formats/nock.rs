@@ -4,8 +4,8 @@
 
 use super::{decode_body, Read};
 use crate::error::Location;
+use crate::limits::Limits;
 use crate::model::{Body, Call, Diagnostic, Format, Headers, Request, Response, Severity, Source, Url};
-use crate::Limits;
 use serde_json::Value;
 
 pub fn is_nock(document: &Value) -> bool {

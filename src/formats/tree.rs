@@ -4,7 +4,7 @@
 
 use super::Text;
 use crate::error::{Error, ErrorKind, Location};
-use crate::Limits;
+use crate::limits::Limits;
 use serde::de::{DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess, VariantAccess, Visitor};
 use serde_json::{Map, Number, Value};
 use std::cell::Cell;

@@ -4,6 +4,7 @@
 pub mod each;
 pub mod exchange;
 mod markdown;
+pub mod policy_result;
 pub mod policy_text;
 mod text;
 mod time;
@@ -44,7 +45,7 @@ pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
     /// The policy's result, when the analysis was given one (`--policy`, the `policy` option).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub policy: Option<crate::policy::PolicyResult>,
+    pub policy: Option<policy_result::PolicyResult>,
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
