@@ -176,18 +176,19 @@ fn assemble(reads: Vec<(String, Result<formats::Read>)>, partial: bool) -> Resul
             call.source.input = index;
             call
         }));
-        trace.diagnostics.extend(read.diagnostics.into_iter().map(|mut d| {
+        let (warnings, suppressed) = read.warnings.into_parts();
+        trace.diagnostics.extend(warnings.into_iter().map(|mut d| {
             if let Some(location) = &mut d.location {
                 location.input = Some(name.clone());
             }
             d
         }));
-        if read.suppressed > 0 {
+        if suppressed > 0 {
             trace.diagnostics.push(model::Diagnostic {
                 severity: model::Severity::Warning,
                 message: format!(
                     "{name}: {} more warnings like those above are not listed (the first {} are).",
-                    read.suppressed,
+                    suppressed,
                     formats::MAX_WARNINGS
                 ),
                 location: None,

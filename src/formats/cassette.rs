@@ -47,7 +47,7 @@ pub fn read(document: &Value, source: &Text, limits: &Limits) -> Result<Read> {
             Some(call) => read.calls.push(call),
             None => notes.push("has no request and was skipped".into()),
         }
-        read.diagnostics.extend(notes.into_iter().map(|note| Diagnostic {
+        read.warnings.extend(notes.into_iter().map(|note| Diagnostic {
             severity: Severity::Warning,
             message: format!("Interaction {} {note}.", index + 1),
             location: Some(Location::entry(index)),

@@ -2,7 +2,7 @@
 //! mitmproxy (`null` timings), Charles (base64 bodies), Polly.js (header values as arrays).
 //! Each entry is parsed on its own, so one broken entry costs a warning, not the whole file.
 
-use super::{body::decode_body, time::parse_rfc3339_ms, Read, Text};
+use super::{body::decode_body, time::parse_rfc3339_ms, Read, Text, Warnings};
 use crate::error::{Error, ErrorKind, Location, Result};
 use crate::limits::Limits;
 use crate::model::{
@@ -219,7 +219,7 @@ impl Entries {
             }
         };
         match serde_json::from_str::<Entry>(raw) {
-            Ok(entry) => match entry_to_call(entry, index, self.input, limits, &mut self.read.diagnostics) {
+            Ok(entry) => match entry_to_call(entry, index, self.input, limits, &mut self.read.warnings) {
                 Some(mut call) => {
                     if !self.keep_bodies {
                         call.slim();
@@ -286,13 +286,7 @@ fn add_cookies(headers: &mut Headers, cookies: Option<Vec<NameValue>>, header: &
     }
 }
 
-fn entry_to_call(
-    entry: Entry,
-    index: usize,
-    input: usize,
-    limits: &Limits,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Option<Call> {
+fn entry_to_call(entry: Entry, index: usize, input: usize, limits: &Limits, warnings: &mut Warnings) -> Option<Call> {
     let request = entry.request?;
     let url = Url::parse(request.url.as_deref()?);
     let mut request_headers = headers_of(request.headers);
@@ -335,7 +329,7 @@ fn entry_to_call(
         Response { status, headers, body }
     });
     for note in notes {
-        diagnostics.push(Diagnostic {
+        warnings.add(Diagnostic {
             severity: Severity::Warning,
             message: format!("HAR entry {}: {note}.", index + 1),
             location: Some(crate::error::Location::entry(index)),

@@ -136,7 +136,7 @@ impl Lines {
             let spans = spans.finish();
             let count = spans.len();
             let calls = spans::to_calls(spans, input, keep_bodies);
-            read.diagnostics.extend(spans::not_calls_note(count, calls.len()));
+            read.warnings.extend(spans::not_calls_note(count, calls.len()));
             read.calls.extend(calls);
         }
         if records == 0 {
@@ -144,11 +144,7 @@ impl Lines {
         }
         if unknown.records > 0 {
             // The summary comes first and counts against the cap like any warning.
-            read.diagnostics.insert(0, unknown_lines(&unknown, lines, read.calls.is_empty()));
-            if read.diagnostics.len() > super::MAX_WARNINGS {
-                read.diagnostics.pop();
-                read.suppressed += 1;
-            }
+            read.warnings.first(unknown_lines(&unknown, lines, read.calls.is_empty()));
         }
         merge_batch_output(&mut read.calls);
         Ok(read)

@@ -23,7 +23,7 @@ pub fn read(document: &Value, input: usize, limits: &Limits) -> Read {
             Some(call) => read.calls.push(call),
             None => notes.push("has no `scope` and was skipped".into()),
         }
-        read.diagnostics.extend(notes.into_iter().map(|note| Diagnostic {
+        read.warnings.extend(notes.into_iter().map(|note| Diagnostic {
             severity: Severity::Warning,
             message: format!("Recording {} {note}.", index + 1),
             location: Some(Location::entry(index)),
