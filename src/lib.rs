@@ -12,6 +12,7 @@ pub mod excerpt;
 pub mod formats;
 pub mod limits;
 pub mod model;
+pub mod names;
 pub mod policy;
 pub mod redact;
 pub mod report;

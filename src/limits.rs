@@ -1,6 +1,7 @@
 //! Limits that protect memory and time (a browser tab's, in particular). Readers take them from
 //! here, not from the crate root, so that no reader depends on the assembly in `lib.rs`.
 
+use crate::error::{Error, ErrorKind, Result};
 use serde::{Deserialize, Serialize};
 
 /// Limits that protect memory and time (a browser tab's, in particular). Each error that hits
@@ -27,5 +28,22 @@ impl Default for Limits {
             max_calls: 1_000_000,
             max_tree_size: 1 << 31,
         }
+    }
+}
+
+impl Limits {
+    /// The one check of `maxCalls`: an error when `count` items are more than the limit. `input`
+    /// names the input as the sentence starts ("The HAR") and `items` what it holds ("entries").
+    pub fn check_calls(&self, count: usize, input: &str, items: &str) -> Result<()> {
+        if count <= self.max_calls {
+            return Ok(());
+        }
+        Err(Error::new(
+            ErrorKind::Limit,
+            format!(
+                "{input} has more than {} {items}; raise the limit `maxCalls` (CLI: `--limit maxCalls=N`) to read it.",
+                self.max_calls
+            ),
+        ))
     }
 }

@@ -3,7 +3,7 @@
 //! Each entry is parsed on its own, so one broken entry costs a warning, not the whole file.
 
 use super::{body::decode_body, time::parse_rfc3339_ms, Read, Text, Warnings};
-use crate::error::{Error, ErrorKind, Location, Result};
+use crate::error::{Error, Location, Result};
 use crate::limits::Limits;
 use crate::model::{
     Body, Call, Diagnostic, Direction, Format, Frame, Headers, Request, Response, Severity, Source, Transport, Url,
@@ -203,12 +203,7 @@ impl Entries {
     /// The next entry's JSON; `location` says where it starts, for a warning.
     pub fn entry(&mut self, raw: &str, limits: &Limits, location: impl Fn() -> Location) -> Result<()> {
         let index = self.read.calls.len() + self.skipped();
-        if self.read.calls.len() >= limits.max_calls {
-            return Err(Error::new(
-                ErrorKind::Limit,
-                format!("The HAR has more than {} entries; raise the limit `maxCalls` (CLI: `--limit maxCalls=N`) to read it.", limits.max_calls),
-            ));
-        }
+        limits.check_calls(self.read.calls.len() + 1, "The HAR", "entries")?;
         let warning = |what: &str| {
             let mut location = location();
             location.entry = Some(index);

@@ -81,16 +81,7 @@ fn read_calls(bytes: &[u8], input: usize, limits: &Limits, keep_bodies: bool) ->
     };
     let document = tree::parse(&source, syntax, limits)?;
     let read = from_document(&document, &source, syntax, limits)?;
-    if read.calls.len() > limits.max_calls {
-        return Err(Error::new(
-            ErrorKind::Limit,
-            format!(
-                "The input holds {} calls, over the limit of {}; raise the limit `maxCalls` (CLI: `--limit maxCalls=N`) to read it.",
-                read.calls.len(),
-                limits.max_calls
-            ),
-        ));
-    }
+    limits.check_calls(read.calls.len(), "The input", "calls")?;
     Ok(read)
 }
 

@@ -2,7 +2,8 @@
 //! more than [`MAX_WARNINGS`]. Past the cap, warnings are counted and the assembly says how many
 //! were left out in one summary.
 
-use crate::model::Diagnostic;
+use crate::error::Location;
+use crate::model::{Diagnostic, Severity};
 
 /// Warnings listed per input; the rest are counted. A file of a million bad lines then costs no
 /// more than reading it, and its report stays readable.
@@ -30,6 +31,18 @@ impl Warnings {
 
     pub fn extend(&mut self, diagnostics: impl IntoIterator<Item = Diagnostic>) {
         diagnostics.into_iter().for_each(|d| self.add(d));
+    }
+
+    /// What a reader noted about entry `index` (from 0), each a warning at that entry that reads
+    /// "`what` `index + 1` `note`." ("Interaction 3 has no request and was skipped.").
+    pub fn entry_notes(&mut self, what: &str, index: usize, notes: Vec<String>) {
+        for note in notes {
+            self.warn(|| Diagnostic {
+                severity: Severity::Warning,
+                message: format!("{what} {} {note}.", index + 1),
+                location: Some(Location::entry(index)),
+            });
+        }
     }
 
     /// Puts a warning first (a summary of the input); it counts against the cap like any other,

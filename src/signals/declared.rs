@@ -427,7 +427,7 @@ pub fn declarations(trace: &Trace, apis: &[Option<&Fingerprint>], minted: &FxHas
     found
         .into_iter()
         .map(|d| {
-            let calls_text = list_calls(&d.calls);
+            let calls_text = super::list_calls(&d.calls, true);
             let place = &d.places[0].at;
             let message = match &d.value {
                 Some(value) => format!(
@@ -460,13 +460,6 @@ pub fn declarations(trace: &Trace, apis: &[Option<&Fingerprint>], minted: &FxHas
             }
         })
         .collect()
-}
-
-fn list_calls(calls: &[usize]) -> String {
-    match calls {
-        [one] => format!("Call {}", one + 1),
-        many => format!("Calls {}", many.iter().map(|c| (c + 1).to_string()).collect::<Vec<_>>().join(", ")),
-    }
 }
 
 /// The value a request carries at a declared place, with the place as printed in reports.
