@@ -40,7 +40,7 @@ pub struct AnalyzeOptions {
     pub limits: Option<Limits>,
     /// Extra fingerprints and names, in the format of `callstate schema rules`.
     pub rules: Option<UserRules>,
-    /// With several inputs, analyse the good ones when some are bad.
+    /// With several inputs, analyze the good ones when some are bad.
     pub partial: bool,
     /// A policy to check (in the format of `callstate schema policy`, or its JSON or YAML
     /// text); its result is the report's `policy`.
@@ -96,7 +96,7 @@ pub fn schema(which: &str) -> Option<String> {
     serde_json::to_string_pretty(&schema).ok()
 }
 
-/// One input to analyse: a name (a file name, or `-` for stdin) and its bytes.
+/// One input to analyze: a name (a file name, or `-` for stdin) and its bytes.
 #[derive(Debug, Clone, Copy)]
 pub struct NamedInput<'a> {
     pub name: &'a str,
@@ -107,7 +107,7 @@ pub struct NamedInput<'a> {
 pub struct Options {
     pub limits: Limits,
     pub rules: Option<Rules>,
-    /// With several inputs, analyse the good ones when some are bad, and report each bad one as
+    /// With several inputs, analyze the good ones when some are bad, and report each bad one as
     /// an error diagnostic naming it (the page does this; the CLI does not).
     pub partial: bool,
     /// Keep every body whole, as the call view needs. By default calls keep only what the
@@ -209,23 +209,23 @@ fn assemble(reads: Vec<(String, Result<formats::Read>)>, partial: bool) -> Resul
 }
 
 /// Runs the pipeline and hands its results to `render`: the trace, the evidence in report order
-/// (E1 first), the API each call was recognised as, and the classification.
+/// (E1 first), the API each call was recognized as, and the classification.
 fn with_analysis<R>(
     inputs: &[NamedInput],
     options: &Options,
     render: impl FnOnce(Trace, &[signals::Evidence], &[Option<&signals::Fingerprint>], classify::Classification) -> R,
 ) -> Result<R> {
-    Ok(analyse_trace(read_inputs(inputs, options)?, options, render))
+    Ok(analyze_trace(read_inputs(inputs, options)?, options, render))
 }
 
-fn analyse_trace<R>(
+fn analyze_trace<R>(
     trace: Trace,
     options: &Options,
     render: impl FnOnce(Trace, &[signals::Evidence], &[Option<&signals::Fingerprint>], classify::Classification) -> R,
 ) -> R {
     let rules = options.rules();
     let rules = rules.as_ref();
-    let apis: Vec<_> = trace.calls.iter().map(|c| rules.recognise(c)).collect();
+    let apis: Vec<_> = trace.calls.iter().map(|c| rules.recognize(c)).collect();
     let mut evidence = signals::collect(&trace, rules, &apis);
     // Evidence in the order of the calls it starts at, so E1 is the earliest.
     evidence.sort_by_key(|e| e.calls.first().copied().unwrap_or(usize::MAX));
@@ -233,7 +233,7 @@ fn analyse_trace<R>(
     render(trace, &evidence, &apis, classes)
 }
 
-/// Analyses one or several inputs together and returns the report.
+/// Analyzes one or several inputs together and returns the report.
 pub fn analyze(inputs: &[NamedInput], options: &Options) -> Result<Report> {
     Ok(checked(with_analysis(inputs, options, report::build)?, options))
 }
@@ -246,7 +246,7 @@ fn checked(mut report: Report, options: &Options) -> Report {
     report
 }
 
-/// One call of the analysed inputs (`call` counts from 1, as in the report) as a person reads
+/// One call of the analyzed inputs (`call` counts from 1, as in the report) as a person reads
 /// it: headers and pretty-printed bodies, secrets masked, the places evidence names marked.
 pub fn exchange(inputs: &[NamedInput], options: &Options, call: usize) -> Result<Exchange> {
     let options = Options { keep_bodies: true, ..options.clone() };
@@ -342,11 +342,11 @@ impl Analyzer {
         let mut reads = self.done;
         reads.sort_by(|a, b| a.0.cmp(&b.0));
         let trace = assemble(reads, self.options.partial)?;
-        Ok(checked(analyse_trace(trace, &self.options, report::build), &self.options))
+        Ok(checked(analyze_trace(trace, &self.options, report::build), &self.options))
     }
 }
 
-/// Analyses one input.
+/// Analyzes one input.
 pub fn analyze_bytes(name: &str, bytes: &[u8], options: &Options) -> Result<Report> {
     analyze(&[NamedInput { name, bytes }], options)
 }

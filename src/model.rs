@@ -1,4 +1,4 @@
-//! The normalised trace model. Every reader produces these types, whatever the source format;
+//! The normalized trace model. Every reader produces these types, whatever the source format;
 //! signals read nothing else.
 
 use schemars::JsonSchema;
@@ -386,7 +386,7 @@ pub struct Body {
     /// Size of the decoded body, which outlives the bytes.
     size: usize,
     /// Set by readers whose recording already holds the body as a structure (e.g. a cassette's
-    /// `parsed_body`), so nothing is serialised only to be parsed again.
+    /// `parsed_body`), so nothing is serialized only to be parsed again.
     json: OnceCell<Option<Value>>,
     events: OnceCell<Vec<StreamEvent>>,
 }

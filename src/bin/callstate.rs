@@ -269,7 +269,7 @@ fn show(args: Args, call: usize) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The report over `files` analysed together: streamed when one is large, else read whole.
+/// The report over `files` analyzed together: streamed when one is large, else read whole.
 /// `Err` when a file cannot be read at all; `Ok(Err)` when the library refuses its content.
 fn report(options: &Options, files: Vec<String>, progress: bool) -> Result<callstate::Result<Report>, String> {
     let large =

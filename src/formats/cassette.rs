@@ -141,7 +141,7 @@ fn body_of(message: &Value, headers: &Headers, limits: &Limits, side: &str, note
         Some(other) => return Body::from_json(other.clone()),
     };
     let encoding = headers.get("content-encoding");
-    // `!!binary` bodies reach us as their base64 text; recognise them by what they decode to.
+    // `!!binary` bodies reach us as their base64 text; recognize them by what they decode to.
     let binary = !base64 && looks_like_binary_yaml(raw, encoding);
     let (bytes, note) = decode_body(raw.as_bytes().to_vec(), base64 || binary, encoding, limits);
     if let Some(note) = note {

@@ -1,10 +1,10 @@
 //! JSON Lines: one record per line. Request logs in the shapes people write — OpenAI batch input
 //! (`custom_id`, `method`, `url`, `body`) and output (`custom_id`, `response.body`) files, and the
 //! generic shape documented in the README — and OTLP/JSON with one export request per line.
-//! A bad line costs a warning with its line number; the rest is analysed.
+//! A bad line costs a warning with its line number; the rest is analyzed.
 
 use super::records::{KeyTally, Records};
-use super::spans::{self, normalise_id};
+use super::spans::{self, normalize_id};
 use super::{otlp, time::parse_rfc3339_ms, Read, Text};
 use crate::error::{Error, Location, Result};
 use crate::limits::Limits;
@@ -206,9 +206,9 @@ fn record_to_call(record: &Value, input: usize, line: usize) -> Option<Call> {
     };
     let url = Url::parse(url);
     let span = text(record, &["trace_id"]).map(|trace_id| Span {
-        trace_id: normalise_id(trace_id),
-        span_id: text(record, &["span_id"]).map(normalise_id).unwrap_or_default(),
-        parent_span_id: text(record, &["parent_id", "parent_span_id"]).map(normalise_id),
+        trace_id: normalize_id(trace_id),
+        span_id: text(record, &["span_id"]).map(normalize_id).unwrap_or_default(),
+        parent_span_id: text(record, &["parent_id", "parent_span_id"]).map(normalize_id),
         name: format!("{method} {}", url.path),
         ..Span::default()
     });

@@ -1,4 +1,4 @@
-//! Readers: bytes in, calls of the normalised model out. The format is detected from the content,
+//! Readers: bytes in, calls of the normalized model out. The format is detected from the content,
 //! never from the file name.
 
 mod body;
@@ -95,7 +95,7 @@ fn too_large(size: usize, limits: &Limits) -> Error {
     )
 }
 
-/// Every other format is recognised by the shape of its document.
+/// Every other format is recognized by the shape of its document.
 fn from_document(document: &serde_json::Value, source: &Text, syntax: tree::Syntax, limits: &Limits) -> Result<Read> {
     if otlp::is_otlp(document) {
         let mut notes = Vec::new();

@@ -16,7 +16,7 @@ pub enum Syntax {
     Yaml,
 }
 
-/// Deserialises any self-describing document into a `serde_json::Value`, charging `budget`.
+/// Deserializes any self-describing document into a `serde_json::Value`, charging `budget`.
 /// YAML tags (`!!python/object:…`, `!!python/tuple`, …) are dropped and their content kept.
 #[derive(Clone, Copy)]
 pub struct Bounded<'b> {

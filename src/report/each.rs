@@ -1,4 +1,4 @@
-//! Many recordings, each analysed on its own (`callstate analyze --each`): one row per recording
+//! Many recordings, each analyzed on its own (`callstate analyze --each`): one row per recording
 //! and a summary. Rows are data; a [`Table`] draws them as a text table, JSON Lines or Markdown,
 //! one at a time, so that a long run shows each row as soon as it is known.
 
@@ -77,12 +77,12 @@ impl Row {
         Row { file: file.to_string(), outcome }
     }
 
-    /// Analysed, but not as expected.
+    /// Analyzed, but not as expected.
     pub fn failed(&self) -> bool {
         matches!(&self.outcome, Outcome::Analysed(v) if v.expected == Some(false))
     }
 
-    /// Analysed, and the policy is violated.
+    /// Analyzed, and the policy is violated.
     pub fn violates(&self) -> bool {
         matches!(&self.outcome, Outcome::Analysed(v) if v.policy == Some(Status::Violated))
     }

@@ -23,7 +23,7 @@ use serde::Serialize;
 
 pub const SCHEMA: &str = "callstate.report/1";
 
-/// The name a unit enum serialises to (`stateful`, `handle_flow`): what the renderers print.
+/// The name a unit enum serializes to (`stateful`, `handle_flow`): what the renderers print.
 fn wire_name<T: Serialize>(value: &T) -> String {
     serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
 }

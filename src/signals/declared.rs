@@ -151,7 +151,7 @@ impl Rules {
         &self.fingerprints
     }
 
-    /// The table as Markdown, one row per family: how it is recognised, where it keeps state.
+    /// The table as Markdown, one row per family: how it is recognized, where it keeps state.
     pub fn to_markdown(&self) -> String {
         let mut out = String::from(
             "| id | family | recognised by | state it declares | default | reference |\n|---|---|---|---|---|---|\n",
@@ -206,8 +206,8 @@ impl Rules {
     }
 
     /// The first fingerprint that matches the call. The call's path is split once, and each
-    /// pattern was split when the table was loaded: recognising a call allocates nothing.
-    pub fn recognise(&self, call: &Call) -> Option<&Fingerprint> {
+    /// pattern was split when the table was loaded: recognizing a call allocates nothing.
+    pub fn recognize(&self, call: &Call) -> Option<&Fingerprint> {
         let segments: Vec<&str> = call.request.url.path.split('/').filter(|s| !s.is_empty()).collect();
         self.fingerprints.iter().find(|fp| fp.matches(call, &segments))
     }
@@ -358,7 +358,7 @@ fn match_segments<'p, S: AsRef<str>>(
     }
 }
 
-/// How many of a WebSocket's first messages are looked at to recognise its protocol.
+/// How many of a WebSocket's first messages are looked at to recognize its protocol.
 const FIRST_FRAMES: usize = 8;
 
 /// The first message the server sent (among the first few) whose JSON matches every pointer's
@@ -437,7 +437,7 @@ pub fn declarations(trace: &Trace, apis: &[Option<&Fingerprint>], minted: &FxHas
                     d.family,
                     d.kind.as_str()
                 ),
-                // A protocol recognised by its first events keeps that state for the session.
+                // A protocol recognized by its first events keeps that state for the session.
                 None if place.starts_with("received.frame") => format!(
                     "The server of {} names its protocol at `{place}`: {} keeps {} state on the server for the session.",
                     calls_text.to_lowercase(),

@@ -1,4 +1,4 @@
-//! Signals: each reads the normalised trace and yields evidence. Every signal is linear in the
+//! Signals: each reads the normalized trace and yields evidence. Every signal is linear in the
 //! size of the trace (hash maps and prefix hashes, never a comparison of all pairs of calls).
 
 pub mod declared;
