@@ -288,41 +288,10 @@ fn entry_to_call(entry: Entry, index: usize, input: usize, limits: &Limits, warn
     add_cookies(&mut request_headers, request.cookies, "cookie", true);
     let mut notes = Vec::new();
     let request_body = match request.post_data {
-        Some(post) => {
-            let content_type = post
-                .mime_type
-                .map(|m| m.into_owned())
-                .or_else(|| request_headers.get("content-type").map(str::to_string));
-            let raw = match (post.text, post.params) {
-                (Some(text), _) if !text.is_empty() => text.into_owned().into_bytes(),
-                (_, Some(params)) => form_encode(params).into_bytes(),
-                _ => Vec::new(),
-            };
-            let base64 = post.encoding.as_deref() == Some("base64");
-            let (bytes, note) = decode_body(raw, base64, None, limits);
-            notes.extend(note.map(|n| format!("request: {n}")));
-            Body::new(bytes, content_type)
-        }
+        Some(post) => request_body(post, &request_headers, limits, &mut notes),
         None => Body::default(),
     };
-    let response = entry.response.map(|response| {
-        let mut headers = headers_of(response.headers);
-        add_cookies(&mut headers, response.cookies, "set-cookie", false);
-        let body = match response.content {
-            Some(content) => {
-                let base64 = content.encoding.as_deref() == Some("base64");
-                let raw = content.text.map(|t| t.into_owned().into_bytes()).unwrap_or_default();
-                // HAR content is already decoded unless the bytes themselves say otherwise.
-                let (bytes, note) = decode_body(raw, base64, None, limits);
-                notes.extend(note.map(|n| format!("response: {n}")));
-                Body::new(bytes, content.mime_type.map(Cow::into_owned))
-            }
-            None => Body::default(),
-        };
-        let status =
-            response.status.and_then(|s| s.number()).filter(|s| (0.0..1000.0).contains(s)).unwrap_or(0.0) as u16;
-        Response { status, headers, body }
-    });
+    let response = entry.response.map(|response| response_of(response, limits, &mut notes));
     for note in notes {
         warnings.add(Diagnostic {
             severity: Severity::Warning,
@@ -330,18 +299,7 @@ fn entry_to_call(entry: Entry, index: usize, input: usize, limits: &Limits, warn
             location: Some(crate::error::Location::entry(index)),
         });
     }
-    let frames: Vec<Frame> = entry
-        .websocket_messages
-        .unwrap_or_default()
-        .into_iter()
-        .map(|m| {
-            let direction = if m.kind.as_deref() == Some("send") { Direction::Sent } else { Direction::Received };
-            let data = m.data.map(Cow::into_owned).unwrap_or_default();
-            // Opcode 2 is a binary frame, which Chrome stores base64-encoded.
-            let (bytes, _) = decode_body(data.into_bytes(), m.opcode == Some(2.0), None, limits);
-            Frame { direction, time_ms: m.time.map(|t| t * 1000.0), body: Body::new(bytes, None) }
-        })
-        .collect();
+    let frames = frames_of(entry.websocket_messages.unwrap_or_default(), limits);
     let is_websocket = !frames.is_empty()
         || entry.resource_type.as_deref() == Some("websocket")
         || request_headers.get("upgrade").is_some_and(|u| u.eq_ignore_ascii_case("websocket"));
@@ -367,6 +325,52 @@ fn entry_to_call(entry: Entry, index: usize, input: usize, limits: &Limits, warn
         duration_ms: entry.time.filter(|t| t.is_finite() && *t >= 0.0),
         ..Call::default()
     })
+}
+
+/// The request body: its text, or its form parameters encoded, decoded as the entry says.
+fn request_body(post: PostData, headers: &Headers, limits: &Limits, notes: &mut Vec<String>) -> Body {
+    let content_type =
+        post.mime_type.map(|m| m.into_owned()).or_else(|| headers.get("content-type").map(str::to_string));
+    let raw = match (post.text, post.params) {
+        (Some(text), _) if !text.is_empty() => text.into_owned().into_bytes(),
+        (_, Some(params)) => form_encode(params).into_bytes(),
+        _ => Vec::new(),
+    };
+    let base64 = post.encoding.as_deref() == Some("base64");
+    let (bytes, note) = decode_body(raw, base64, None, limits);
+    notes.extend(note.map(|n| format!("request: {n}")));
+    Body::new(bytes, content_type)
+}
+
+fn response_of(response: HarResponse, limits: &Limits, notes: &mut Vec<String>) -> Response {
+    let mut headers = headers_of(response.headers);
+    add_cookies(&mut headers, response.cookies, "set-cookie", false);
+    let body = match response.content {
+        Some(content) => {
+            let base64 = content.encoding.as_deref() == Some("base64");
+            let raw = content.text.map(|t| t.into_owned().into_bytes()).unwrap_or_default();
+            // HAR content is already decoded unless the bytes themselves say otherwise.
+            let (bytes, note) = decode_body(raw, base64, None, limits);
+            notes.extend(note.map(|n| format!("response: {n}")));
+            Body::new(bytes, content.mime_type.map(Cow::into_owned))
+        }
+        None => Body::default(),
+    };
+    let status = response.status.and_then(|s| s.number()).filter(|s| (0.0..1000.0).contains(s)).unwrap_or(0.0) as u16;
+    Response { status, headers, body }
+}
+
+fn frames_of(messages: Vec<WebSocketMessage>, limits: &Limits) -> Vec<Frame> {
+    messages
+        .into_iter()
+        .map(|m| {
+            let direction = if m.kind.as_deref() == Some("send") { Direction::Sent } else { Direction::Received };
+            let data = m.data.map(Cow::into_owned).unwrap_or_default();
+            // Opcode 2 is a binary frame, which Chrome stores base64-encoded.
+            let (bytes, _) = decode_body(data.into_bytes(), m.opcode == Some(2.0), None, limits);
+            Frame { direction, time_ms: m.time.map(|t| t * 1000.0), body: Body::new(bytes, None) }
+        })
+        .collect()
 }
 
 fn form_encode(params: Vec<NameValue>) -> String {

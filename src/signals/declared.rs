@@ -378,13 +378,6 @@ fn first_frame_with<'c>(call: &'c Call, patterns: &BTreeMap<String, Vec<String>>
 /// Declared state whose handle the trace never saw minted: the API says the call continues state
 /// kept elsewhere (a session id the client chose, a conversation started before the capture).
 pub fn declarations(trace: &Trace, apis: &[Option<&Fingerprint>], minted: &FxHashSet<&str>) -> Vec<Evidence> {
-    struct Declared {
-        kind: StateKind,
-        family: String,
-        calls: Vec<usize>,
-        places: Vec<Place>,
-        value: Option<String>,
-    }
     let mut found: Vec<Declared> = Vec::new();
     let mut by_value: FxHashMap<(String, String), usize> = FxHashMap::default();
     for (i, (call, api)) in trace.calls.iter().zip(apis).enumerate() {
@@ -424,42 +417,50 @@ pub fn declarations(trace: &Trace, apis: &[Option<&Fingerprint>], minted: &FxHas
             }
         }
     }
-    found
-        .into_iter()
-        .map(|d| {
-            let calls_text = super::list_calls(&d.calls, true);
-            let place = &d.places[0].at;
-            let message = match &d.value {
-                Some(value) => format!(
-                    "{calls_text} send{} {} at `{place}`, which {} declares as a {} handle; it was not minted in this trace, so the state was created elsewhere or chosen by the client.",
-                    if d.calls.len() == 1 { "s" } else { "" },
-                    crate::redact::fingerprint(value, false),
-                    d.family,
-                    d.kind.as_str()
-                ),
-                // A protocol recognized by its first events keeps that state for the session.
-                None if place.starts_with("received.frame") => format!(
-                    "The server of {} names its protocol at `{place}`: {} keeps {} state on the server for the session.",
-                    calls_text.to_lowercase(),
-                    d.family,
-                    d.kind.as_str()
-                ),
-                None => format!("{calls_text} configures server-side {} state at `{place}` ({}).", d.kind.as_str(), d.family),
-            };
-            Evidence {
-                signal: Signal::Declared,
-                state: Some(d.kind),
-                strength: if d.value.is_some() && d.calls.len() > 1 { Strength::Medium } else { Strength::Weak },
-                dependents: d.calls.clone(),
-                calls: d.calls,
-                places: d.places,
-                handle: d.value,
-                secret: false,
-                api: Some(d.family),
-                message,
-            }
-        })
-        .collect()
+    found.into_iter().map(evidence_of).collect()
+}
+
+/// One declared place, and the calls that carry the same value there.
+struct Declared {
+    kind: StateKind,
+    family: String,
+    calls: Vec<usize>,
+    places: Vec<Place>,
+    value: Option<String>,
+}
+
+fn evidence_of(d: Declared) -> Evidence {
+    let calls_text = super::list_calls(&d.calls, true);
+    let place = &d.places[0].at;
+    let message = match &d.value {
+        Some(value) => format!(
+            "{calls_text} send{} {} at `{place}`, which {} declares as a {} handle; it was not minted in this trace, so the state was created elsewhere or chosen by the client.",
+            if d.calls.len() == 1 { "s" } else { "" },
+            crate::redact::fingerprint(value, false),
+            d.family,
+            d.kind.as_str()
+        ),
+        // A protocol recognized by its first events keeps that state for the session.
+        None if place.starts_with("received.frame") => format!(
+            "The server of {} names its protocol at `{place}`: {} keeps {} state on the server for the session.",
+            super::list_calls(&d.calls, false),
+            d.family,
+            d.kind.as_str()
+        ),
+        None => format!("{calls_text} configures server-side {} state at `{place}` ({}).", d.kind.as_str(), d.family),
+    };
+    Evidence {
+        signal: Signal::Declared,
+        state: Some(d.kind),
+        strength: if d.value.is_some() && d.calls.len() > 1 { Strength::Medium } else { Strength::Weak },
+        dependents: d.calls.clone(),
+        calls: d.calls,
+        places: d.places,
+        handle: d.value,
+        secret: false,
+        api: Some(d.family),
+        message,
+    }
 }
 
 /// The value a request carries at a declared place, with the place as printed in reports.
