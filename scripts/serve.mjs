@@ -31,7 +31,7 @@ const MIME_TYPES = {
 };
 
 /** Normalises a prefix to the form "/" or "/a/b/". */
-function normalisePrefix(prefix = '/') {
+function normalizePrefix(prefix = '/') {
   const trimmed = String(prefix).replace(/^\/+|\/+$/g, '');
   return trimmed ? `/${trimmed}/` : '/';
 }
@@ -102,7 +102,7 @@ async function handle(root, prefix, req, res) {
  */
 export function serve({ root = 'www', port = 8000, host = '127.0.0.1', prefix = '/' } = {}) {
   const rootDir = path.resolve(root);
-  const base = normalisePrefix(prefix);
+  const base = normalizePrefix(prefix);
   const server = createServer((req, res) => {
     handle(rootDir, base, req, res).catch((err) => {
       console.error(err);
@@ -151,7 +151,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     const { port } = server.address();
     const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
     const shownRoot = options.root.endsWith('/') ? options.root : `${options.root}/`;
-    console.log(`serving ${shownRoot} at http://${shownHost}:${port}${normalisePrefix(options.prefix)}`);
+    console.log(`serving ${shownRoot} at http://${shownHost}:${port}${normalizePrefix(options.prefix)}`);
   } catch (err) {
     console.error(`serve.mjs: ${err.message}`);
     process.exit(1);

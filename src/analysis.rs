@@ -2,9 +2,11 @@
 //! Markdown and any call as a person reads it, without reading or analysing anything again
 //! (as ruff's and biome's workspaces answer many questions about one state).
 
+use crate::error::{Error, ErrorKind, Result};
+use crate::inputs::{read_inputs, NamedInput, Options};
 use crate::model::{Call, Trace};
 use crate::report::{self, Exchange, Report};
-use crate::{classify, signals, Error, ErrorKind, NamedInput, Options, Result};
+use crate::{classify, signals};
 
 /// The result of analysing some inputs, kept to be asked about. It holds the report, the
 /// evidence behind it and, when the calls were read whole (`Options::keep_bodies`, which
@@ -28,7 +30,7 @@ impl Analysis {
     /// Like [`Analysis::new`], but the calls are kept only if `options.keep_bodies`: without,
     /// the analysis answers [`Analysis::report`] in a fraction of the memory.
     pub fn of_inputs(inputs: &[NamedInput], options: &Options) -> Result<Analysis> {
-        Ok(Analysis::of_trace(crate::read_inputs(inputs, options)?, options))
+        Ok(Analysis::of_trace(read_inputs(inputs, options)?, options))
     }
 
     /// Analyses a trace already read. Its calls are kept for the call view if their bodies are
@@ -36,7 +38,7 @@ impl Analysis {
     pub(crate) fn of_trace(mut trace: Trace, options: &Options) -> Analysis {
         let rules = options.rules();
         let rules = rules.as_ref();
-        let apis: Vec<_> = trace.calls.iter().map(|c| rules.recognise(c)).collect();
+        let apis: Vec<_> = trace.calls.iter().map(|c| rules.recognize(c)).collect();
         let mut evidence = signals::collect(&trace, rules, &apis);
         // Evidence in the order of the calls it starts at, so E1 is the earliest.
         evidence.sort_by_key(|e| e.calls.first().copied().unwrap_or(usize::MAX));

@@ -25,14 +25,9 @@ pub enum Label {
 }
 
 impl Label {
+    /// The label as the report spells it.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Label::Stateless => "stateless",
-            Label::Stateful => "stateful",
-            Label::Layered => "layered",
-            Label::Mixed => "mixed",
-            Label::Inconclusive => "inconclusive",
-        }
+        crate::names::variant_name(&self)
     }
 }
 

@@ -16,15 +16,16 @@ pub fn link(trace: &mut Trace) {
     }
 }
 
-/// OpenAI batch output lines read from another file than their input lines: fold each answer
-/// into the request with the same `custom_id`.
-fn merge_batch_answers(calls: &mut Vec<Call>) {
-    let requests: FxHashMap<String, usize> = calls
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| !c.request.method.is_empty())
-        .filter_map(|(i, c)| Some((c.correlation_key.clone()?, i)))
-        .collect();
+/// OpenAI batch output lines (calls without a request method) folded into the request with the
+/// same `custom_id`, the first one that has it: within one JSON Lines input as it is read, and
+/// across inputs when the answers come in another file than the requests.
+pub fn merge_batch_answers(calls: &mut Vec<Call>) {
+    let mut requests: FxHashMap<String, usize> = FxHashMap::default();
+    for (i, call) in calls.iter().enumerate() {
+        if let (Some(key), false) = (&call.correlation_key, call.request.method.is_empty()) {
+            requests.entry(key.clone()).or_insert(i);
+        }
+    }
     let mut answered = FxHashSet::default();
     for i in 0..calls.len() {
         if !calls[i].request.method.is_empty() {

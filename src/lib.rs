@@ -9,8 +9,12 @@ pub mod analysis;
 pub mod classify;
 pub mod correlate;
 pub mod error;
+pub mod excerpt;
 pub mod formats;
+pub mod inputs;
+pub mod limits;
 pub mod model;
+pub mod names;
 pub mod policy;
 pub mod redact;
 pub mod report;
@@ -21,39 +25,14 @@ pub mod wasm;
 
 pub use analysis::Analysis;
 pub use error::{Error, ErrorKind, Location, Result};
+pub use inputs::{read_trace, NamedInput, Options};
+pub use limits::Limits;
 pub use policy::{Policy, PolicyResult};
 pub use report::{to_markdown, to_text, Exchange, Report, SCHEMA};
 pub use signals::{Rules, UserRules};
 
-use model::{Input, Trace};
-use serde::{Deserialize, Serialize};
-
-/// Limits that protect memory and time (a browser tab's, in particular). Each error that hits
-/// one names it and how to raise it.
-#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
-#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
-pub struct Limits {
-    pub max_input_bytes: usize,
-    /// Largest body kept after decoding.
-    pub max_body_bytes: usize,
-    /// Largest expansion of a compressed body relative to its compressed size.
-    pub max_inflate_ratio: usize,
-    pub max_calls: usize,
-    /// Largest document tree (nodes plus string bytes) a cassette may expand to.
-    pub max_tree_size: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            max_input_bytes: 1 << 30,
-            max_body_bytes: 64 << 20,
-            max_inflate_ratio: 1000,
-            max_calls: 1_000_000,
-            max_tree_size: 1 << 31,
-        }
-    }
-}
+use inputs::assemble;
+use serde::Deserialize;
 
 /// The options of `analyze` as JavaScript passes them (and as `callstate schema options`
 /// describes them).
@@ -65,7 +44,7 @@ pub struct AnalyzeOptions {
     pub limits: Option<Limits>,
     /// Extra fingerprints and names, in the format of `callstate schema rules`.
     pub rules: Option<UserRules>,
-    /// With several inputs, analyse the good ones when some are bad.
+    /// With several inputs, analyze the good ones when some are bad.
     pub partial: bool,
     /// A policy to check (in the format of `callstate schema policy`, or its JSON or YAML
     /// text); its result is the report's `policy`.
@@ -121,124 +100,13 @@ pub fn schema(which: &str) -> Option<String> {
     serde_json::to_string_pretty(&schema).ok()
 }
 
-/// One input to analyse: a name (a file name, or `-` for stdin) and its bytes.
-#[derive(Debug, Clone, Copy)]
-pub struct NamedInput<'a> {
-    pub name: &'a str,
-    pub bytes: &'a [u8],
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct Options {
-    pub limits: Limits,
-    pub rules: Option<Rules>,
-    /// With several inputs, analyse the good ones when some are bad, and report each bad one as
-    /// an error diagnostic naming it (the page does this; the CLI does not).
-    pub partial: bool,
-    /// Keep every body whole, as the call view needs. By default calls keep only what the
-    /// signals read, which gives the same report in a fraction of the memory.
-    pub keep_bodies: bool,
-    /// A policy to check; its result becomes the report's `policy`.
-    pub policy: Option<Policy>,
-}
-
-impl Options {
-    /// The fingerprint table in use: the user's rules, or the built-in ones.
-    pub fn rules(&self) -> std::borrow::Cow<'_, Rules> {
-        match &self.rules {
-            Some(rules) => std::borrow::Cow::Borrowed(rules),
-            None => std::borrow::Cow::Owned(Rules::builtin()),
-        }
-    }
-}
-
-/// Reads inputs into one trace. Calls keep input order, and across several inputs they are
-/// ordered by start time where every call has one.
-/// Every body is kept whole.
-pub fn read_trace(inputs: &[NamedInput], limits: &Limits) -> Result<Trace> {
-    read_inputs(inputs, &Options { limits: limits.clone(), keep_bodies: true, ..Options::default() })
-}
-
-pub(crate) fn read_inputs(inputs: &[NamedInput], options: &Options) -> Result<Trace> {
-    // The same inputs give the same report in whatever order they are given.
-    let mut inputs = inputs.to_vec();
-    inputs.sort_by(|a, b| a.name.cmp(b.name).then_with(|| a.bytes.cmp(b.bytes)));
-    let reads = inputs
-        .iter()
-        .enumerate()
-        .map(|(index, input)| {
-            (input.name.to_string(), formats::read(input.bytes, index, &options.limits, options.keep_bodies))
-        })
-        .collect();
-    assemble(reads, options.partial)
-}
-
-/// One trace from what each input yielded, in input order: calls keep input order, and across
-/// several inputs they are ordered by start time where every call has one; then calls are linked.
-fn assemble(reads: Vec<(String, Result<formats::Read>)>, partial: bool) -> Result<Trace> {
-    let several = reads.len() > 1;
-    let mut trace = Trace::default();
-    let mut first_error = None;
-    for (name, read) in reads {
-        let index = trace.inputs.len();
-        let read = match read {
-            Ok(read) => read,
-            Err(e) => {
-                let e = e.in_input(&name);
-                if !partial {
-                    return Err(e);
-                }
-                trace.diagnostics.push(model::Diagnostic {
-                    severity: model::Severity::Error,
-                    message: format!("{name} was not analysed: {}", e.message),
-                    location: Some((*e.location).clone()),
-                });
-                first_error.get_or_insert(e);
-                continue;
-            }
-        };
-        trace.inputs.push(Input { name: name.clone(), format: read.format, calls: read.calls.len() });
-        trace.calls.extend(read.calls.into_iter().map(|mut call| {
-            call.source.input = index;
-            call
-        }));
-        trace.diagnostics.extend(read.diagnostics.into_iter().map(|mut d| {
-            if let Some(location) = &mut d.location {
-                location.input = Some(name.clone());
-            }
-            d
-        }));
-        if read.suppressed > 0 {
-            trace.diagnostics.push(model::Diagnostic {
-                severity: model::Severity::Warning,
-                message: format!(
-                    "{name}: {} more warnings like those above are not listed (the first {} are).",
-                    read.suppressed,
-                    formats::MAX_WARNINGS
-                ),
-                location: None,
-            });
-        }
-    }
-    if several && trace.calls.iter().all(|c| c.started_ms.is_some()) {
-        trace.calls.sort_by(|a, b| a.started_ms.partial_cmp(&b.started_ms).unwrap_or(std::cmp::Ordering::Equal));
-    }
-    if trace.inputs.is_empty() {
-        if let Some(e) = first_error {
-            return Err(e);
-        }
-    }
-    correlate::link(&mut trace);
-    Ok(trace)
-}
-
-/// Analyses one or several inputs together and returns the report. Calls keep only what the
+/// Analyzes one or several inputs together and returns the report. Calls keep only what the
 /// signals read, so the memory is a fraction of the bodies'; [`Analysis::new`] keeps them whole.
 pub fn analyze(inputs: &[NamedInput], options: &Options) -> Result<Report> {
     Analysis::of_inputs(inputs, options).map(Analysis::into_report)
 }
 
-/// One call of the analysed inputs (`call` counts from 1, as in the report) as a person reads
+/// One call of the analyzed inputs (`call` counts from 1, as in the report) as a person reads
 /// it: headers and pretty-printed bodies, secrets masked, the places evidence names marked.
 /// To show several calls, make one [`Analysis`] and ask it.
 pub fn exchange(inputs: &[NamedInput], options: &Options, call: usize) -> Result<Exchange> {
@@ -339,7 +207,7 @@ impl Analyzer {
     }
 }
 
-/// Analyses one input.
+/// Analyzes one input.
 pub fn analyze_bytes(name: &str, bytes: &[u8], options: &Options) -> Result<Report> {
     analyze(&[NamedInput { name, bytes }], options)
 }

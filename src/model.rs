@@ -1,4 +1,4 @@
-//! The normalised trace model. Every reader produces these types, whatever the source format;
+//! The normalized trace model. Every reader produces these types, whatever the source format;
 //! signals read nothing else.
 
 use schemars::JsonSchema;
@@ -298,6 +298,60 @@ impl Headers {
         self.0.push((name.trim().to_ascii_lowercase(), value.into()));
     }
 
+    /// Headers as recordings write them in JSON, read once for every reader: an object of names,
+    /// each to a value or a list of values (vcrpy, Ruby VCR, betamax, nock, request logs); or a
+    /// list of `{name, value}` objects (HAR-shaped logs), of `"Name: value"` strings (legacy
+    /// vcrpy responses) or of `[name, value]` pairs (legacy vcrpy requests), frozensets nesting
+    /// the pairs one level deeper. Numbers and booleans become text; nulls are left out.
+    pub fn from_json(value: Option<&Value>) -> Headers {
+        let mut headers = Headers::default();
+        match value {
+            Some(Value::Object(map)) => headers.extend_json(map),
+            Some(Value::Array(items)) => items.iter().for_each(|item| headers.push_item(item)),
+            _ => {}
+        }
+        headers
+    }
+
+    /// An object of names, each to a value or a list of values.
+    fn extend_json(&mut self, map: &serde_json::Map<String, Value>) {
+        for (name, value) in map {
+            self.push_json(name, value);
+        }
+    }
+
+    /// One item of a list of headers.
+    fn push_item(&mut self, item: &Value) {
+        match item {
+            Value::Object(pair) => {
+                if let (Some(name), Some(value)) = (pair.get("name").and_then(Value::as_str), pair.get("value")) {
+                    self.push_json(name, value);
+                }
+            }
+            Value::String(line) => {
+                if let Some((name, value)) = line.split_once(':') {
+                    self.push(name, value.trim());
+                }
+            }
+            Value::Array(pair) if pair.len() == 2 && pair[0].is_string() => {
+                self.push_json(pair[0].as_str().unwrap_or_default(), &pair[1]);
+            }
+            Value::Array(pairs) => pairs.iter().for_each(|p| self.push_item(p)),
+            _ => {}
+        }
+    }
+
+    /// One header name with a JSON value or list of values (nested lists flattened).
+    pub fn push_json(&mut self, name: &str, value: &Value) {
+        match value {
+            Value::String(s) => self.push(name, s.as_str()),
+            Value::Number(n) => self.push(name, n.to_string()),
+            Value::Bool(b) => self.push(name, b.to_string()),
+            Value::Array(values) => values.iter().for_each(|v| self.push_json(name, v)),
+            Value::Null | Value::Object(_) => {}
+        }
+    }
+
     pub fn get(&self, name: &str) -> Option<&str> {
         self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
     }
@@ -334,7 +388,7 @@ pub struct Body {
     /// Size of the decoded body, which outlives the bytes.
     size: usize,
     /// Set by readers whose recording already holds the body as a structure (e.g. a cassette's
-    /// `parsed_body`), so nothing is serialised only to be parsed again.
+    /// `parsed_body`), so nothing is serialized only to be parsed again.
     json: OnceCell<Option<Value>>,
     events: OnceCell<Vec<StreamEvent>>,
 }
@@ -397,6 +451,11 @@ fn trim_ascii(bytes: &[u8]) -> &[u8] {
 }
 
 impl Body {
+    /// A URL-encoded form (`application/x-www-form-urlencoded`), read field by field.
+    pub fn is_form(&self) -> bool {
+        self.content_type.as_deref().is_some_and(|c| c.contains("x-www-form-urlencoded"))
+    }
+
     pub fn new(bytes: Vec<u8>, content_type: Option<String>) -> Self {
         Body { size: bytes.len(), bytes, content_type, ..Body::default() }
     }
@@ -431,8 +490,7 @@ impl Body {
                 digest_long_strings(json);
             }
         } else {
-            let is_form = self.content_type.as_deref().is_some_and(|c| c.contains("x-www-form-urlencoded"));
-            if is_form {
+            if self.is_form() {
                 return;
             }
             // Events are split (and each parsed) while the text is here; stream events keep

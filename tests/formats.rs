@@ -1,5 +1,5 @@
 //! The inputs of distributed systems: OTLP/JSON, SDK span dumps, JSON Lines logs, nock
-//! recordings; several inputs analysed together; and the layered verdict.
+//! recordings; several inputs analyzed together; and the layered verdict.
 // Reads files: a native test.
 #![cfg(not(target_arch = "wasm32"))]
 
@@ -17,7 +17,7 @@ fn file(name: &str) -> Vec<u8> {
     std::fs::read(path).unwrap()
 }
 
-/// Analyses named inputs (name, bytes) together and returns the report as JSON.
+/// Analyzes named inputs (name, bytes) together and returns the report as JSON.
 fn report_of(inputs: &[(&str, Vec<u8>)]) -> Value {
     let named: Vec<NamedInput> = inputs.iter().map(|(name, bytes)| NamedInput { name, bytes }).collect();
     let report = analyze(&named, &Options::default()).unwrap_or_else(|e| panic!("{e}"));
@@ -149,7 +149,7 @@ fn json_lines_logs() {
     assert_eq!(report["calls"].as_array().unwrap().len(), 3);
     assert_eq!(label(&report), "stateless");
 
-    // OpenAI batch input and output files, analysed together: each answer joins its request.
+    // OpenAI batch input and output files, analyzed together: each answer joins its request.
     let input = [
         json!({"custom_id": "r1", "method": "POST", "url": "/v1/chat/completions", "body": {"model": "m", "messages": [{"role": "user", "content": "one"}]}}),
         json!({"custom_id": "r2", "method": "POST", "url": "/v1/chat/completions", "body": {"model": "m", "messages": [{"role": "user", "content": "two"}]}}),
@@ -164,7 +164,7 @@ fn json_lines_logs() {
     assert_eq!(calls.len(), 2);
     assert!(calls.iter().all(|c| c["status"] == 200), "{calls:?}");
 
-    // A bad line costs a warning with its number; the rest is analysed.
+    // A bad line costs a warning with its number; the rest is analyzed.
     let mut text = lines(&input);
     text.extend(b"\n{\"method\": \"POST\", \"url\": \n");
     text.extend(lines(&input[..1]));

@@ -1,5 +1,5 @@
 //! The hostile-input suite: every case gives a clear error or a report (with warnings where
-//! something was skipped), never a panic, and the good parts of an input are still analysed.
+//! something was skipped), never a panic, and the good parts of an input are still analyzed.
 //! The cases are also written to `target/hostile/` with their expectations, for the same suite
 //! under wasm in Node and through the page (tests/hostile/*.test.mjs, tests/e2e).
 // Writes files and allocates hundreds of megabytes: a native test.

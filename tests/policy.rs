@@ -265,7 +265,7 @@ fn the_cli_gates_on_a_policy() {
 }
 
 #[test]
-fn the_cli_refuses_a_bad_policy_before_analysing() {
+fn the_cli_refuses_a_bad_policy_before_analyzing() {
     let dir = std::env::temp_dir().join(format!("callstate-policy-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let bad = dir.join("bad.json");

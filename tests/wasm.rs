@@ -48,7 +48,7 @@ fn bad_input_throws_an_error_with_a_location_and_the_instance_survives() {
     let message: String = error.dyn_into::<js_sys::Error>().unwrap().message().into();
     assert!(message.contains("UTF-16"), "{message}");
 
-    // The same instance analyses a good file correctly afterwards.
+    // The same instance analyzes a good file correctly afterwards.
     let (name, bytes, _) = common::cases::CASES[0];
     let report = as_json(&wasm::analyze(js_sys::Uint8Array::from(bytes).into(), options(name)).unwrap());
     assert_eq!(report["verdict"]["label"], "stateful");
@@ -88,7 +88,7 @@ fn several_named_inputs_and_partial_analysis() {
     let error = wasm::analyze(inputs.clone().into(), JsValue::UNDEFINED).unwrap_err();
     let message: String = error.dyn_into::<js_sys::Error>().unwrap().message().into();
     assert!(message.contains("bad.har"), "{message}");
-    // Partial: the good input is analysed and the bad one is an error diagnostic.
+    // Partial: the good input is analyzed and the bad one is an error diagnostic.
     let options = js_sys::JSON::parse(r#"{"partial": true}"#).unwrap();
     let report = as_json(&wasm::analyze(inputs.into(), options).unwrap());
     assert_eq!(report["inputs"].as_array().unwrap().len(), 1);

@@ -250,10 +250,7 @@ fn load(files: Vec<String>, progress: bool) -> Result<Contents, String> {
 
 /// An error from the library, with the line it points at when it has one.
 fn describe(e: callstate::Error) -> String {
-    match (&e.location.snippet, e.location.caret) {
-        (Some(snippet), Some(caret)) => format!("{e}\n  {snippet}\n  {}^", " ".repeat(caret)),
-        _ => e.to_string(),
-    }
+    callstate::excerpt::render(&e)
 }
 
 fn named(contents: &[(String, Vec<u8>)]) -> Vec<NamedInput<'_>> {
@@ -272,7 +269,7 @@ fn show(args: Args, call: usize) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The report over `files` analysed together: streamed when one is large, else read whole.
+/// The report over `files` analyzed together: streamed when one is large, else read whole.
 /// `Err` when a file cannot be read at all; `Ok(Err)` when the library refuses its content.
 fn report(options: &Options, files: Vec<String>, progress: bool) -> Result<callstate::Result<Report>, String> {
     let large =

@@ -2,7 +2,7 @@
 //! `Content-Encoding` header or the gzip magic says, bounded so that a small body cannot expand
 //! without limit.
 
-use crate::Limits;
+use crate::limits::Limits;
 use base64::Engine;
 use std::io::Read;
 

@@ -5,11 +5,9 @@
 //! YAML and JSON go through the same bounded tree, then through one interpreter.
 
 use super::{body::decode_base64, decode_body, time::parse_rfc3339_ms, Read, Text};
-use crate::error::{Error, ErrorKind, Location, Result};
-use crate::model::{
-    Body, Call, Diagnostic, Direction, Format, Frame, Headers, Request, Response, Severity, Source, Transport, Url,
-};
-use crate::Limits;
+use crate::error::{Error, Result};
+use crate::limits::Limits;
+use crate::model::{Body, Call, Direction, Format, Frame, Headers, Request, Response, Source, Transport, Url};
 use serde_json::Value;
 
 /// The interactions of a cassette-shaped document, if it is one.
@@ -29,12 +27,7 @@ pub fn read(document: &Value, source: &Text, limits: &Limits) -> Result<Read> {
         Some(Value::Array(items)) => items.as_slice(),
         _ => return Err(Error::malformed("The cassette's `interactions` is not a list.").at(source.location_at(0))),
     };
-    if interactions.len() > limits.max_calls {
-        return Err(Error::new(
-            ErrorKind::Limit,
-            format!("The cassette has more than {} interactions; raise the limit `maxCalls` (CLI: `--limit maxCalls=N`) to read it.", limits.max_calls),
-        ));
-    }
+    limits.check_calls(interactions.len(), "The cassette", "interactions")?;
     let mut read = Read::new(Format::Vcr);
     if interactions.iter().any(|i| i.get("direction").is_some() && i.get("request").is_none()) {
         read.format = Format::WebsocketCassette;
@@ -47,11 +40,7 @@ pub fn read(document: &Value, source: &Text, limits: &Limits) -> Result<Read> {
             Some(call) => read.calls.push(call),
             None => notes.push("has no request and was skipped".into()),
         }
-        read.diagnostics.extend(notes.into_iter().map(|note| Diagnostic {
-            severity: Severity::Warning,
-            message: format!("Interaction {} {note}.", index + 1),
-            location: Some(Location::entry(index)),
-        }));
+        read.warnings.entry_notes("Interaction", index, notes);
     }
     if read.calls.is_empty() && !interactions.is_empty() {
         return Err(Error::malformed("The cassette has interactions but none of them holds a request.")
@@ -77,12 +66,12 @@ fn http_call(
         (None, Some(sample)) => (sample, interaction.get("response_sample")),
         _ => return None,
     };
-    let request_headers = headers_of(request.get("headers"));
+    let request_headers = Headers::from_json(request.get("headers"));
     let url = url_of(request);
     let method = text(request.get("method")).unwrap_or("POST").to_ascii_uppercase();
     let request_body = body_of(request, &request_headers, limits, "request", notes);
     let response = response.map(|response| {
-        let headers = headers_of(response.get("headers"));
+        let headers = Headers::from_json(response.get("headers"));
         let status = status_of(response.get("status"));
         let body = body_of(response, &headers, limits, "response", notes);
         Response { status, headers, body }
@@ -130,57 +119,6 @@ fn status_of(status: Option<&Value>) -> u16 {
     }
 }
 
-/// Headers as a map of lists or strings (vcrpy, Ruby VCR, betamax), a list of `"Name: value"`
-/// strings (legacy vcrpy responses) or of `[name, value]` pairs (legacy vcrpy requests).
-fn headers_of(value: Option<&Value>) -> Headers {
-    let mut headers = Headers::default();
-    match value {
-        Some(Value::Object(map)) => {
-            for (name, value) in map {
-                for v in scalars(value) {
-                    headers.push(name, v);
-                }
-            }
-        }
-        Some(Value::Array(items)) => {
-            for item in items {
-                match item {
-                    Value::String(line) => {
-                        if let Some((name, value)) = line.split_once(':') {
-                            headers.push(name, value.trim());
-                        }
-                    }
-                    Value::Array(pair) if pair.len() == 2 => {
-                        if let Some(name) = pair[0].as_str() {
-                            for v in scalars(&pair[1]) {
-                                headers.push(name, v);
-                            }
-                        }
-                    }
-                    // Legacy frozensets nest the pairs one level deeper.
-                    Value::Array(pairs) => {
-                        let nested = headers_of(Some(&Value::Array(pairs.clone())));
-                        headers.0.extend(nested.0);
-                    }
-                    _ => {}
-                }
-            }
-        }
-        _ => {}
-    }
-    headers
-}
-
-fn scalars(value: &Value) -> Vec<String> {
-    match value {
-        Value::String(s) => vec![s.clone()],
-        Value::Number(n) => vec![n.to_string()],
-        Value::Bool(b) => vec![b.to_string()],
-        Value::Array(items) => items.iter().flat_map(scalars).collect(),
-        _ => Vec::new(),
-    }
-}
-
 fn body_of(message: &Value, headers: &Headers, limits: &Limits, side: &str, notes: &mut Vec<String>) -> Body {
     let content_type = headers.get("content-type").map(str::to_string);
     // Bodies the recorder already parsed: pydantic-ai's `parsed_body`, xAI's `json`.
@@ -203,7 +141,7 @@ fn body_of(message: &Value, headers: &Headers, limits: &Limits, side: &str, note
         Some(other) => return Body::from_json(other.clone()),
     };
     let encoding = headers.get("content-encoding");
-    // `!!binary` bodies reach us as their base64 text; recognise them by what they decode to.
+    // `!!binary` bodies reach us as their base64 text; recognize them by what they decode to.
     let binary = !base64 && looks_like_binary_yaml(raw, encoding);
     let (bytes, note) = decode_body(raw.as_bytes().to_vec(), base64 || binary, encoding, limits);
     if let Some(note) = note {

@@ -2,12 +2,12 @@
 //! mitmproxy (`null` timings), Charles (base64 bodies), Polly.js (header values as arrays).
 //! Each entry is parsed on its own, so one broken entry costs a warning, not the whole file.
 
-use super::{body::decode_body, time::parse_rfc3339_ms, Read, Text};
-use crate::error::{Error, ErrorKind, Location, Result};
+use super::{body::decode_body, time::parse_rfc3339_ms, Read, Text, Warnings};
+use crate::error::{Error, Location, Result};
+use crate::limits::Limits;
 use crate::model::{
     Body, Call, Diagnostic, Direction, Format, Frame, Headers, Request, Response, Severity, Source, Transport, Url,
 };
-use crate::Limits;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::borrow::Cow;
@@ -203,12 +203,7 @@ impl Entries {
     /// The next entry's JSON; `location` says where it starts, for a warning.
     pub fn entry(&mut self, raw: &str, limits: &Limits, location: impl Fn() -> Location) -> Result<()> {
         let index = self.read.calls.len() + self.skipped();
-        if self.read.calls.len() >= limits.max_calls {
-            return Err(Error::new(
-                ErrorKind::Limit,
-                format!("The HAR has more than {} entries; raise the limit `maxCalls` (CLI: `--limit maxCalls=N`) to read it.", limits.max_calls),
-            ));
-        }
+        limits.check_calls(self.read.calls.len() + 1, "The HAR", "entries")?;
         let warning = |what: &str| {
             let mut location = location();
             location.entry = Some(index);
@@ -219,7 +214,7 @@ impl Entries {
             }
         };
         match serde_json::from_str::<Entry>(raw) {
-            Ok(entry) => match entry_to_call(entry, index, self.input, limits, &mut self.read.diagnostics) {
+            Ok(entry) => match entry_to_call(entry, index, self.input, limits, &mut self.read.warnings) {
                 Some(mut call) => {
                     if !self.keep_bodies {
                         call.slim();
@@ -286,73 +281,25 @@ fn add_cookies(headers: &mut Headers, cookies: Option<Vec<NameValue>>, header: &
     }
 }
 
-fn entry_to_call(
-    entry: Entry,
-    index: usize,
-    input: usize,
-    limits: &Limits,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Option<Call> {
+fn entry_to_call(entry: Entry, index: usize, input: usize, limits: &Limits, warnings: &mut Warnings) -> Option<Call> {
     let request = entry.request?;
     let url = Url::parse(request.url.as_deref()?);
     let mut request_headers = headers_of(request.headers);
     add_cookies(&mut request_headers, request.cookies, "cookie", true);
     let mut notes = Vec::new();
     let request_body = match request.post_data {
-        Some(post) => {
-            let content_type = post
-                .mime_type
-                .map(|m| m.into_owned())
-                .or_else(|| request_headers.get("content-type").map(str::to_string));
-            let raw = match (post.text, post.params) {
-                (Some(text), _) if !text.is_empty() => text.into_owned().into_bytes(),
-                (_, Some(params)) => form_encode(params).into_bytes(),
-                _ => Vec::new(),
-            };
-            let base64 = post.encoding.as_deref() == Some("base64");
-            let (bytes, note) = decode_body(raw, base64, None, limits);
-            notes.extend(note.map(|n| format!("request: {n}")));
-            Body::new(bytes, content_type)
-        }
+        Some(post) => request_body(post, &request_headers, limits, &mut notes),
         None => Body::default(),
     };
-    let response = entry.response.map(|response| {
-        let mut headers = headers_of(response.headers);
-        add_cookies(&mut headers, response.cookies, "set-cookie", false);
-        let body = match response.content {
-            Some(content) => {
-                let base64 = content.encoding.as_deref() == Some("base64");
-                let raw = content.text.map(|t| t.into_owned().into_bytes()).unwrap_or_default();
-                // HAR content is already decoded unless the bytes themselves say otherwise.
-                let (bytes, note) = decode_body(raw, base64, None, limits);
-                notes.extend(note.map(|n| format!("response: {n}")));
-                Body::new(bytes, content.mime_type.map(Cow::into_owned))
-            }
-            None => Body::default(),
-        };
-        let status =
-            response.status.and_then(|s| s.number()).filter(|s| (0.0..1000.0).contains(s)).unwrap_or(0.0) as u16;
-        Response { status, headers, body }
-    });
+    let response = entry.response.map(|response| response_of(response, limits, &mut notes));
     for note in notes {
-        diagnostics.push(Diagnostic {
+        warnings.add(Diagnostic {
             severity: Severity::Warning,
             message: format!("HAR entry {}: {note}.", index + 1),
             location: Some(crate::error::Location::entry(index)),
         });
     }
-    let frames: Vec<Frame> = entry
-        .websocket_messages
-        .unwrap_or_default()
-        .into_iter()
-        .map(|m| {
-            let direction = if m.kind.as_deref() == Some("send") { Direction::Sent } else { Direction::Received };
-            let data = m.data.map(Cow::into_owned).unwrap_or_default();
-            // Opcode 2 is a binary frame, which Chrome stores base64-encoded.
-            let (bytes, _) = decode_body(data.into_bytes(), m.opcode == Some(2.0), None, limits);
-            Frame { direction, time_ms: m.time.map(|t| t * 1000.0), body: Body::new(bytes, None) }
-        })
-        .collect();
+    let frames = frames_of(entry.websocket_messages.unwrap_or_default(), limits);
     let is_websocket = !frames.is_empty()
         || entry.resource_type.as_deref() == Some("websocket")
         || request_headers.get("upgrade").is_some_and(|u| u.eq_ignore_ascii_case("websocket"));
@@ -378,6 +325,52 @@ fn entry_to_call(
         duration_ms: entry.time.filter(|t| t.is_finite() && *t >= 0.0),
         ..Call::default()
     })
+}
+
+/// The request body: its text, or its form parameters encoded, decoded as the entry says.
+fn request_body(post: PostData, headers: &Headers, limits: &Limits, notes: &mut Vec<String>) -> Body {
+    let content_type =
+        post.mime_type.map(|m| m.into_owned()).or_else(|| headers.get("content-type").map(str::to_string));
+    let raw = match (post.text, post.params) {
+        (Some(text), _) if !text.is_empty() => text.into_owned().into_bytes(),
+        (_, Some(params)) => form_encode(params).into_bytes(),
+        _ => Vec::new(),
+    };
+    let base64 = post.encoding.as_deref() == Some("base64");
+    let (bytes, note) = decode_body(raw, base64, None, limits);
+    notes.extend(note.map(|n| format!("request: {n}")));
+    Body::new(bytes, content_type)
+}
+
+fn response_of(response: HarResponse, limits: &Limits, notes: &mut Vec<String>) -> Response {
+    let mut headers = headers_of(response.headers);
+    add_cookies(&mut headers, response.cookies, "set-cookie", false);
+    let body = match response.content {
+        Some(content) => {
+            let base64 = content.encoding.as_deref() == Some("base64");
+            let raw = content.text.map(|t| t.into_owned().into_bytes()).unwrap_or_default();
+            // HAR content is already decoded unless the bytes themselves say otherwise.
+            let (bytes, note) = decode_body(raw, base64, None, limits);
+            notes.extend(note.map(|n| format!("response: {n}")));
+            Body::new(bytes, content.mime_type.map(Cow::into_owned))
+        }
+        None => Body::default(),
+    };
+    let status = response.status.and_then(|s| s.number()).filter(|s| (0.0..1000.0).contains(s)).unwrap_or(0.0) as u16;
+    Response { status, headers, body }
+}
+
+fn frames_of(messages: Vec<WebSocketMessage>, limits: &Limits) -> Vec<Frame> {
+    messages
+        .into_iter()
+        .map(|m| {
+            let direction = if m.kind.as_deref() == Some("send") { Direction::Sent } else { Direction::Received };
+            let data = m.data.map(Cow::into_owned).unwrap_or_default();
+            // Opcode 2 is a binary frame, which Chrome stores base64-encoded.
+            let (bytes, _) = decode_body(data.into_bytes(), m.opcode == Some(2.0), None, limits);
+            Frame { direction, time_ms: m.time.map(|t| t * 1000.0), body: Body::new(bytes, None) }
+        })
+        .collect()
 }
 
 fn form_encode(params: Vec<NameValue>) -> String {

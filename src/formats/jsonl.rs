@@ -1,14 +1,14 @@
 //! JSON Lines: one record per line. Request logs in the shapes people write — OpenAI batch input
 //! (`custom_id`, `method`, `url`, `body`) and output (`custom_id`, `response.body`) files, and the
 //! generic shape documented in the README — and OTLP/JSON with one export request per line.
-//! A bad line costs a warning with its line number; the rest is analysed.
+//! A bad line costs a warning with its line number; the rest is analyzed.
 
 use super::records::{KeyTally, Records};
-use super::spans::{self, normalise_id};
+use super::spans::{self, normalize_id};
 use super::{otlp, time::parse_rfc3339_ms, Read, Text};
-use crate::error::{Error, ErrorKind, Location, Result};
+use crate::error::{Error, Location, Result};
+use crate::limits::Limits;
 use crate::model::{Body, Call, Diagnostic, Format, Headers, Request, Response, Severity, Source, Span, Url};
-use crate::Limits;
 use serde_json::Value;
 
 /// JSON Lines: the first line is a whole JSON object (or list) by itself and more lines follow.
@@ -71,12 +71,7 @@ impl Lines {
             return Ok(());
         }
         self.lines += 1;
-        if self.calls() >= limits.max_calls {
-            return Err(Error::new(
-                ErrorKind::Limit,
-                format!("The log has more than {} records; raise the limit `maxCalls` (CLI: `--limit maxCalls=N`) to read it.", limits.max_calls),
-            ));
-        }
+        limits.check_calls(self.calls() + 1, "The log", "records")?;
         let base = self.base;
         let warn = |message: String| {
             // The line number is known: no need to count lines again.
@@ -136,7 +131,7 @@ impl Lines {
             let spans = spans.finish();
             let count = spans.len();
             let calls = spans::to_calls(spans, input, keep_bodies);
-            read.diagnostics.extend(spans::not_calls_note(count, calls.len()));
+            read.warnings.extend(spans::not_calls_note(count, calls.len()));
             read.calls.extend(calls);
         }
         if records == 0 {
@@ -144,13 +139,9 @@ impl Lines {
         }
         if unknown.records > 0 {
             // The summary comes first and counts against the cap like any warning.
-            read.diagnostics.insert(0, unknown_lines(&unknown, lines, read.calls.is_empty()));
-            if read.diagnostics.len() > super::MAX_WARNINGS {
-                read.diagnostics.pop();
-                read.suppressed += 1;
-            }
+            read.warnings.first(unknown_lines(&unknown, lines, read.calls.is_empty()));
         }
-        merge_batch_output(&mut read.calls);
+        crate::correlate::merge_batch_answers(&mut read.calls);
         Ok(read)
     }
 }
@@ -167,31 +158,6 @@ fn unknown_lines(unknown: &KeyTally, lines: usize, nothing_read: bool) -> Diagno
         format!("{} of {lines} JSON lines are not records callstate knows and were skipped{keys}.", unknown.records)
     };
     Diagnostic { severity: Severity::Warning, message, location: None }
-}
-
-fn headers(value: Option<&Value>) -> Headers {
-    let mut headers = Headers::default();
-    match value {
-        Some(Value::Object(map)) => {
-            for (name, value) in map {
-                match value {
-                    Value::Array(values) => {
-                        values.iter().filter_map(spans::scalar_text).for_each(|v| headers.push(name, v))
-                    }
-                    other => headers.push(name, spans::scalar_text(other).unwrap_or_default()),
-                }
-            }
-        }
-        Some(Value::Array(pairs)) => {
-            for pair in pairs {
-                if let (Some(name), Some(value)) = (pair.get("name").and_then(Value::as_str), pair.get("value")) {
-                    headers.push(name, spans::scalar_text(value).unwrap_or_default());
-                }
-            }
-        }
-        _ => {}
-    }
-    headers
 }
 
 fn body(value: Option<&Value>, headers: &Headers) -> Body {
@@ -225,11 +191,11 @@ fn record_to_call(record: &Value, input: usize, line: usize) -> Option<Call> {
     let method = text(record, &["method"])?.to_ascii_uppercase();
     let url = text(record, &["url", "uri"])?;
     let request = record.get("request");
-    let request_headers = headers(request.and_then(|r| r.get("headers")).or_else(|| record.get("headers")));
+    let request_headers = Headers::from_json(request.and_then(|r| r.get("headers")).or_else(|| record.get("headers")));
     // OpenAI batch input has `body` at the top; the generic shape has `request.body`.
     let request_body = body(request.and_then(|r| r.get("body")).or_else(|| record.get("body")), &request_headers);
     let response = record.get("response").map(|r| {
-        let headers = headers(r.get("headers"));
+        let headers = Headers::from_json(r.get("headers"));
         let status = r.get("status").or_else(|| r.get("status_code")).and_then(Value::as_u64).unwrap_or(0) as u16;
         Response { status, body: body(r.get("body"), &headers), headers }
     });
@@ -240,9 +206,9 @@ fn record_to_call(record: &Value, input: usize, line: usize) -> Option<Call> {
     };
     let url = Url::parse(url);
     let span = text(record, &["trace_id"]).map(|trace_id| Span {
-        trace_id: normalise_id(trace_id),
-        span_id: text(record, &["span_id"]).map(normalise_id).unwrap_or_default(),
-        parent_span_id: text(record, &["parent_id", "parent_span_id"]).map(normalise_id),
+        trace_id: normalize_id(trace_id),
+        span_id: text(record, &["span_id"]).map(normalize_id).unwrap_or_default(),
+        parent_span_id: text(record, &["parent_id", "parent_span_id"]).map(normalize_id),
         name: format!("{method} {}", url.path),
         ..Span::default()
     });
@@ -256,32 +222,4 @@ fn record_to_call(record: &Value, input: usize, line: usize) -> Option<Call> {
         correlation_key: custom_id,
         ..Call::default()
     })
-}
-
-/// Batch output lines in the same file as their input lines answer them: fold each into the
-/// request with the same `custom_id`.
-fn merge_batch_output(calls: &mut Vec<Call>) {
-    let mut requests: rustc_hash::FxHashMap<String, usize> = rustc_hash::FxHashMap::default();
-    for (i, call) in calls.iter().enumerate() {
-        if let (Some(key), false) = (&call.correlation_key, call.request.method.is_empty()) {
-            requests.entry(key.clone()).or_insert(i);
-        }
-    }
-    let mut answered = Vec::new();
-    for i in 0..calls.len() {
-        let is_output = calls[i].request.method.is_empty();
-        let target = calls[i].correlation_key.as_ref().filter(|_| is_output).and_then(|k| requests.get(k)).copied();
-        if let Some(target) = target {
-            if calls[target].response.is_none() {
-                calls[target].response = calls[i].response.take();
-                answered.push(i);
-            }
-        }
-    }
-    let answered: rustc_hash::FxHashSet<usize> = answered.into_iter().collect();
-    let mut index = 0;
-    calls.retain(|_| {
-        index += 1;
-        !answered.contains(&(index - 1))
-    });
 }

@@ -1,4 +1,4 @@
-//! Readers: bytes in, calls of the normalised model out. The format is detected from the content,
+//! Readers: bytes in, calls of the normalized model out. The format is detected from the content,
 //! never from the file name.
 
 mod body;
@@ -13,13 +13,15 @@ mod spans;
 mod stream;
 mod time;
 mod tree;
+mod warnings;
 
 pub use body::decode_body;
 pub use stream::StreamReader;
+pub use warnings::{Warnings, MAX_WARNINGS};
 
 use crate::error::{Error, ErrorKind, Location, Result};
+use crate::limits::Limits;
 use crate::model::{Call, Diagnostic, Format};
-use crate::Limits;
 
 /// How deep documents may nest (serde_json's and the YAML parser's own bound).
 pub const MAX_DEPTH: usize = 128;
@@ -28,29 +30,20 @@ pub const MAX_DEPTH: usize = 128;
 pub struct Read {
     pub format: Format,
     pub calls: Vec<Call>,
-    pub diagnostics: Vec<Diagnostic>,
-    /// Warnings counted but not listed, past [`MAX_WARNINGS`].
-    pub suppressed: usize,
+    /// Warnings, capped at [`MAX_WARNINGS`] (the rest are counted).
+    pub warnings: Warnings,
     /// Entries skipped (they count in entry numbers).
     pub skipped: usize,
 }
 
-/// Warnings listed per input; the rest are counted. A file of a million bad lines then costs no
-/// more than reading it, and its report stays readable.
-pub const MAX_WARNINGS: usize = 100;
-
 impl Read {
     pub fn new(format: Format) -> Read {
-        Read { format, calls: Vec::new(), diagnostics: Vec::new(), suppressed: 0, skipped: 0 }
+        Read { format, calls: Vec::new(), warnings: Warnings::default(), skipped: 0 }
     }
 
     /// Adds a warning, built only if it will be listed.
     pub fn warn(&mut self, make: impl FnOnce() -> Diagnostic) {
-        if self.diagnostics.len() < MAX_WARNINGS {
-            self.diagnostics.push(make());
-        } else {
-            self.suppressed += 1;
-        }
+        self.warnings.warn(make);
     }
 }
 
@@ -88,16 +81,7 @@ fn read_calls(bytes: &[u8], input: usize, limits: &Limits, keep_bodies: bool) ->
     };
     let document = tree::parse(&source, syntax, limits)?;
     let read = from_document(&document, &source, syntax, limits)?;
-    if read.calls.len() > limits.max_calls {
-        return Err(Error::new(
-            ErrorKind::Limit,
-            format!(
-                "The input holds {} calls, over the limit of {}; raise the limit `maxCalls` (CLI: `--limit maxCalls=N`) to read it.",
-                read.calls.len(),
-                limits.max_calls
-            ),
-        ));
-    }
+    limits.check_calls(read.calls.len(), "The input", "calls")?;
     Ok(read)
 }
 
@@ -111,24 +95,21 @@ fn too_large(size: usize, limits: &Limits) -> Error {
     )
 }
 
-/// Every other format is recognised by the shape of its document.
+/// Every other format is recognized by the shape of its document.
 fn from_document(document: &serde_json::Value, source: &Text, syntax: tree::Syntax, limits: &Limits) -> Result<Read> {
     if otlp::is_otlp(document) {
         let mut notes = Vec::new();
         let spans = otlp::otlp_spans(document, &mut notes);
-        let diagnostics = notes
-            .into_iter()
-            .map(|n| Diagnostic {
-                severity: crate::model::Severity::Warning,
-                message: format!("The OTLP input: {n}."),
-                location: None,
-            })
-            .collect();
+        let mut read = Read::new(Format::Otlp);
+        read.warnings.extend(notes.into_iter().map(|n| Diagnostic {
+            severity: crate::model::Severity::Warning,
+            message: format!("The OTLP input: {n}."),
+            location: None,
+        }));
         let count = spans.len();
-        let calls = spans::to_calls(spans, source.input, source.keep_bodies);
-        let mut diagnostics: Vec<Diagnostic> = diagnostics;
-        diagnostics.extend(spans::not_calls_note(count, calls.len()));
-        return Ok(Read { calls, diagnostics, ..Read::new(Format::Otlp) });
+        read.calls = spans::to_calls(spans, source.input, source.keep_bodies);
+        read.warnings.extend(spans::not_calls_note(count, read.calls.len()));
+        return Ok(read);
     }
     if nock::is_nock(document) {
         return Ok(nock::read(document, source.input, limits));
@@ -142,8 +123,9 @@ fn from_document(document: &serde_json::Value, source: &Text, syntax: tree::Synt
         let spans = records.finish();
         let count = spans.len();
         let calls = spans::to_calls(spans, source.input, source.keep_bodies);
-        let diagnostics = spans::not_calls_note(count, calls.len()).into_iter().collect();
-        return Ok(Read { calls, diagnostics, ..Read::new(format) });
+        let mut read = Read::new(format);
+        read.warnings.extend(spans::not_calls_note(count, calls.len()));
+        return Ok(Read { calls, ..read });
     }
     if let Some(span) = records::attribute_map(document) {
         let calls = spans::to_calls(vec![span], source.input, source.keep_bodies);

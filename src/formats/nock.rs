@@ -3,9 +3,8 @@
 //! as an array of hex chunks are the raw (often gzipped) bytes.
 
 use super::{decode_body, Read};
-use crate::error::Location;
-use crate::model::{Body, Call, Diagnostic, Format, Headers, Request, Response, Severity, Source, Url};
-use crate::Limits;
+use crate::limits::Limits;
+use crate::model::{Body, Call, Format, Headers, Request, Response, Source, Url};
 use serde_json::Value;
 
 pub fn is_nock(document: &Value) -> bool {
@@ -23,37 +22,19 @@ pub fn read(document: &Value, input: usize, limits: &Limits) -> Read {
             Some(call) => read.calls.push(call),
             None => notes.push("has no `scope` and was skipped".into()),
         }
-        read.diagnostics.extend(notes.into_iter().map(|note| Diagnostic {
-            severity: Severity::Warning,
-            message: format!("Recording {} {note}.", index + 1),
-            location: Some(Location::entry(index)),
-        }));
+        read.warnings.entry_notes("Recording", index, notes);
     }
     read
 }
 
 /// Response headers as nock writes them: a flat `[name, value, name, value…]` list, or an object.
 fn headers(value: Option<&Value>) -> Headers {
+    let Some(Value::Array(flat)) = value else { return Headers::from_json(value) };
     let mut headers = Headers::default();
-    match value {
-        Some(Value::Array(flat)) => {
-            for pair in flat.chunks(2) {
-                if let [Value::String(name), value] = pair {
-                    headers.push(name, super::spans::scalar_text(value).unwrap_or_default());
-                }
-            }
+    for pair in flat.chunks(2) {
+        if let [Value::String(name), value] = pair {
+            headers.push_json(name, value);
         }
-        Some(Value::Object(map)) => {
-            for (name, value) in map {
-                match value {
-                    Value::Array(values) => {
-                        values.iter().filter_map(super::spans::scalar_text).for_each(|v| headers.push(name, v))
-                    }
-                    other => headers.push(name, super::spans::scalar_text(other).unwrap_or_default()),
-                }
-            }
-        }
-        _ => {}
     }
     headers
 }

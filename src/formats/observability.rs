@@ -6,7 +6,7 @@
 //! `gen_ai.operation.name`, `gen_ai.input.messages`, `gen_ai.output.messages`, `session.id`.
 
 use super::records::{array, time_ms};
-use super::spans::{normalise_id, SpanData};
+use super::spans::{normalize_id, SpanData};
 use serde_json::{json, Value};
 
 fn text(value: &Value, key: &str) -> Option<String> {
@@ -22,7 +22,7 @@ fn push(attributes: &mut Vec<(String, Value)>, key: &str, value: Option<Value>) 
 /// A Langfuse trace: the trace itself stands for the agent's turn (its `input` is what the user
 /// sent, its `output` the answer), and its observations are the work done for it.
 pub fn langfuse_trace(trace: &Value, spans: &mut Vec<SpanData>) {
-    let trace_id = text(trace, "id").map(|id| normalise_id(&id)).unwrap_or_default();
+    let trace_id = text(trace, "id").map(|id| normalize_id(&id)).unwrap_or_default();
     let mut attributes = vec![("gen_ai.operation.name".to_string(), json!("invoke_agent"))];
     push(&mut attributes, "session.id", trace.get("sessionId").cloned());
     push(&mut attributes, "user.id", trace.get("userId").cloned());
@@ -43,7 +43,7 @@ pub fn langfuse_trace(trace: &Value, spans: &mut Vec<SpanData>) {
 
 /// One Langfuse observation. Observations without a parent hang under their trace.
 pub fn langfuse_observation(observation: &Value, trace_span: Option<&str>) -> SpanData {
-    let trace_id = text(observation, "traceId").map(|id| normalise_id(&id)).unwrap_or_default();
+    let trace_id = text(observation, "traceId").map(|id| normalize_id(&id)).unwrap_or_default();
     let kind = text(observation, "type").unwrap_or_default();
     let operation = match kind.as_str() {
         "GENERATION" => Some("chat"),
@@ -57,11 +57,11 @@ pub fn langfuse_observation(observation: &Value, trace_span: Option<&str>) -> Sp
     push(&mut attributes, "gen_ai.request.model", observation.get("model").cloned());
     push_io(&mut attributes, observation.get("input"), observation.get("output"));
     let parent = text(observation, "parentObservationId")
-        .map(|id| normalise_id(&id))
+        .map(|id| normalize_id(&id))
         .or_else(|| trace_span.map(str::to_string))
         .or_else(|| (!trace_id.is_empty()).then(|| trace_id.clone()));
     SpanData {
-        span_id: text(observation, "id").map(|id| normalise_id(&id)).unwrap_or_default(),
+        span_id: text(observation, "id").map(|id| normalize_id(&id)).unwrap_or_default(),
         trace_id,
         parent_span_id: parent,
         name: text(observation, "name").unwrap_or_else(|| kind.to_ascii_lowercase()),
@@ -75,7 +75,7 @@ pub fn langfuse_observation(observation: &Value, trace_span: Option<&str>) -> Sp
 /// A LangSmith run. Root chains stand for the agent's turn; `llm` runs are model calls.
 pub fn langsmith_run(run: &Value) -> SpanData {
     let run_type = text(run, "run_type").unwrap_or_default();
-    let parent = text(run, "parent_run_id").map(|id| normalise_id(&id));
+    let parent = text(run, "parent_run_id").map(|id| normalize_id(&id));
     let operation = match run_type.as_str() {
         "llm" | "chat" => Some("chat"),
         "embedding" => Some("embeddings"),
@@ -94,8 +94,8 @@ pub fn langsmith_run(run: &Value) -> SpanData {
     push(&mut attributes, "gen_ai.request.model", metadata.and_then(|m| m.get("ls_model_name")).cloned());
     push_io(&mut attributes, run.get("inputs"), run.get("outputs"));
     SpanData {
-        trace_id: text(run, "trace_id").map(|id| normalise_id(&id)).unwrap_or_default(),
-        span_id: text(run, "id").map(|id| normalise_id(&id)).unwrap_or_default(),
+        trace_id: text(run, "trace_id").map(|id| normalize_id(&id)).unwrap_or_default(),
+        span_id: text(run, "id").map(|id| normalize_id(&id)).unwrap_or_default(),
         parent_span_id: parent,
         name: text(run, "name").unwrap_or(run_type),
         start_ms: time_ms(run.get("start_time")),
@@ -269,7 +269,7 @@ fn is_message(value: &Value) -> bool {
     value.get("role").is_some() || value.get("content").is_some() || value.get("kwargs").is_some()
 }
 
-/// One message as `{role, content}`: plain, a LangChain serialised message (`{"lc": 1, "id":
+/// One message as `{role, content}`: plain, a LangChain serialized message (`{"lc": 1, "id":
 /// [..., "HumanMessage"], "kwargs": {"content": …}}`) or a generation (`{"text", "message"}`).
 fn plain_message(value: &Value) -> Option<Value> {
     if let Some(message) = value.get("message").filter(|m| m.is_object()) {

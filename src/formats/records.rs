@@ -14,7 +14,7 @@
 
 use super::observability;
 use super::otlp::{any_value, key_values};
-use super::spans::{normalise_id, SpanData, SpanEvent};
+use super::spans::{normalize_id, SpanData, SpanEvent};
 use super::time::parse_rfc3339_ms;
 use crate::model::Format;
 use rustc_hash::FxHashMap;
@@ -326,7 +326,7 @@ fn resource_attributes(value: &Value) -> Vec<(String, Value)> {
 }
 
 fn id_at(value: &Value, paths: &[&str]) -> Option<String> {
-    text_at(value, paths).map(|id| normalise_id(&id))
+    text_at(value, paths).map(|id| normalize_id(&id))
 }
 
 /// Resource attributes (`cloud.platform`, `aws.*`) tell what ran a span: they join its own

@@ -94,7 +94,7 @@ pub fn scalar_text(value: &Value) -> Option<String> {
     }
 }
 
-/// JSON given as a string (most instrumentations serialise messages) or as a structure.
+/// JSON given as a string (most instrumentations serialize messages) or as a structure.
 fn json_of(value: &Value) -> Option<Value> {
     match value {
         Value::String(s) => serde_json::from_str(s).ok(),
@@ -191,7 +191,7 @@ fn has_messages(span: &SpanData) -> bool {
     !input.is_empty() || !output.is_empty()
 }
 
-/// Text that holds JSON (content blocks serialised by the instrumentation) as JSON; other text
+/// Text that holds JSON (content blocks serialized by the instrumentation) as JSON; other text
 /// as it is.
 fn json_or_text(value: &Value) -> Option<Value> {
     match value {
@@ -390,7 +390,7 @@ fn to_call(span: &SpanData, parent: Option<String>, input: usize, entry: usize) 
 
 /// A trace or span id as lower-case hex, whether the input wrote hex, `0x`-prefixed hex or
 /// base64 (as some backends do).
-pub fn normalise_id(id: &str) -> String {
+pub fn normalize_id(id: &str) -> String {
     let id = id.trim();
     let id = id.strip_prefix("0x").unwrap_or(id);
     let hex = !id.is_empty() && id.len() % 2 == 0 && id.bytes().all(|b| b.is_ascii_hexdigit());
@@ -405,13 +405,13 @@ pub fn normalise_id(id: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::normalise_id;
+    use super::normalize_id;
 
     #[test]
     fn ids_in_hex_and_base64() {
-        assert_eq!(normalise_id("5B8EFFF798038103D269B633813FC60C"), "5b8efff798038103d269b633813fc60c");
-        assert_eq!(normalise_id("0x39d6e9b3ddec9996"), "39d6e9b3ddec9996");
-        assert_eq!(normalise_id("W47/95gDgQPSabYzgT/GDA=="), "5b8efff798038103d269b633813fc60c");
-        assert_eq!(normalise_id("7uGbfsPBsXQ="), "eee19b7ec3c1b174");
+        assert_eq!(normalize_id("5B8EFFF798038103D269B633813FC60C"), "5b8efff798038103d269b633813fc60c");
+        assert_eq!(normalize_id("0x39d6e9b3ddec9996"), "39d6e9b3ddec9996");
+        assert_eq!(normalize_id("W47/95gDgQPSabYzgT/GDA=="), "5b8efff798038103d269b633813fc60c");
+        assert_eq!(normalize_id("7uGbfsPBsXQ="), "eee19b7ec3c1b174");
     }
 }

@@ -5,8 +5,8 @@
 
 use super::{har, jsonl, Read};
 use crate::error::{Error, ErrorKind, Location, Result};
+use crate::limits::Limits;
 use crate::model::Call;
-use crate::Limits;
 
 /// How much of the start of an input decides its format (the in-memory readers look at the
 /// same: a HAR's `log` within its first 4 KiB, a JSON Lines input's first line).

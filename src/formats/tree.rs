@@ -4,7 +4,7 @@
 
 use super::Text;
 use crate::error::{Error, ErrorKind, Location};
-use crate::Limits;
+use crate::limits::Limits;
 use serde::de::{DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess, VariantAccess, Visitor};
 use serde_json::{Map, Number, Value};
 use std::cell::Cell;
@@ -16,7 +16,7 @@ pub enum Syntax {
     Yaml,
 }
 
-/// Deserialises any self-describing document into a `serde_json::Value`, charging `budget`.
+/// Deserializes any self-describing document into a `serde_json::Value`, charging `budget`.
 /// YAML tags (`!!python/object:…`, `!!python/tuple`, …) are dropped and their content kept.
 #[derive(Clone, Copy)]
 pub struct Bounded<'b> {

@@ -5,7 +5,7 @@
 
 mod check;
 
-pub use check::{Finding, PolicyResult, RuleResult, Status};
+pub use crate::report::policy_result::{Finding, PolicyResult, RuleResult, Status};
 
 use crate::error::{Error, ErrorKind, Location, Result};
 use crate::signals::{Rules, StateKind, Strength};
@@ -168,7 +168,7 @@ impl Policy {
     }
 
     /// Checks the policy against a report; `rules` is the fingerprint table the report was made with.
-    pub fn check(&self, report: &crate::Report, rules: &Rules) -> PolicyResult {
+    pub fn check(&self, report: &crate::report::Report, rules: &Rules) -> PolicyResult {
         check::check(self, report, rules)
     }
 

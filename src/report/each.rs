@@ -1,13 +1,13 @@
-//! Many recordings, each analysed on its own (`callstate analyze --each`): one row per recording
+//! Many recordings, each analyzed on its own (`callstate analyze --each`): one row per recording
 //! and a summary. Rows are data; a [`Table`] draws them as a text table, JSON Lines or Markdown,
 //! one at a time, so that a long run shows each row as soon as it is known.
 
+use super::policy_result::Status;
 use super::{markdown::cell, wire_name as name, Level, Report};
 use crate::classify::Label;
-use crate::policy::Status;
+use crate::error::Error;
 use crate::redact::redact_text;
 use crate::signals::StateKind;
-use crate::Error;
 use serde::Serialize;
 use std::fmt::Write;
 
@@ -50,7 +50,7 @@ pub struct RowVerdict {
 
 impl Row {
     /// The row of `file` from its analysis; `expect` is the verdict it should have, if any.
-    pub fn new(file: &str, result: crate::Result<Report>, expect: Option<&str>) -> Row {
+    pub fn new(file: &str, result: crate::error::Result<Report>, expect: Option<&str>) -> Row {
         let outcome = match result {
             Ok(report) => {
                 let mut state: Vec<StateKind> = report.calls.iter().flat_map(|c| c.state.iter().copied()).collect();
@@ -77,12 +77,12 @@ impl Row {
         Row { file: file.to_string(), outcome }
     }
 
-    /// Analysed, but not as expected.
+    /// Analyzed, but not as expected.
     pub fn failed(&self) -> bool {
         matches!(&self.outcome, Outcome::Analysed(v) if v.expected == Some(false))
     }
 
-    /// Analysed, and the policy is violated.
+    /// Analyzed, and the policy is violated.
     pub fn violates(&self) -> bool {
         matches!(&self.outcome, Outcome::Analysed(v) if v.policy == Some(Status::Violated))
     }

@@ -165,10 +165,7 @@ pub fn build(call: &Call, index: usize, evidence: &[Evidence]) -> Exchange {
             .iter()
             .enumerate()
             .map(|(n, frame)| {
-                let label = match frame.direction {
-                    Direction::Sent => "sent",
-                    Direction::Received => "received",
-                };
+                let label = crate::names::variant_name(&frame.direction);
                 FrameView {
                     direction: frame.direction,
                     body: body_view(&frame.body, &format!("{label}.frame[{}]", n + 1), &marks),
@@ -329,7 +326,7 @@ fn body_view(body: &Body, prefix: &str, marks: &Marks) -> BodyView {
         }
         BodyKind::Events
     } else if let Some(text) = body.text() {
-        if body.content_type.as_deref().is_some_and(|c| c.contains("x-www-form-urlencoded")) {
+        if body.is_form() {
             out.form(text, prefix);
         } else {
             out.push(&shown_text(text));
@@ -521,7 +518,7 @@ impl Exchange {
             body_text(&mut out, &response.body);
         }
         for (n, frame) in self.frames.iter().enumerate() {
-            let direction = if frame.direction == Direction::Sent { "sent" } else { "received" };
+            let direction = crate::names::variant_name(&frame.direction);
             out.push_str(&format!("\nmessage {} ({direction})\n", n + 1));
             body_text(&mut out, &frame.body);
         }

@@ -4,6 +4,7 @@
 pub mod each;
 pub mod exchange;
 mod markdown;
+pub mod policy_result;
 pub mod policy_text;
 mod text;
 mod time;
@@ -22,7 +23,7 @@ use serde::Serialize;
 
 pub const SCHEMA: &str = "callstate.report/1";
 
-/// The name a unit enum serialises to (`stateful`, `handle_flow`): what the renderers print.
+/// The name a unit enum serializes to (`stateful`, `handle_flow`): what the renderers print.
 fn wire_name<T: Serialize>(value: &T) -> String {
     serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
 }
@@ -44,7 +45,7 @@ pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
     /// The policy's result, when the analysis was given one (`--policy`, the `policy` option).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub policy: Option<crate::policy::PolicyResult>,
+    pub policy: Option<policy_result::PolicyResult>,
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]

@@ -1,7 +1,7 @@
 //! A policy's result in words, for the text and Markdown renderings and the CLI's messages.
 
+use super::policy_result::{Finding, PolicyResult, RuleResult, Status};
 use super::wire_name;
-use crate::policy::{Finding, PolicyResult, RuleResult, Status};
 use std::fmt::Write;
 
 /// `holds`, `violated`, `warning`, `not applicable`.

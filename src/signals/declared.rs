@@ -151,7 +151,7 @@ impl Rules {
         &self.fingerprints
     }
 
-    /// The table as Markdown, one row per family: how it is recognised, where it keeps state.
+    /// The table as Markdown, one row per family: how it is recognized, where it keeps state.
     pub fn to_markdown(&self) -> String {
         let mut out = String::from(
             "| id | family | recognised by | state it declares | default | reference |\n|---|---|---|---|---|---|\n",
@@ -206,8 +206,8 @@ impl Rules {
     }
 
     /// The first fingerprint that matches the call. The call's path is split once, and each
-    /// pattern was split when the table was loaded: recognising a call allocates nothing.
-    pub fn recognise(&self, call: &Call) -> Option<&Fingerprint> {
+    /// pattern was split when the table was loaded: recognizing a call allocates nothing.
+    pub fn recognize(&self, call: &Call) -> Option<&Fingerprint> {
         let segments: Vec<&str> = call.request.url.path.split('/').filter(|s| !s.is_empty()).collect();
         self.fingerprints.iter().find(|fp| fp.matches(call, &segments))
     }
@@ -358,7 +358,7 @@ fn match_segments<'p, S: AsRef<str>>(
     }
 }
 
-/// How many of a WebSocket's first messages are looked at to recognise its protocol.
+/// How many of a WebSocket's first messages are looked at to recognize its protocol.
 const FIRST_FRAMES: usize = 8;
 
 /// The first message the server sent (among the first few) whose JSON matches every pointer's
@@ -378,13 +378,6 @@ fn first_frame_with<'c>(call: &'c Call, patterns: &BTreeMap<String, Vec<String>>
 /// Declared state whose handle the trace never saw minted: the API says the call continues state
 /// kept elsewhere (a session id the client chose, a conversation started before the capture).
 pub fn declarations(trace: &Trace, apis: &[Option<&Fingerprint>], minted: &FxHashSet<&str>) -> Vec<Evidence> {
-    struct Declared {
-        kind: StateKind,
-        family: String,
-        calls: Vec<usize>,
-        places: Vec<Place>,
-        value: Option<String>,
-    }
     let mut found: Vec<Declared> = Vec::new();
     let mut by_value: FxHashMap<(String, String), usize> = FxHashMap::default();
     for (i, (call, api)) in trace.calls.iter().zip(apis).enumerate() {
@@ -424,48 +417,49 @@ pub fn declarations(trace: &Trace, apis: &[Option<&Fingerprint>], minted: &FxHas
             }
         }
     }
-    found
-        .into_iter()
-        .map(|d| {
-            let calls_text = list_calls(&d.calls);
-            let place = &d.places[0].at;
-            let message = match &d.value {
-                Some(value) => format!(
-                    "{calls_text} send{} {} at `{place}`, which {} declares as a {} handle; it was not minted in this trace, so the state was created elsewhere or chosen by the client.",
-                    if d.calls.len() == 1 { "s" } else { "" },
-                    crate::redact::fingerprint(value, false),
-                    d.family,
-                    d.kind.as_str()
-                ),
-                // A protocol recognised by its first events keeps that state for the session.
-                None if place.starts_with("received.frame") => format!(
-                    "The server of {} names its protocol at `{place}`: {} keeps {} state on the server for the session.",
-                    calls_text.to_lowercase(),
-                    d.family,
-                    d.kind.as_str()
-                ),
-                None => format!("{calls_text} configures server-side {} state at `{place}` ({}).", d.kind.as_str(), d.family),
-            };
-            Evidence {
-                signal: Signal::Declared,
-                state: Some(d.kind),
-                strength: if d.value.is_some() && d.calls.len() > 1 { Strength::Medium } else { Strength::Weak },
-                dependents: d.calls.clone(),
-                calls: d.calls,
-                places: d.places,
-                handle: d.value,
-                secret: false,
-                api: Some(d.family),
-                message,
-            }
-        })
-        .collect()
+    found.into_iter().map(evidence_of).collect()
 }
 
-fn list_calls(calls: &[usize]) -> String {
-    match calls {
-        [one] => format!("Call {}", one + 1),
-        many => format!("Calls {}", many.iter().map(|c| (c + 1).to_string()).collect::<Vec<_>>().join(", ")),
+/// One declared place, and the calls that carry the same value there.
+struct Declared {
+    kind: StateKind,
+    family: String,
+    calls: Vec<usize>,
+    places: Vec<Place>,
+    value: Option<String>,
+}
+
+fn evidence_of(d: Declared) -> Evidence {
+    let calls_text = super::list_calls(&d.calls, true);
+    let place = &d.places[0].at;
+    let message = match &d.value {
+        Some(value) => format!(
+            "{calls_text} send{} {} at `{place}`, which {} declares as a {} handle; it was not minted in this trace, so the state was created elsewhere or chosen by the client.",
+            if d.calls.len() == 1 { "s" } else { "" },
+            crate::redact::fingerprint(value, false),
+            d.family,
+            d.kind.as_str()
+        ),
+        // A protocol recognized by its first events keeps that state for the session.
+        None if place.starts_with("received.frame") => format!(
+            "The server of {} names its protocol at `{place}`: {} keeps {} state on the server for the session.",
+            super::list_calls(&d.calls, false),
+            d.family,
+            d.kind.as_str()
+        ),
+        None => format!("{calls_text} configures server-side {} state at `{place}` ({}).", d.kind.as_str(), d.family),
+    };
+    Evidence {
+        signal: Signal::Declared,
+        state: Some(d.kind),
+        strength: if d.value.is_some() && d.calls.len() > 1 { Strength::Medium } else { Strength::Weak },
+        dependents: d.calls.clone(),
+        calls: d.calls,
+        places: d.places,
+        handle: d.value,
+        secret: false,
+        api: Some(d.family),
+        message,
     }
 }
 

@@ -68,7 +68,7 @@ pub fn flows(trace: &Trace, rules: &Rules, apis: &[Option<&Fingerprint>]) -> Vec
                 "Call {} uploaded content that the server stored under {}; {} refer to it by that handle: a stored resource.",
                 mint.call + 1,
                 crate::redact::fingerprint(value, flow.secret),
-                list_calls(&flow.dependents),
+                super::list_calls(&flow.dependents, false),
             );
             stored
         });
@@ -186,13 +186,6 @@ fn flow_evidence(
         api: declared_by,
         message,
     })
-}
-
-fn list_calls(calls: &[usize]) -> String {
-    match calls {
-        [one] => format!("call {}", one + 1),
-        many => format!("calls {}", many.iter().map(|c| (c + 1).to_string()).collect::<Vec<_>>().join(", ")),
-    }
 }
 
 /// A request that sends content for the server to store: a multipart form, or a path that says

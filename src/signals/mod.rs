@@ -1,4 +1,4 @@
-//! Signals: each reads the normalised trace and yields evidence. Every signal is linear in the
+//! Signals: each reads the normalized trace and yields evidence. Every signal is linear in the
 //! size of the trace (hash maps and prefix hashes, never a comparison of all pairs of calls).
 
 pub mod declared;
@@ -38,15 +38,9 @@ impl StateKind {
         matches!(self, StateKind::Conversation | StateKind::Session | StateKind::Connection | StateKind::Sandbox)
     }
 
+    /// The kind as reports and policies spell it.
     pub fn as_str(self) -> &'static str {
-        match self {
-            StateKind::Conversation => "conversation",
-            StateKind::Session => "session",
-            StateKind::Connection => "connection",
-            StateKind::Sandbox => "sandbox",
-            StateKind::Resource => "resource",
-            StateKind::Job => "job",
-        }
+        crate::names::variant_name(&self)
     }
 
     pub fn parse(name: &str) -> Option<StateKind> {
@@ -122,9 +116,26 @@ pub struct Evidence {
 
 /// Call numbers (from 1) as a reader reads them: the first eight, then how many more.
 pub fn numbered(calls: &[usize]) -> String {
-    let shown: Vec<String> = calls.iter().take(8).map(|c| (c + 1).to_string()).collect();
-    let more = if calls.len() > 8 { format!(" and {} more", calls.len() - 8) } else { String::new() };
-    format!("{}{more}", shown.join(", "))
+    numbers(calls, 8)
+}
+
+/// Call numbers (from 1): the first `shown`, then how many more.
+fn numbers(calls: &[usize], shown: usize) -> String {
+    let listed: Vec<String> = calls.iter().take(shown).map(|c| (c + 1).to_string()).collect();
+    let more = if calls.len() > shown { format!(" and {} more", calls.len() - shown) } else { String::new() };
+    format!("{}{more}", listed.join(", "))
+}
+
+/// Calls named in a sentence: "call 3", "calls 1, 2, 5" (every one listed); `Call`/`Calls` where
+/// the sentence starts with them.
+pub fn list_calls(calls: &[usize], starts_sentence: bool) -> String {
+    let noun = match (calls.len() == 1, starts_sentence) {
+        (true, false) => "call",
+        (false, false) => "calls",
+        (true, true) => "Call",
+        (false, true) => "Calls",
+    };
+    format!("{noun} {}", numbers(calls, usize::MAX))
 }
 
 /// Runs every signal over the trace.

@@ -273,7 +273,7 @@ const CONTENT_ARRAYS: &[&str] = &["messages", "input", "contents", "history", "t
 fn body_tokens<'t>(body: &'t Body, prefix: &str, position: Position, tokens: &mut Vec<Token<'t>>) {
     if let Some(json) = body.json() {
         walk(json, &mut Vec::new(), prefix, position, tokens);
-    } else if let Some(text) = body.text().filter(|_| is_form(body)) {
+    } else if let Some(text) = body.text().filter(|_| body.is_form()) {
         for pair in text.split('&') {
             let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
             let value = value.trim();
@@ -287,10 +287,6 @@ fn body_tokens<'t>(body: &'t Body, prefix: &str, position: Position, tokens: &mu
             walk(json, &mut Vec::new(), &format!("{prefix}.events[{}]", n + 1), position, tokens);
         }
     }
-}
-
-fn is_form(body: &Body) -> bool {
-    body.content_type.as_deref().is_some_and(|c| c.contains("x-www-form-urlencoded"))
 }
 
 enum Segment<'v> {
