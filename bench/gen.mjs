@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // A generator of large, realistic traces for the benchmark, deterministic from a seed.
 //
-//   node bench/gen.mjs --format har|otlp|jsonl --size 100MB --out FILE [--seed 1]
+//   node bench/gen.mjs --format har|otlp|jsonl --size 100MB --out FILE [--seed 1] [--mix mixed|history]
 //
 // `--ascii` leaves out the few non-ASCII words (in V8 one of them makes the decoded file a
 // two-byte string, slower to decode and parse).
@@ -10,7 +10,15 @@
 // boundary past the size (one call can weigh a few megabytes, so small sizes overshoot). The same
 // seed, format, size and options give the same bytes.
 //
-// The traffic is the mix an agent's capture has, interleaved as concurrent sessions are:
+// Two mixes. `--mix history`: most bytes are natural-language chat and agent histories resent
+// every turn, the commonest shape of real agent traffic: sessions of 10 to 40 turns, each request
+// resending the whole growing conversation (Chat Completions `messages`, Anthropic Messages, and
+// Responses `input` arrays without `previous_response_id`), English prose from a seeded word
+// generator, tool calls now and then, answers of a few hundred words, and small telemetry calls
+// between them (about 8 to 9 thousand calls per 100 MB).
+//
+// `--mix mixed` (the default) is the mix an agent's capture has, interleaved as concurrent
+// sessions are:
 // - Chat Completions and Anthropic Messages conversations that resend their whole history turn
 //   after turn (tool calls and tool results in it, now and then a base64 image), some streamed
 //   as server-sent events;
@@ -42,7 +50,7 @@ export function parseSize(text) {
 }
 
 function parseArgs(argv) {
-  const opts = { format: 'har', size: parseSize('10MB'), seed: 1, out: null, ascii: false };
+  const opts = { format: 'har', size: parseSize('10MB'), seed: 1, out: null, ascii: false, mix: 'mixed' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = () => argv[++i];
@@ -51,12 +59,14 @@ function parseArgs(argv) {
     else if (a === '--seed') opts.seed = Number(v()) >>> 0;
     else if (a === '--out') opts.out = v();
     else if (a === '--ascii') opts.ascii = true;
+    else if (a === '--mix') opts.mix = v();
     else if (a === '--help' || a === '-h') {
-      console.log('usage: node bench/gen.mjs --format har|otlp|jsonl --size 100MB --out FILE [--seed N] [--ascii]');
+      console.log('usage: node bench/gen.mjs --format har|otlp|jsonl --size 100MB --out FILE [--seed N] [--ascii] [--mix mixed|history]');
       process.exit(0);
     } else throw new Error(`unknown argument: ${a}`);
   }
   if (!['har', 'otlp', 'jsonl'].includes(opts.format)) throw new Error(`unknown format: ${opts.format}`);
+  if (!MIXES.includes(opts.mix)) throw new Error(`unknown mix: ${opts.mix} (${MIXES.join(', ')})`);
   if (!opts.out) throw new Error('--out FILE is required');
   return opts;
 }
@@ -437,15 +447,281 @@ function* noise(rng, fill) {
   }
 }
 
-const SESSIONS = [
-  // [weight, generator, formats it can be written in]
-  [26, chatSession, ['har', 'jsonl', 'otlp']],
-  [10, anthropicSession, ['har', 'jsonl', 'otlp']],
-  [14, responsesChain, ['har', 'jsonl', 'otlp']],
-  [14, mcpSession, ['har', 'jsonl', 'otlp']],
-  [4, realtimeSession, ['har']],
-  [32, noise, ['har', 'jsonl', 'otlp']],
-];
+// [weight, generator, formats it can be written in], per mix
+const SESSIONS = {
+  mixed: [
+    [26, chatSession, ['har', 'jsonl', 'otlp']],
+    [10, anthropicSession, ['har', 'jsonl', 'otlp']],
+    [14, responsesChain, ['har', 'jsonl', 'otlp']],
+    [14, mcpSession, ['har', 'jsonl', 'otlp']],
+    [4, realtimeSession, ['har']],
+    [32, noise, ['har', 'jsonl', 'otlp']],
+  ],
+  history: [
+    [30, historyChat, ['har', 'jsonl', 'otlp']],
+    [15, historyAnthropic, ['har', 'jsonl', 'otlp']],
+    [10, historyResponses, ['har', 'jsonl', 'otlp']],
+    [430, smallCalls, ['har', 'jsonl', 'otlp']],
+  ],
+};
+export const MIXES = Object.keys(SESSIONS);
+
+
+// ---- the history mix -------------------------------------------------------------------------
+//
+// English prose from a seeded word generator: words drawn with Zipf-like frequencies from a list
+// ordered roughly by how common they are, sentences of 4 to 30 words with commas, paragraphs, and
+// in answers some Markdown (headings, bullets, bold, now and then a code block). Typographic
+// apostrophes and dashes, as model output has, unless `--ascii`.
+
+const ENGLISH = (
+  'the of and to a in that is it for you was with on as have be at this not but by from they we ' +
+  'or an will my one all would there their what so up out if about who get which go me when make ' +
+  'can like time no just him know take people into year your good some could them see other than ' +
+  'then now look only come its over think also back after use two how our work first well way even ' +
+  'new want because any these give day most us need should help each much through where before ' +
+  'right still find here thing many long great same while might last again never under around ' +
+  'keep start point every small number part place system question problem fact case week company ' +
+  'group state result change order example information important possible different following ' +
+  'however therefore instead usually already probably actually simply clearly especially rather ' +
+  'data request response function value file user error model approach option step process ' +
+  'service server client message record report table field column query result version update ' +
+  'customer account invoice payment contract policy review draft summary section paragraph ' +
+  'document meeting schedule project team manager budget estimate timeline deadline risk issue ' +
+  'feature release test build deploy configuration setting permission access token session ' +
+  'database index cache memory performance latency throughput cost region network storage ' +
+  'analysis research source evidence argument claim reason conclusion context detail assumption ' +
+  'recommend suggest consider explain describe compare include provide require support check ' +
+  'create remove replace improve reduce increase handle return call send read write open close ' +
+  'clear simple complex likely useful specific general common main final current previous next ' +
+  'quickly carefully directly easily exactly roughly slightly significantly'
+).split(' ');
+
+const FUNCTION_WORDS = 60;
+const CONTRACTIONS = ["it's", "don't", "you're", "I'd", "let's", "that's", "isn't", "we'll", "can't", "there's"];
+
+class EnglishFiller {
+  constructor(rng, ascii) {
+    this.rng = rng;
+    this.ascii = ascii;
+    // Zipf weights over each list's order, sampled by binary search over the cumulative sums.
+    const zipf = (list) => {
+      const cum = [];
+      let t = 0;
+      for (let i = 0; i < list.length; i++) cum.push((t += 1 / (i + 2.7)));
+      return { list, cum: cum.map((x) => x / t) };
+    };
+    this.function = zipf(ENGLISH.slice(0, FUNCTION_WORDS));
+    this.content = zipf(ENGLISH.slice(FUNCTION_WORDS));
+    this.sentences = [];
+    for (let i = 0; i < 16384; i++) this.sentences.push(this.sentence());
+  }
+  word({ list, cum } = this.content) {
+    const x = this.rng.next();
+    let lo = 0, hi = cum.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cum[mid] < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return list[lo];
+  }
+  sentence() {
+    const rng = this.rng;
+    // Phrases of one or two function words then one or two content words, as English alternates.
+    const n = rng.int(4, 30);
+    const w = [];
+    for (let j = 0; j < n; j++) {
+      const slot = j % 3 === 2 ? (rng.chance(0.5) ? this.content : this.function) : j % 3 === 0 ? this.function : this.content;
+      let x = rng.chance(0.02) ? rng.pick(CONTRACTIONS) : this.word(slot);
+      if (j > 2 && j < n - 2 && rng.chance(0.07)) x += ',';
+      if (j > 3 && j < n - 3 && rng.chance(0.015)) x = this.ascii ? `${x} -` : `${x} —`;
+      w.push(x);
+    }
+    if (!this.ascii) for (let j = 0; j < w.length; j++) w[j] = w[j].replace("'", '’');
+    if (rng.chance(0.04)) w[rng.int(0, n - 1)] = `"${w[rng.int(0, n - 1)].replace(/,$/, '')}"`;
+    const s = w.join(' ');
+    return s[0].toUpperCase() + s.slice(1) + rng.pick(['.', '.', '.', '.', '.', '?', '!', ':']);
+  }
+  /** About `chars` characters of plain prose, in paragraphs. */
+  text(chars) {
+    const parts = [];
+    let n = 0;
+    while (n < chars) {
+      const s = this.rng.pick(this.sentences);
+      parts.push(n && this.rng.chance(0.12) ? `\n\n${s}` : s);
+      n += s.length + 1;
+    }
+    return parts.join(' ');
+  }
+  /** An assistant's answer of about `words` words, sometimes with Markdown. */
+  answer(words) {
+    const rng = this.rng;
+    const chars = words * 6;
+    if (!rng.chance(0.4)) return this.text(chars);
+    const parts = [this.text(chars * 0.3)];
+    let n = parts[0].length;
+    while (n < chars) {
+      const k = rng.int(0, 5);
+      let p;
+      if (k === 0) p = `## ${this.word()[0].toUpperCase()}${this.word().slice(1)} ${this.word()}\n\n${this.text(300)}`;
+      else if (k === 1) p = Array.from({ length: rng.int(2, 6) }, () => `- **${this.word()}**: ${this.text(80)}`).join('\n');
+      else if (k === 2) p = Array.from({ length: rng.int(2, 5) }, (_, i) => `${i + 1}. ${this.text(100)}`).join('\n');
+      else if (k === 3 && rng.chance(0.4)) p = '```python\n' + Array.from({ length: rng.int(3, 12) }, () => `${this.word()}_${this.word()} = ${this.word()}(${this.word()}, ${rng.int(0, 99)})`).join('\n') + '\n```';
+      else p = this.text(400);
+      parts.push(p);
+      n += p.length + 2;
+    }
+    return parts.join('\n\n');
+  }
+}
+
+/** A history-heavy Chat Completions conversation: the whole `messages` array every turn. */
+function* historyChat(rng, fill) {
+  const model = rng.pick(MODELS_OPENAI);
+  const conv = `conv-${rng.hex(12)}`;
+  const messages = [{ role: 'system', content: fill.text(rng.int(400, 2500)) }];
+  const tools = rng.chance(0.6)
+    ? TOOL_NAMES.slice(0, rng.int(1, 4)).map((name) => ({ type: 'function', function: { name, description: fill.text(100), parameters: { type: 'object', properties: { query: { type: 'string' } }, required: ['query'] } } }))
+    : undefined;
+  const auth = [['authorization', `Bearer sk-proj-${rng.alnum(48)}`]];
+  const turns = rng.int(10, 40);
+  for (let turn = 0; turn < turns; turn++) {
+    if (tools && turn > 0 && rng.chance(0.15)) {
+      const id = `call_${rng.alnum(24)}`;
+      messages.push({ role: 'assistant', content: null, tool_calls: [{ id, type: 'function', function: { name: rng.pick(tools).function.name, arguments: JSON.stringify({ query: fill.text(50) }) } }] });
+      messages.push({ role: 'tool', tool_call_id: id, content: fill.text(rng.int(300, 1500)) });
+    } else {
+      messages.push({ role: 'user', content: fill.text(rng.int(30, 400)) });
+    }
+    const reply = fill.answer(rng.int(40, 220));
+    const id = `chatcmpl-${rng.alnum(29)}`;
+    const stream = rng.chance(0.15);
+    let resBody, resMime;
+    if (stream) {
+      const events = [];
+      for (let i = 0; i < reply.length; i += 200) events.push({ id, object: 'chat.completion.chunk', created: 1795000000 + turn, model, choices: [{ index: 0, delta: { content: reply.slice(i, i + 200) }, finish_reason: null }] });
+      events.push({ id, object: 'chat.completion.chunk', created: 1795000000 + turn, model, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] });
+      resBody = sse(events);
+      resMime = 'text/event-stream';
+    } else {
+      resBody = {
+        id, object: 'chat.completion', created: 1795000000 + turn, model,
+        choices: [{ index: 0, message: { role: 'assistant', content: reply, refusal: null }, finish_reason: 'stop' }],
+        usage: { prompt_tokens: rng.int(100, 90000), completion_tokens: rng.int(10, 2000), total_tokens: rng.int(100, 92000) },
+        system_fingerprint: `fp_${rng.hex(10)}`,
+      };
+      resMime = 'application/json';
+    }
+    yield {
+      method: 'POST', url: 'https://api.openai.com/v1/chat/completions',
+      reqHeaders: jsonHeaders(auth), reqBody: { model, messages, ...(tools ? { tools } : {}), temperature: 0.7, stream }, reqMime: 'application/json',
+      status: 200, resHeaders: resJsonHeaders(rng).map((h) => (h[0] === 'content-type' ? [h[0], resMime] : h)),
+      resBody, resMime, resourceType: 'fetch', agent: conv,
+      span: { kind: 'chat', provider: 'openai', model, input: messages, output: [{ role: 'assistant', content: reply }], responseId: id },
+    };
+    messages.push({ role: 'assistant', content: reply });
+  }
+}
+
+/** A history-heavy Anthropic Messages conversation. */
+function* historyAnthropic(rng, fill) {
+  const model = rng.pick(MODELS_ANTHROPIC);
+  const conv = `conv-${rng.hex(12)}`;
+  const system = fill.text(rng.int(400, 3000));
+  const messages = [];
+  const key = [['x-api-key', `sk-ant-api03-${rng.alnum(80)}`], ['anthropic-version', '2023-06-01']];
+  const turns = rng.int(10, 40);
+  for (let turn = 0; turn < turns; turn++) {
+    if (turn > 0 && rng.chance(0.15)) {
+      const id = `toolu_${rng.alnum(24)}`;
+      messages.push({ role: 'assistant', content: [{ type: 'text', text: fill.text(rng.int(40, 200)) }, { type: 'tool_use', id, name: rng.pick(TOOL_NAMES), input: { query: fill.text(50) } }] });
+      messages.push({ role: 'user', content: [{ type: 'tool_result', tool_use_id: id, content: fill.text(rng.int(300, 1500)) }] });
+    } else {
+      messages.push({ role: 'user', content: [{ type: 'text', text: fill.text(rng.int(30, 400)) }] });
+    }
+    const reply = fill.answer(rng.int(40, 220));
+    const id = `msg_${rng.alnum(24)}`;
+    yield {
+      method: 'POST', url: 'https://api.anthropic.com/v1/messages',
+      reqHeaders: jsonHeaders(key), reqBody: { model, max_tokens: 4096, system, messages }, reqMime: 'application/json',
+      status: 200, resHeaders: resJsonHeaders(rng, [['request-id', `req_${rng.alnum(24)}`]]),
+      resBody: {
+        id, type: 'message', role: 'assistant', model, content: [{ type: 'text', text: reply }],
+        stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: rng.int(100, 90000), output_tokens: rng.int(10, 4000) },
+      },
+      resMime: 'application/json', resourceType: 'fetch', agent: conv,
+      span: { kind: 'chat', provider: 'anthropic', model, input: messages, output: [{ role: 'assistant', content: reply }], responseId: id },
+    };
+    messages.push({ role: 'assistant', content: [{ type: 'text', text: reply }] });
+  }
+}
+
+/** The Responses API used statelessly: the whole `input` array every turn, `store: false`. */
+function* historyResponses(rng, fill) {
+  const model = rng.pick(MODELS_OPENAI);
+  const conv = `conv-${rng.hex(12)}`;
+  const instructions = fill.text(rng.int(400, 2500));
+  const input = [];
+  const auth = [['authorization', `Bearer sk-proj-${rng.alnum(48)}`]];
+  const turns = rng.int(10, 40);
+  for (let turn = 0; turn < turns; turn++) {
+    if (turn > 0 && rng.chance(0.15)) {
+      const callId = `call_${rng.alnum(24)}`;
+      input.push({ type: 'function_call', call_id: callId, name: rng.pick(TOOL_NAMES), arguments: JSON.stringify({ query: fill.text(50) }) });
+      input.push({ type: 'function_call_output', call_id: callId, output: fill.text(rng.int(300, 1500)) });
+    } else {
+      input.push({ role: 'user', content: [{ type: 'input_text', text: fill.text(rng.int(30, 400)) }] });
+    }
+    const reply = fill.answer(rng.int(40, 220));
+    const id = `resp_${rng.hex(48)}`;
+    const msg = { type: 'message', id: `msg_${rng.hex(48)}`, status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: reply, annotations: [] }] };
+    yield {
+      method: 'POST', url: 'https://api.openai.com/v1/responses',
+      reqHeaders: jsonHeaders(auth), reqBody: { model, instructions, input, store: false }, reqMime: 'application/json',
+      status: 200, resHeaders: resJsonHeaders(rng),
+      resBody: {
+        id, object: 'response', created_at: 1795000000 + turn, status: 'completed', model, previous_response_id: null, output: [msg],
+        usage: { input_tokens: rng.int(100, 90000), output_tokens: rng.int(10, 4000), total_tokens: rng.int(100, 94000) }, store: false,
+      },
+      resMime: 'application/json', resourceType: 'fetch', agent: conv,
+      span: { kind: 'chat', provider: 'openai', model, input, output: [{ role: 'assistant', content: reply }], responseId: id },
+    };
+    input.push({ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: reply }] });
+  }
+}
+
+/** Small calls between the turns: telemetry, analytics, the app's own API. */
+function* smallCalls(rng) {
+  const n = rng.int(2, 8);
+  for (let i = 0; i < n; i++) {
+    const kind = rng.int(0, 2);
+    if (kind === 0) {
+      const events = [];
+      for (let j = rng.int(1, 6); j > 0; j--) events.push({ event: rng.pick(['page_view', 'click', 'render', 'llm_latency']), id: rng.uuid(), ts: 1795000000000 + rng.int(0, 1e6), props: { path: `/app/${rng.pick(ENGLISH)}`, ms: rng.int(1, 9000) } });
+      yield {
+        method: 'POST', url: 'https://telemetry.example-app.com/v1/batch', reqHeaders: jsonHeaders([['x-client-id', rng.uuid()]]),
+        reqBody: { batch: events, sentAt: new Date(1795000000000).toISOString() }, reqMime: 'application/json',
+        status: 200, resHeaders: resJsonHeaders(rng), resBody: { ok: true }, resMime: 'application/json', resourceType: 'ping', span: { kind: 'http' },
+      };
+    } else if (kind === 1) {
+      yield {
+        method: 'POST', url: `https://www.google-analytics.com/g/collect?v=2&tid=G-${rng.alnum(10)}&cid=${rng.int(1e8, 9e8)}.${rng.int(1e9, 2e9)}&en=page_view`,
+        reqHeaders: [['content-type', 'text/plain;charset=UTF-8'], ['user-agent', UA]], reqBody: null,
+        status: 204, resHeaders: [['set-cookie', `_ga=GA1.1.${rng.int(1e8, 9e8)}.${rng.int(1e9, 2e9)}; Path=/; Max-Age=63072000`]], resBody: '', resMime: 'text/plain', resourceType: 'ping', span: { kind: 'http' },
+      };
+    } else {
+      yield {
+        method: 'GET', url: `https://app.example-app.com/api/conversations?limit=${rng.int(10, 50)}`, reqHeaders: jsonHeaders([['cookie', `app_session=${rng.alnum(40)}; theme=dark`]]), reqBody: null,
+        status: 200, resHeaders: resJsonHeaders(rng),
+        resBody: { items: Array.from({ length: rng.int(1, 8) }, () => ({ id: `conv-${rng.hex(12)}`, title: fill_title(rng), updated: 1795000000 + rng.int(0, 1e6) })) },
+        resMime: 'application/json', resourceType: 'xhr', span: { kind: 'http' },
+      };
+    }
+  }
+}
+
+const fill_title = (rng) => Array.from({ length: rng.int(2, 6) }, () => rng.pick(ENGLISH)).join(' ');
 
 // ---- writers ---------------------------------------------------------------------------------
 
@@ -661,12 +937,13 @@ class OtlpWriter {
 
 // ---- main ------------------------------------------------------------------------------------
 
-export function generate({ format, size, seed, out: path, ascii = false }) {
+export function generate({ format, size, seed, out: path, ascii = false, mix = 'mixed' }) {
+  if (!SESSIONS[mix]) throw new Error(`unknown mix: ${mix}`);
   const rng = makeRng(seed);
-  const fill = new Filler(rng, ascii);
+  const fill = mix === 'history' ? new EnglishFiller(rng, ascii) : new Filler(rng, ascii);
   const out = new Out(path);
   const writer = format === 'har' ? new HarWriter(out, rng) : format === 'jsonl' ? new JsonlWriter(out) : new OtlpWriter(out, rng);
-  const kinds = SESSIONS.filter(([, , formats]) => formats.includes(format));
+  const kinds = SESSIONS[mix].filter(([, , formats]) => formats.includes(format));
   const total = kinds.reduce((s, [w]) => s + w, 0);
   let now = Date.UTC(2026, 10, 27, 10, 0, 0);
   const opts = { imageRate: 0.04, now: () => now };
@@ -702,5 +979,5 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const t0 = performance.now();
   const { bytes, calls } = generate(opts);
   const s = (performance.now() - t0) / 1000;
-  console.error(`${opts.out}: ${opts.format}, ${bytes} bytes, ${calls} calls, seed ${opts.seed}, ${s.toFixed(1)} s (${(bytes / 1e6 / s).toFixed(0)} MB/s)`);
+  console.error(`${opts.out}: ${opts.format}, ${opts.mix} mix, ${bytes} bytes, ${calls} calls, seed ${opts.seed}, ${s.toFixed(1)} s (${(bytes / 1e6 / s).toFixed(0)} MB/s)`);
 }
