@@ -714,14 +714,14 @@ function* smallCalls(rng) {
       yield {
         method: 'GET', url: `https://app.example-app.com/api/conversations?limit=${rng.int(10, 50)}`, reqHeaders: jsonHeaders([['cookie', `app_session=${rng.alnum(40)}; theme=dark`]]), reqBody: null,
         status: 200, resHeaders: resJsonHeaders(rng),
-        resBody: { items: Array.from({ length: rng.int(1, 8) }, () => ({ id: `conv-${rng.hex(12)}`, title: fill_title(rng), updated: 1795000000 + rng.int(0, 1e6) })) },
+        resBody: { items: Array.from({ length: rng.int(1, 8) }, () => ({ id: `conv-${rng.hex(12)}`, title: conversationTitle(rng), updated: 1795000000 + rng.int(0, 1e6) })) },
         resMime: 'application/json', resourceType: 'xhr', span: { kind: 'http' },
       };
     }
   }
 }
 
-const fill_title = (rng) => Array.from({ length: rng.int(2, 6) }, () => rng.pick(ENGLISH)).join(' ');
+const conversationTitle = (rng) => Array.from({ length: rng.int(2, 6) }, () => rng.pick(ENGLISH)).join(' ');
 
 // ---- writers ---------------------------------------------------------------------------------
 
