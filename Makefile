@@ -115,8 +115,9 @@ fuzz:
 	fuzz/run.sh $(FUZZ_SECONDS)
 
 # Benchmarks (not part of `make test`; see bench/README.md): generated traces of 10 MB, 100 MB
-# and 1 GB, native against wasm in Node and in Chromium against JSON.parse, memory and sizes.
-# BENCH_SIZES=10MB,100MB runs fewer sizes; the table also goes to target/bench/results.json.
+# and 1 GB in two mixes (mixed, history), native against wasm in Node and in Chromium against
+# JSON.parse, memory and sizes. BENCH_SIZES=10MB,100MB runs fewer sizes, BENCH_MIXES=history one
+# mix; the tables also go to target/bench/results.json.
 bench: setup setup-browser package
 	WASM_FEATURES="$(WASM_FEATURES)" node bench/run.mjs
 
