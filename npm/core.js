@@ -15,15 +15,23 @@ import initWasm, {
 /**
  * The one error class for bad input, bad options and misuse. `kind` is `unknown_format`,
  * `malformed`, `limit` or `usage`; `location` says where in which input (offsets count bytes of
- * the input), or is `null`.
+ * the input), or is `null`; `help` says what would get past it (`{raise_limit: {limit, current}}`
+ * for a limit), or is `null`.
  */
 export class CallstateError extends Error {
-  constructor(message, { kind = 'usage', location = null } = {}) {
+  constructor(message, { kind = 'usage', location = null, help = null } = {}) {
     super(message);
     this.name = 'CallstateError';
     this.kind = kind;
     this.location = location;
+    this.help = help;
   }
+}
+
+/** The library's help in the options' words: which of `limits` to raise. */
+function helpText(help) {
+  const raise = help?.raise_limit;
+  return raise ? ` Raise it above ${raise.current} with \`limits: { ${raise.limit}: N }\`.` : '';
 }
 
 function usage(message) {
@@ -31,14 +39,15 @@ function usage(message) {
 }
 
 /**
- * The error the WebAssembly module threw, as a `CallstateError` (same message, `kind` and
- * `location`). Its errors without a kind are about the arguments (`usage`). A trap
+ * The error the WebAssembly module threw, as a `CallstateError` (same message with its help
+ * worded, `kind`, `location` and `help`). Its errors without a kind are about the arguments (`usage`). A trap
  * (`WebAssembly.RuntimeError`) is a bug, not bad input, and is passed on as it is.
  */
 function toCallstateError(error) {
   if (error instanceof CallstateError || !(error instanceof Error)) return error;
   if (typeof WebAssembly === 'object' && error instanceof WebAssembly.RuntimeError) return error;
-  return new CallstateError(error.message, { kind: error.kind ?? 'usage', location: error.location ?? null });
+  const help = error.help ?? null;
+  return new CallstateError(error.message + helpText(help), { kind: error.kind ?? 'usage', location: error.location ?? null, help });
 }
 
 const objectTag = (value) => Object.prototype.toString.call(value);

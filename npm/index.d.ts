@@ -2,7 +2,7 @@
 // and rules types in `./types.js` are generated from the JSON Schemas the Rust code describes
 // itself with (`callstate schema`); nothing here restates them.
 
-import type { AnalyzeOptions, ErrorKind, Exchange, Location, Report } from './types.js';
+import type { AnalyzeOptions, ErrorKind, Exchange, Help, Location, Report } from './types.js';
 
 export type * from './types.js';
 
@@ -45,13 +45,16 @@ export type InitInput =
 /**
  * Thrown (or rejected with) for bad input, bad options and misuse. The message says what and
  * where; `location` says where as data (offsets count bytes of the input, lines and columns count
- * from 1, `entry` counts entries or interactions from 0), or is `null`.
+ * from 1, `entry` counts entries or interactions from 0), or is `null`. For a limit, the message
+ * ends with the `limits` option that raises it.
  */
 export declare class CallstateError extends Error {
-  constructor(message: string, options?: { kind?: ErrorKind; location?: Location | null });
+  constructor(message: string, options?: { kind?: ErrorKind; location?: Location | null; help?: Help | null });
   readonly name: 'CallstateError';
   readonly kind: ErrorKind;
   readonly location: Location | null;
+  /** What would get past the error, as data: for a `limit`, `{raise_limit: {limit, current}}`. */
+  readonly help: Help | null;
 }
 
 /**

@@ -64,18 +64,60 @@ pub enum ErrorKind {
     Usage,
 }
 
+/// A limit that protects memory and time, named as in the options (`limits: {maxCalls: …}`) and
+/// in the CLI (`--limit maxCalls=…`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum LimitName {
+    MaxInputBytes,
+    MaxBodyBytes,
+    MaxInflateRatio,
+    MaxCalls,
+    MaxTreeSize,
+}
+
+impl LimitName {
+    /// The name as the options and the CLI spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LimitName::MaxInputBytes => "maxInputBytes",
+            LimitName::MaxBodyBytes => "maxBodyBytes",
+            LimitName::MaxInflateRatio => "maxInflateRatio",
+            LimitName::MaxCalls => "maxCalls",
+            LimitName::MaxTreeSize => "maxTreeSize",
+        }
+    }
+}
+
+/// What the caller can do about an error, as data: each edge (the CLI, the npm package) words it
+/// in its own syntax.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Help {
+    /// The input is over `limit`, now `current`; a higher value reads it.
+    RaiseLimit { limit: LimitName, current: usize },
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Error {
     pub kind: ErrorKind,
-    /// What went wrong, as a sentence, without the location.
+    /// What went wrong, as a sentence, without the location and without any caller's syntax.
     pub message: String,
     /// Boxed to keep `Result<T, Error>` small on the happy path.
     pub location: Box<Location>,
+    /// What would get past the error, where something would (for a limit: which one to raise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<Help>,
 }
 
 impl Error {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error { kind, message: message.into(), location: Box::default() }
+        Error { kind, message: message.into(), location: Box::default(), help: None }
+    }
+
+    /// A `limit` error for an input over `limit`, which is `current` now.
+    pub fn over_limit(limit: LimitName, current: usize, message: impl Into<String>) -> Self {
+        Error { help: Some(Help::RaiseLimit { limit, current }), ..Error::new(ErrorKind::Limit, message) }
     }
 
     pub fn malformed(message: impl Into<String>) -> Self {

@@ -24,7 +24,7 @@ pub mod signals;
 pub mod wasm;
 
 pub use analysis::Analysis;
-pub use error::{Error, ErrorKind, Location, Result};
+pub use error::{Error, ErrorKind, Help, LimitName, Location, Result};
 pub use inputs::{read_trace, NamedInput, Options};
 pub use limits::Limits;
 pub use policy::{Policy, PolicyResult};

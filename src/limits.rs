@@ -1,11 +1,11 @@
 //! Limits that protect memory and time (a browser tab's, in particular). Readers take them from
 //! here, not from the crate root, so that no reader depends on the assembly in `lib.rs`.
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, LimitName, Result};
 use serde::{Deserialize, Serialize};
 
 /// Limits that protect memory and time (a browser tab's, in particular). Each error that hits
-/// one names it and how to raise it.
+/// one names it, and says which one to raise in its `help`.
 #[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct Limits {
@@ -38,12 +38,7 @@ impl Limits {
         if count <= self.max_calls {
             return Ok(());
         }
-        Err(Error::new(
-            ErrorKind::Limit,
-            format!(
-                "{input} has more than {} {items}; raise the limit `maxCalls` (CLI: `--limit maxCalls=N`) to read it.",
-                self.max_calls
-            ),
-        ))
+        let message = format!("{input} has more than {} {items}, the limit `maxCalls`.", self.max_calls);
+        Err(Error::over_limit(LimitName::MaxCalls, self.max_calls, message))
     }
 }

@@ -20,8 +20,9 @@ fn usage_error(message: String) -> JsValue {
     to_js_error(crate::Error::new(crate::ErrorKind::Usage, message))
 }
 
-/// Turns a core error into a JS `Error` whose message says what and where, with `kind` and
-/// `location` (`{input, offset, line, column, entry}`; offsets count bytes) as properties.
+/// Turns a core error into a JS `Error` whose message says what and where, with `kind`,
+/// `location` (`{input, offset, line, column, entry}`; offsets count bytes) and, where there is
+/// one, `help` (`{raise_limit: {limit, current}}`) as properties; the package words the help.
 fn to_js_error(error: crate::Error) -> JsValue {
     let js = js_sys::Error::new(&crate::redact::redact_text(&error.to_string()));
     js.set_name("CallstateError");
@@ -33,6 +34,9 @@ fn to_js_error(error: crate::Error) -> JsValue {
     }
     if let Ok(kind) = to_js(&error.kind) {
         set("kind", kind);
+    }
+    if let Some(Ok(help)) = error.help.as_ref().map(to_js) {
+        set("help", help);
     }
     js.into()
 }

@@ -83,6 +83,33 @@ fn bad_input_exits_2_with_a_message_and_nothing_on_stdout() {
 }
 
 #[test]
+fn a_limit_error_says_which_limit_and_the_option_that_raises_it() {
+    let out = callstate(&["analyze", "--limit", "maxCalls=1", STATEFUL], None);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("the limit `maxCalls`"), "{err}");
+    assert!(err.contains("\n  help: raise it above 1 with `--limit maxCalls=N`"), "{err}");
+
+    let out = callstate(&["analyze", "--limit", "maxInputBytes=10", STATEFUL], None);
+    assert!(text(&out.stderr).contains("help: raise it above 10 with `--limit maxInputBytes=N`"));
+
+    // As data, where errors are written as JSON: the limit and its value, no syntax.
+    let out = callstate(&["analyze", "--each", "--format", "json", "--limit", "maxCalls=1", STATEFUL], None);
+    let row: serde_json::Value = serde_json::from_str(text(&out.stdout).lines().next().unwrap()).unwrap();
+    assert_eq!(row["error"]["kind"], "limit");
+    assert_eq!(row["error"]["help"], serde_json::json!({"raise_limit": {"limit": "maxCalls", "current": 1}}));
+    let message = row["error"]["message"].as_str().unwrap();
+    assert!(!message.contains("--limit") && !message.contains("CLI"), "{message}");
+
+    // Errors without help have no `help` field; the schema documents it.
+    let out = callstate(&["analyze", "--each", "--format", "json", "-"], Some(b"{"));
+    let row: serde_json::Value = serde_json::from_str(text(&out.stdout).lines().next().unwrap()).unwrap();
+    assert!(row["error"].get("help").is_none(), "{row}");
+    let schema = text(&callstate(&["schema", "error"], None).stdout);
+    assert!(schema.contains("raise_limit") && schema.contains("maxInflateRatio"), "{schema}");
+}
+
+#[test]
 fn usage_errors_exit_2() {
     for args in [
         &["analyze"][..],

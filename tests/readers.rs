@@ -5,7 +5,7 @@
 
 use base64::Engine;
 use callstate::model::{Direction, Transport};
-use callstate::{read_trace, ErrorKind, Limits, NamedInput};
+use callstate::{read_trace, ErrorKind, Help, LimitName, Limits, NamedInput};
 use std::io::Write;
 
 fn read(name: &str, text: &[u8]) -> callstate::Result<callstate::model::Trace> {
@@ -235,6 +235,18 @@ fn hostile_inputs_hit_limits_not_memory() {
     let error = read_trace(&[NamedInput { name: "big", bytes: b"01234567890123" }], &limits).unwrap_err();
     assert_eq!(error.kind, ErrorKind::Limit);
     assert!(error.to_string().contains("maxInputBytes"));
+    assert_eq!(error.help, Some(Help::RaiseLimit { limit: LimitName::MaxInputBytes, current: 10 }));
+    assert!(!error.message.contains("--limit"), "{error}");
+
+    // More calls than allowed.
+    let limits = Limits { max_calls: 1, ..Limits::default() };
+    let two = har(
+        r#"{"request": {"method": "GET", "url": "https://a.example/"}}, {"request": {"method": "GET", "url": "https://a.example/"}}"#,
+    );
+    let error = read_trace(&[NamedInput { name: "two.har", bytes: two.as_bytes() }], &limits).unwrap_err();
+    assert_eq!(error.kind, ErrorKind::Limit, "{error}");
+    assert_eq!(error.help, Some(Help::RaiseLimit { limit: LimitName::MaxCalls, current: 1 }));
+    assert!(error.message.contains("`maxCalls`") && !error.message.contains("--limit"), "{error}");
 }
 
 #[test]

@@ -67,10 +67,14 @@ fn markdown_and_schema_version() {
 fn options_raise_and_lower_limits() {
     let (name, bytes, _) = common::cases::CASES[0];
     let options = js_sys::JSON::parse(r#"{"name": "x.yaml", "limits": {"maxInputBytes": 100}}"#).unwrap();
-    let error = wasm::analyze(js_sys::Uint8Array::from(bytes).into(), options).unwrap_err();
+    let error = wasm::analyze(js_sys::Uint8Array::from(bytes).into(), options.clone()).unwrap_err();
     let message: String = error.dyn_into::<js_sys::Error>().unwrap().message().into();
-    assert!(message.contains("maxInputBytes"), "{message}");
+    assert!(message.contains("maxInputBytes") && !message.contains("--limit"), "{message}");
     let _ = name;
+    // The help passes through as data; the package words it.
+    let error = wasm::analyze(js_sys::Uint8Array::from(bytes).into(), options).unwrap_err();
+    let help = js_sys::JSON::stringify(&js_sys::Reflect::get(&error, &"help".into()).unwrap()).unwrap();
+    assert_eq!(String::from(help), r#"{"raise_limit":{"limit":"maxInputBytes","current":100}}"#);
 }
 
 #[wasm_bindgen_test]

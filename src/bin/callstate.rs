@@ -4,7 +4,7 @@
 //! Exit codes: 0 success, 1 the `--expect`ed verdict does not hold, 2 bad input or usage.
 
 use callstate::report::each::{self, Row, Table};
-use callstate::{analyze, exchange, to_markdown, to_text, Analyzer, NamedInput, Options, Policy, Report, Rules};
+use callstate::{analyze, exchange, to_markdown, to_text, Analyzer, Help, NamedInput, Options, Policy, Report, Rules};
 use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
 
@@ -248,9 +248,16 @@ fn load(files: Vec<String>, progress: bool) -> Result<Contents, String> {
     Ok(contents)
 }
 
-/// An error from the library, with the line it points at when it has one.
+/// An error from the library, with the line it points at when it has one and, for a limit, the
+/// option that raises it.
 fn describe(e: callstate::Error) -> String {
-    callstate::excerpt::render(&e)
+    let rendered = callstate::excerpt::render(&e);
+    match e.help {
+        Some(Help::RaiseLimit { limit, current }) => {
+            format!("{rendered}\n  help: raise it above {current} with `--limit {}=N`", limit.as_str())
+        }
+        None => rendered,
+    }
 }
 
 fn named(contents: &[(String, Vec<u8>)]) -> Vec<NamedInput<'_>> {

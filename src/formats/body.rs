@@ -39,7 +39,7 @@ pub fn decode_body(raw: Vec<u8>, base64: bool, encoding: Option<&str>, limits: &
     }
     if bytes.len() > limits.max_body_bytes {
         let why = format!(
-            "its body is {} bytes, over the {} byte limit for a body (raise the limit `maxBodyBytes`, CLI: `--limit maxBodyBytes=N`); only the first part is analysed",
+            "its body is {} bytes, over the {} byte limit for a body (the limit `maxBodyBytes`); only the first part is analysed",
             bytes.len(),
             limits.max_body_bytes
         );
@@ -77,7 +77,7 @@ fn inflate_bounded(bytes: &[u8], codec: Codec, limits: &Limits) -> Result<Vec<u8
     // Read one byte past the cap to tell "exactly at the cap" from "over it".
     match reader.take(cap as u64 + 1).read_to_end(&mut out) {
         Ok(_) if out.len() > cap => Err(format!(
-            "its compressed body of {} bytes expands beyond {} bytes (a decompression bomb?); raise the limits `maxBodyBytes` or `maxInflateRatio` (CLI: `--limit maxInflateRatio=N`) to read it",
+            "its compressed body of {} bytes expands beyond {} bytes (a decompression bomb?); raising the limit `maxInflateRatio` or `maxBodyBytes` reads it",
             bytes.len(),
             cap
         )),

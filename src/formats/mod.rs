@@ -19,7 +19,7 @@ pub use body::decode_body;
 pub use stream::StreamReader;
 pub use warnings::{Warnings, MAX_WARNINGS};
 
-use crate::error::{Error, ErrorKind, Location, Result};
+use crate::error::{Error, ErrorKind, LimitName, Location, Result};
 use crate::limits::Limits;
 use crate::model::{Call, Diagnostic, Format};
 
@@ -86,13 +86,9 @@ fn read_calls(bytes: &[u8], input: usize, limits: &Limits, keep_bodies: bool) ->
 }
 
 fn too_large(size: usize, limits: &Limits) -> Error {
-    Error::new(
-        ErrorKind::Limit,
-        format!(
-            "The input is {size} bytes, over the limit of {} bytes; raise the limit `maxInputBytes` (CLI: `--limit maxInputBytes=N`) to read it.",
-            limits.max_input_bytes
-        ),
-    )
+    let limit = limits.max_input_bytes;
+    let message = format!("The input is {size} bytes, over the limit `maxInputBytes` of {limit} bytes.");
+    Error::over_limit(LimitName::MaxInputBytes, limit, message)
 }
 
 /// Every other format is recognized by the shape of its document.

@@ -41,6 +41,8 @@ test('every hostile case gives an error or a report, and the instance survives',
       if (!error) failures.push(`${expect.file}: expected an error, got a ${report?.verdict?.label} report`);
       else if (!(error instanceof Error) || error.kind !== expect.kind || !error.message.includes(expect.words)) {
         failures.push(`${expect.file}: expected ${expect.kind} with "${expect.words}", got ${error.kind}: ${error.message}`);
+      } else if (JSON.stringify(error.help ?? null) !== JSON.stringify(expect.help ?? null)) {
+        failures.push(`${expect.file}: help ${JSON.stringify(error.help)}, natively ${JSON.stringify(expect.help)}`);
       }
     } else if (error) {
       failures.push(`${expect.file}: expected a report, got: ${error.message}`);

@@ -108,6 +108,13 @@ test('a Node.js ESM script imports `callstate` and analyses inputs', { timeout: 
   assert.equal(out.badArgument.isCallstateError, true);
   assert.equal(out.badArgument.kind, 'usage');
   assert.equal(out.badArgument.location, null);
+  assert.equal(out.badArgument.help, null);
+  // A limit: which one and its value as data, and the option that raises it in the package's words.
+  assert.equal(out.overLimit.isCallstateError, true, JSON.stringify(out.overLimit));
+  assert.equal(out.overLimit.kind, 'limit');
+  assert.deepEqual(out.overLimit.help, { raise_limit: { limit: 'maxCalls', current: 1 } });
+  assert.ok(out.overLimit.message.endsWith(' Raise it above 1 with `limits: { maxCalls: N }`.'), out.overLimit.message);
+  assert.ok(!out.overLimit.message.includes('--limit'), out.overLimit.message);
   assert.equal(out.afterErrors, 'stateful', 'the instance stays usable after errors');
 
   assert.equal(out.schemaTitle, 'Report');
