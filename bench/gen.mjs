@@ -289,19 +289,24 @@ function* anthropicSession(rng, fill) {
     }
     const reply = fill.text(rng.tail(800, 8000));
     const id = `msg_${rng.alnum(24)}`;
-    yield {
-      method: 'POST', url: 'https://api.anthropic.com/v1/messages',
-      reqHeaders: jsonHeaders(key), reqBody: { model, max_tokens: 8192, system, messages }, reqMime: 'application/json',
-      status: 200, resHeaders: resJsonHeaders(rng, [['request-id', `req_${rng.alnum(24)}`]]),
-      resBody: {
-        id, type: 'message', role: 'assistant', model, content: [{ type: 'text', text: reply }],
-        stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: rng.int(100, 90000), output_tokens: rng.int(10, 4000) },
-      },
-      resMime: 'application/json', resourceType: 'fetch', agent: conv,
-      span: { kind: 'chat', provider: 'anthropic', model, input: messages, output: [{ role: 'assistant', content: reply }], responseId: id },
-    };
+    yield anthropicCall(rng, { key, model, maxTokens: 8192, system, messages, reply, id, conv });
     messages.push({ role: 'assistant', content: [{ type: 'text', text: reply }] });
   }
+}
+
+/** One Anthropic Messages call: the request carries `messages`, the answer is `reply`. */
+function anthropicCall(rng, { key, model, maxTokens, system, messages, reply, id, conv }) {
+  return {
+    method: 'POST', url: 'https://api.anthropic.com/v1/messages',
+    reqHeaders: jsonHeaders(key), reqBody: { model, max_tokens: maxTokens, system, messages }, reqMime: 'application/json',
+    status: 200, resHeaders: resJsonHeaders(rng, [['request-id', `req_${rng.alnum(24)}`]]),
+    resBody: {
+      id, type: 'message', role: 'assistant', model, content: [{ type: 'text', text: reply }],
+      stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: rng.int(100, 90000), output_tokens: rng.int(10, 4000) },
+    },
+    resMime: 'application/json', resourceType: 'fetch', agent: conv,
+    span: { kind: 'chat', provider: 'anthropic', model, input: messages, output: [{ role: 'assistant', content: reply }], responseId: id },
+  };
 }
 
 /** Responses API chained by `previous_response_id`: the server keeps the conversation. */
@@ -642,17 +647,7 @@ function* historyAnthropic(rng, fill) {
     }
     const reply = fill.answer(rng.int(40, 220));
     const id = `msg_${rng.alnum(24)}`;
-    yield {
-      method: 'POST', url: 'https://api.anthropic.com/v1/messages',
-      reqHeaders: jsonHeaders(key), reqBody: { model, max_tokens: 4096, system, messages }, reqMime: 'application/json',
-      status: 200, resHeaders: resJsonHeaders(rng, [['request-id', `req_${rng.alnum(24)}`]]),
-      resBody: {
-        id, type: 'message', role: 'assistant', model, content: [{ type: 'text', text: reply }],
-        stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: rng.int(100, 90000), output_tokens: rng.int(10, 4000) },
-      },
-      resMime: 'application/json', resourceType: 'fetch', agent: conv,
-      span: { kind: 'chat', provider: 'anthropic', model, input: messages, output: [{ role: 'assistant', content: reply }], responseId: id },
-    };
+    yield anthropicCall(rng, { key, model, maxTokens: 4096, system, messages, reply, id, conv });
     messages.push({ role: 'assistant', content: [{ type: 'text', text: reply }] });
   }
 }
