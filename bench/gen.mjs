@@ -405,25 +405,35 @@ function* realtimeSession(rng, fill, opts) {
   };
 }
 
+/** A batch of telemetry events (up to `most`) posted by the app. */
+function telemetryBatch(rng, most, words) {
+  const events = [];
+  for (let j = rng.int(1, most); j > 0; j--) events.push({ event: rng.pick(['page_view', 'click', 'render', 'llm_latency']), id: rng.uuid(), ts: 1795000000000 + rng.int(0, 1e6), props: { path: `/app/${rng.pick(words)}`, ms: rng.int(1, 9000) } });
+  return {
+    method: 'POST', url: 'https://telemetry.example-app.com/v1/batch', reqHeaders: jsonHeaders([['x-client-id', rng.uuid()]]),
+    reqBody: { batch: events, sentAt: new Date(1795000000000).toISOString() }, reqMime: 'application/json',
+    status: 200, resHeaders: resJsonHeaders(rng), resBody: { ok: true }, resMime: 'application/json', resourceType: 'ping', span: { kind: 'http' },
+  };
+}
+
+/** An analytics beacon that sets a tracking cookie. */
+function analyticsPing(rng) {
+  return {
+    method: 'POST', url: `https://www.google-analytics.com/g/collect?v=2&tid=G-${rng.alnum(10)}&cid=${rng.int(1e8, 9e8)}.${rng.int(1e9, 2e9)}&en=page_view`,
+    reqHeaders: [['content-type', 'text/plain;charset=UTF-8'], ['user-agent', UA]], reqBody: null,
+    status: 204, resHeaders: [['set-cookie', `_ga=GA1.1.${rng.int(1e8, 9e8)}.${rng.int(1e9, 2e9)}; Path=/; Max-Age=63072000`]], resBody: '', resMime: 'text/plain', resourceType: 'ping', span: { kind: 'http' },
+  };
+}
+
 /** Noise: telemetry and analytics beacons, and the page's static assets. */
 function* noise(rng, fill) {
   const n = rng.int(1, 6);
   for (let i = 0; i < n; i++) {
     const kind = rng.int(0, 5);
     if (kind === 0) {
-      const events = [];
-      for (let j = rng.int(1, 20); j > 0; j--) events.push({ event: rng.pick(['page_view', 'click', 'render', 'llm_latency']), id: rng.uuid(), ts: 1795000000000 + rng.int(0, 1e6), props: { path: `/app/${rng.pick(WORDS)}`, ms: rng.int(1, 9000) } });
-      yield {
-        method: 'POST', url: 'https://telemetry.example-app.com/v1/batch', reqHeaders: jsonHeaders([['x-client-id', rng.uuid()]]),
-        reqBody: { batch: events, sentAt: new Date(1795000000000).toISOString() }, reqMime: 'application/json',
-        status: 200, resHeaders: resJsonHeaders(rng), resBody: { ok: true }, resMime: 'application/json', resourceType: 'ping', span: { kind: 'http' },
-      };
+      yield telemetryBatch(rng, 20, WORDS);
     } else if (kind === 1) {
-      yield {
-        method: 'POST', url: `https://www.google-analytics.com/g/collect?v=2&tid=G-${rng.alnum(10)}&cid=${rng.int(1e8, 9e8)}.${rng.int(1e9, 2e9)}&en=page_view`,
-        reqHeaders: [['content-type', 'text/plain;charset=UTF-8'], ['user-agent', UA]], reqBody: null,
-        status: 204, resHeaders: [['set-cookie', `_ga=GA1.1.${rng.int(1e8, 9e8)}.${rng.int(1e9, 2e9)}; Path=/; Max-Age=63072000`]], resBody: '', resMime: 'text/plain', resourceType: 'ping', span: { kind: 'http' },
-      };
+      yield analyticsPing(rng);
     } else if (kind === 2) {
       yield {
         method: 'GET', url: `https://app.example-app.com/assets/index-${rng.alnum(8)}.js`, reqHeaders: [['user-agent', UA], ['accept', '*/*']], reqBody: null,
@@ -692,19 +702,9 @@ function* smallCalls(rng) {
   for (let i = 0; i < n; i++) {
     const kind = rng.int(0, 2);
     if (kind === 0) {
-      const events = [];
-      for (let j = rng.int(1, 6); j > 0; j--) events.push({ event: rng.pick(['page_view', 'click', 'render', 'llm_latency']), id: rng.uuid(), ts: 1795000000000 + rng.int(0, 1e6), props: { path: `/app/${rng.pick(ENGLISH)}`, ms: rng.int(1, 9000) } });
-      yield {
-        method: 'POST', url: 'https://telemetry.example-app.com/v1/batch', reqHeaders: jsonHeaders([['x-client-id', rng.uuid()]]),
-        reqBody: { batch: events, sentAt: new Date(1795000000000).toISOString() }, reqMime: 'application/json',
-        status: 200, resHeaders: resJsonHeaders(rng), resBody: { ok: true }, resMime: 'application/json', resourceType: 'ping', span: { kind: 'http' },
-      };
+      yield telemetryBatch(rng, 6, ENGLISH);
     } else if (kind === 1) {
-      yield {
-        method: 'POST', url: `https://www.google-analytics.com/g/collect?v=2&tid=G-${rng.alnum(10)}&cid=${rng.int(1e8, 9e8)}.${rng.int(1e9, 2e9)}&en=page_view`,
-        reqHeaders: [['content-type', 'text/plain;charset=UTF-8'], ['user-agent', UA]], reqBody: null,
-        status: 204, resHeaders: [['set-cookie', `_ga=GA1.1.${rng.int(1e8, 9e8)}.${rng.int(1e9, 2e9)}; Path=/; Max-Age=63072000`]], resBody: '', resMime: 'text/plain', resourceType: 'ping', span: { kind: 'http' },
-      };
+      yield analyticsPing(rng);
     } else {
       yield {
         method: 'GET', url: `https://app.example-app.com/api/conversations?limit=${rng.int(10, 50)}`, reqHeaders: jsonHeaders([['cookie', `app_session=${rng.alnum(40)}; theme=dark`]]), reqBody: null,
