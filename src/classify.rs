@@ -480,7 +480,7 @@ fn labels_note(evidence: &[Evidence]) -> String {
     let labels: Vec<String> = (0..evidence.len())
         .filter(|&i| evidence[i].signal == Signal::Label)
         .filter_map(|i| {
-            let key = evidence[i].places.first()?.at.strip_prefix("span.attributes/")?;
+            let crate::signals::Part::Attribute { key } = &evidence[i].places.first()?.part else { return None };
             Some(format!("`{key}` [E{}]", i + 1))
         })
         .take(3)

@@ -316,7 +316,11 @@ pub fn build(trace: &Trace, evidence: &[Evidence], apis: &[Option<&Fingerprint>]
             state: e.state,
             strength: e.strength,
             calls: e.calls.iter().map(|c| c + 1).collect(),
-            places: e.places.iter().map(|p| PlaceReport { call: p.call + 1, at: redact::redact_text(&p.at) }).collect(),
+            places: e
+                .places
+                .iter()
+                .map(|p| PlaceReport { call: p.call + 1, at: redact::redact_text(&p.to_string()) })
+                .collect(),
             handle: e.handle.as_deref().map(|h| redact::fingerprint(h, e.secret)),
             api: e.api.clone(),
             message: redact::redact_text(&e.message),

@@ -5,7 +5,7 @@
 use super::declared::Fingerprint;
 use super::lexicon::{self, Meaning};
 use super::places::{steps, Position, Side, Token};
-use super::{Evidence, Place, Rules, Signal, StateKind, Strength};
+use super::{Evidence, Rules, Signal, StateKind, Strength};
 use crate::model::Trace;
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -150,9 +150,9 @@ fn flow_evidence(
     calls.dedup();
     let mut dependents: Vec<usize> = uses.iter().map(|u| u.call).collect();
     dependents.dedup();
-    let mut places = vec![Place { call: mint.call, at: mint.token.at.clone() }];
+    let mut places = vec![mint.token.at.clone().of(mint.call)];
     for u in uses {
-        let place = Place { call: u.call, at: u.token.at.clone() };
+        let place = u.token.at.clone().of(u.call);
         if !places.contains(&place) {
             places.push(place);
         }

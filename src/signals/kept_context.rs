@@ -3,7 +3,7 @@
 //! turns came from somewhere between the two: the runtime kept the conversation.
 
 use super::replay::{hash_str, items_of, texts_of};
-use super::{Evidence, Place, Signal, StateKind, Strength};
+use super::{At, Evidence, Part, Side, Signal, StateKind, Strength};
 use crate::model::{Body, Trace};
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde_json::Value;
@@ -123,7 +123,7 @@ fn kept_evidence(parent: usize, m: usize, kept: usize, key: &str) -> Evidence {
         strength: Strength::Strong,
         calls: vec![parent.min(m), parent.max(m)],
         dependents: vec![parent],
-        places: vec![Place { call: parent, at: "request.body".into() }, Place { call: m, at: format!("request.body/{key}") }],
+        places: vec![At::body(Side::Sent).of(parent), At::sent(Part::Body { pointer: format!("/{key}") }).of(m)],
         handle: None,
         secret: false,
         api: None,

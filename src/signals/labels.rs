@@ -3,7 +3,7 @@
 //! server, so it is reported as a label that did not count — unless the call's API declares state
 //! behind it (then [`super::declared`] reports it) or the trace shows dependence (kept context).
 
-use super::{Evidence, Fingerprint, Place, Signal, Strength};
+use super::{At, Evidence, Fingerprint, Part, Signal, Strength};
 use crate::model::Trace;
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -65,7 +65,7 @@ fn label(key: &str, value: &str, calls: Vec<usize>, depending: &FxHashSet<usize>
         signal: Signal::Label,
         state: None,
         strength: Strength::Weak,
-        places: calls.iter().map(|&call| Place { call, at: format!("span.attributes/{key}") }).collect(),
+        places: calls.iter().map(|&call| At::sent(Part::Attribute { key: key.to_string() }).of(call)).collect(),
         calls,
         dependents: Vec::new(),
         handle: None,

@@ -6,6 +6,7 @@ mod handles;
 mod kept_context;
 mod labels;
 pub mod lexicon;
+pub mod place;
 mod places;
 mod replay;
 mod resources;
@@ -13,7 +14,7 @@ pub mod retention;
 mod transport;
 
 pub use declared::{DefaultMode, Fingerprint, Rules, UserRules};
-pub use places::path_place;
+pub use place::{At, Part, Place, Side};
 
 use crate::model::Trace;
 use schemars::JsonSchema;
@@ -83,14 +84,6 @@ pub enum Strength {
     Weak,
     Medium,
     Strong,
-}
-
-/// A place in a call: `at` is what the report prints (`request.body/previous_response_id`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Place {
-    /// Index of the call in the trace (from 0).
-    pub call: usize,
-    pub at: String,
 }
 
 /// One piece of evidence, naming its calls and the exact places.

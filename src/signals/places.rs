@@ -3,6 +3,7 @@
 //! where the server *mints* them.
 
 use super::lexicon::{self, Meaning};
+use super::place::{At, Part, Side as Facing};
 use crate::model::{Body, Call, Direction, Headers};
 use serde_json::Value;
 
@@ -31,8 +32,8 @@ pub struct Token<'t> {
     /// The name that says what the value is: the field, header, cookie or query name, or for a
     /// path segment the collection before it (`threads` in `/threads/thread_abc`).
     pub name: String,
-    /// The place as printed in reports.
-    pub at: String,
+    /// The place (printed in reports as `request.body/previous_response_id`).
+    pub at: At,
 }
 
 /// Which side of the exchange a group of tokens belongs to.
@@ -58,17 +59,18 @@ pub fn steps(calls: &[Call]) -> Vec<Step<'_>> {
         steps.push(Step { call: index, side: Side::Sends, tokens });
         if let Some(response) = &call.response {
             let mut tokens = Vec::new();
-            header_tokens(&response.headers, "response", &mut tokens);
-            body_tokens(&response.body, "response.body", Position::Body, &mut tokens);
+            header_tokens(&response.headers, Facing::Received, &mut tokens);
+            body_tokens(&response.body, &At::body(Facing::Received), Position::Body, &mut tokens);
             steps.push(Step { call: index, side: Side::Mints, tokens });
         }
         for (n, frame) in call.frames.iter().enumerate() {
-            let (side, label) = match frame.direction {
-                Direction::Sent => (Side::Sends, "sent"),
-                Direction::Received => (Side::Mints, "received"),
+            let (side, facing) = match frame.direction {
+                Direction::Sent => (Side::Sends, Facing::Sent),
+                Direction::Received => (Side::Mints, Facing::Received),
             };
             let mut tokens = Vec::new();
-            body_tokens(&frame.body, &format!("{label}.frame[{}]", n + 1), Position::Frame, &mut tokens);
+            let at = At::new(facing, Part::Frame { index: n + 1, pointer: String::new() });
+            body_tokens(&frame.body, &at, Position::Frame, &mut tokens);
             steps.push(Step { call: index, side, tokens });
         }
     }
@@ -86,7 +88,7 @@ fn request_tokens(call: &Call) -> Vec<Token<'_>> {
                 value: segment,
                 position: Position::Path,
                 name: collection.to_string(),
-                at: path_place(&segments, i),
+                at: At::sent(path_place(&segments, i)),
             });
         }
     }
@@ -96,12 +98,12 @@ fn request_tokens(call: &Call) -> Vec<Token<'_>> {
                 value,
                 position: Position::Query,
                 name: name.clone(),
-                at: format!("request.query/{name}"),
+                at: At::sent(Part::Query { name: name.clone() }),
             });
         }
     }
-    header_tokens(&call.request.headers, "request", &mut tokens);
-    body_tokens(&call.request.body, "request.body", Position::Body, &mut tokens);
+    header_tokens(&call.request.headers, Facing::Sent, &mut tokens);
+    body_tokens(&call.request.body, &At::body(Facing::Sent), Position::Body, &mut tokens);
     if let Some(span) = &call.span {
         for (key, value) in &span.attributes {
             // What the response said (`gen_ai.response.id`) is in the response body already; the
@@ -113,7 +115,7 @@ fn request_tokens(call: &Call) -> Vec<Token<'_>> {
                     value,
                     position: Position::Attribute,
                     name: key.clone(),
-                    at: format!("span.attributes/{key}"),
+                    at: At::sent(Part::Attribute { key: key.clone() }),
                 });
             }
         }
@@ -198,7 +200,7 @@ fn is_ignored_attribute(key: &str) -> bool {
 
 /// The place of path segment `i`, printed as a template: the segment itself is `*`, other
 /// handle-shaped segments `{id}`, so that no other handle shows in the clear.
-pub fn path_place(segments: &[&str], i: usize) -> String {
+pub fn path_place(segments: &[&str], i: usize) -> Part {
     let template: Vec<&str> = segments
         .iter()
         .enumerate()
@@ -212,12 +214,12 @@ pub fn path_place(segments: &[&str], i: usize) -> String {
             }
         })
         .collect();
-    format!("request.path/{}", template.join("/"))
+    Part::Segment { index: i, template: template.join("/") }
 }
 
 /// Header and cookie values that could be handles. Correlation and tracing ids, caching
 /// validators, and standard headers are left out.
-fn header_tokens<'t>(headers: &'t Headers, side: &str, tokens: &mut Vec<Token<'t>>) {
+fn header_tokens<'t>(headers: &'t Headers, side: Facing, tokens: &mut Vec<Token<'t>>) {
     for (name, value) in &headers.0 {
         match name.as_str() {
             "cookie" | "set-cookie" => continue,
@@ -230,7 +232,7 @@ fn header_tokens<'t>(headers: &'t Headers, side: &str, tokens: &mut Vec<Token<'t
                             value: segment,
                             position: Position::Header,
                             name: name.clone(),
-                            at: format!("{side}.headers/{name}"),
+                            at: At::new(side, Part::Header { name: name.clone() }),
                         });
                     }
                 }
@@ -246,12 +248,12 @@ fn header_tokens<'t>(headers: &'t Headers, side: &str, tokens: &mut Vec<Token<'t
                 value,
                 position: Position::Header,
                 name: name.clone(),
-                at: format!("{side}.headers/{name}"),
+                at: At::new(side, Part::Header { name: name.clone() }),
             });
         }
     }
     let cookies: Box<dyn Iterator<Item = (&str, &str)>> =
-        if side == "request" { Box::new(headers.cookies()) } else { Box::new(headers.set_cookies()) };
+        if side == Facing::Sent { Box::new(headers.cookies()) } else { Box::new(headers.set_cookies()) };
     for (name, value) in cookies {
         // A cookie the server set and the browser returns is the session mechanism itself,
         // whatever it is called; only anti-forgery cookies are left out.
@@ -261,7 +263,7 @@ fn header_tokens<'t>(headers: &'t Headers, side: &str, tokens: &mut Vec<Token<'t
                 value,
                 position: Position::Cookie,
                 name: name.to_string(),
-                at: format!("{side}.cookies/{name}"),
+                at: At::new(side, Part::Cookie { name: name.to_string() }),
             });
         }
     }
@@ -270,7 +272,7 @@ fn header_tokens<'t>(headers: &'t Headers, side: &str, tokens: &mut Vec<Token<'t
 /// Keys of a request body whose array items are conversation content.
 const CONTENT_ARRAYS: &[&str] = &["messages", "input", "contents", "history", "turns", "items", "prompt", "system"];
 
-fn body_tokens<'t>(body: &'t Body, prefix: &str, position: Position, tokens: &mut Vec<Token<'t>>) {
+fn body_tokens<'t>(body: &'t Body, prefix: &At, position: Position, tokens: &mut Vec<Token<'t>>) {
     if let Some(json) = body.json() {
         walk(json, &mut Vec::new(), prefix, position, tokens);
     } else if let Some(text) = body.text().filter(|_| body.is_form()) {
@@ -278,13 +280,15 @@ fn body_tokens<'t>(body: &'t Body, prefix: &str, position: Position, tokens: &mu
             let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
             let value = value.trim();
             if is_handle_like(value) && !lexicon::is_credential(name) {
-                tokens.push(Token { value, position, name: name.to_string(), at: format!("{prefix}/{name}") });
+                let mut at = prefix.clone();
+                at.push_raw(name);
+                tokens.push(Token { value, position, name: name.to_string(), at });
             }
         }
     }
     for (n, event) in body.events().iter().enumerate() {
         if let Some(json) = event.json() {
-            walk(json, &mut Vec::new(), &format!("{prefix}.events[{}]", n + 1), position, tokens);
+            walk(json, &mut Vec::new(), &prefix.event(n + 1), position, tokens);
         }
     }
 }
@@ -297,7 +301,7 @@ enum Segment<'v> {
 fn walk<'t>(
     value: &'t Value,
     path: &mut Vec<Segment<'t>>,
-    prefix: &str,
+    prefix: &At,
     position: Position,
     tokens: &mut Vec<Token<'t>>,
 ) {
@@ -332,7 +336,7 @@ fn walk<'t>(
     }
 }
 
-fn push_leaf<'t>(value: &'t str, path: &[Segment<'t>], prefix: &str, position: Position, tokens: &mut Vec<Token<'t>>) {
+fn push_leaf<'t>(value: &'t str, path: &[Segment<'t>], prefix: &At, position: Position, tokens: &mut Vec<Token<'t>>) {
     if !is_handle_like(value) {
         return;
     }
@@ -345,19 +349,18 @@ fn push_leaf<'t>(value: &'t str, path: &[Segment<'t>], prefix: &str, position: P
         return;
     }
     let in_content = position == Position::Body
-        && prefix == "request.body"
+        && *prefix == At::body(Facing::Sent)
         && matches!(path, [Segment::Key(k), Segment::Index(_), ..] if CONTENT_ARRAYS.contains(k));
     let position = if in_content { Position::Content } else { position };
     // Replayed content only counts where its name says it refers to a stored resource.
     if position == Position::Content && lexicon::meaning(name) != Some(Meaning::State(super::StateKind::Resource)) {
         return;
     }
-    let mut at = String::from(prefix);
+    let mut at = prefix.clone();
     for segment in path {
-        at.push('/');
         match segment {
-            Segment::Key(k) => at.push_str(&k.replace('~', "~0").replace('/', "~1")),
-            Segment::Index(i) => at.push_str(&i.to_string()),
+            Segment::Key(k) => at.push_key(k),
+            Segment::Index(i) => at.push_raw(&i.to_string()),
         }
     }
     tokens.push(Token { value, position, name: name.to_string(), at });

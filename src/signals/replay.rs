@@ -6,7 +6,7 @@
 //! ids do not break the chain). Prefix hashes index every request's full item list; each later
 //! request looks up its own prefixes, longest first: linear in the number of items.
 
-use super::{Evidence, Place, Signal, Strength};
+use super::{At, Evidence, Part, Side, Signal, Strength};
 use crate::model::{Body, Call, Trace};
 use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
 use serde_json::Value;
@@ -163,9 +163,9 @@ fn replay_evidence(j: usize, k: usize, len: usize, total: usize, key: &str, carr
         dependents: Vec::new(),
         // The reply is a place of the evidence only where it is carried.
         places: [
-            Some(Place { call: j, at: format!("request.body/{key}") }),
-            carries_reply.then(|| Place { call: j, at: "response.body".into() }),
-            Some(Place { call: k, at: format!("request.body/{key}/0-{}", len.saturating_sub(1)) }),
+            Some(At::sent(Part::Body { pointer: format!("/{key}") }).of(j)),
+            carries_reply.then(|| At::body(Side::Received).of(j)),
+            Some(At::sent(Part::Items { key: key.to_string(), first: 0, last: len.saturating_sub(1) }).of(k)),
         ]
         .into_iter()
         .flatten()

@@ -1,7 +1,7 @@
 //! Transport evidence: WebSocket connections, SSE resumption, cookie sessions.
 
 use super::lexicon::{self, Meaning};
-use super::{Evidence, Place, Signal, StateKind, Strength};
+use super::{At, Evidence, Part, Place, Side, Signal, StateKind, Strength};
 use crate::model::{Direction, Trace, Transport};
 use rustc_hash::FxHashMap;
 
@@ -30,7 +30,7 @@ pub fn signals(trace: &Trace) -> Vec<Evidence> {
                 strength: Strength::Medium,
                 calls: vec![i],
                 dependents: vec![i],
-                places: vec![Place { call: i, at: "request.headers/last-event-id".into() }],
+                places: vec![At::sent(Part::Header { name: "last-event-id".into() }).of(i)],
                 handle: Some(id.to_string()),
                 secret: false,
                 api: None,
@@ -67,7 +67,7 @@ fn websocket(i: usize, call: &crate::model::Call) -> Evidence {
         strength,
         calls: vec![i],
         dependents: if sent >= 2 { vec![i] } else { Vec::new() },
-        places: vec![Place { call: i, at: "transport/websocket".into() }],
+        places: vec![At::sent(Part::Connection).of(i)],
         handle: None,
         secret: false,
         api: None,
@@ -119,9 +119,9 @@ fn cookie_sessions(trace: &Trace) -> Vec<Evidence> {
         calls.sort_unstable();
         calls.dedup();
         let mut places: Vec<Place> =
-            s.sent_by.iter().map(|&c| Place { call: c, at: format!("request.cookies/{name}") }).collect();
+            s.sent_by.iter().map(|&c| At::sent(Part::Cookie { name: name.clone() }).of(c)).collect();
         if let Some(c) = s.set_by {
-            places.push(Place { call: c, at: format!("response.cookies/{name}") });
+            places.push(At::new(Side::Received, Part::Cookie { name: name.clone() }).of(c));
         }
         let also_set = s.set_by.map(|c| format!(", and call {} sets it", c + 1)).unwrap_or_default();
         evidence.push(Evidence {
