@@ -3,7 +3,7 @@
 //! mode. Users add their own fingerprints and names in the same format (`--rules`).
 
 use super::lexicon::Meaning;
-use super::{At, Evidence, Part, Place, Side, Signal, StateKind, Strength};
+use super::{At, Evidence, Part, Place, Reason, Side, Signal, StateKind, Strength};
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::{Call, Trace};
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -432,24 +432,11 @@ struct Declared {
 }
 
 fn evidence_of(d: Declared) -> Evidence {
-    let calls_text = super::list_calls(&d.calls, true);
-    let place = &d.places[0];
-    let message = match &d.value {
-        Some(value) => format!(
-            "{calls_text} send{} {} at `{place}`, which {} declares as a {} handle; it was not minted in this trace, so the state was created elsewhere or chosen by the client.",
-            if d.calls.len() == 1 { "s" } else { "" },
-            crate::redact::fingerprint(value, false),
-            d.family,
-            d.kind.as_str()
-        ),
+    let reason = match &d.value {
+        Some(_) => Reason::DeclaredHandle,
         // A protocol recognized by its first events keeps that state for the session.
-        None if matches!(place.part, Part::Frame { .. }) => format!(
-            "The server of {} names its protocol at `{place}`: {} keeps {} state on the server for the session.",
-            super::list_calls(&d.calls, false),
-            d.family,
-            d.kind.as_str()
-        ),
-        None => format!("{calls_text} configures server-side {} state at `{place}` ({}).", d.kind.as_str(), d.family),
+        None if matches!(d.places[0].part, Part::Frame { .. }) => Reason::DeclaredProtocol,
+        None => Reason::DeclaredSetting,
     };
     Evidence {
         signal: Signal::Declared,
@@ -461,7 +448,8 @@ fn evidence_of(d: Declared) -> Evidence {
         handle: d.value,
         secret: false,
         api: Some(d.family),
-        message,
+        reason,
+        notes: Vec::new(),
     }
 }
 

@@ -5,7 +5,7 @@
 use super::declared::Fingerprint;
 use super::lexicon::{self, Meaning};
 use super::places::{steps, Position, Side, Token};
-use super::{Evidence, Rules, Signal, StateKind, Strength};
+use super::{Evidence, Reason, Rules, Signal, StateKind, Strength};
 use crate::model::Trace;
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -64,12 +64,7 @@ pub fn flows(trace: &Trace, rules: &Rules, apis: &[Option<&Fingerprint>]) -> Vec
         let upload = (flow.state != Some(StateKind::Resource) && is_upload(&trace.calls[mint.call])).then(|| {
             let mut stored = flow.clone();
             stored.state = Some(StateKind::Resource);
-            stored.message = format!(
-                "Call {} uploaded content that the server stored under {}; {} refer to it by that handle: a stored resource.",
-                mint.call + 1,
-                crate::redact::fingerprint(value, flow.secret),
-                super::list_calls(&flow.dependents, false),
-            );
+            stored.reason = Reason::Upload { uploaded: mint.call, senders: flow.dependents.clone() };
             stored
         });
         evidence.push(flow);
@@ -158,22 +153,7 @@ fn flow_evidence(
         }
     }
     let secret = matches!(first.token.position, Position::Cookie | Position::Header);
-    let shown = crate::redact::fingerprint(value, secret);
-    let later = if dependents.len() == 1 {
-        format!("call {}", dependents[0] + 1)
-    } else {
-        format!("{} later calls (first: call {})", dependents.len(), dependents[0] + 1)
-    };
-    let message = format!(
-        "Call {} minted {} at `{}` and {} sent it back at `{}`: {} state kept by the server{}.",
-        mint.call + 1,
-        shown,
-        mint.token.at,
-        later,
-        first.token.at,
-        kind.as_str(),
-        declared_by.as_deref().map(|f| format!(" ({f})")).unwrap_or_default(),
-    );
+    let reason = Reason::HandleFlow { senders: dependents.len() };
     Some(Evidence {
         signal: Signal::HandleFlow,
         state: Some(kind),
@@ -184,7 +164,8 @@ fn flow_evidence(
         handle: Some(value.to_string()),
         secret,
         api: declared_by,
-        message,
+        reason,
+        notes: Vec::new(),
     })
 }
 

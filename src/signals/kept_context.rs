@@ -3,7 +3,7 @@
 //! turns came from somewhere between the two: the runtime kept the conversation.
 
 use super::replay::{hash_str, items_of, texts_of};
-use super::{At, Evidence, Part, Side, Signal, StateKind, Strength};
+use super::{At, Evidence, Part, Reason, Side, Signal, StateKind, Strength};
 use crate::model::{Body, Trace};
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde_json::Value;
@@ -127,10 +127,7 @@ fn kept_evidence(parent: usize, m: usize, kept: usize, key: &str) -> Evidence {
         handle: None,
         secret: false,
         api: None,
-        message: format!(
-            "Call {} does not carry the earlier turns, yet the model call made for it (call {}) carries {kept} item(s) from earlier turns: the layer between them kept the conversation.",
-            parent + 1,
-            m + 1
-        ),
+        reason: Reason::KeptContext { caller: parent, model_call: m, items: kept },
+        notes: Vec::new(),
     }
 }

@@ -8,6 +8,7 @@ mod labels;
 pub mod lexicon;
 pub mod place;
 mod places;
+pub mod reason;
 mod replay;
 mod resources;
 pub mod retention;
@@ -15,6 +16,7 @@ mod transport;
 
 pub use declared::{DefaultMode, Fingerprint, Rules, UserRules};
 pub use place::{At, Part, Place, Side};
+pub use reason::{Note, Reason};
 
 use crate::model::Trace;
 use schemars::JsonSchema;
@@ -104,31 +106,10 @@ pub struct Evidence {
     pub secret: bool,
     /// The API family whose fingerprint declared the place, if any.
     pub api: Option<String>,
-    pub message: String,
-}
-
-/// Call numbers (from 1) as a reader reads them: the first eight, then how many more.
-pub fn numbered(calls: &[usize]) -> String {
-    numbers(calls, 8)
-}
-
-/// Call numbers (from 1): the first `shown`, then how many more.
-fn numbers(calls: &[usize], shown: usize) -> String {
-    let listed: Vec<String> = calls.iter().take(shown).map(|c| (c + 1).to_string()).collect();
-    let more = if calls.len() > shown { format!(" and {} more", calls.len() - shown) } else { String::new() };
-    format!("{}{more}", listed.join(", "))
-}
-
-/// Calls named in a sentence: "call 3", "calls 1, 2, 5" (every one listed); `Call`/`Calls` where
-/// the sentence starts with them.
-pub fn list_calls(calls: &[usize], starts_sentence: bool) -> String {
-    let noun = match (calls.len() == 1, starts_sentence) {
-        (true, false) => "call",
-        (false, false) => "calls",
-        (true, true) => "Call",
-        (false, true) => "Calls",
-    };
-    format!("{noun} {}", numbers(calls, usize::MAX))
+    /// What the evidence saw; `report/` words it.
+    pub reason: Reason,
+    /// What was found later that weakens it, in the order found.
+    pub notes: Vec<Note>,
 }
 
 /// Runs every signal over the trace.
@@ -161,9 +142,7 @@ fn judge_by_host(evidence: &mut [Evidence], apis: &[Option<&Fingerprint>]) {
             continue;
         };
         e.dependents.retain(|c| !stateless_host(c));
-        e.message.push_str(&format!(
-            " But {family} keeps no state by contract, so there the handle cannot refer to state the server kept."
-        ));
+        e.notes.push(Note::StatelessHost { family });
         e.strength = Strength::Weak;
     }
 }
@@ -179,11 +158,7 @@ fn outweigh_declarations(evidence: &mut [Evidence]) {
         if outweighed.is_empty() {
             continue;
         }
-        let which: Vec<String> = outweighed.iter().map(|c| (c + 1).to_string()).collect();
-        e.message.push_str(&format!(
-            " Call(s) {} resend their whole context, so there the handle is a label, not a dependency.",
-            which.join(", ")
-        ));
+        e.notes.push(Note::ResendsContext { calls: outweighed });
         e.dependents = kept;
         e.strength = Strength::Weak;
     }

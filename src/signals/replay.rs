@@ -6,7 +6,7 @@
 //! ids do not break the chain). Prefix hashes index every request's full item list; each later
 //! request looks up its own prefixes, longest first: linear in the number of items.
 
-use super::{At, Evidence, Part, Side, Signal, Strength};
+use super::{At, Evidence, Part, Reason, Side, Signal, Strength};
 use crate::model::{Body, Call, Trace};
 use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
 use serde_json::Value;
@@ -141,20 +141,6 @@ pub fn replays(trace: &Trace) -> Vec<Evidence> {
 }
 
 fn replay_evidence(j: usize, k: usize, len: usize, total: usize, key: &str, carries_reply: bool) -> Evidence {
-    let message = if carries_reply {
-        format!(
-            "Request {} resends request {}'s {} `{key}` item(s) and the model's reply from response {}, {} item(s) in all: the client carries the conversation.",
-            k + 1, j + 1, len, j + 1, total
-        )
-    } else {
-        format!(
-            "Request {} starts with request {}'s {} `{key}` item(s) and adds {} more: the client resends the history.",
-            k + 1,
-            j + 1,
-            len,
-            total - len
-        )
-    };
     Evidence {
         signal: Signal::ContextReplay,
         state: None,
@@ -173,6 +159,7 @@ fn replay_evidence(j: usize, k: usize, len: usize, total: usize, key: &str, carr
         handle: None,
         secret: false,
         api: None,
-        message,
+        reason: Reason::Replay { from: j, to: k, key: key.to_string(), items: len, total, reply: carries_reply },
+        notes: Vec::new(),
     }
 }

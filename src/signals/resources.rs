@@ -4,7 +4,7 @@
 //! later calls depend on what the server stored. One hash map from created path to creating call.
 
 use super::places::is_handle_like;
-use super::{At, Evidence, Part, Signal, StateKind, Strength};
+use super::{At, Evidence, Part, Reason, Signal, StateKind, Strength};
 use crate::model::Trace;
 use rustc_hash::FxHashMap;
 
@@ -76,12 +76,13 @@ pub fn client_named(trace: &Trace) -> Vec<Evidence> {
                 handle: None,
                 secret: false,
                 api: None,
-                message: format!(
-                    "Call {} created `/{path}` under a name the client chose, and {} later call(s) (first: call {}) address it: a stored resource.",
-                    c.call + 1,
-                    c.users.len(),
-                    c.users[0] + 1
-                ),
+                reason: Reason::ClientNamed {
+                    path: path.to_string(),
+                    created: c.call,
+                    users: c.users.len(),
+                    first_user: c.users[0],
+                },
+                notes: Vec::new(),
             })
         })
         .collect()
