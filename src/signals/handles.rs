@@ -83,47 +83,29 @@ fn flow_evidence(
 ) -> Option<Evidence> {
     // What the handle is: a known API's declaration first, then the names on both sides, then
     // where it sits.
-    let mut declared_by = None;
-    let mut kind = None;
-    for u in uses {
-        if let Some(fp) = apis[u.call] {
-            if let Some(k) = fp.state_at(&trace.calls[u.call].request.url.path, &u.token.at) {
-                kind = Some(k);
-                declared_by = Some(fp.family.clone());
-                break;
-            }
-        }
-    }
+    let declared = uses.iter().find_map(|u| {
+        let fp = apis[u.call]?;
+        let kind = fp.state_at(&trace.calls[u.call].request.url.path, &u.token.at)?;
+        Some((kind, fp.family.clone()))
+    });
+    let (mut kind, declared_by) = match declared {
+        Some((kind, family)) => (Some(kind), Some(family)),
+        None => (None, None),
+    };
     let mut named = kind.is_some();
     if kind.is_none() {
-        for name in uses.iter().map(|u| u.token.name.as_str()).chain([mint.token.name.as_str()]) {
-            match lexicon::meaning(name).or_else(|| rules.meaning(name)) {
-                Some(Meaning::Cursor) => return None,
-                Some(Meaning::State(k)) => {
-                    kind = Some(k);
-                    named = true;
-                    break;
-                }
-                None => {}
+        match named_kind(rules, mint, uses) {
+            Some(Meaning::Cursor) => return None,
+            Some(Meaning::State(k)) => {
+                kind = Some(k);
+                named = true;
             }
+            None => {}
         }
     }
     let first = &uses[0];
     // A job is polled: the minting response says the work is still running.
-    let running = minted_status(trace, mint.call).is_some_and(|s| {
-        matches!(
-            s,
-            "queued"
-                | "in_progress"
-                | "pending"
-                | "running"
-                | "submitted"
-                | "working"
-                | "processing"
-                | "validating"
-                | "starting"
-        )
-    });
+    let running = minted_status(trace, mint.call).is_some_and(is_running);
     let kind = match kind {
         Some(StateKind::Resource) | None if running => StateKind::Job,
         Some(k) => k,
@@ -167,6 +149,28 @@ fn flow_evidence(
         reason,
         notes: Vec::new(),
     })
+}
+
+/// What the first name on either side (the uses' names, then the mint's) says the handle is.
+fn named_kind(rules: &Rules, mint: &Mint, uses: &[Use]) -> Option<Meaning> {
+    let names = uses.iter().map(|u| u.token.name.as_str()).chain([mint.token.name.as_str()]);
+    names.map(|name| lexicon::meaning(name).or_else(|| rules.meaning(name))).find(Option::is_some).flatten()
+}
+
+/// A status that says the work is still running: the handle names a job that is polled.
+fn is_running(status: &str) -> bool {
+    matches!(
+        status,
+        "queued"
+            | "in_progress"
+            | "pending"
+            | "running"
+            | "submitted"
+            | "working"
+            | "processing"
+            | "validating"
+            | "starting"
+    )
 }
 
 /// A request that sends content for the server to store: a multipart form, or a path that says
