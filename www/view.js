@@ -286,6 +286,22 @@ export function verdictBanner(report, { link = () => null, explanation = true } 
   );
 }
 
+const MAX_PLACES = 6;
+
+/**
+ * Where an evidence item was seen: a line per place, "call 2 at request.body/messages", each
+ * ending in a separator so that the cell's text keeps places apart too; without places, its calls.
+ */
+function placesOf(item, callLink) {
+  const places = item.places ?? [];
+  if (places.length === 0) return joined((item.calls ?? []).map(callLink));
+  const shown = places.slice(0, MAX_PLACES).map((place, i) =>
+    el('span', { class: 'place' }, callLink(place.call), ' at ', el('code', { text: place.at }), i < places.length - 1 ? ';' : ''),
+  );
+  const more = places.length - MAX_PLACES;
+  return [joined(shown, ' '), more > 0 && el('span', { class: 'more', text: ` and ${more} more` })];
+}
+
 /**
  * A table of evidence items; `link.call(n)` and `link.evidence(id)` make links (or null).
  * Rows carry `data-evidence` and the id `idOf(id)` so that other views can point at them.
@@ -300,17 +316,7 @@ export function evidenceTable(items, { callLink = (n) => el('span', { text: `cal
       el('td', {}, chip(signalName(item.signal), { 'data-signal': item.signal, title: SIGNAL_HINTS[item.signal] })),
       el('td', { text: item.state ?? '—' }),
       el('td', {}, chip(item.strength ?? '', { 'data-strength': item.strength })),
-      el(
-        'td',
-        { class: 'places' },
-        (item.places ?? []).length
-          ? joined(
-              item.places.slice(0, 6).map((place) => el('span', { class: 'place' }, callLink(place.call), ' ', el('code', { text: place.at }))),
-              el('br'),
-            )
-          : joined((item.calls ?? []).map(callLink)),
-        (item.places ?? []).length > 6 && el('span', { class: 'more', text: ` and ${item.places.length - 6} more` }),
-      ),
+      el('td', { class: 'places' }, placesOf(item, callLink)),
       el('td', { class: 'message' }, richText(item.message, null), item.handle && el('span', { class: 'handle' }, ' Handle ', el('code', { text: item.handle }))),
     );
     onRow?.(row, item);
