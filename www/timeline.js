@@ -10,7 +10,7 @@
 // in an animation frame), so a trace of many thousands of calls stays responsive. The same
 // drawing code writes the exported SVG, with the colours of the current theme embedded.
 
-import { callTitle, formatDuration, formatStart, inSlices, linksOf, timing, untimed } from './view.js';
+import { Pacer, callTitle, formatDuration, formatStart, inSlices, linksOf, timing, untimed } from './view.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const GUTTER = 118; // lane labels
@@ -70,7 +70,7 @@ const LINK_NAMES = {
 };
 
 /** Lanes for a report: [{label, band, y, heading?}], and each call's lane number (a promise). */
-async function layout(report) {
+async function layout(report, pacer) {
   const calls = report.calls ?? [];
   const layered = report.layers != null;
   // One lane per session (in order of its first call) and one for the calls in no session,
@@ -86,7 +86,7 @@ async function layout(report) {
       groups.set(key, group);
     }
     groupOf[i] = group;
-  });
+  }, pacer);
   const sorted = [...groups.values()].sort((a, b) => a.band - b.band || (a.session === null) - (b.session === null) || a.first - b.first);
   const lanes = [];
   const others = new Map(); // band -> the lane shared by the sessions past MAX_LANES
@@ -109,7 +109,7 @@ async function layout(report) {
   lanes.sort((a, b) => a.band - b.band);
   lanes.forEach((lane, i) => (lane.index = i));
   const laneOf = new Int32Array(calls.length);
-  await inSlices(groupOf, (group, i) => (laneOf[i] = group.lane.index));
+  await inSlices(groupOf, (group, i) => (laneOf[i] = group.lane.index), pacer);
   const bands = ['Runtime layer', 'Model layer'];
   let band = -1;
   for (const lane of lanes) {
@@ -167,13 +167,13 @@ const timeTick = (us) => (us === 0 ? '0' : `+${formatDuration(us)}`);
  * Handles that more than two calls in one lane sent: for each of their links (but the one to
  * the first call that sent it), {first, last, links} of the calls that sent it.
  */
-async function fansOf(links, laneOf) {
+async function fansOf(links, laneOf, pacer) {
   const byEvidence = new Map();
   await inSlices(links, (link) => {
     if (link.kind !== 'handle') return;
     if (!byEvidence.has(link.evidence)) byEvidence.set(link.evidence, []);
     byEvidence.get(link.evidence).push(link);
-  });
+  }, pacer);
   const fans = new Map();
   for (const group of byEvidence.values()) {
     if (group.length < 3) continue;
@@ -346,9 +346,10 @@ export class Timeline {
 
   /**
    * Shows a report (null clears). The layout of a big report is worked out over a few tasks, so
-   * that none holds the page long; the returned promise settles once it is drawn.
+   * that none holds the page long; the returned promise settles once it is drawn. `pacer` is the
+   * time budget of the caller's whole rendering, when the picture is one step of it.
    */
-  async setReport(report) {
+  async setReport(report, pacer = new Pacer()) {
     const token = (this.token = {});
     this.report = null;
     this.selected = null;
@@ -357,11 +358,11 @@ export class Timeline {
     this.labels.replaceChildren();
     if (!report) return;
     const calls = report.calls ?? [];
-    const lanes = await layout(report);
+    const lanes = await layout(report, pacer);
     if (token !== this.token) return;
-    const links = await linksOf(report);
+    const links = await linksOf(report, pacer);
     if (token !== this.token) return;
-    const fans = await fansOf(links, lanes.laneOf);
+    const fans = await fansOf(links, lanes.laneOf, pacer);
     if (token !== this.token) return;
     const linksByCall = new Map(); // per call, the links that touch it, for highlighting
     await inSlices(links, (link) => {
@@ -369,7 +370,8 @@ export class Timeline {
         if (!linksByCall.has(end)) linksByCall.set(end, []);
         linksByCall.get(end).push(link);
       }
-    });
+    }, pacer);
+    await pacer.breathe();
     if (token !== this.token) return;
     Object.assign(this, { report, calls, layout: lanes, links, fans, linksByCall, time: null });
     this.svg.setAttribute('aria-label', `${calls.length} calls in ${lanes.lanes.length} lanes, ${links.length} links`);

@@ -27,20 +27,47 @@ export const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many
 
 const unique = (items) => [...new Set(items)];
 
+/** Lets the page run: input, rendering and other tasks get their turn before this continues. */
+export function nextTask() {
+  // scheduler.yield() resumes ahead of other tasks; setTimeout is the fallback where it is missing.
+  if (globalThis.scheduler?.yield) return globalThis.scheduler.yield();
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 /**
- * Runs `step(item, i)` over `items`, letting the page run whenever a slice has taken `budget`
- * milliseconds: a report of many thousands of calls is worked through without holding the
- * main thread.
+ * One time budget shared by every step of a long piece of work (showing a report): `breathe()`
+ * yields to the page once the work has held it for `budget` milliseconds since it last yielded.
+ * Shared, because many short steps chained without a yield make one long task.
  */
-export async function inSlices(items, step, budget = 8) {
-  let start = performance.now();
+export class Pacer {
+  constructor(budget = 8) {
+    this.budget = budget;
+    this.since = performance.now();
+  }
+
+  async breathe() {
+    if (performance.now() - this.since < this.budget) return;
+    await nextTask();
+    this.since = performance.now();
+  }
+
+  /** Yields whatever the time spent, e.g. so that what is already drawn is painted. */
+  async yield() {
+    await nextTask();
+    this.since = performance.now();
+  }
+}
+
+/**
+ * Runs `step(item, i)` over `items`, letting the page run whenever `pacer`'s budget is spent: a
+ * report of many thousands of calls is worked through without holding the main thread.
+ */
+export async function inSlices(items, step, pacer = new Pacer()) {
   for (let i = 0; i < items.length; i += 1) {
     step(items[i], i);
-    if ((i & 63) === 63 && performance.now() - start > budget) {
-      await new Promise((resolve) => setTimeout(resolve, 0));
-      start = performance.now();
-    }
+    if ((i & 63) === 63) await pacer.breathe();
   }
+  await pacer.breathe();
 }
 
 /** "a", "a and b", "a, b and c". */
@@ -130,7 +157,7 @@ const MINTS = /^(response|received)\b/;
  * (minted in `from`, sent in `to`), `replay` (`to` carries `from`'s history), `kept` (`from`'s
  * layer kept what `to` carries), `parent` (`to` was made on behalf of `from`).
  */
-export async function linksOf(report) {
+export async function linksOf(report, pacer = new Pacer()) {
   const links = [];
   await inSlices(report.evidence ?? [], (item) => {
     const places = item.places ?? [];
@@ -142,10 +169,10 @@ export async function linksOf(report) {
       const [from, ...rest] = item.calls ?? [];
       for (const to of rest) if (to !== from) links.push({ from, to, kind: item.signal === 'kept_context' ? 'kept' : 'replay', evidence: item.id, state: item.state });
     }
-  });
+  }, pacer);
   await inSlices(report.calls ?? [], (call) => {
     if (call.parent != null) links.push({ from: call.parent, to: call.index, kind: 'parent', evidence: null, state: null });
-  });
+  }, pacer);
   return links;
 }
 
@@ -210,7 +237,7 @@ export function untimed(calls) {
 export const apiName = (call) => call.api?.family ?? 'unknown API';
 
 /** Facets a report can be filtered by (a promise of them): sessions, state kinds, API families, modes. */
-export async function facetsOf(report) {
+export async function facetsOf(report, pacer = new Pacer()) {
   const sessions = new Set();
   const states = new Set();
   const apis = new Set();
@@ -220,7 +247,7 @@ export async function facetsOf(report) {
     for (const state of call.state ?? []) states.add(state);
     apis.add(apiName(call));
     modes.add(call.mode);
-  });
+  }, pacer);
   return { sessions: [...sessions], states: [...states], apis: [...apis], modes: MODES.filter((mode) => modes.has(mode)) };
 }
 
