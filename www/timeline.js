@@ -399,7 +399,9 @@ export class Timeline {
     const { lanes, laneOf } = this.layout;
     if (axis === 'time' && !this.time) this.time = timeAxis(this.calls, laneOf, lanes.length);
     this.layout.height = placeLanes(lanes, axis === 'time' ? this.time.rows : null);
-    this.viewport.scrollLeft = 0;
+    // Setting scrollLeft makes the browser lay the page out at once: only when it is not 0 already
+    // (scrollX follows the scroll events).
+    if (this.scrollX !== 0) this.viewport.scrollLeft = 0;
     this.scrollX = 0;
     if (axis === 'time') this.fit();
     else this.readable();
