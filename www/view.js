@@ -51,9 +51,18 @@ export class Pacer {
     this.since = performance.now();
   }
 
-  /** Yields whatever the time spent, e.g. so that what is already drawn is painted. */
+  /** Yields whatever the time spent, e.g. so that what is already built is shown first. */
   async yield() {
     await nextTask();
+    this.since = performance.now();
+  }
+
+  /**
+   * Yields until the browser has drawn a frame: what was added before is laid out and painted in
+   * that frame, and what comes next in a later one, so that no one frame lays out everything.
+   */
+  async nextFrame() {
+    await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
     this.since = performance.now();
   }
 }

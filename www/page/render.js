@@ -2,7 +2,7 @@
 // the run's time budget (its Pacer) and yields when it is spent, so that no task holds the page
 // long however big the report; and each step stops when a newer report or run has replaced it.
 
-import { callFilter, el, evidenceTable, facetsOf, inSlices, plural, policyFlags, policyPanel, verdictBanner } from '../view.js';
+import { callFilter, el, evidenceTable, facetsOf, plural, policyFlags, policyPanel, verdictBanner } from '../view.js';
 import { markEvidenceRows } from './call-view.js';
 import { PAGE_ROWS, callLink, evidenceId } from './run.js';
 import { callRow, diagnosticItem, sessionItem } from './rows.js';
@@ -23,16 +23,15 @@ export async function showReport(page, run, result) {
   renderSummary(ui, name, report.summary ?? {}, report.inputs ?? []);
   await run.pacer.yield(); // the verdict is painted before the rest is worked out
   if (!still()) return;
-  const index = await indexReport(report, run.pacer);
-  if (!still()) return;
-  run.index = index;
   await renderFacets(ui, report, run.pacer);
   if (!still()) return;
   timeline.setFlags(policyFlags(report.policy));
   await timeline.setReport(report, run.pacer);
+  await run.pacer.nextFrame(); // the picture is drawn and laid out before the tables
   if (!still()) return;
   await renderTables(page, run, still);
   if (!still()) return;
+  run.ready = true;
   renderList(ui.diagnosticsBlock, ui.diagnostics, report.diagnostics, (item) => diagnosticItem(item, run));
 }
 
@@ -44,20 +43,6 @@ export function clearReport(ui, timeline) {
   ui.callView.hidden = true;
   ui.status.textContent = '';
   timeline.setReport(null);
-}
-
-/** The calls by number, and the evidence items that concern each call. */
-async function indexReport(report, pacer) {
-  const byIndex = new Map();
-  await inSlices(report.calls ?? [], (call) => byIndex.set(call.index, call), pacer);
-  const evidenceByCall = new Map();
-  await inSlices(report.evidence ?? [], (item) => {
-    for (const call of new Set([...(item.calls ?? []), ...(item.places ?? []).map((p) => p.call)])) {
-      if (!evidenceByCall.has(call)) evidenceByCall.set(call, []);
-      evidenceByCall.get(call).push(item);
-    }
-  }, pacer);
-  return { byIndex, evidenceByCall };
 }
 
 function renderVerdict(ui, report, run) {
@@ -107,7 +92,7 @@ async function renderFacets(ui, report, pacer) {
 
 /** Applies the filters as chosen now to the run on screen: its picture and its tables. */
 export function applyFilter(page, run) {
-  if (!run?.index) return;
+  if (!run?.ready) return;
   const choice = Object.fromEntries(Object.entries(page.ui.filters).map(([key, select]) => [key, select.value]));
   run.filter = callFilter(choice);
   run.rows = { calls: PAGE_ROWS, evidence: PAGE_ROWS, sessions: PAGE_ROWS };
@@ -117,7 +102,7 @@ export function applyFilter(page, run) {
 
 /** Shows `PAGE_ROWS` more rows of one table (`key`: calls, evidence or sessions). */
 export function showMore(page, run, key) {
-  if (!run?.index) return;
+  if (!run?.ready) return;
   run.rows[key] += PAGE_ROWS;
   renderTables(page, run);
 }
@@ -142,10 +127,10 @@ async function renderTables(page, run, still = () => run.live) {
   const inputs = run.shown.report.inputs ?? [];
   ui.calls.replaceChildren(...calls.slice(0, run.rows.calls).map((call) => callRow(call, inputs, run, ui.callHeadings)));
   more(ui.callsMore, calls.length - run.rows.calls, 'call');
-  await run.pacer.breathe();
+  await run.pacer.nextFrame();
   if (!still()) return;
   renderEvidence(ui, run, evidence);
-  await run.pacer.breathe();
+  await run.pacer.nextFrame();
   if (!still()) return;
   renderList(ui.sessionsBlock, ui.sessions, sessions.slice(0, run.rows.sessions), sessionItem);
   more(ui.sessionsMore, sessions.length - run.rows.sessions, 'session');
@@ -156,7 +141,7 @@ function renderEvidence(ui, run, evidence) {
   const none = el('p', { class: 'none', text: run.filter ? 'No evidence concerns these calls.' : 'No evidence was recorded.' });
   ui.evidence.replaceChildren(evidence.length ? table : none);
   more(ui.evidenceMore, evidence.length - run.rows.evidence, 'piece', 'pieces');
-  markEvidenceRows(ui, run, run.openCall);
+  markEvidenceRows(ui, run);
 }
 
 /** The "show more" button under a table, with how many rows are left. */
