@@ -8,14 +8,15 @@ import { LINKED_BY, requestLabel, stateNote } from './rows.js';
 /** Opens call `index` of the run on screen. */
 export async function openCall(page, index) {
   const { ui, run } = page;
-  const call = run?.index?.byIndex.get(index);
+  const call = run?.call(index);
   if (!call) return;
+  const items = run.evidenceFor(index);
   run.openCall = index;
+  run.openEvidence = new Set(items.map((item) => item.id));
   page.timeline.select(index);
-  markEvidenceRows(ui, run, index);
+  markEvidenceRows(ui, run);
   ui.callView.hidden = false;
   ui.callViewTitle.textContent = `Call ${index}: ${callTitle(call)}`;
-  const items = run.index.evidenceByCall.get(index) ?? [];
   const exchange = el('div', { class: 'exchange', 'aria-busy': 'true' }, el('p', { class: 'hint', text: 'Reading the request and response…' }));
   ui.callViewBody.replaceChildren(callFacts(call, run), callEvidence(call, items, run), exchange);
   ui.callView.focus({ preventScroll: true });
@@ -30,16 +31,19 @@ export async function openCall(page, index) {
 
 export function closeCall(page) {
   const { ui, run } = page;
-  if (run) run.openCall = null;
+  if (run) {
+    run.openCall = null;
+    run.openEvidence = new Set();
+  }
   ui.callView.hidden = true;
   ui.callViewBody.replaceChildren();
   page.timeline.select(null);
-  markEvidenceRows(ui, run, null);
+  markEvidenceRows(ui, run);
 }
 
-/** Marks the evidence rows that concern call `index` (or none). */
-export function markEvidenceRows(ui, run, index) {
-  const ids = new Set((index != null && run?.index?.evidenceByCall.get(index)?.map((item) => item.id)) || []);
+/** Marks the evidence rows that concern the open call (or none). */
+export function markEvidenceRows(ui, run) {
+  const ids = run?.openEvidence ?? new Set();
   for (const row of ui.evidence.querySelectorAll('tr[data-evidence]')) row.classList.toggle('concerns', ids.has(row.dataset.evidence));
 }
 

@@ -30,11 +30,12 @@ export class Run {
     this.rendering = Promise.resolve(); // the report being shown
     this.pacer = new Pacer(); // one time budget for all of this run's rendering
     this.shown = null; // {name, report} on screen
-    this.index = null; // derived from `shown`: {byIndex, evidenceByCall}
+    this.ready = false; // the shown report's tables are drawn: filters and "show more" apply
     this.citable = new Set(); // the shown report's evidence ids, which text links to
     this.filter = null; // a predicate over calls, or null for all
     this.rows = { calls: PAGE_ROWS, evidence: PAGE_ROWS, sessions: PAGE_ROWS };
     this.openCall = null; // the call in the call view
+    this.openEvidence = new Set(); // the ids of the evidence that concerns it
   }
 
   /** Adds a slice of a report's long list (a worker `part` message). */
@@ -63,10 +64,26 @@ export class Run {
   /** Puts `result` ({name, report}) on screen, forgetting what was derived from the one before. */
   show(result) {
     this.shown = result;
-    this.index = null;
+    this.ready = false;
     this.citable = new Set((result.report.evidence ?? []).map((item) => item.id));
     this.filter = null;
     this.rows = { calls: PAGE_ROWS, evidence: PAGE_ROWS, sessions: PAGE_ROWS };
+  }
+
+  /** Call `index` of the report on screen (calls are listed in order, numbered from 1). */
+  call(index) {
+    const calls = this.shown?.report.calls ?? [];
+    const call = calls[index - 1];
+    return call?.index === index ? call : calls.find((other) => other.index === index);
+  }
+
+  /**
+   * The evidence that names call `index`. Looked up when a call is opened rather than indexed
+   * for every call up front: a big report then costs the page less memory and collection.
+   */
+  evidenceFor(index) {
+    const names = (item) => item.calls?.includes(index) || item.places?.some((place) => place.call === index);
+    return (this.shown?.report.evidence ?? []).filter(names);
   }
 
   /** Whether `result` is still the one to show: work for any other stops. */
