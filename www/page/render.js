@@ -42,6 +42,7 @@ export function clearReport(ui, timeline) {
   ui.policyResult.hidden = true;
   ui.callView.hidden = true;
   ui.status.textContent = '';
+  timeline.setFilter(null); // the picture keeps its filter across reports otherwise
   timeline.setReport(null);
 }
 
