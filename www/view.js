@@ -62,7 +62,11 @@ export class Pacer {
    * that frame, and what comes next in a later one, so that no one frame lays out everything.
    */
   async nextFrame() {
-    await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+    await new Promise((resolve) => {
+      // A hidden page draws no frames: the work goes on after a while all the same.
+      const fallback = setTimeout(resolve, 100);
+      requestAnimationFrame(() => setTimeout(() => (clearTimeout(fallback), resolve()), 0));
+    });
     this.since = performance.now();
   }
 }
