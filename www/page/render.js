@@ -33,6 +33,8 @@ export async function showReport(page, run, result) {
   if (!still()) return;
   run.ready = true;
   renderList(ui.diagnosticsBlock, ui.diagnostics, report.diagnostics, (item) => diagnosticItem(item, run));
+  // A filter chosen while the tables were still being drawn applies now.
+  if (Object.values(ui.filters).some((select) => select.value)) applyFilter(page, run);
 }
 
 /** Empties the report's part of the page, for a new run. */
