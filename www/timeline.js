@@ -11,9 +11,9 @@
 // drawing code writes the exported SVG, with the colours of the current theme embedded.
 
 import { AXIS, LANE_MID, ROW, fansOf, layout, placeLanes, timeAxis } from './timeline-layout.js';
+import { SVG, arrowDefs, svgDocument, themeColours, toDom } from './timeline-svg.js';
 import { Pacer, callTitle, formatDuration, formatStart, linksOf, timing, untimed } from './view.js';
 
-const SVG = 'http://www.w3.org/2000/svg';
 const GUTTER = 118; // lane labels
 const MAX_LIFT = 24; // the highest an arc rises above its calls
 const MIN_COL = 3;
@@ -28,32 +28,7 @@ const MAX_TRACK = 4_000_000; // pixels: the widest the time axis is drawn
 // Steps between the time axis's ticks, in microseconds.
 const TIME_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 2e5, 5e5, 1e6, 2e6, 5e6, 1e7, 15e6, 3e7, 6e7, 12e7, 3e8, 6e8, 18e8, 36e8, 72e8, 216e8, 864e8];
 
-/** The CSS custom properties the picture uses; the exported SVG gets their current values. */
-const COLOURS = ['--tl-bg', '--tl-fg', '--tl-muted', '--tl-grid', '--stateless', '--stateful', '--resource', '--tl-handle', '--tl-replay', '--tl-kept', '--tl-parent', '--tl-select'];
 
-/** A drawing as plain data ([tag, attrs, ...children]), turned into DOM or into text. */
-function toDom(node) {
-  if (typeof node === 'string') return document.createTextNode(node);
-  const [tag, attrs, ...children] = node;
-  const element = document.createElementNS(SVG, tag);
-  for (const [key, value] of Object.entries(attrs)) if (value != null) element.setAttribute(key, String(value));
-  for (const child of children) if (child != null) element.append(toDom(child));
-  return element;
-}
-
-
-const escapeXml = (text) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-function toText(node) {
-  if (typeof node === 'string') return escapeXml(node);
-  const [tag, attrs, ...children] = node;
-  const attributes = Object.entries(attrs)
-    .filter(([, value]) => value != null)
-    .map(([key, value]) => ` ${key}="${escapeXml(value)}"`)
-    .join('');
-  const inner = children.filter((child) => child != null).map(toText).join('');
-  return inner ? `<${tag}${attributes}>${inner}</${tag}>` : `<${tag}${attributes}/>`;
-}
 
 const MODE_CLASS = { stateless: 'm-stateless', stateful: 'm-stateful', 'resource-dependent': 'm-resource' };
 const LINK_NAMES = {
@@ -653,17 +628,6 @@ export class Timeline {
   }
 
   /** Markers (arrowheads) for each kind of link. */
-  defs() {
-    return [
-      'defs',
-      {},
-      ...['handle', 'replay', 'kept', 'parent'].map((kind) => [
-        'marker',
-        { id: `tl-arrow-${kind}`, class: `tl-marker k-${kind}`, viewBox: '0 0 8 8', refX: 7, refY: 4, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' },
-        ['path', { d: 'M0 0L8 4L0 8z' }],
-      ]),
-    ];
-  }
 
   draw() {
     if (!this.report) return;
@@ -689,7 +653,7 @@ export class Timeline {
     this.svg.setAttribute('viewBox', `${left} 0 ${shown} ${height}`);
     this.svg.classList.toggle('focused', (this.hovered ?? this.selected) != null);
     this.svg.classList.toggle('time-axis', this.axis === 'time');
-    this.svg.replaceChildren(toDom(this.defs()), ...nodes.map(toDom));
+    this.svg.replaceChildren(toDom(arrowDefs()), ...nodes.map(toDom));
     if (this.calls.length === 0) this.status.textContent = 'No calls to draw.';
   }
 
@@ -698,26 +662,8 @@ export class Timeline {
    * looks the same anywhere.
    */
   toSVG() {
-    // Custom properties compute to what was written (var(), light-dark()); a probe element's
-    // colour gives each as the colour it is now.
-    const probe = document.createElement('span');
-    probe.hidden = true;
-    this.host.append(probe);
-    const colours = COLOURS.map((name) => {
-      probe.style.setProperty('color', `var(${name})`);
-      return `${name}:${getComputedStyle(probe).color};`;
-    }).join('');
-    probe.remove();
     const { nodes, width, height } = this.scene({ left: 0, right: this.bars.width, offset: GUTTER, all: true });
-    const root = [
-      'svg',
-      { xmlns: SVG, width: Math.ceil(width + 12), height: Math.ceil(height), viewBox: `0 0 ${Math.ceil(width + 12)} ${Math.ceil(height)}`, class: 'tl-svg tl-export' },
-      ['style', {}, `.tl-export{${colours}}\n${EXPORT_CSS}`],
-      ['rect', { class: 'tl-bg', x: 0, y: 0, width: '100%', height: '100%' }],
-      this.defs(),
-      ...nodes,
-    ];
-    return `<?xml version="1.0" encoding="UTF-8"?>\n${toText(root)}\n`;
+    return svgDocument(nodes, width + 12, height, themeColours(this.host));
   }
 
   destroy() {
@@ -726,33 +672,3 @@ export class Timeline {
   }
 }
 
-/**
- * The picture's own rules, for the exported file (the page and the widget have the same rules
- * in timeline.css).
- */
-const EXPORT_CSS = `
-.tl-bg{fill:var(--tl-bg)}
-text{font:12px system-ui,sans-serif;fill:var(--tl-muted)}
-.tl-band{font-weight:600;fill:var(--tl-fg)}
-.tl-lane{fill:var(--tl-fg)}
-.tl-rule{stroke:var(--tl-grid);stroke-width:1}
-.tl-call rect{stroke:var(--tl-bg);stroke-width:1}
-.m-stateless rect{fill:var(--stateless)}
-.m-stateful rect{fill:var(--stateful)}
-.m-resource rect{fill:var(--resource)}
-.m-other rect{fill:var(--tl-muted)}
-.tl-link{fill:none;stroke-width:1.6}
-.k-handle{stroke:var(--tl-handle)}
-.k-replay{stroke:var(--tl-replay);stroke-dasharray:5 3}
-.k-kept{stroke:var(--tl-kept);stroke-dasharray:2 3}
-.k-parent{stroke:var(--tl-parent);stroke-width:1}
-.tl-marker.k-handle path{fill:var(--tl-handle)}
-.tl-marker.k-replay path{fill:var(--tl-replay)}
-.tl-marker.k-kept path{fill:var(--tl-kept)}
-.tl-marker.k-parent path{fill:var(--tl-parent)}
-.tl-marker path{stroke:none}
-.flag-violated rect{stroke:var(--tl-flag-violated,#c0162c);stroke-width:3}
-.flag-warning rect{stroke:var(--tl-flag-warning,#b36b00);stroke-width:2;stroke-dasharray:3 2}
-.flag-violated .tl-flag{fill:var(--tl-flag-violated,#c0162c)}
-.flag-warning .tl-flag{fill:var(--tl-flag-warning,#b36b00)}
-`;
