@@ -5,11 +5,14 @@
 // 50 ms) and the time of every progress update; then opens calls one after another and times
 // each from the click to its request and response on screen.
 //
-//   node scripts/page-longtasks.mjs [--mb 30] [--www DIR]   (DIR: another build of the page, to compare)
+//   node scripts/page-longtasks.mjs [--mb 30] [--www DIR] [--trace]
 //
-// Prints the file size, the analysis time, the number of main-thread tasks over 50 ms and the
-// longest, the progress updates per second and the call-view open times. A measurement, not a
-// test: it asserts nothing.
+// DIR is another build of the page, to compare. Prints the file size, the analysis time, the
+// number of main-thread tasks over 50 ms and the longest, the progress updates per second and the
+// call-view open times. With --trace it also records a Chromium trace and says what each task
+// over 50 ms was made of (script, garbage collection, style and layout, paint, a message from
+// the worker), which is where to look first. A measurement, not a test: it asserts nothing. On a
+// busy machine every task is longer: the load average is printed with the figures.
 
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -72,6 +75,8 @@ async function main() {
         attributeFilter: ['data-updates'],
       });
     });
+    const tracing = process.argv.includes('--trace');
+    if (tracing) await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'blink', 'toplevel'] });
     const started = await page.evaluate(() => performance.now());
     await page.setInputFiles('#file', file);
     await page.waitForFunction(() => document.getElementById('verdict-label')?.textContent || !document.getElementById('error').hidden, null, { timeout: 600_000 });
@@ -85,6 +90,7 @@ async function main() {
       verdict: document.getElementById('verdict-label')?.textContent,
       calls: document.getElementById('summary').textContent,
     }));
+    const anatomy = tracing ? longTaskAnatomy(JSON.parse((await browser.stopTracing()).toString()).traceEvents) : [];
     const opened = await openCalls(page);
     const seconds = (verdictAt - started) / 1000;
     const updates = result.progress.filter((t) => t <= verdictAt);
@@ -96,6 +102,9 @@ async function main() {
     console.log(`analysis time (drop to verdict on screen): ${seconds.toFixed(2)} s`);
     console.log(`main-thread tasks over 50 ms: ${result.longtasks.length}${result.longtasks.length ? ` (longest ${longest.toFixed(0)} ms)` : ''}`);
     for (const task of result.longtasks) console.log(`  a ${task.duration.toFixed(0)} ms task at ${((task.start - started) / 1000).toFixed(2)} s`);
+    // The trace counts a frame's rendering in its task, which the long-task observer may not.
+    if (tracing) console.log(`tasks over 50 ms in the trace (rendering included): ${anatomy.length}`);
+    if (tracing) for (const line of anatomy) console.log(`  a ${line}`);
     console.log(`progress updates: ${updates.length} in ${seconds.toFixed(2)} s = ${(updates.length / seconds).toFixed(1)} per second; longest gap between two: ${gaps.length ? Math.max(...gaps).toFixed(0) : '-'} ms`);
     console.log(`call view, click to request and response shown: ${opened.map(({ call, ms }) => `call ${call} ${ms.toFixed(0)} ms`).join(', ')}`);
   } finally {
@@ -103,6 +112,33 @@ async function main() {
     server.close();
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+// What a long task is made of: the trace events that matter, by name, and what they mean.
+const PARTS = {
+  HandlePostMessage: 'a message from the worker',
+  FunctionCall: 'script',
+  RunMicrotasks: 'promise continuations',
+  MinorGC: 'young-generation GC',
+  MajorGC: 'full GC',
+  UpdateLayoutTree: 'style',
+  Layout: 'layout',
+  PrePaint: 'pre-paint',
+  Paint: 'paint',
+};
+
+/** For each main-thread task over 50 ms in a trace: its length and what it was made of. */
+function longTaskAnatomy(events) {
+  const threads = new Map(events.filter((e) => e.name === 'thread_name').map((e) => [`${e.pid}:${e.tid}`, e.args.name]));
+  const main = events.filter((e) => e.ph === 'X' && threads.get(`${e.pid}:${e.tid}`) === 'CrRendererMain');
+  const tasks = main.filter((e) => e.name === 'RunTask' && e.dur > 50_000);
+  return tasks.map((task) => {
+    const inside = main.filter((e) => e.ts >= task.ts && e.ts + e.dur <= task.ts + task.dur && e.dur > 1000 && PARTS[e.name]);
+    const totals = new Map();
+    for (const e of inside) totals.set(PARTS[e.name], (totals.get(PARTS[e.name]) ?? 0) + e.dur / 1000);
+    const parts = [...totals].sort((a, b) => b[1] - a[1]).map(([name, ms]) => `${name} ${ms.toFixed(0)} ms`);
+    return `${(task.dur / 1000).toFixed(0)} ms task: ${parts.join(', ') || 'no named part'} (parts may nest)`;
+  });
 }
 
 /** Opens calls of the calls table one after another; the time of each from the click to its exchange shown. */

@@ -10,56 +10,25 @@
 // in an animation frame), so a trace of many thousands of calls stays responsive. The same
 // drawing code writes the exported SVG, with the colours of the current theme embedded.
 
-import { callTitle, formatDuration, formatStart, inSlices, linksOf, timing, untimed } from './view.js';
+import { AXIS, LANE_MID, ROW, fansOf, layout, placeLanes, timeAxis } from './timeline-layout.js';
+import { SVG, arrowDefs, svgDocument, themeColours, toDom } from './timeline-svg.js';
+import { Pacer, callTitle, formatDuration, formatStart, linksOf, timing, untimed } from './view.js';
 
-const SVG = 'http://www.w3.org/2000/svg';
 const GUTTER = 118; // lane labels
-const AXIS = 24; // call numbers above the lanes
-const LANE = 48; // a lane's height: its calls sit low, with room above for arcs
-const LANE_MID = 33; // where in its lane the calls sit
 const MAX_LIFT = 24; // the highest an arc rises above its calls
-const BAND = 20; // heading of a band (layered traces)
-const MAX_LANES = 24;
 const MIN_COL = 3;
 const MAX_COL = 96;
 const MAX_LINKS = 4000; // drawn at once
 const FAN_LIFT = 8; // height of the rail that a handle sent by many calls is drawn with (plus 5 a level)
 const BAR = 18; // a call's height on the order axis
 const TIME_BAR = 12; // ... and on the time axis, where calls that overlap stack in rows
-const ROW = 15; // a row of the time axis within a lane
-const MAX_ROWS = 4; // rows a lane has at most (more overlapping calls share the one free soonest)
 const PAD = 12; // time axis: room before the first call and after the last
 const MIN_BAR = 3; // the narrowest bar (a call without a duration, or a very short one)
 const MAX_TRACK = 4_000_000; // pixels: the widest the time axis is drawn
 // Steps between the time axis's ticks, in microseconds.
 const TIME_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 2e5, 5e5, 1e6, 2e6, 5e6, 1e7, 15e6, 3e7, 6e7, 12e7, 3e8, 6e8, 18e8, 36e8, 72e8, 216e8, 864e8];
 
-/** The CSS custom properties the picture uses; the exported SVG gets their current values. */
-const COLOURS = ['--tl-bg', '--tl-fg', '--tl-muted', '--tl-grid', '--stateless', '--stateful', '--resource', '--tl-handle', '--tl-replay', '--tl-kept', '--tl-parent', '--tl-select'];
 
-/** A drawing as plain data ([tag, attrs, ...children]), turned into DOM or into text. */
-function toDom(node) {
-  if (typeof node === 'string') return document.createTextNode(node);
-  const [tag, attrs, ...children] = node;
-  const element = document.createElementNS(SVG, tag);
-  for (const [key, value] of Object.entries(attrs)) if (value != null) element.setAttribute(key, String(value));
-  for (const child of children) if (child != null) element.append(toDom(child));
-  return element;
-}
-
-
-const escapeXml = (text) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-function toText(node) {
-  if (typeof node === 'string') return escapeXml(node);
-  const [tag, attrs, ...children] = node;
-  const attributes = Object.entries(attrs)
-    .filter(([, value]) => value != null)
-    .map(([key, value]) => ` ${key}="${escapeXml(value)}"`)
-    .join('');
-  const inner = children.filter((child) => child != null).map(toText).join('');
-  return inner ? `<${tag}${attributes}>${inner}</${tag}>` : `<${tag}${attributes}/>`;
-}
 
 const MODE_CLASS = { stateless: 'm-stateless', stateful: 'm-stateful', 'resource-dependent': 'm-resource' };
 const LINK_NAMES = {
@@ -69,132 +38,8 @@ const LINK_NAMES = {
   parent: 'call %to was made for call %from',
 };
 
-/** Lanes for a report: [{label, band, y, heading?}], and each call's lane number (a promise). */
-async function layout(report) {
-  const calls = report.calls ?? [];
-  const layered = report.layers != null;
-  // One lane per session (in order of its first call) and one for the calls in no session,
-  // last in its band; layered traces have a band for each layer.
-  const groups = new Map();
-  const groupOf = new Array(calls.length);
-  await inSlices(calls, (call, i) => {
-    const band = layered && call.layer === 'lower' ? 1 : 0;
-    const key = `${band}:${call.session ?? ''}`;
-    let group = groups.get(key);
-    if (!group) {
-      group = { band, session: call.session ?? null, first: i, lane: -1 };
-      groups.set(key, group);
-    }
-    groupOf[i] = group;
-  });
-  const sorted = [...groups.values()].sort((a, b) => a.band - b.band || (a.session === null) - (b.session === null) || a.first - b.first);
-  const lanes = [];
-  const others = new Map(); // band -> the lane shared by the sessions past MAX_LANES
-  for (const group of sorted) {
-    if (lanes.length >= MAX_LANES - 1 && lanes.some((lane) => lane.band === group.band)) {
-      let other = others.get(group.band);
-      if (!other) {
-        other = { band: group.band, label: 'other sessions', other: true, count: 0 };
-        others.set(group.band, other);
-        lanes.push(other);
-      }
-      other.count += 1;
-      group.lane = other;
-      continue;
-    }
-    group.lane = { band: group.band, label: group.session ?? 'no session' };
-    lanes.push(group.lane);
-  }
-  // Lanes in band order (an "other" lane may have been added before a later band's lanes).
-  lanes.sort((a, b) => a.band - b.band);
-  lanes.forEach((lane, i) => (lane.index = i));
-  const laneOf = new Int32Array(calls.length);
-  await inSlices(groupOf, (group, i) => (laneOf[i] = group.lane.index));
-  const bands = ['Runtime layer', 'Model layer'];
-  let band = -1;
-  for (const lane of lanes) {
-    if (layered && lane.band !== band) {
-      band = lane.band;
-      lane.heading = bands[band];
-    }
-  }
-  return { lanes, laneOf, height: placeLanes(lanes, null), layered };
-}
-
-/**
- * Sets the y of each lane's (first row's) middle, with room for band headings and for `rows[i]`
- * rows in lane i (one each when `rows` is null). Returns the height of the picture.
- */
-function placeLanes(lanes, rows) {
-  let y = AXIS;
-  for (const lane of lanes) {
-    if (lane.heading) y += BAND;
-    lane.y = y + LANE_MID;
-    y += LANE + ((rows?.[lane.index] ?? 1) - 1) * ROW;
-  }
-  return y + 8;
-}
-
-/**
- * The time axis of a report whose calls all have a start: the first start and the last end (µs),
- * each call's row in its lane, so that calls that overlap in time sit one under another, and the
- * calls in order of their start.
- */
-function timeAxis(calls, laneOf, laneCount) {
-  const rowOf = new Uint8Array(calls.length);
-  const busy = Array.from({ length: laneCount }, () => []); // per lane, when each row is free again
-  const order = Array.from(calls.keys()).sort((a, b) => calls[a].started_us - calls[b].started_us || a - b);
-  let t0 = Infinity;
-  let t1 = -Infinity;
-  for (const i of order) {
-    const start = calls[i].started_us;
-    const end = start + Math.max(1, calls[i].duration_us ?? 0);
-    const rows = busy[laneOf[i]];
-    let row = rows.findIndex((free) => free <= start);
-    if (row < 0) row = rows.length < MAX_ROWS ? rows.length : rows.indexOf(Math.min(...rows));
-    rows[row] = Math.max(rows[row] ?? 0, end);
-    rowOf[i] = row;
-    t0 = Math.min(t0, start);
-    t1 = Math.max(t1, end);
-  }
-  return { t0, t1, rowOf, order, rows: busy.map((rows) => Math.max(1, rows.length)) };
-}
-
 /** The label of a tick of the time axis: its distance from the first start. */
 const timeTick = (us) => (us === 0 ? '0' : `+${formatDuration(us)}`);
-
-/**
- * Handles that more than two calls in one lane sent: for each of their links (but the one to
- * the first call that sent it), {first, last, links} of the calls that sent it.
- */
-async function fansOf(links, laneOf) {
-  const byEvidence = new Map();
-  await inSlices(links, (link) => {
-    if (link.kind !== 'handle') return;
-    if (!byEvidence.has(link.evidence)) byEvidence.set(link.evidence, []);
-    byEvidence.get(link.evidence).push(link);
-  });
-  const fans = new Map();
-  for (const group of byEvidence.values()) {
-    if (group.length < 3) continue;
-    const lane = laneOf[group[0].to - 1];
-    if (group.some((link) => laneOf[link.to - 1] !== lane)) continue;
-    const targets = group.map((link) => link.to);
-    const fan = { first: Math.min(...targets), last: Math.max(...targets), links: group, lane, level: 0 };
-    for (const link of group) fans.set(link, fan);
-  }
-  // Rails that overlap in a lane are drawn at different heights: a sweep from left to right,
-  // keeping per lane the rails still running.
-  const running = new Map();
-  for (const fan of [...new Set(fans.values())].sort((a, b) => a.first - b.first)) {
-    const active = (running.get(fan.lane) ?? []).filter((other) => other.last >= fan.first);
-    const taken = new Set(active.map((other) => other.level));
-    while (taken.has(fan.level) && fan.level < 3) fan.level += 1;
-    active.push(fan);
-    running.set(fan.lane, active);
-  }
-  return fans;
-}
 
 export class Timeline {
   /**
@@ -346,9 +191,10 @@ export class Timeline {
 
   /**
    * Shows a report (null clears). The layout of a big report is worked out over a few tasks, so
-   * that none holds the page long; the returned promise settles once it is drawn.
+   * that none holds the page long; the returned promise settles once it is drawn. `pacer` is the
+   * time budget of the caller's whole rendering, when the picture is one step of it.
    */
-  async setReport(report) {
+  async setReport(report, pacer = new Pacer()) {
     const token = (this.token = {});
     this.report = null;
     this.selected = null;
@@ -357,21 +203,15 @@ export class Timeline {
     this.labels.replaceChildren();
     if (!report) return;
     const calls = report.calls ?? [];
-    const lanes = await layout(report);
+    const lanes = await layout(report, pacer);
     if (token !== this.token) return;
-    const links = await linksOf(report);
+    const links = await linksOf(report, pacer);
     if (token !== this.token) return;
-    const fans = await fansOf(links, lanes.laneOf);
+    const fans = await fansOf(links, lanes.laneOf, pacer);
     if (token !== this.token) return;
-    const linksByCall = new Map(); // per call, the links that touch it, for highlighting
-    await inSlices(links, (link) => {
-      for (const end of [link.from, link.to]) {
-        if (!linksByCall.has(end)) linksByCall.set(end, []);
-        linksByCall.get(end).push(link);
-      }
-    });
+    await pacer.breathe();
     if (token !== this.token) return;
-    Object.assign(this, { report, calls, layout: lanes, links, fans, linksByCall, time: null });
+    Object.assign(this, { report, calls, layout: lanes, links, fans, time: null, lastRelated: null });
     this.svg.setAttribute('aria-label', `${calls.length} calls in ${lanes.lanes.length} lanes, ${links.length} links`);
     // The time axis needs a start for every call; without, the switch says why it does nothing.
     this.noTime = untimed(calls);
@@ -397,7 +237,9 @@ export class Timeline {
     const { lanes, laneOf } = this.layout;
     if (axis === 'time' && !this.time) this.time = timeAxis(this.calls, laneOf, lanes.length);
     this.layout.height = placeLanes(lanes, axis === 'time' ? this.time.rows : null);
-    this.viewport.scrollLeft = 0;
+    // Setting scrollLeft makes the browser lay the page out at once: only when it is not 0 already
+    // (scrollX follows the scroll events).
+    if (this.scrollX !== 0) this.viewport.scrollLeft = 0;
     this.scrollX = 0;
     if (axis === 'time') this.fit();
     else this.readable();
@@ -592,14 +434,19 @@ export class Timeline {
 
   /** The set of calls linked to `index` (itself included), and the links between them. */
   related(index) {
+    // Looked up when a call is hovered or selected (and kept for the redraws that follow) rather
+    // than indexed for every call up front: a big report then costs the page less memory.
+    if (this.lastRelated?.index === index) return this.lastRelated;
     const calls = new Set([index]);
     const links = new Set();
-    for (const link of this.linksByCall.get(index) ?? []) {
+    for (const link of this.links) {
+      if (link.from !== index && link.to !== index) continue;
       links.add(link);
       calls.add(link.from);
       calls.add(link.to);
     }
-    return { calls, links };
+    this.lastRelated = { index, calls, links };
+    return this.lastRelated;
   }
 
   /** Lane names (and band headings, and on the time axis when it starts), `x` their right edge. */
@@ -781,17 +628,6 @@ export class Timeline {
   }
 
   /** Markers (arrowheads) for each kind of link. */
-  defs() {
-    return [
-      'defs',
-      {},
-      ...['handle', 'replay', 'kept', 'parent'].map((kind) => [
-        'marker',
-        { id: `tl-arrow-${kind}`, class: `tl-marker k-${kind}`, viewBox: '0 0 8 8', refX: 7, refY: 4, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' },
-        ['path', { d: 'M0 0L8 4L0 8z' }],
-      ]),
-    ];
-  }
 
   draw() {
     if (!this.report) return;
@@ -817,7 +653,7 @@ export class Timeline {
     this.svg.setAttribute('viewBox', `${left} 0 ${shown} ${height}`);
     this.svg.classList.toggle('focused', (this.hovered ?? this.selected) != null);
     this.svg.classList.toggle('time-axis', this.axis === 'time');
-    this.svg.replaceChildren(toDom(this.defs()), ...nodes.map(toDom));
+    this.svg.replaceChildren(toDom(arrowDefs()), ...nodes.map(toDom));
     if (this.calls.length === 0) this.status.textContent = 'No calls to draw.';
   }
 
@@ -826,26 +662,8 @@ export class Timeline {
    * looks the same anywhere.
    */
   toSVG() {
-    // Custom properties compute to what was written (var(), light-dark()); a probe element's
-    // colour gives each as the colour it is now.
-    const probe = document.createElement('span');
-    probe.hidden = true;
-    this.host.append(probe);
-    const colours = COLOURS.map((name) => {
-      probe.style.setProperty('color', `var(${name})`);
-      return `${name}:${getComputedStyle(probe).color};`;
-    }).join('');
-    probe.remove();
     const { nodes, width, height } = this.scene({ left: 0, right: this.bars.width, offset: GUTTER, all: true });
-    const root = [
-      'svg',
-      { xmlns: SVG, width: Math.ceil(width + 12), height: Math.ceil(height), viewBox: `0 0 ${Math.ceil(width + 12)} ${Math.ceil(height)}`, class: 'tl-svg tl-export' },
-      ['style', {}, `.tl-export{${colours}}\n${EXPORT_CSS}`],
-      ['rect', { class: 'tl-bg', x: 0, y: 0, width: '100%', height: '100%' }],
-      this.defs(),
-      ...nodes,
-    ];
-    return `<?xml version="1.0" encoding="UTF-8"?>\n${toText(root)}\n`;
+    return svgDocument(nodes, width + 12, height, themeColours(this.host));
   }
 
   destroy() {
@@ -854,33 +672,3 @@ export class Timeline {
   }
 }
 
-/**
- * The picture's own rules, for the exported file (the page and the widget have the same rules
- * in timeline.css).
- */
-const EXPORT_CSS = `
-.tl-bg{fill:var(--tl-bg)}
-text{font:12px system-ui,sans-serif;fill:var(--tl-muted)}
-.tl-band{font-weight:600;fill:var(--tl-fg)}
-.tl-lane{fill:var(--tl-fg)}
-.tl-rule{stroke:var(--tl-grid);stroke-width:1}
-.tl-call rect{stroke:var(--tl-bg);stroke-width:1}
-.m-stateless rect{fill:var(--stateless)}
-.m-stateful rect{fill:var(--stateful)}
-.m-resource rect{fill:var(--resource)}
-.m-other rect{fill:var(--tl-muted)}
-.tl-link{fill:none;stroke-width:1.6}
-.k-handle{stroke:var(--tl-handle)}
-.k-replay{stroke:var(--tl-replay);stroke-dasharray:5 3}
-.k-kept{stroke:var(--tl-kept);stroke-dasharray:2 3}
-.k-parent{stroke:var(--tl-parent);stroke-width:1}
-.tl-marker.k-handle path{fill:var(--tl-handle)}
-.tl-marker.k-replay path{fill:var(--tl-replay)}
-.tl-marker.k-kept path{fill:var(--tl-kept)}
-.tl-marker.k-parent path{fill:var(--tl-parent)}
-.tl-marker path{stroke:none}
-.flag-violated rect{stroke:var(--tl-flag-violated,#c0162c);stroke-width:3}
-.flag-warning rect{stroke:var(--tl-flag-warning,#b36b00);stroke-width:2;stroke-dasharray:3 2}
-.flag-violated .tl-flag{fill:var(--tl-flag-violated,#c0162c)}
-.flag-warning .tl-flag{fill:var(--tl-flag-warning,#b36b00)}
-`;

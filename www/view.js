@@ -27,20 +27,60 @@ export const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many
 
 const unique = (items) => [...new Set(items)];
 
+/** Lets the page run: input, rendering and other tasks get their turn before this continues. */
+export function nextTask() {
+  // scheduler.yield() resumes ahead of other tasks; setTimeout is the fallback where it is missing.
+  if (globalThis.scheduler?.yield) return globalThis.scheduler.yield();
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 /**
- * Runs `step(item, i)` over `items`, letting the page run whenever a slice has taken `budget`
- * milliseconds: a report of many thousands of calls is worked through without holding the
- * main thread.
+ * One time budget shared by every step of a long piece of work (showing a report): `breathe()`
+ * yields to the page once the work has held it for `budget` milliseconds since it last yielded.
+ * Shared, because many short steps chained without a yield make one long task.
  */
-export async function inSlices(items, step, budget = 8) {
-  let start = performance.now();
+export class Pacer {
+  constructor(budget = 8) {
+    this.budget = budget;
+    this.since = performance.now();
+  }
+
+  async breathe() {
+    if (performance.now() - this.since < this.budget) return;
+    await nextTask();
+    this.since = performance.now();
+  }
+
+  /** Yields whatever the time spent, e.g. so that what is already built is shown first. */
+  async yield() {
+    await nextTask();
+    this.since = performance.now();
+  }
+
+  /**
+   * Yields until the browser has drawn a frame: what was added before is laid out and painted in
+   * that frame, and what comes next in a later one, so that no one frame lays out everything.
+   */
+  async nextFrame() {
+    await new Promise((resolve) => {
+      // A hidden page draws no frames: the work goes on after a while all the same.
+      const fallback = setTimeout(resolve, 100);
+      requestAnimationFrame(() => setTimeout(() => (clearTimeout(fallback), resolve()), 0));
+    });
+    this.since = performance.now();
+  }
+}
+
+/**
+ * Runs `step(item, i)` over `items`, letting the page run whenever `pacer`'s budget is spent: a
+ * report of many thousands of calls is worked through without holding the main thread.
+ */
+export async function inSlices(items, step, pacer = new Pacer()) {
   for (let i = 0; i < items.length; i += 1) {
     step(items[i], i);
-    if ((i & 63) === 63 && performance.now() - start > budget) {
-      await new Promise((resolve) => setTimeout(resolve, 0));
-      start = performance.now();
-    }
+    if ((i & 63) === 63) await pacer.breathe();
   }
+  await pacer.breathe();
 }
 
 /** "a", "a and b", "a, b and c". */
@@ -128,7 +168,7 @@ export function decidingEvidence(report, max = 3) {
  * (minted in `from`, sent in `to`), `replay` (`to` carries `from`'s history), `kept` (`from`'s
  * layer kept what `to` carries), `parent` (`to` was made on behalf of `from`).
  */
-export async function linksOf(report) {
+export async function linksOf(report, pacer = new Pacer()) {
   const links = [];
   await inSlices(report.evidence ?? [], (item) => {
     const places = item.places ?? [];
@@ -140,10 +180,10 @@ export async function linksOf(report) {
       const [from, ...rest] = item.calls ?? [];
       for (const to of rest) if (to !== from) links.push({ from, to, kind: item.signal === 'kept_context' ? 'kept' : 'replay', evidence: item.id, state: item.state });
     }
-  });
+  }, pacer);
   await inSlices(report.calls ?? [], (call) => {
     if (call.parent != null) links.push({ from: call.parent, to: call.index, kind: 'parent', evidence: null, state: null });
-  });
+  }, pacer);
   return links;
 }
 
@@ -208,7 +248,7 @@ export function untimed(calls) {
 export const apiName = (call) => call.api?.family ?? 'unknown API';
 
 /** Facets a report can be filtered by (a promise of them): sessions, state kinds, API families, modes. */
-export async function facetsOf(report) {
+export async function facetsOf(report, pacer = new Pacer()) {
   const sessions = new Set();
   const states = new Set();
   const apis = new Set();
@@ -218,7 +258,7 @@ export async function facetsOf(report) {
     for (const state of call.state ?? []) states.add(state);
     apis.add(apiName(call));
     modes.add(call.mode);
-  });
+  }, pacer);
   return { sessions: [...sessions], states: [...states], apis: [...apis], modes: MODES.filter((mode) => modes.has(mode)) };
 }
 
@@ -299,6 +339,22 @@ export function verdictBanner(report, { link = () => null, explanation = true } 
   );
 }
 
+const MAX_PLACES = 6;
+
+/**
+ * Where an evidence item was seen: a line per place, "call 2 at request.body/messages", each
+ * ending in a separator so that the cell's text keeps places apart too; without places, its calls.
+ */
+function placesOf(item, callLink) {
+  const places = item.places ?? [];
+  if (places.length === 0) return joined((item.calls ?? []).map(callLink));
+  const shown = places.slice(0, MAX_PLACES).map((place, i) =>
+    el('span', { class: 'place' }, callLink(place.call), ' at ', el('code', { text: place.at }), i < places.length - 1 ? ';' : ''),
+  );
+  const more = places.length - MAX_PLACES;
+  return [joined(shown, ' '), more > 0 && el('span', { class: 'more', text: ` and ${more} more` })];
+}
+
 /**
  * A table of evidence items; `link.call(n)` and `link.evidence(id)` make links (or null).
  * Rows carry `data-evidence` and the id `idOf(id)` so that other views can point at them.
@@ -313,17 +369,7 @@ export function evidenceTable(items, { callLink = (n) => el('span', { text: `cal
       el('td', {}, chip(signalName(item.signal), { 'data-signal': item.signal, title: SIGNAL_HINTS[item.signal] })),
       el('td', { text: item.state ?? '—' }),
       el('td', {}, chip(item.strength ?? '', { 'data-strength': item.strength })),
-      el(
-        'td',
-        { class: 'places' },
-        (item.places ?? []).length
-          ? joined(
-              item.places.slice(0, 6).map((place) => el('span', { class: 'place' }, callLink(place.call), ' ', el('code', { text: place.at }))),
-              el('br'),
-            )
-          : joined((item.calls ?? []).map(callLink)),
-        (item.places ?? []).length > 6 && el('span', { class: 'more', text: ` and ${item.places.length - 6} more` }),
-      ),
+      el('td', { class: 'places' }, placesOf(item, callLink)),
       el('td', { class: 'message' }, phrases(item.message_parts, null), item.handle && el('span', { class: 'handle' }, ' Handle ', el('code', { text: item.handle }))),
     );
     onRow?.(row, item);

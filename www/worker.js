@@ -9,8 +9,11 @@
 //      {type: 'part', key: 'calls' | 'evidence' | 'sessions', items}   (a report's long lists, in slices)
 //      {type: 'result', name, report, covers}              (report without the lists sent in parts)
 //      {type: 'error', name, message, location, excerpt, fatal?}   (one result or error per file)
-//      {type: 'export', format, text} | {type: 'exchange', call, view, error}
+//      {type: 'export', format, blob, error} | {type: 'exchange', call, view, error}
 //      {type: 'check', error, location}
+// A request may carry an `id`: everything sent for it (an analysis's progress, parts, results and
+// errors, or a reply) carries the same `id`, so that the page can tell an older request's
+// messages from the current one's.
 //
 // A big report is sent in slices so that no single message takes the page long to receive.
 // The last run's `Analysis` stays here, in wasm memory, for exports and the call view: opening a
@@ -26,123 +29,110 @@ const ready = init();
 ready.then(() => self.postMessage({ type: 'ready' }), () => {});
 
 const PROGRESS_EVERY_MS = 100;
-const SLICE = 500; // calls, evidence items or sessions per message: each is read in a few ms
+const SLICE = 250; // calls, evidence items or sessions per message: each is received in a few ms
 // Inputs this big are pushed to the streaming Analyzer as they are read, for progress that counts
 // calls; smaller ones (read in a blink) go to analyze() whole.
 const STREAM_FROM = 8 * 1024 * 1024;
 // Up to this size the analysis keeps every call whole (about the input's size in memory), so that
 // a call opens at once; above it, only what the report needs, and the call view says why.
 const KEEP_CALLS_UP_TO = 256 * 1024 * 1024;
+/** The report's lists that can be long. */
+const LISTS = ['calls', 'evidence', 'sessions'];
 
-// Set to the file's name once the wasm traps (a Rust panic). The instance's memory may then be
-// inconsistent, so nothing more is analysed here; the page starts a new worker.
-let crashedOn = null;
-
-/** The last run's analysis (a wasm `Analysis`) and its report: {analysis, report}, or null. */
-let last = null;
+/**
+ * What this worker holds: the last run's analysis (a wasm `Analysis`) and its report, and, once
+ * the wasm trapped (a Rust panic), the file it trapped on. The instance's memory may then be
+ * inconsistent, so nothing more is analysed here; the page starts a new worker.
+ */
+const held = { last: null, crashedOn: null };
 
 /** Frees the last run's analysis, when a new run starts. */
 function forget() {
-  last?.analysis.free();
-  last = null;
+  held.last?.analysis.free();
+  held.last = null;
 }
 
 self.onmessage = async ({ data }) => {
+  const post = (message) => self.postMessage({ ...message, id: data?.id ?? null });
   try {
     await ready;
   } catch (err) {
-    const message = `The analyser could not be loaded (${describe(err)}). If you built this page yourself, run \`make build\`.`;
-    if (data?.type === 'analyse') {
-      for (const { name } of data.files ?? []) self.postMessage({ type: 'error', name, message, location: null, excerpt: null, fatal: true });
-    } else {
-      self.postMessage({ type: data?.type, format: data?.format, call: data?.call, error: message, location: null });
-    }
-    return;
+    return refuse(data, post, `The analyser could not be loaded (${describe(err)}). If you built this page yourself, run \`make build\`.`);
   }
-  if (data?.type === 'analyse') return analyseMessage(data);
-  if (data?.type === 'export') return exportMessage(data);
-  if (data?.type === 'exchange') return exchangeMessage(data);
-  if (data?.type === 'check') return checkMessage(data);
+  if (data?.type === 'analyse') return analyseMessage(data, post);
+  if (data?.type === 'export') return exportMessage(data, post);
+  if (data?.type === 'exchange') return exchangeMessage(data, post);
+  if (data?.type === 'check') return checkMessage(data, post);
 };
 
-// ---------------------------------------------------------------- progress
+/** Answers any request with `message` when the wasm cannot be loaded. */
+function refuse(data, post, message) {
+  if (data?.type !== 'analyse') return post({ type: data?.type, format: data?.format, call: data?.call, error: message, location: null });
+  for (const { name } of data.files ?? []) post({ type: 'error', name, message, location: null, excerpt: null, fatal: true });
+}
 
-let lastProgress = 0;
-
-function progress(state, force = false) {
+/** Posts progress at most every PROGRESS_EVERY_MS, or at once when `force`d. */
+function progress(meter, fields, force = false) {
   const now = performance.now();
-  if (!force && now - lastProgress < PROGRESS_EVERY_MS) return;
-  lastProgress = now;
-  self.postMessage({ type: 'progress', ...state });
+  if (!force && now - meter.sentAt < PROGRESS_EVERY_MS) return;
+  meter.sentAt = now;
+  const { phase, name, done, total, bytes, totalBytes, calls } = { ...meter, ...fields };
+  meter.post({ type: 'progress', phase, name, done, total, bytes, totalBytes, calls });
 }
 
 // ---------------------------------------------------------------- analysing
 
-async function analyseMessage({ files = [], rules, policy }) {
+async function analyseMessage({ files = [], rules, policy }, post) {
   forget();
   rules = rules ?? undefined;
   policy = policy ?? undefined;
-  const total = files.length;
   const totalBytes = files.reduce((sum, file) => sum + (file.blob?.size ?? 0), 0);
-  const meter = { phase: 'reading', name: files[0]?.name, done: 0, total, bytes: 0, totalBytes, calls: 0 };
-  progress(meter, true);
-
-  if (files.length === 1) {
-    const [{ name, blob }] = files;
-    const options = { name, rules, policy };
-    const outcome = await attempt(name, () => analyseInputs([{ name, blob }], options, meter));
-    if (outcome.analysis) send(name, keep(outcome.analysis), 1);
-    else self.postMessage(outcome.error);
-    return;
-  }
+  const meter = { post, sentAt: 0, phase: 'reading', name: files[0]?.name, done: 0, total: files.length, bytes: 0, totalBytes, calls: 0 };
+  progress(meter, {}, true);
+  if (files.length === 1) return analyseAlone(files[0], { rules, policy }, meter);
   // Several files are one trace: a front-door capture and a back-end trace are analysed
   // together, so that calls can be linked across them. A bad file does not cost the others.
-  const options = { partial: true, rules, policy };
-  const together = await attempt(null, () => analyseInputs(files, options, meter));
+  const together = await attempt(null, () => analyseInputs(files, { partial: true, rules, policy }, meter));
   if (!together.analysis) {
     // Every file is bad (or the analyser failed): analyse each alone for its own message.
-    for (const [done, { name, blob }] of files.entries()) {
-      const alone = await attempt(name, () => analyseInputs([{ name, blob }], { name, rules, policy }, { ...meter, done, name, bytes: 0, totalBytes: blob.size }));
-      if (alone.analysis) send(name, keep(alone.analysis), 1);
-      else self.postMessage(alone.error);
+    for (const [done, file] of files.entries()) {
+      await analyseAlone(file, { rules, policy }, { ...meter, done, name: file.name, bytes: 0, totalBytes: file.blob.size });
     }
     return;
   }
   const report = keep(together.analysis);
   for (const d of report.diagnostics.filter((d) => d.severity === 'error' && d.location?.input)) {
     const location = plainLocation(d.location);
-    self.postMessage({ type: 'error', name: location.input, message: d.message, location, excerpt: excerptOf(location) });
+    post({ type: 'error', name: location.input, message: d.message, location, excerpt: excerptOf(location) });
   }
   const names = report.inputs.map((input) => input.name);
-  send(names.join(' + '), report, names.length);
+  send(post, names.join(' + '), report, names.length);
+}
+
+/** Analyses one file on its own and sends its report or its error. */
+async function analyseAlone({ name, blob }, { rules, policy }, meter) {
+  const outcome = await attempt(name, () => analyseInputs([{ name, blob }], { name, rules, policy }, meter));
+  if (outcome.analysis) send(meter.post, name, keep(outcome.analysis), 1);
+  else meter.post(outcome.error);
 }
 
 /** Runs `work`; returns {analysis} or {error: the message to post}. */
 async function attempt(name, work) {
-  if (crashedOn !== null) {
-    return {
-      error: {
-        type: 'error', name, location: null, excerpt: null, fatal: true,
-        message: `Not analysed: the analyser stopped after an internal error on ${crashedOn}. Open this file again to retry it.`,
-      },
-    };
+  const failure = (message, fields = {}) => ({ error: { type: 'error', name, message, location: null, excerpt: null, ...fields } });
+  if (held.crashedOn !== null) {
+    return failure(`Not analysed: the analyser stopped after an internal error on ${held.crashedOn}. Open this file again to retry it.`, { fatal: true });
   }
   try {
     return { analysis: await work() };
   } catch (err) {
     if (err instanceof WebAssembly.RuntimeError) {
-      crashedOn = name ?? 'these files';
-      return {
-        error: {
-          type: 'error', name, location: null, excerpt: null, fatal: true,
-          message: `The analyser hit an internal error on this file (${describe(err)}). This is a bug in callstate, not a problem with the file.`,
-        },
-      };
+      held.crashedOn = name ?? 'these files';
+      return failure(`The analyser hit an internal error on this file (${describe(err)}). This is a bug in callstate, not a problem with the file.`, { fatal: true });
     }
-    if (err?.unreadable) return { error: { type: 'error', name: err.unreadable, message: err.message, location: null, excerpt: null } };
+    if (err?.unreadable) return { error: { ...failure(err.message).error, name: err.unreadable } };
     // Errors from the analyser carry a full sentence and a `location`; anything else is a plain JS error.
     const location = plainLocation(err?.location);
-    return { error: { type: 'error', name, message: describe(err), location, excerpt: excerptOf(location) } };
+    return failure(describe(err), { location, excerpt: excerptOf(location) });
   }
 }
 
@@ -163,11 +153,11 @@ async function analyseInputs(inputs, options, meter) {
       bytes.set(chunk, at);
       at += chunk.length;
       meter.bytes += chunk.length;
-      progress({ ...meter, phase: 'reading', name, done });
+      progress(meter, { phase: 'reading', name, done });
     });
     buffers.push({ name, bytes: at === bytes.length ? bytes : bytes.subarray(0, at) });
   }
-  progress({ ...meter, phase: 'analysing', name: inputs.length === 1 ? inputs[0].name : null, done: 0 }, true);
+  progress(meter, { phase: 'analysing', name: inputs.length === 1 ? inputs[0].name : null, done: 0 }, true);
   return new wasm.Analysis(inputs.length === 1 && !options.partial ? buffers[0].bytes : buffers, options);
 }
 
@@ -181,10 +171,10 @@ async function analyseStreaming(inputs, options, meter) {
       await readChunks(name, blob, (chunk) => {
         analyzer.push(chunk);
         meter.bytes += chunk.length;
-        progress({ ...meter, phase: 'reading', name, done, calls: analyzer.calls });
+        progress(meter, { phase: 'reading', name, done, calls: analyzer.calls });
       });
     }
-    progress({ ...meter, phase: 'analysing', name: inputs.length === 1 ? inputs[0].name : null, calls: analyzer.calls }, true);
+    progress(meter, { phase: 'analysing', name: inputs.length === 1 ? inputs[0].name : null, calls: analyzer.calls }, true);
     return analyzer.analysis();
   } finally {
     analyzer.free();
@@ -193,78 +183,78 @@ async function analyseStreaming(inputs, options, meter) {
 
 /** Reads a Blob in chunks (about 64 KiB each), calling `take(Uint8Array)` for each. */
 async function readChunks(name, blob, take) {
+  const unreadable = (err) => Object.assign(new Error(`The file could not be read (${describe(err).replace(/\.$/, '')}).`), { unreadable: name });
   let reader;
   try {
     reader = blob.stream().getReader();
   } catch (err) {
-    throw Object.assign(new Error(`The file could not be read (${describe(err).replace(/\.$/, '')}).`), { unreadable: name });
+    throw unreadable(err);
   }
   for (;;) {
     let step;
     try {
       step = await reader.read();
     } catch (err) {
-      throw Object.assign(new Error(`The file could not be read (${describe(err).replace(/\.$/, '')}).`), { unreadable: name });
+      throw unreadable(err);
     }
     if (step.done) return;
     take(step.value);
   }
 }
 
-/** The report's lists that can be long. */
-const LISTS = ['calls', 'evidence', 'sessions'];
-
 /** Keeps `analysis` as the last run's, freeing the one before; returns its report. */
 function keep(analysis) {
   forget();
-  last = { analysis, report: analysis.report() };
-  return last.report;
+  held.last = { analysis, report: analysis.report() };
+  return held.last.report;
 }
 
 /** Sends a report: its long lists in slices, then the rest. */
-function send(name, report, covers) {
+function send(post, name, report, covers) {
   const head = { ...report };
   for (const key of LISTS) {
     const items = report[key] ?? [];
     if (items.length <= SLICE) continue;
     head[key] = [];
-    for (let i = 0; i < items.length; i += SLICE) self.postMessage({ type: 'part', key, items: items.slice(i, i + SLICE) });
+    for (let i = 0; i < items.length; i += SLICE) post({ type: 'part', key, items: items.slice(i, i + SLICE) });
   }
-  self.postMessage({ type: 'result', name, report: head, covers });
+  post({ type: 'result', name, report: head, covers });
 }
 
 // ---------------------------------------------------------------- exports and the call view
 
-function exportMessage({ format }) {
+/** The report as a file (a Blob, which reaches the page without copying its text). */
+function exportMessage({ format }, post) {
   const reply = { type: 'export', format };
-  if (!last) return self.postMessage({ ...reply, error: 'There is no report to export.' });
+  if (!held.last) return post({ ...reply, error: 'There is no report to export.' });
   try {
-    if (format === 'json') reply.text = `${JSON.stringify(last.report, null, 2)}\n`;
-    else if (format === 'markdown') reply.text = last.analysis.markdown();
+    if (format === 'json') reply.blob = new Blob([`${JSON.stringify(held.last.report, null, 2)}\n`], { type: 'application/json' });
+    else if (format === 'markdown') reply.blob = new Blob([held.last.analysis.markdown()], { type: 'text/markdown' });
     else reply.error = `Unknown format ${format}.`;
   } catch (err) {
     reply.error = describe(err);
   }
-  self.postMessage(reply);
+  post(reply);
 }
 
-function exchangeMessage({ call }) {
+function exchangeMessage({ call }, post) {
   const reply = { type: 'exchange', call, view: null };
-  if (!last) return self.postMessage({ ...reply, error: 'There is no report.' });
+  const last = held.last;
+  if (!last) return post({ ...reply, error: 'There is no report.' });
   if (!last.analysis.keepsCalls) {
     const limit = `${KEEP_CALLS_UP_TO / 1024 / 1024} MiB`;
-    return self.postMessage({ ...reply, error: `over ${limit} of input, only what the report needs is kept in memory. The places above say where each piece of evidence is.` });
+    return post({ ...reply, error: `over ${limit} of input, only what the report needs is kept in memory. The places above say where each piece of evidence is.` });
   }
   try {
     reply.view = last.analysis.exchange(call);
   } catch (err) {
     reply.error = describe(err);
   }
-  self.postMessage(reply);
+  post(reply);
 }
 
 /** Validates rules and a policy as the next analysis will take them. */
-function checkMessage({ rules, policy }) {
+function checkMessage({ rules, policy }, post) {
   const reply = { type: 'check', error: null, location: null, excerpt: null };
   try {
     wasm.checkOptions({ rules: rules ?? undefined, policy: policy ?? undefined });
@@ -273,7 +263,7 @@ function checkMessage({ rules, policy }) {
     reply.location = plainLocation(err?.location);
     reply.excerpt = excerptOf(reply.location);
   }
-  self.postMessage(reply);
+  post(reply);
 }
 
 // ---------------------------------------------------------------- errors
