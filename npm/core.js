@@ -347,7 +347,7 @@ export function createFacade(defaultSource) {
       return this.#inner;
     }
 
-    /** The report (`callstate.report/1`). */
+    /** The report (`callstate.report/2`). */
     report() {
       return call(() => this.#live().report(), []);
     }

@@ -70,7 +70,7 @@ export function init(moduleOrUrl?: InitInput | Promise<InitInput>): Promise<void
 /** Loads the WebAssembly module synchronously from its bytes or a compiled `WebAssembly.Module`. */
 export function initSync(module: ArrayBuffer | ArrayBufferView | WasmModule): void;
 
-/** Analyses a trace and resolves to its report (`callstate.report/1`). Rejects with a `CallstateError`. */
+/** Analyses a trace and resolves to its report (`callstate.report/2`). Rejects with a `CallstateError`. */
 export function analyze(input: AnalyzeInput, options?: AnalyzeOptions): Promise<Report>;
 
 /** Like `analyze`, synchronously: after `init()` (always, in Node.js). Throws a `CallstateError`. */
@@ -103,7 +103,7 @@ export function exchangeSync(input: SyncAnalyzeInput, call: number, options?: An
  */
 export declare class Analysis {
   constructor(input: SyncAnalyzeInput, options?: AnalyzeOptions);
-  /** The report (`callstate.report/1`). */
+  /** The report (`callstate.report/2`). */
   report(): Report;
   /** The report rendered as Markdown. */
   markdown(): string;
@@ -164,7 +164,7 @@ export declare class Analyzer {
   free(): void;
 }
 
-/** The report schema this build writes (`callstate.report/1`); after `init()` (always, in Node.js). */
+/** The report schema this build writes (`callstate.report/2`); after `init()` (always, in Node.js). */
 export function schemaVersion(): string;
 
 /** One input of `analyzeEach`: what `analyze` takes for one input, or one named input (a stream is read in pieces). */

@@ -1,7 +1,7 @@
 //! The classifier: evidence in, per-call modes, sessions and a trace verdict out.
 
 use crate::model::Trace;
-use crate::signals::{numbered as list, Evidence, Fingerprint, Signal, StateKind, Strength};
+use crate::signals::{Evidence, Fingerprint, Signal, StateKind, Strength};
 use schemars::JsonSchema;
 use serde::Serialize;
 
@@ -50,7 +50,8 @@ pub struct Session {
 pub struct Verdict {
     pub label: Label,
     pub confidence: f64,
-    pub explanation: String,
+    /// What the verdict rests on; `report/` words it.
+    pub explanation: Explanation,
     /// Indices into the evidence list, most decisive first.
     pub deciding: Vec<usize>,
 }
@@ -271,8 +272,89 @@ fn confidence_of(strength: Strength) -> f64 {
     }
 }
 
-fn cite(evidence: &[Evidence], ids: &[usize]) -> String {
-    ids.iter().map(|&i| format!("[E{}] {}", i + 1, evidence[i].message)).collect::<Vec<_>>().join(" ")
+/// Why the evidence deciding a stateful verdict is believed less.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hedge {
+    None,
+    /// The handle is declared by the API's fingerprint, not seen flowing.
+    Declared,
+    /// A transport or a weak match, not an observed handle flow.
+    Weak,
+}
+
+/// Stored resources and polled jobs the calls use: their kinds and the evidence cited for them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stored {
+    pub kinds: Vec<StateKind>,
+    pub cited: Vec<usize>,
+}
+
+/// What the verdict rests on, as data: the numbers, kinds and evidence (indices into the evidence
+/// list) that `report/` words into the explanation.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Explanation {
+    /// The input holds no calls; the first diagnostic says why, if there is one.
+    NoCalls { diagnostic: Option<String> },
+    /// Calls depend on state kept by the server; `mixed` when stateless model calls run beside.
+    Stateful {
+        mixed: bool,
+        stateful_calls: usize,
+        calls: usize,
+        sessions: usize,
+        kinds: Vec<StateKind>,
+        cited: Vec<usize>,
+        hedge: Hedge,
+        stored: Option<Stored>,
+    },
+    /// A stateful runtime (`upper`) on stateless model calls (`lower`).
+    Layered {
+        upper: Vec<usize>,
+        sessions: usize,
+        kinds: Vec<StateKind>,
+        cited: Vec<usize>,
+        lower: Vec<usize>,
+        replays: usize,
+        replay_cited: Vec<usize>,
+        declared_only: bool,
+    },
+    /// Stateless upper calls whose model calls depend on state kept by the model provider.
+    StatefulBehindFront { upper: Vec<usize>, lower: Vec<usize>, kinds: Vec<StateKind>, cited: Vec<usize> },
+    /// A connection whose messages are not recorded.
+    OpenConnection { cited: usize },
+    /// One call, sending no handle.
+    OneCall { caveat: bool, stored: Option<Stored>, labels: Vec<usize> },
+    /// No call sends a handle; `replays` cited when the client resends the conversation.
+    Stateless { calls: usize, replays: Vec<usize>, caveat: bool, stored: Option<Stored>, labels: Vec<usize> },
+}
+
+/// The evidence a verdict considers, sorted and filtered once.
+struct Found {
+    /// Evidence of dependence on stateful server state, strongest first.
+    stateful: Vec<usize>,
+    /// Evidence of stored resources and jobs that calls depend on.
+    stored: Vec<usize>,
+    replays: Vec<usize>,
+}
+
+impl Found {
+    fn of(evidence: &[Evidence]) -> Found {
+        let mut stateful: Vec<usize> = (0..evidence.len()).filter(|&i| shows_state(&evidence[i])).collect();
+        // Strongest first; among equals, handle flows before declarations.
+        stateful
+            .sort_by_key(|&i| (std::cmp::Reverse(evidence[i].strength), evidence[i].signal != Signal::HandleFlow, i));
+        let stored = (0..evidence.len())
+            .filter(|&i| evidence[i].state.is_some_and(|k| !k.is_stateful()) && !evidence[i].dependents.is_empty())
+            .collect();
+        let replays = (0..evidence.len()).filter(|&i| evidence[i].signal == Signal::ContextReplay).collect();
+        Found { stateful, stored, replays }
+    }
+
+    fn stored_note(&self, evidence: &[Evidence]) -> Option<Stored> {
+        (!self.stored.is_empty()).then(|| Stored {
+            kinds: kinds_of(evidence, &self.stored),
+            cited: self.stored[..self.stored.len().min(2)].to_vec(),
+        })
+    }
 }
 
 fn verdict(
@@ -283,78 +365,68 @@ fn verdict(
     layers: Option<&Layers>,
     apis: &[Option<&Fingerprint>],
 ) -> Verdict {
-    let n = calls.len();
-    if n == 0 {
+    if calls.is_empty() {
+        let diagnostic = trace.diagnostics.first().map(|d| d.message.clone());
         return Verdict {
             label: Label::Inconclusive,
             confidence: 0.0,
-            explanation: if trace.diagnostics.is_empty() {
-                "Inconclusive: the input holds no calls.".into()
-            } else {
-                format!(
-                    "Inconclusive: the input holds no calls ({}).",
-                    trace.diagnostics[0].message.trim_end_matches('.')
-                )
-            },
+            explanation: Explanation::NoCalls { diagnostic },
             deciding: Vec::new(),
         };
     }
-    let mut stateful: Vec<usize> = (0..evidence.len()).filter(|&i| shows_state(&evidence[i])).collect();
-    // Strongest first; among equals, handle flows before declarations.
-    stateful.sort_by_key(|&i| (std::cmp::Reverse(evidence[i].strength), evidence[i].signal != Signal::HandleFlow, i));
-    let stored: Vec<usize> = (0..evidence.len())
-        .filter(|&i| evidence[i].state.is_some_and(|k| !k.is_stateful()) && !evidence[i].dependents.is_empty())
-        .collect();
-    let replays: Vec<usize> = (0..evidence.len()).filter(|&i| evidence[i].signal == Signal::ContextReplay).collect();
-    let stored_note = if stored.is_empty() {
-        String::new()
-    } else {
-        let kinds = kinds_of(evidence, &stored);
-        format!(
-            " Calls also use {kinds} kept by the server, which do not by themselves make the traffic stateful: {}",
-            cite(evidence, &stored[..stored.len().min(2)])
-        )
+    let found = Found::of(evidence);
+    if let (Some(layers), false) = (layers, found.stateful.is_empty()) {
+        return layered_verdict(evidence, &found.stateful, calls, sessions, layers);
+    }
+    if !found.stateful.is_empty() {
+        return stateful_verdict(evidence, &found, calls, sessions, apis);
+    }
+    stateless_verdict(trace, evidence, &found, calls.len())
+}
+
+/// Calls depend on stateful server state: stateful, or mixed when stateless model calls that
+/// carry their own context run beside the stateful sessions.
+fn stateful_verdict(
+    evidence: &[Evidence],
+    found: &Found,
+    calls: &[CallClass],
+    sessions: &[Session],
+    apis: &[Option<&Fingerprint>],
+) -> Verdict {
+    let stateful = &found.stateful;
+    let stateless_beside = (0..calls.len()).any(|c| {
+        let outside = calls[c].session.is_none_or(|s| sessions[s].mode != Mode::Stateful);
+        let model_call = apis[c].is_some_and(|fp| fp.default_mode() == Some(crate::signals::DefaultMode::Stateless))
+            || found.replays.iter().any(|&r| evidence[r].calls.contains(&c));
+        outside && model_call && calls[c].mode == Mode::Stateless
+    });
+    let strength = evidence[stateful[0]].strength;
+    let hedge = match (strength, evidence[stateful[0]].signal) {
+        (_, Signal::Declared) => Hedge::Declared,
+        (Strength::Weak, _) => Hedge::Weak,
+        _ => Hedge::None,
     };
-
-    if let (Some(layers), false) = (layers, stateful.is_empty()) {
-        return layered_verdict(evidence, &stateful, calls, sessions, layers);
+    let deciding: Vec<usize> = stateful.iter().take(3).copied().collect();
+    Verdict {
+        label: if stateless_beside { Label::Mixed } else { Label::Stateful },
+        confidence: confidence_of(strength),
+        explanation: Explanation::Stateful {
+            mixed: stateless_beside,
+            stateful_calls: calls.iter().filter(|c| c.mode == Mode::Stateful).count(),
+            calls: calls.len(),
+            sessions: sessions.iter().filter(|s| s.mode == Mode::Stateful).count(),
+            kinds: kinds_of(evidence, stateful),
+            cited: deciding.clone(),
+            hedge,
+            stored: found.stored_note(evidence),
+        },
+        deciding,
     }
-    if !stateful.is_empty() {
-        let stateful_calls = calls.iter().filter(|c| c.mode == Mode::Stateful).count();
-        let stateful_sessions = sessions.iter().filter(|s| s.mode == Mode::Stateful).count();
-        // Mixed: a stateless model conversation runs beside the stateful sessions.
-        let stateless_beside = (0..n).any(|c| {
-            let outside = calls[c].session.is_none_or(|s| sessions[s].mode != Mode::Stateful);
-            let model_call = apis[c]
-                .is_some_and(|fp| fp.default_mode() == Some(crate::signals::DefaultMode::Stateless))
-                || replays.iter().any(|&r| evidence[r].calls.contains(&c));
-            outside && model_call && calls[c].mode == Mode::Stateless
-        });
-        let label = if stateless_beside { Label::Mixed } else { Label::Stateful };
-        let strength = evidence[stateful[0]].strength;
-        let kinds = kinds_of(evidence, &stateful);
-        let deciding: Vec<usize> = stateful.iter().take(3).copied().collect();
-        let lead = match label {
-            Label::Mixed => format!(
-                "Mixed: {stateful_calls} of {n} calls depend on {kinds} state kept by the server ({stateful_sessions} stateful session(s)), beside stateless model calls that carry their own context."
-            ),
-            _ => format!("Stateful: {stateful_calls} of {n} calls depend on {kinds} state kept by the server ({stateful_sessions} session(s))."),
-        };
-        let hedge = match (strength, evidence[stateful[0]].signal) {
-            (_, Signal::Declared) => {
-                " The handle is declared by the API's fingerprint, not seen flowing from a response, so confidence is lower than for an observed handle."
-            }
-            (Strength::Weak, _) => " The evidence is a transport or a weak match, not an observed handle flow, so confidence is limited.",
-            _ => "",
-        };
-        return Verdict {
-            label,
-            confidence: confidence_of(strength),
-            explanation: format!("{lead} {}{hedge}{stored_note}", cite(evidence, &deciding)),
-            deciding,
-        };
-    }
+}
 
+/// No call depends on stateful server state: stateless, or inconclusive when all the trace holds
+/// is a connection whose messages are not recorded.
+fn stateless_verdict(trace: &Trace, evidence: &[Evidence], found: &Found, n: usize) -> Verdict {
     let weak_connection: Vec<usize> = (0..evidence.len())
         .filter(|&i| evidence[i].state == Some(StateKind::Connection) && evidence[i].dependents.is_empty())
         .collect();
@@ -362,44 +434,28 @@ fn verdict(
         return Verdict {
             label: Label::Inconclusive,
             confidence: 0.3,
-            explanation: format!(
-                "Inconclusive: the trace opens a connection whose messages are not recorded. {}",
-                cite(evidence, &weak_connection[..1])
-            ),
+            explanation: Explanation::OpenConnection { cited: weak_connection[0] },
             deciding: weak_connection[..1].to_vec(),
         };
     }
-    let stripped = browser_capture_without_credentials(trace);
-    let caveat = if stripped {
-        " Browsers leave cookies and Authorization headers out of HAR exports by default, so a cookie session could be hidden."
-    } else {
-        ""
-    };
+    let caveat = browser_capture_without_credentials(trace);
+    let stored = found.stored_note(evidence);
+    let labels = labels_cited(evidence);
     if n == 1 {
         return Verdict {
             label: Label::Stateless,
             confidence: 0.5,
-            explanation: format!("Stateless as far as one call can show: it sends no handle to server-kept state, and there is no other call to link it to.{caveat}{stored_note}{}", labels_note(evidence)),
+            explanation: Explanation::OneCall { caveat, stored, labels },
             deciding: Vec::new(),
         };
     }
-    let deciding: Vec<usize> = replays.iter().take(2).copied().collect();
-    let (confidence, lead) = if replays.is_empty() {
-        (0.75, format!("Stateless: none of the {n} calls sends back a handle to conversation, session, connection or sandbox state kept by the server."))
-    } else {
-        (
-            0.9,
-            format!(
-                "Stateless: the client carries the conversation, resending it on each call, and none of the {n} calls refers to server-kept conversation, session, connection or sandbox state. {}",
-                cite(evidence, &deciding)
-            ),
-        )
-    };
+    let deciding: Vec<usize> = found.replays.iter().take(2).copied().collect();
+    let confidence = if deciding.is_empty() { 0.75 } else { 0.9 };
     Verdict {
         label: Label::Stateless,
-        confidence: if stripped { confidence - 0.1 } else { confidence },
-        explanation: format!("{lead}{caveat}{stored_note}{}", labels_note(evidence)),
-        deciding: [deciding, stored].concat(),
+        confidence: if caveat { confidence - 0.1 } else { confidence },
+        explanation: Explanation::Stateless { calls: n, replays: deciding.clone(), caveat, stored, labels },
+        deciding: [deciding, found.stored.clone()].concat(),
     }
 }
 
@@ -418,95 +474,61 @@ fn layered_verdict(
         .filter(|&i| evidence[i].signal == Signal::ContextReplay && in_layer(&evidence[i], &layers.lower))
         .collect();
     let strength = evidence[stateful[0]].strength;
-    if layers.stateful_upper {
-        let upper_sessions: rustc_hash::FxHashSet<usize> = layers
-            .upper
-            .iter()
-            .filter_map(|&c| calls[c].session)
-            .filter(|&s| sessions[s].mode == Mode::Stateful)
-            .collect();
-        let how = if replays.is_empty() {
-            "none of them sends a handle to server-kept state.".to_string()
-        } else {
-            format!(
-                "{} of them resend the whole context: {}",
-                replays.len(),
-                cite(evidence, &replays[..replays.len().min(1)])
-            )
-        };
-        let deciding: Vec<usize> = upper_state.iter().take(2).chain(replays.iter().take(1)).copied().collect();
-        // A runtime whose state is only declared (the session id it is called with, under an API
-        // whose contract keeps state behind it) is believed less than one seen keeping state.
-        let declared_only = upper_state.iter().all(|&i| evidence[i].signal == Signal::Declared);
-        let hedge = if declared_only {
-            " The runtime's state is declared by its API's contract (the session it is called with), not seen kept in this trace (no model call carries turns its caller did not send), so confidence is lower."
-        } else {
-            ""
-        };
+    if !layers.stateful_upper {
+        let deciding: Vec<usize> = lower_state.iter().take(3).copied().collect();
         return Verdict {
-            label: Label::Layered,
-            confidence: if declared_only { confidence_of(strength.min(Strength::Medium)) - 0.1 } else { confidence_of(strength) },
-            explanation: format!(
-                "Layered: a stateful runtime built on stateless model calls. The runtime layer (calls {} in {} session(s)) keeps {} state: {} Beneath it, its {} model call(s) (calls {}) are stateless: {}",
-                list(&layers.upper),
-                upper_sessions.len().max(1),
-                kinds_of(evidence, &upper_state),
-                cite(evidence, &upper_state[..upper_state.len().min(2)]),
-                layers.lower.len(),
-                list(&layers.lower),
-                how
-            ) + hedge,
+            label: Label::Stateful,
+            confidence: confidence_of(strength),
+            explanation: Explanation::StatefulBehindFront {
+                upper: layers.upper.clone(),
+                lower: layers.lower.clone(),
+                kinds: kinds_of(evidence, &lower_state),
+                cited: deciding.clone(),
+            },
             deciding,
         };
     }
-    let deciding: Vec<usize> = lower_state.iter().take(3).copied().collect();
+    let upper_sessions: rustc_hash::FxHashSet<usize> =
+        layers.upper.iter().filter_map(|&c| calls[c].session).filter(|&s| sessions[s].mode == Mode::Stateful).collect();
+    let deciding: Vec<usize> = upper_state.iter().take(2).chain(replays.iter().take(1)).copied().collect();
+    // A runtime whose state is only declared (the session id it is called with, under an API
+    // whose contract keeps state behind it) is believed less than one seen keeping state.
+    let declared_only = upper_state.iter().all(|&i| evidence[i].signal == Signal::Declared);
     Verdict {
-        label: Label::Stateful,
-        confidence: confidence_of(strength),
-        explanation: format!(
-            "Stateful behind a stateless front: the upper calls ({}) carry no server-kept state, but the {} model call(s) made for them (calls {}) depend on {} state kept by the model provider: {}",
-            list(&layers.upper),
-            layers.lower.len(),
-            list(&layers.lower),
-            kinds_of(evidence, &lower_state),
-            cite(evidence, &deciding)
-        ),
+        label: Label::Layered,
+        confidence: if declared_only {
+            confidence_of(strength.min(Strength::Medium)) - 0.1
+        } else {
+            confidence_of(strength)
+        },
+        explanation: Explanation::Layered {
+            upper: layers.upper.clone(),
+            sessions: upper_sessions.len().max(1),
+            kinds: kinds_of(evidence, &upper_state),
+            cited: upper_state[..upper_state.len().min(2)].to_vec(),
+            lower: layers.lower.clone(),
+            replays: replays.len(),
+            replay_cited: replays[..replays.len().min(1)].to_vec(),
+            declared_only,
+        },
         deciding,
     }
 }
 
-/// Session tags seen on spans, and that they did not count.
-fn labels_note(evidence: &[Evidence]) -> String {
-    let labels: Vec<String> = (0..evidence.len())
+/// Session tags seen on spans (at most three), which did not count.
+fn labels_cited(evidence: &[Evidence]) -> Vec<usize> {
+    (0..evidence.len())
         .filter(|&i| evidence[i].signal == Signal::Label)
-        .filter_map(|i| {
-            let key = evidence[i].places.first()?.at.strip_prefix("span.attributes/")?;
-            Some(format!("`{key}` [E{}]", i + 1))
-        })
+        .filter(|&i| matches!(evidence[i].places.first(), Some(p) if matches!(p.part, crate::signals::Part::Attribute { .. })))
         .take(3)
-        .collect();
-    match labels.as_slice() {
-        [] => String::new(),
-        [one] => {
-            format!(" The tag {one} groups calls but is a label, not state: nothing shows a call depending on it.")
-        }
-        many => format!(
-            " The tags {} group calls but are labels, not state: nothing shows a call depending on them.",
-            many.join(", ")
-        ),
-    }
+        .collect()
 }
 
-fn kinds_of(evidence: &[Evidence], ids: &[usize]) -> String {
+fn kinds_of(evidence: &[Evidence], ids: &[usize]) -> Vec<StateKind> {
     let mut kinds: Vec<StateKind> = ids.iter().filter_map(|&i| evidence[i].state).collect();
     kinds.sort();
     kinds.dedup();
-    let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
-    match names.as_slice() {
-        [] => String::new(),
-        [one] => one.to_string(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
-    }
+    kinds
 }
 
 /// A HAR from a browser where no request carries a cookie or credentials: probably sanitised.

@@ -151,7 +151,7 @@ fn analysis_of(input: JsValue, options: JsValue, keep_bodies: bool) -> Result<cr
     stream.take()?.analysis().map_err(to_js_error)
 }
 
-/// Analyses a trace and returns the report (`callstate.report/1`) as a plain object. `input` is
+/// Analyses a trace and returns the report (`callstate.report/2`) as a plain object. `input` is
 /// one input (a `Uint8Array` or a string) or several analysed together (`[{name, bytes}]`, listed in the report in a canonical order, by name).
 /// Throws an `Error` with `location` on bad input. To ask more than the report, make an
 /// `Analysis`.
@@ -190,7 +190,7 @@ impl ResidentAnalysis {
         Ok(ResidentAnalysis { inner: analysis_of(input, options, true)? })
     }
 
-    /// The report (`callstate.report/1`) as a plain object.
+    /// The report (`callstate.report/2`) as a plain object.
     pub fn report(&self) -> Result<JsValue, JsValue> {
         to_js(self.inner.report())
     }

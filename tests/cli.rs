@@ -32,7 +32,7 @@ fn json_and_markdown_reports() {
     let out = callstate(&["analyze", "--format", "json", STATEFUL], None);
     assert_eq!(out.status.code(), Some(0));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(report["schema"], "callstate.report/1");
+    assert_eq!(report["schema"], "callstate.report/2");
     assert_eq!(report["verdict"]["label"], "stateful");
 
     let out = callstate(&["analyze", "--format", "md", STATELESS], None);

@@ -63,7 +63,15 @@ fn handle_flow_names_both_places() {
     assert_eq!(flows[0]["state"], "conversation");
     assert_eq!(
         flows[0]["places"],
-        json!([{"call": 1, "at": "response.body/id"}, {"call": 2, "at": "request.body/previous_response_id"}])
+        json!([
+            {"call": 1, "at": "response.body/id", "side": "received", "part": {"kind": "body", "pointer": "/id"}},
+            {
+                "call": 2,
+                "at": "request.body/previous_response_id",
+                "side": "sent",
+                "part": {"kind": "body", "pointer": "/previous_response_id"}
+            }
+        ])
     );
     assert_eq!(value["calls"][1]["mode"], "stateful");
     assert_eq!(value["calls"][0]["mode"], "stateless", "the minting call itself depends on nothing");

@@ -60,7 +60,7 @@ fn markdown_and_schema_version() {
     let markdown = wasm::analyze_markdown(js_sys::Uint8Array::from(bytes).into(), options(name)).unwrap();
     assert!(markdown.starts_with("# callstate report"));
     assert!(markdown.contains("**Verdict: stateful**"));
-    assert_eq!(wasm::schema_version(), "callstate.report/1");
+    assert_eq!(wasm::schema_version(), "callstate.report/2");
 }
 
 #[wasm_bindgen_test]

@@ -8,7 +8,7 @@
 import { Timeline } from './timeline.js';
 import {
   SIGNAL_HINTS, inSlices, callFilter, callTitle, chip, el, evidenceTable, facetsOf, formatDuration, formatStart, joined, plural, policyFlags,
-  policyPanel, richText, signalName, verdictBanner,
+  phrases, policyPanel, richText, signalName, verdictBanner,
 } from './view.js';
 
 const $ = (id) => document.getElementById(id);
@@ -567,7 +567,7 @@ function callEvidence(call, items) {
         ' ',
         chip(signalName(item.signal), { 'data-signal': item.signal }),
         here.length > 0 && [' at ', joined(here.map((place) => el('code', { class: 'place-here', text: place.at })))],
-        el('p', { class: 'message' }, richText(item.message, evidenceLink)),
+        el('p', { class: 'message' }, phrases(item.message_parts, evidenceLink)),
       );
     }),
   );

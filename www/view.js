@@ -123,8 +123,6 @@ export function decidingEvidence(report, max = 3) {
   return (report.verdict?.evidence ?? []).map((id) => byId.get(id)).filter(Boolean).slice(0, max);
 }
 
-const MINTS = /^(response|received)\b/;
-
 /**
  * The arrows of the picture (a promise of them): {from, to, kind, evidence, state}, `kind` one of `handle`
  * (minted in `from`, sent in `to`), `replay` (`to` carries `from`'s history), `kept` (`from`'s
@@ -135,8 +133,8 @@ export async function linksOf(report) {
   await inSlices(report.evidence ?? [], (item) => {
     const places = item.places ?? [];
     if (item.signal === 'handle_flow') {
-      const minted = places.find((place) => MINTS.test(place.at))?.call ?? item.calls?.[0];
-      const sent = unique(places.filter((place) => !MINTS.test(place.at)).map((place) => place.call));
+      const minted = places.find((place) => place.side === 'received')?.call ?? item.calls?.[0];
+      const sent = unique(places.filter((place) => place.side !== 'received').map((place) => place.call));
       for (const to of sent) if (to !== minted) links.push({ from: minted, to, kind: 'handle', evidence: item.id, state: item.state });
     } else if (item.signal === 'context_replay' || item.signal === 'kept_context') {
       const [from, ...rest] = item.calls ?? [];
@@ -238,8 +236,23 @@ export function callFilter({ session = '', state = '', api = '', mode = '' } = {
 }
 
 /**
- * Report sentences quote fields in `backticks` and cite evidence as [E1]: turns those into
- * <code> and links made by `link(id)`; everything else stays text.
+ * A report sentence from its phrases (`message_parts`, `explanation_parts`): quoted names and
+ * places become <code>, cited evidence links made by `link(id)`; text stays text.
+ */
+export function phrases(parts, link) {
+  return (parts ?? []).map((part) => {
+    if (part.code != null) return el('code', { text: part.code });
+    if (part.cite != null) {
+      const made = link?.(part.cite);
+      return made ? ['[', made, ']'] : `[${part.cite}]`;
+    }
+    return part.text ?? '';
+  });
+}
+
+/**
+ * Messages that are not report sentences (diagnostics, errors) quote fields in `backticks` and may
+ * cite evidence as [E1]: turns those into <code> and links made by `link(id)`.
  */
 export function richText(text, link) {
   return String(text ?? '')
@@ -279,10 +292,10 @@ export function verdictBanner(report, { link = () => null, explanation = true } 
         'ul',
         { class: 'deciding', 'aria-label': 'The evidence that decides it' },
         deciding.map((item) =>
-          el('li', {}, link(item.id) ?? el('strong', { text: item.id }), ' ', chip(signalName(item.signal), { 'data-signal': item.signal }), ' ', richText(item.message, link)),
+          el('li', {}, link(item.id) ?? el('strong', { text: item.id }), ' ', chip(signalName(item.signal), { 'data-signal': item.signal }), ' ', phrases(item.message_parts, link)),
         ),
       ),
-    explanation && el('details', { class: 'explanation' }, el('summary', { text: 'The full explanation' }), el('p', {}, richText(verdict.explanation, link))),
+    explanation && el('details', { class: 'explanation' }, el('summary', { text: 'The full explanation' }), el('p', {}, phrases(verdict.explanation_parts, link))),
   );
 }
 
@@ -311,7 +324,7 @@ export function evidenceTable(items, { callLink = (n) => el('span', { text: `cal
           : joined((item.calls ?? []).map(callLink)),
         (item.places ?? []).length > 6 && el('span', { class: 'more', text: ` and ${item.places.length - 6} more` }),
       ),
-      el('td', { class: 'message' }, richText(item.message, null), item.handle && el('span', { class: 'handle' }, ' Handle ', el('code', { text: item.handle }))),
+      el('td', { class: 'message' }, phrases(item.message_parts, null), item.handle && el('span', { class: 'handle' }, ' Handle ', el('code', { text: item.handle }))),
     );
     onRow?.(row, item);
     body.append(row);

@@ -4,7 +4,7 @@
 
 use crate::model::{Body, Call, Direction, Headers};
 use crate::redact;
-use crate::signals::Evidence;
+use crate::signals::{At, Evidence, Part, Side};
 use rustc_hash::FxHashMap;
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -110,19 +110,24 @@ pub struct BodyView {
 /// What the view of one call needs from the analysis: the places evidence names in it and how
 /// the report shows each handle.
 struct Marks<'e> {
-    /// Place (`at` as the signals wrote it) → ids of the evidence naming it.
-    places: FxHashMap<&'e str, Vec<String>>,
+    /// Place → ids of the evidence naming it.
+    places: FxHashMap<At, Vec<String>>,
     handles: FxHashMap<&'e str, String>,
 }
 
 impl Marks<'_> {
-    fn ids(&self, at: &str) -> Option<&Vec<String>> {
+    fn ids(&self, at: &At) -> Option<&Vec<String>> {
         self.places.get(at)
     }
 
-    fn mark(&self, at: &str, start: usize, end: usize) -> Option<Mark> {
+    fn mark(&self, at: &At, start: usize, end: usize) -> Option<Mark> {
         let evidence = self.ids(at)?.clone();
-        Some(Mark { start, end, evidence, at: redact::redact_text(at) })
+        Some(Mark { start, end, evidence, at: redact::redact_text(&at.to_string()) })
+    }
+
+    /// The place naming path segment `index`, if evidence names one.
+    fn segment(&self, index: usize) -> Option<&At> {
+        self.places.keys().find(|at| matches!(at.part, Part::Segment { index: i, .. } if i == index))
     }
 }
 
@@ -134,7 +139,7 @@ pub fn build(call: &Call, index: usize, evidence: &[Evidence]) -> Exchange {
             marks.handles.entry(handle).or_insert_with(|| redact::fingerprint(handle, e.secret));
         }
         for place in e.places.iter().filter(|p| p.call == index) {
-            let ids = marks.places.entry(place.at.as_str()).or_default();
+            let ids = marks.places.entry(place.at()).or_default();
             let id = format!("E{}", i + 1);
             if !ids.contains(&id) {
                 ids.push(id);
@@ -152,24 +157,25 @@ pub fn build(call: &Call, index: usize, evidence: &[Evidence]) -> Exchange {
         request: RequestView {
             method: request.method.clone(),
             url: url_view(call, &marks),
-            headers: header_views(&request.headers, "request", &marks),
-            body: body_view(&request.body, "request.body", &marks),
+            headers: header_views(&request.headers, Side::Sent, &marks),
+            body: body_view(&request.body, &At::body(Side::Sent), &marks),
         },
         response: call.response.as_ref().map(|response| ResponseView {
             status: response.status,
-            headers: header_views(&response.headers, "response", &marks),
-            body: body_view(&response.body, "response.body", &marks),
+            headers: header_views(&response.headers, Side::Received, &marks),
+            body: body_view(&response.body, &At::body(Side::Received), &marks),
         }),
         frames: call
             .frames
             .iter()
             .enumerate()
             .map(|(n, frame)| {
-                let label = crate::names::variant_name(&frame.direction);
-                FrameView {
-                    direction: frame.direction,
-                    body: body_view(&frame.body, &format!("{label}.frame[{}]", n + 1), &marks),
-                }
+                let side = match frame.direction {
+                    Direction::Sent => Side::Sent,
+                    Direction::Received => Side::Received,
+                };
+                let at = At::new(side, Part::Frame { index: n + 1, pointer: String::new() });
+                FrameView { direction: frame.direction, body: body_view(&frame.body, &at, &marks) }
             })
             .collect(),
         attributes: call
@@ -178,7 +184,7 @@ pub fn build(call: &Call, index: usize, evidence: &[Evidence]) -> Exchange {
             .flat_map(|span| &span.attributes)
             .map(|(key, value)| {
                 let (value, masked) = masked_value(key, value, &marks);
-                let evidence = marks.ids(&format!("span.attributes/{key}")).cloned().unwrap_or_default();
+                let evidence = marks.ids(&At::sent(Part::Attribute { key: key.clone() })).cloned().unwrap_or_default();
                 HeaderView { name: key.clone(), value, masked, evidence }
             })
             .collect(),
@@ -215,13 +221,14 @@ fn shown_text(value: &str) -> String {
     }
 }
 
-fn header_views(headers: &Headers, side: &str, marks: &Marks) -> Vec<HeaderView> {
+fn header_views(headers: &Headers, side: Side, marks: &Marks) -> Vec<HeaderView> {
     headers
         .0
         .iter()
         .map(|(name, value)| {
-            let mut evidence = marks.ids(&format!("{side}.headers/{name}")).cloned().unwrap_or_default();
-            let cookie = if side == "request" { name == "cookie" } else { name == "set-cookie" };
+            let header = At::new(side, Part::Header { name: name.clone() });
+            let mut evidence = marks.ids(&header).cloned().unwrap_or_default();
+            let cookie = if side == Side::Sent { name == "cookie" } else { name == "set-cookie" };
             if !cookie {
                 let (value, masked) = masked_value(name, value, marks);
                 return HeaderView { name: name.clone(), value, masked, evidence };
@@ -232,8 +239,9 @@ fn header_views(headers: &Headers, side: &str, marks: &Marks) -> Vec<HeaderView>
                 .split(';')
                 .enumerate()
                 .map(|(i, pair)| match pair.split_once('=') {
-                    Some((k, v)) if i == 0 || side == "request" => {
-                        for id in marks.ids(&format!("{side}.cookies/{}", k.trim())).into_iter().flatten() {
+                    Some((k, v)) if i == 0 || side == Side::Sent => {
+                        let cookie = At::new(side, Part::Cookie { name: k.trim().to_string() });
+                        for id in marks.ids(&cookie).into_iter().flatten() {
                             if !evidence.contains(id) {
                                 evidence.push(id.clone());
                             }
@@ -253,7 +261,6 @@ fn url_view(call: &Call, marks: &Marks) -> TextView {
     let url = &call.request.url;
     let text = redact::url(url, &marks.handles);
     let mut view = TextView { marks: Vec::new(), text };
-    let raw_segments: Vec<&str> = url.path.split('/').filter(|s| !s.is_empty()).collect();
     let path_start =
         view.text.find("://").map_or(0, |i| view.text[i + 3..].find('/').map_or(view.text.len(), |j| i + 3 + j));
     let path_end = view.text[path_start..].find('?').map_or(view.text.len(), |i| path_start + i);
@@ -261,9 +268,9 @@ fn url_view(call: &Call, marks: &Marks) -> TextView {
     let mut n = 0;
     for segment in view.text[path_start..path_end].split('/') {
         if !segment.is_empty() {
-            let at = crate::signals::path_place(&raw_segments, n);
-            if let Some(mark) =
-                marks.mark(&at, utf16(&view.text[..offset]), utf16(&view.text[..offset + segment.len()]))
+            if let Some(mark) = marks
+                .segment(n)
+                .and_then(|at| marks.mark(at, utf16(&view.text[..offset]), utf16(&view.text[..offset + segment.len()])))
             {
                 view.marks.push(mark);
             }
@@ -274,8 +281,8 @@ fn url_view(call: &Call, marks: &Marks) -> TextView {
     // A place that names the path as a whole (`request.path/v1/threads/*/runs`, a declared
     // endpoint) marks all of it.
     let (start, end) = (utf16(&view.text[..path_start]), utf16(&view.text[..path_end]));
-    for at in marks.places.keys().filter(|at| at.starts_with("request.path/")) {
-        if !view.marks.iter().any(|m| m.at == redact::redact_text(at)) {
+    for at in marks.places.keys().filter(|at| matches!(at.part, Part::Segment { .. } | Part::Path { .. })) {
+        if !view.marks.iter().any(|m| m.at == redact::redact_text(&at.to_string())) {
             view.marks.extend(marks.mark(at, start, end));
         }
     }
@@ -285,7 +292,7 @@ fn url_view(call: &Call, marks: &Marks) -> TextView {
             let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
             let start = offset + pair.len() - value.len();
             if let Some(mark) = marks.mark(
-                &format!("request.query/{name}"),
+                &At::sent(Part::Query { name: name.to_string() }),
                 utf16(&view.text[..start]),
                 utf16(&view.text[..offset + pair.len()]),
             ) {
@@ -305,12 +312,12 @@ fn utf16(s: &str) -> usize {
     }
 }
 
-fn body_view(body: &Body, prefix: &str, marks: &Marks) -> BodyView {
+fn body_view(body: &Body, prefix: &At, marks: &Marks) -> BodyView {
     let mut out = Writer::new(marks);
     let kind = if body.is_empty() {
         BodyKind::Empty
     } else if let Some(json) = body.parse_json() {
-        out.value(&json, &mut prefix.to_string(), None, 0);
+        out.value(&json, &mut prefix.clone(), None, 0);
         BodyKind::Json
     } else if !body.events().is_empty() {
         for (n, event) in body.events().iter().enumerate() {
@@ -319,7 +326,7 @@ fn body_view(body: &Body, prefix: &str, marks: &Marks) -> BodyView {
             }
             out.push("data: ");
             match event.json() {
-                Some(json) => out.value(&json, &mut format!("{prefix}.events[{}]", n + 1), None, 0),
+                Some(json) => out.value(&json, &mut prefix.event(n + 1), None, 0),
                 None => out.push(&shown_text(&event.data)),
             }
             out.push("\n\n");
@@ -352,8 +359,8 @@ struct Writer<'m> {
     view: TextView,
     units: usize,
     full: bool,
-    /// Range marks (`request.body/messages/0-3`) waiting for their last item.
-    open: Vec<(String, usize, usize)>,
+    /// Range marks (`request.body/messages/0-3`) waiting for their last item, with where they start.
+    open: Vec<(At, usize)>,
 }
 
 impl<'m> Writer<'m> {
@@ -386,7 +393,7 @@ impl<'m> Writer<'m> {
         }
     }
 
-    fn value(&mut self, value: &Value, path: &mut String, name: Option<&str>, depth: usize) {
+    fn value(&mut self, value: &Value, path: &mut At, name: Option<&str>, depth: usize) {
         let start = self.units;
         match value {
             Value::Object(map) => {
@@ -398,9 +405,8 @@ impl<'m> Writer<'m> {
                     self.indent(depth + 1);
                     self.string(key);
                     self.push(": ");
-                    let len = path.len();
-                    path.push('/');
-                    path.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                    let len = path.pointer_len();
+                    path.push_key(key);
                     self.value(child, path, Some(key), depth + 1);
                     path.truncate(len);
                 }
@@ -416,9 +422,8 @@ impl<'m> Writer<'m> {
                         self.push(",");
                     }
                     self.indent(depth + 1);
-                    let len = path.len();
-                    path.push('/');
-                    path.push_str(&i.to_string());
+                    let len = path.pointer_len();
+                    path.push_raw(&i.to_string());
                     let item_start = self.units;
                     self.value(child, path, name, depth + 1);
                     path.truncate(len);
@@ -452,20 +457,25 @@ impl<'m> Writer<'m> {
 
     /// Marks a run of array items (`…/messages/0-3`, as replay evidence names them): opened at
     /// the first item, closed after the last.
-    fn ranges(&mut self, array: &str, i: usize, item_start: usize) {
+    fn ranges(&mut self, array: &At, i: usize, item_start: usize) {
         if self.marks.places.is_empty() || self.full {
             return;
         }
-        let prefix = format!("{array}/{i}-");
-        for at in self.marks.places.keys().filter(|at| at.starts_with(&prefix)) {
-            self.open.push((at.to_string(), item_start, i));
+        let Part::Body { pointer } = &array.part else { return };
+        let of_array = |at: &At| {
+            at.side == array.side
+                && matches!(&at.part, Part::Items { key, .. } if pointer.strip_prefix('/') == Some(key.as_str()))
+        };
+        for at in self.marks.places.keys().filter(|at| of_array(at)) {
+            if matches!(at.part, Part::Items { first, .. } if first == i) {
+                self.open.push((at.clone(), item_start));
+            }
         }
-        let closing = format!("-{i}");
-        let (done, open): (Vec<_>, Vec<_>) = std::mem::take(&mut self.open).into_iter().partition(|(at, _, first)| {
-            at.ends_with(&closing) && at[..at.len() - closing.len()] == format!("{array}/{first}")
-        });
+        let (done, open): (Vec<_>, Vec<_>) = std::mem::take(&mut self.open)
+            .into_iter()
+            .partition(|(at, _)| of_array(at) && matches!(at.part, Part::Items { last, .. } if last == i));
         self.open = open;
-        for (at, start, _) in done {
+        for (at, start) in done {
             if let Some(mark) = self.marks.mark(&at, start, self.units) {
                 self.view.marks.push(mark);
             }
@@ -478,7 +488,7 @@ impl<'m> Writer<'m> {
     }
 
     /// `a=1&b=2`, one pair per line, credentials masked.
-    fn form(&mut self, text: &str, prefix: &str) {
+    fn form(&mut self, text: &str, prefix: &At) {
         for (i, pair) in text.split('&').enumerate() {
             if i > 0 {
                 self.push("&\n");
@@ -489,7 +499,9 @@ impl<'m> Writer<'m> {
             let start = self.units;
             let (shown, _) = masked_value(name, value, self.marks);
             self.push(&shown);
-            if let Some(mark) = self.marks.mark(&format!("{prefix}/{name}"), start, self.units) {
+            let mut at = prefix.clone();
+            at.push_raw(name);
+            if let Some(mark) = self.marks.mark(&at, start, self.units) {
                 self.view.marks.push(mark);
             }
         }

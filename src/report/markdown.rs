@@ -32,6 +32,20 @@ pub fn to_markdown(report: &Report) -> String {
         s.calls, s.stateful, s.stateless, s.resource_dependent, s.sessions
     );
     policy(&mut out, report);
+    evidence(&mut out, report);
+    sessions(&mut out, report);
+    layers_and_retention(&mut out, report);
+    calls(&mut out, report);
+    if !report.diagnostics.is_empty() {
+        let _ = writeln!(out, "\n## Diagnostics\n");
+        for d in &report.diagnostics {
+            let _ = writeln!(out, "- {}: {}", mode_name(&d.severity), d.message);
+        }
+    }
+    out
+}
+
+fn evidence(out: &mut String, report: &Report) {
     if !report.evidence.is_empty() {
         let _ = writeln!(out, "## Evidence\n");
         let _ = writeln!(out, "| id | signal | state | strength | calls | places | explanation |");
@@ -53,6 +67,9 @@ pub fn to_markdown(report: &Report) -> String {
         }
         out.push('\n');
     }
+}
+
+fn sessions(out: &mut String, report: &Report) {
     if !report.sessions.is_empty() {
         let _ = writeln!(out, "## Sessions\n");
         for session in &report.sessions {
@@ -72,6 +89,9 @@ pub fn to_markdown(report: &Report) -> String {
         }
         out.push('\n');
     }
+}
+
+fn layers_and_retention(out: &mut String, report: &Report) {
     if let Some(layers) = &report.layers {
         let _ = writeln!(out, "## Layers\n");
         let list = |calls: &[usize]| calls.iter().map(usize::to_string).collect::<Vec<_>>().join(", ");
@@ -93,6 +113,9 @@ pub fn to_markdown(report: &Report) -> String {
         }
         out.push('\n');
     }
+}
+
+fn calls(out: &mut String, report: &Report) {
     let _ = writeln!(out, "## Calls\n");
     let _ = writeln!(out, "| # | request | status | API | mode | state | session | parent | evidence |");
     let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|");
@@ -120,13 +143,6 @@ pub fn to_markdown(report: &Report) -> String {
             c.evidence.join(", ")
         );
     }
-    if !report.diagnostics.is_empty() {
-        let _ = writeln!(out, "\n## Diagnostics\n");
-        for d in &report.diagnostics {
-            let _ = writeln!(out, "- {}: {}", mode_name(&d.severity), d.message);
-        }
-    }
-    out
 }
 
 /// The policy's result, one line per rule, when the analysis was given one.

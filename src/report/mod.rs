@@ -1,4 +1,5 @@
-//! The report: a versioned JSON document (`callstate.report/1`) and its Markdown rendering.
+//! The report: a versioned JSON document (`callstate.report/2`) and its Markdown and text
+//! renderings. The sentences are made here ([`words`]) from what the evidence and the verdict saw.
 //! Every string that comes from the trace passes through the redaction policy on its way here.
 
 pub mod each;
@@ -8,20 +9,25 @@ pub mod policy_result;
 pub mod policy_text;
 mod text;
 mod time;
+pub mod words;
 
 pub use exchange::Exchange;
 pub use markdown::to_markdown;
 pub use text::to_text;
+pub use words::{Phrase, Sentence};
 
 use crate::classify::{Classification, Label, Mode};
 use crate::model::{Call, Diagnostic, Input, LinkKind, Trace, Transport};
 use crate::redact;
 use crate::signals::retention::{retention, RetentionKind};
-use crate::signals::{Evidence, Fingerprint, Signal, StateKind, Strength};
+use crate::signals::{Evidence, Fingerprint, Note, Part, Reason, Side, Signal, StateKind, Strength};
 use schemars::JsonSchema;
 use serde::Serialize;
 
-pub const SCHEMA: &str = "callstate.report/1";
+/// Version 2 added the structured fields next to the sentences: each place's `side` and `part`,
+/// each evidence item's `reason`, `notes` and `message_parts`, and the verdict's
+/// `explanation_parts`. Every field of version 1 is still there, with the same content.
+pub const SCHEMA: &str = "callstate.report/2";
 
 /// The name a unit enum serializes to (`stateful`, `handle_flow`): what the renderers print.
 fn wire_name<T: Serialize>(value: &T) -> String {
@@ -60,6 +66,9 @@ pub struct VerdictReport {
     pub confidence: f64,
     pub level: Level,
     pub explanation: String,
+    /// The explanation as phrases (text, quoted names, cited evidence), for renderers that make
+    /// code and links of them.
+    pub explanation_parts: Vec<Phrase>,
     pub evidence: Vec<String>,
 }
 
@@ -178,7 +187,14 @@ pub struct EvidenceReport {
     pub places: Vec<PlaceReport>,
     pub handle: Option<String>,
     pub api: Option<String>,
+    /// What the evidence saw (call numbers from 1; the places it speaks of are `places`, its
+    /// handle `handle`).
+    pub reason: Reason,
+    /// What was found later that weakens it.
+    pub notes: Vec<Note>,
     pub message: String,
+    /// The message as phrases (text, quoted names and places).
+    pub message_parts: Vec<Phrase>,
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -196,7 +212,12 @@ pub struct RetentionReport {
 pub struct PlaceReport {
     /// Call index (from 1).
     pub call: usize,
+    /// The place as printed (`request.body/previous_response_id`).
     pub at: String,
+    /// `sent` (the request, a message the client sent, the call's span) or `received` (the
+    /// response, a message the server sent: where handles are minted).
+    pub side: Side,
+    pub part: Part,
 }
 
 /// When a call started and how long it took, in whole microseconds (see
@@ -237,107 +258,9 @@ fn evidence_id(i: usize) -> String {
 }
 
 pub fn build(trace: &Trace, evidence: &[Evidence], apis: &[Option<&Fingerprint>], classes: Classification) -> Report {
-    let session_id = |s: usize| format!("S{}", s + 1);
-    let handles: rustc_hash::FxHashMap<&str, String> = evidence
-        .iter()
-        .filter_map(|e| Some((e.handle.as_deref()?, redact::fingerprint(e.handle.as_deref()?, e.secret))))
-        .collect();
-    let calls: Vec<CallReport> = trace
-        .calls
-        .iter()
-        .zip(&classes.calls)
-        .zip(apis)
-        .enumerate()
-        .map(|(i, ((call, class), api))| (i, call, class, api, timing(call)))
-        .map(|(i, call, class, api, time)| CallReport {
-            index: i + 1,
-            input: call.source.input,
-            entry: call.source.entry,
-            method: call.request.method.clone(),
-            url: redact::url(&call.request.url, &handles),
-            status: call.response.as_ref().map(|r| r.status),
-            transport: call.transport,
-            started_us: time.started_us,
-            duration_us: time.duration_us,
-            api: api.map(|fp| Api { id: fp.id.clone(), family: fp.family.clone() }),
-            mode: class.mode,
-            state: class.state.clone(),
-            session: class.session.map(session_id),
-            evidence: class.evidence.iter().map(|&e| evidence_id(e)).collect(),
-            parent: call.parent.map(|p| p.call + 1),
-            linked_by: call.parent.map(|p| p.by),
-            span: call.span.as_ref().map(|s| SpanReport {
-                name: redact::redact_free_text(&s.name),
-                operation: s.operation.clone(),
-                service: s.service.clone(),
-                trace_id: s.trace_id.clone(),
-                span_id: s.span_id.clone(),
-            }),
-            layer: classes.layers.as_ref().and_then(|l| {
-                if l.upper.binary_search(&i).is_ok() {
-                    Some(Layer::Upper)
-                } else if l.lower.binary_search(&i).is_ok() {
-                    Some(Layer::Lower)
-                } else {
-                    None
-                }
-            }),
-        })
-        .collect();
-    let sessions = classes
-        .sessions
-        .iter()
-        .enumerate()
-        .map(|(s, session)| SessionReport {
-            id: session_id(s),
-            mode: session.mode,
-            state: session.state.clone(),
-            calls: session.calls.iter().map(|c| c + 1).collect(),
-            handles: session
-                .handles
-                .iter()
-                .filter_map(|&e| {
-                    let item = &evidence[e];
-                    Some(HandleReport {
-                        handle: redact::fingerprint(item.handle.as_deref()?, item.secret),
-                        state: item.state,
-                        evidence: evidence_id(e),
-                    })
-                })
-                .collect(),
-        })
-        .collect();
-    let evidence_reports = evidence
-        .iter()
-        .enumerate()
-        .map(|(i, e)| EvidenceReport {
-            id: evidence_id(i),
-            signal: e.signal,
-            state: e.state,
-            strength: e.strength,
-            calls: e.calls.iter().map(|c| c + 1).collect(),
-            places: e.places.iter().map(|p| PlaceReport { call: p.call + 1, at: redact::redact_text(&p.at) }).collect(),
-            handle: e.handle.as_deref().map(|h| redact::fingerprint(h, e.secret)),
-            api: e.api.clone(),
-            message: redact::redact_text(&e.message),
-        })
-        .collect();
-    let retention = retention(trace, apis)
-        .into_iter()
-        .map(|r| RetentionReport {
-            call: r.call + 1,
-            kind: r.kind,
-            at: redact::redact_text(&r.at),
-            by_default: r.by_default,
-        })
-        .collect();
+    let sentences: Vec<Sentence> = evidence.iter().map(words::evidence).collect();
+    let calls = call_reports(trace, evidence, apis, &classes);
     let count = |mode: Mode| classes.calls.iter().filter(|c| c.mode == mode).count();
-    let verdict = &classes.verdict;
-    let level = match verdict.confidence {
-        c if c >= 0.85 => Level::High,
-        c if c >= 0.65 => Level::Medium,
-        _ => Level::Low,
-    };
     Report {
         schema: SCHEMA,
         tool: Tool { name: "callstate", version: env!("CARGO_PKG_VERSION") },
@@ -348,29 +271,160 @@ pub fn build(trace: &Trace, evidence: &[Evidence], apis: &[Option<&Fingerprint>]
             resource_dependent: count(Mode::ResourceDependent),
             sessions: classes.sessions.len(),
         },
-        verdict: VerdictReport {
-            label: verdict.label,
-            confidence: (verdict.confidence * 100.0).round() / 100.0,
-            level,
-            explanation: redact::redact_text(&verdict.explanation),
-            evidence: verdict.deciding.iter().map(|&e| evidence_id(e)).collect(),
-        },
+        verdict: verdict_report(&classes.verdict, evidence, &sentences),
         inputs: trace.inputs.clone(),
         calls,
-        sessions,
+        sessions: session_reports(&classes, evidence),
         layers: classes.layers.as_ref().map(|l| LayersReport {
             stateful: if l.stateful_upper { Layer::Upper } else { Layer::Lower },
             upper: l.upper.iter().map(|c| c + 1).collect(),
             lower: l.lower.iter().map(|c| c + 1).collect(),
         }),
-        evidence: evidence_reports,
-        retention,
+        evidence: evidence.iter().zip(&sentences).enumerate().map(|(i, (e, s))| evidence_report(i, e, s)).collect(),
+        retention: retention(trace, apis)
+            .into_iter()
+            .map(|r| RetentionReport {
+                call: r.call + 1,
+                kind: r.kind,
+                at: redact::redact_text(&r.at),
+                by_default: r.by_default,
+            })
+            .collect(),
         policy: None,
         diagnostics: trace
             .diagnostics
             .iter()
             .map(|d| Diagnostic { message: redact::redact_text(&d.message), ..d.clone() })
             .collect(),
+    }
+}
+
+fn verdict_report(verdict: &crate::classify::Verdict, evidence: &[Evidence], sentences: &[Sentence]) -> VerdictReport {
+    let level = match verdict.confidence {
+        c if c >= 0.85 => Level::High,
+        c if c >= 0.65 => Level::Medium,
+        _ => Level::Low,
+    };
+    let explanation = words::explanation(&verdict.explanation, evidence, sentences).redacted();
+    VerdictReport {
+        label: verdict.label,
+        confidence: (verdict.confidence * 100.0).round() / 100.0,
+        level,
+        explanation: explanation.to_string(),
+        explanation_parts: explanation.0,
+        evidence: verdict.deciding.iter().map(|&e| evidence_id(e)).collect(),
+    }
+}
+
+fn evidence_report(i: usize, e: &Evidence, sentence: &Sentence) -> EvidenceReport {
+    let message = sentence.redacted();
+    EvidenceReport {
+        id: evidence_id(i),
+        signal: e.signal,
+        state: e.state,
+        strength: e.strength,
+        calls: e.calls.iter().map(|c| c + 1).collect(),
+        places: e
+            .places
+            .iter()
+            .map(|p| PlaceReport {
+                call: p.call + 1,
+                at: redact::redact_text(&p.to_string()),
+                side: p.side,
+                part: p.part.map_text(redact::redact_text),
+            })
+            .collect(),
+        handle: e.handle.as_deref().map(|h| redact::fingerprint(h, e.secret)),
+        api: e.api.clone(),
+        reason: e.reason.renumbered(),
+        notes: e.notes.iter().map(Note::renumbered).collect(),
+        message: message.to_string(),
+        message_parts: message.0,
+    }
+}
+
+fn session_reports(classes: &Classification, evidence: &[Evidence]) -> Vec<SessionReport> {
+    let handle = |e: usize| {
+        let item = &evidence[e];
+        Some(HandleReport {
+            handle: redact::fingerprint(item.handle.as_deref()?, item.secret),
+            state: item.state,
+            evidence: evidence_id(e),
+        })
+    };
+    classes
+        .sessions
+        .iter()
+        .enumerate()
+        .map(|(s, session)| SessionReport {
+            id: session_id(s),
+            mode: session.mode,
+            state: session.state.clone(),
+            calls: session.calls.iter().map(|c| c + 1).collect(),
+            handles: session.handles.iter().filter_map(|&e| handle(e)).collect(),
+        })
+        .collect()
+}
+
+fn session_id(s: usize) -> String {
+    format!("S{}", s + 1)
+}
+
+fn call_reports(
+    trace: &Trace,
+    evidence: &[Evidence],
+    apis: &[Option<&Fingerprint>],
+    classes: &Classification,
+) -> Vec<CallReport> {
+    let handles: rustc_hash::FxHashMap<&str, String> = evidence
+        .iter()
+        .filter_map(|e| Some((e.handle.as_deref()?, redact::fingerprint(e.handle.as_deref()?, e.secret))))
+        .collect();
+    let layer = |i: usize| {
+        let l = classes.layers.as_ref()?;
+        if l.upper.binary_search(&i).is_ok() {
+            Some(Layer::Upper)
+        } else if l.lower.binary_search(&i).is_ok() {
+            Some(Layer::Lower)
+        } else {
+            None
+        }
+    };
+    let calls = trace.calls.iter().zip(&classes.calls).zip(apis).enumerate();
+    calls
+        .map(|(i, ((call, class), api))| {
+            let time = timing(call);
+            CallReport {
+                index: i + 1,
+                input: call.source.input,
+                entry: call.source.entry,
+                method: call.request.method.clone(),
+                url: redact::url(&call.request.url, &handles),
+                status: call.response.as_ref().map(|r| r.status),
+                transport: call.transport,
+                started_us: time.started_us,
+                duration_us: time.duration_us,
+                api: api.map(|fp| Api { id: fp.id.clone(), family: fp.family.clone() }),
+                mode: class.mode,
+                state: class.state.clone(),
+                session: class.session.map(session_id),
+                evidence: class.evidence.iter().map(|&e| evidence_id(e)).collect(),
+                parent: call.parent.map(|p| p.call + 1),
+                linked_by: call.parent.map(|p| p.by),
+                span: call.span.as_ref().map(span_report),
+                layer: layer(i),
+            }
+        })
+        .collect()
+}
+
+fn span_report(s: &crate::model::Span) -> SpanReport {
+    SpanReport {
+        name: redact::redact_free_text(&s.name),
+        operation: s.operation.clone(),
+        service: s.service.clone(),
+        trace_id: s.trace_id.clone(),
+        span_id: s.span_id.clone(),
     }
 }
 

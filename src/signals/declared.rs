@@ -3,7 +3,7 @@
 //! mode. Users add their own fingerprints and names in the same format (`--rules`).
 
 use super::lexicon::Meaning;
-use super::{Evidence, Place, Signal, StateKind, Strength};
+use super::{At, Evidence, Part, Place, Reason, Side, Signal, StateKind, Strength};
 use crate::error::{Error, ErrorKind, Result};
 use crate::facts::{Facts, Field, Role};
 use crate::model::{Call, Trace};
@@ -267,12 +267,10 @@ impl Fingerprint {
         true
     }
 
-    /// The kind of state this API keeps at a request place, as printed by the signals
-    /// (`request.body/previous_response_id`, `request.path/v1/threads/*/runs`), for a request
-    /// to `path`.
-    pub fn state_at(&self, path: &str, at: &str) -> Option<StateKind> {
-        if let Some(template) = at.strip_prefix("request.path/") {
-            let index = template.split('/').position(|s| s == "*")?;
+    /// The kind of state this API keeps at a request place (a path segment, a body field), for
+    /// a request to `path`. The table writes its places as reports print them.
+    pub fn state_at(&self, path: &str, at: &At) -> Option<StateKind> {
+        if let Part::Segment { index, .. } = at.part {
             let name = self.paths.iter().find_map(|pattern| {
                 let captures = path_captures(pattern, path)?;
                 captures.into_iter().find(|&(_, i)| i == index).map(|(name, _)| name)
@@ -280,6 +278,10 @@ impl Fingerprint {
             let place = format!("request.path/{{{name}}}");
             return self.state.iter().find(|s| s.at == place).map(|s| s.kind);
         }
+        if let Part::Path { .. } = at.part {
+            return None;
+        }
+        let at = at.to_string();
         self.state
             .iter()
             .find(|s| at == s.at || at.strip_prefix(s.at.as_str()).is_some_and(|rest| rest.starts_with('/')))
@@ -393,7 +395,7 @@ pub fn declarations(trace: &Trace, apis: &[Option<&Fingerprint>], minted: &FxHas
                     kind,
                     family: fp.family.clone(),
                     calls: vec![i],
-                    places: vec![Place { call: i, at }],
+                    places: vec![at.of(i)],
                     value: None,
                 });
                 continue;
@@ -405,7 +407,7 @@ pub fn declarations(trace: &Trace, apis: &[Option<&Fingerprint>], minted: &FxHas
             match by_value.get(&key) {
                 Some(&n) => {
                     found[n].calls.push(i);
-                    found[n].places.push(Place { call: i, at });
+                    found[n].places.push(at.of(i));
                 }
                 None => {
                     by_value.insert(key, found.len());
@@ -413,7 +415,7 @@ pub fn declarations(trace: &Trace, apis: &[Option<&Fingerprint>], minted: &FxHas
                         kind,
                         family: fp.family.clone(),
                         calls: vec![i],
-                        places: vec![Place { call: i, at }],
+                        places: vec![at.of(i)],
                         value: Some(value),
                     });
                 }
@@ -433,24 +435,11 @@ struct Declared {
 }
 
 fn evidence_of(d: Declared) -> Evidence {
-    let calls_text = super::list_calls(&d.calls, true);
-    let place = &d.places[0].at;
-    let message = match &d.value {
-        Some(value) => format!(
-            "{calls_text} send{} {} at `{place}`, which {} declares as a {} handle; it was not minted in this trace, so the state was created elsewhere or chosen by the client.",
-            if d.calls.len() == 1 { "s" } else { "" },
-            crate::redact::fingerprint(value, false),
-            d.family,
-            d.kind.as_str()
-        ),
+    let reason = match &d.value {
+        Some(_) => Reason::DeclaredHandle,
         // A protocol recognized by its first events keeps that state for the session.
-        None if place.starts_with("received.frame") => format!(
-            "The server of {} names its protocol at `{place}`: {} keeps {} state on the server for the session.",
-            super::list_calls(&d.calls, false),
-            d.family,
-            d.kind.as_str()
-        ),
-        None => format!("{calls_text} configures server-side {} state at `{place}` ({}).", d.kind.as_str(), d.family),
+        None if matches!(d.places[0].part, Part::Frame { .. }) => Reason::DeclaredProtocol,
+        None => Reason::DeclaredSetting,
     };
     Evidence {
         signal: Signal::Declared,
@@ -462,38 +451,43 @@ fn evidence_of(d: Declared) -> Evidence {
         handle: d.value,
         secret: false,
         api: Some(d.family),
-        message,
+        reason,
+        notes: Vec::new(),
     }
 }
 
 /// The value a request carries at a declared place, with the place as printed in reports.
-fn value_at(call: &Call, fp: &Fingerprint, at: &str) -> Option<(String, String)> {
+fn value_at(call: &Call, fp: &Fingerprint, at: &str) -> Option<(At, String)> {
     let request = &call.request;
     if let Some(name) = at.strip_prefix("request.headers/") {
-        return request.headers.get(name).map(|v| (at.to_string(), v.to_string()));
+        let place = At::sent(Part::Header { name: name.to_string() });
+        return request.headers.get(name).map(|v| (place, v.to_string()));
     }
     if let Some(key) = at.strip_prefix("span.attributes/") {
-        return call.span.as_ref()?.attribute(key).map(|v| (at.to_string(), v.to_string()));
+        let place = At::sent(Part::Attribute { key: key.to_string() });
+        return call.span.as_ref()?.attribute(key).map(|v| (place, v.to_string()));
     }
     if let Some(pointer) = at.strip_prefix("received.frame") {
         let wanted = BTreeMap::from([(pointer.to_string(), vec!["*".to_string()])]);
         let (n, facts) = first_frame_with(call, &wanted)?;
         let text = facts.text_at(pointer).unwrap_or_default().to_string();
-        return Some((format!("received.frame[{}]{pointer}", n + 1), text));
+        let place = At::new(Side::Received, Part::Frame { index: n + 1, pointer: pointer.to_string() });
+        return Some((place, text));
     }
     if let Some(name) = at.strip_prefix("request.query/") {
-        return request.url.query.iter().find(|(k, _)| k == name).map(|(_, v)| (at.to_string(), v.clone()));
+        let place = At::sent(Part::Query { name: name.to_string() });
+        return request.url.query.iter().find(|(k, _)| k == name).map(|(_, v)| (place, v.clone()));
     }
     if let Some(pointer) = at.strip_prefix("request.body") {
-        let text = request.body.facts(Role::Request).field(pointer)?.text()?;
-        return Some((at.to_string(), text.to_string()));
+        let text = request.body.facts(Role::Request).field(pointer)?.text()?.to_string();
+        return Some((At::sent(Part::Body { pointer: pointer.to_string() }), text));
     }
     if let Some(capture) = at.strip_prefix("request.path/{").and_then(|s| s.strip_suffix('}')) {
         let segments: Vec<&str> = request.url.path.split('/').filter(|s| !s.is_empty()).collect();
         return fp.paths.iter().find_map(|pattern| {
             let (_, index) =
                 path_captures(pattern, &request.url.path)?.into_iter().find(|(name, _)| *name == capture)?;
-            Some((super::places::path_place(&segments, index), crate::model::percent_decode(segments[index])))
+            Some((At::sent(super::places::path_place(&segments, index)), crate::model::percent_decode(segments[index])))
         });
     }
     None

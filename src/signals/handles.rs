@@ -5,7 +5,7 @@
 use super::declared::Fingerprint;
 use super::lexicon::{self, Meaning};
 use super::places::{steps, Position, Side, Token};
-use super::{Evidence, Place, Rules, Signal, StateKind, Strength};
+use super::{Evidence, Reason, Rules, Signal, StateKind, Strength};
 use crate::facts::{Field, Role};
 use crate::model::Trace;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -65,12 +65,7 @@ pub fn flows(trace: &Trace, rules: &Rules, apis: &[Option<&Fingerprint>]) -> Vec
         let upload = (flow.state != Some(StateKind::Resource) && is_upload(&trace.calls[mint.call])).then(|| {
             let mut stored = flow.clone();
             stored.state = Some(StateKind::Resource);
-            stored.message = format!(
-                "Call {} uploaded content that the server stored under {}; {} refer to it by that handle: a stored resource.",
-                mint.call + 1,
-                crate::redact::fingerprint(value, flow.secret),
-                super::list_calls(&flow.dependents, false),
-            );
+            stored.reason = Reason::Upload { uploaded: mint.call, senders: flow.dependents.clone() };
             stored
         });
         evidence.push(flow);
@@ -89,47 +84,29 @@ fn flow_evidence(
 ) -> Option<Evidence> {
     // What the handle is: a known API's declaration first, then the names on both sides, then
     // where it sits.
-    let mut declared_by = None;
-    let mut kind = None;
-    for u in uses {
-        if let Some(fp) = apis[u.call] {
-            if let Some(k) = fp.state_at(&trace.calls[u.call].request.url.path, &u.token.at) {
-                kind = Some(k);
-                declared_by = Some(fp.family.clone());
-                break;
-            }
-        }
-    }
+    let declared = uses.iter().find_map(|u| {
+        let fp = apis[u.call]?;
+        let kind = fp.state_at(&trace.calls[u.call].request.url.path, &u.token.at)?;
+        Some((kind, fp.family.clone()))
+    });
+    let (mut kind, declared_by) = match declared {
+        Some((kind, family)) => (Some(kind), Some(family)),
+        None => (None, None),
+    };
     let mut named = kind.is_some();
     if kind.is_none() {
-        for name in uses.iter().map(|u| u.token.name.as_str()).chain([mint.token.name.as_str()]) {
-            match lexicon::meaning(name).or_else(|| rules.meaning(name)) {
-                Some(Meaning::Cursor) => return None,
-                Some(Meaning::State(k)) => {
-                    kind = Some(k);
-                    named = true;
-                    break;
-                }
-                None => {}
+        match named_kind(rules, mint, uses) {
+            Some(Meaning::Cursor) => return None,
+            Some(Meaning::State(k)) => {
+                kind = Some(k);
+                named = true;
             }
+            None => {}
         }
     }
     let first = &uses[0];
     // A job is polled: the minting response says the work is still running.
-    let running = minted_status(trace, mint.call).is_some_and(|s| {
-        matches!(
-            s,
-            "queued"
-                | "in_progress"
-                | "pending"
-                | "running"
-                | "submitted"
-                | "working"
-                | "processing"
-                | "validating"
-                | "starting"
-        )
-    });
+    let running = minted_status(trace, mint.call).is_some_and(is_running);
     let kind = match kind {
         Some(StateKind::Resource) | None if running => StateKind::Job,
         Some(k) => k,
@@ -151,30 +128,15 @@ fn flow_evidence(
     calls.dedup();
     let mut dependents: Vec<usize> = uses.iter().map(|u| u.call).collect();
     dependents.dedup();
-    let mut places = vec![Place { call: mint.call, at: mint.token.at.clone() }];
+    let mut places = vec![mint.token.at.clone().of(mint.call)];
     for u in uses {
-        let place = Place { call: u.call, at: u.token.at.clone() };
+        let place = u.token.at.clone().of(u.call);
         if !places.contains(&place) {
             places.push(place);
         }
     }
     let secret = matches!(first.token.position, Position::Cookie | Position::Header);
-    let shown = crate::redact::fingerprint(value, secret);
-    let later = if dependents.len() == 1 {
-        format!("call {}", dependents[0] + 1)
-    } else {
-        format!("{} later calls (first: call {})", dependents.len(), dependents[0] + 1)
-    };
-    let message = format!(
-        "Call {} minted {} at `{}` and {} sent it back at `{}`: {} state kept by the server{}.",
-        mint.call + 1,
-        shown,
-        mint.token.at,
-        later,
-        first.token.at,
-        kind.as_str(),
-        declared_by.as_deref().map(|f| format!(" ({f})")).unwrap_or_default(),
-    );
+    let reason = Reason::HandleFlow { senders: dependents.len() };
     Some(Evidence {
         signal: Signal::HandleFlow,
         state: Some(kind),
@@ -185,8 +147,31 @@ fn flow_evidence(
         handle: Some(value.to_string()),
         secret,
         api: declared_by,
-        message,
+        reason,
+        notes: Vec::new(),
     })
+}
+
+/// What the first name on either side (the uses' names, then the mint's) says the handle is.
+fn named_kind(rules: &Rules, mint: &Mint, uses: &[Use]) -> Option<Meaning> {
+    let names = uses.iter().map(|u| u.token.name.as_str()).chain([mint.token.name.as_str()]);
+    names.map(|name| lexicon::meaning(name).or_else(|| rules.meaning(name))).find(Option::is_some).flatten()
+}
+
+/// A status that says the work is still running: the handle names a job that is polled.
+fn is_running(status: &str) -> bool {
+    matches!(
+        status,
+        "queued"
+            | "in_progress"
+            | "pending"
+            | "running"
+            | "submitted"
+            | "working"
+            | "processing"
+            | "validating"
+            | "starting"
+    )
 }
 
 /// A request that sends content for the server to store: a multipart form, or a path that says

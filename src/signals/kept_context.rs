@@ -3,7 +3,7 @@
 //! turns came from somewhere between the two: the runtime kept the conversation.
 
 use super::replay::items_of;
-use super::{Evidence, Place, Signal, StateKind, Strength};
+use super::{At, Evidence, Part, Reason, Side, Signal, StateKind, Strength};
 use crate::facts::{Item, Role};
 use crate::model::{Body, Trace};
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -100,14 +100,11 @@ fn kept_evidence(parent: usize, m: usize, kept: usize, key: &str) -> Evidence {
         strength: Strength::Strong,
         calls: vec![parent.min(m), parent.max(m)],
         dependents: vec![parent],
-        places: vec![Place { call: parent, at: "request.body".into() }, Place { call: m, at: format!("request.body/{key}") }],
+        places: vec![At::body(Side::Sent).of(parent), At::sent(Part::Body { pointer: format!("/{key}") }).of(m)],
         handle: None,
         secret: false,
         api: None,
-        message: format!(
-            "Call {} does not carry the earlier turns, yet the model call made for it (call {}) carries {kept} item(s) from earlier turns: the layer between them kept the conversation.",
-            parent + 1,
-            m + 1
-        ),
+        reason: Reason::KeptContext { caller: parent, model_call: m, items: kept },
+        notes: Vec::new(),
     }
 }

@@ -3,7 +3,7 @@
 //! server, so it is reported as a label that did not count — unless the call's API declares state
 //! behind it (then [`super::declared`] reports it) or the trace shows dependence (kept context).
 
-use super::{Evidence, Fingerprint, Place, Signal, Strength};
+use super::{At, Evidence, Fingerprint, Part, Reason, Signal, Strength};
 use crate::model::Trace;
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -50,29 +50,23 @@ fn declares(api: Option<&Fingerprint>, key: &str) -> bool {
 }
 
 fn label(key: &str, value: &str, calls: Vec<usize>, depending: &FxHashSet<usize>) -> Evidence {
-    let shown = crate::redact::fingerprint(value, false);
-    let (which, carry) = match calls.len() {
-        1 => ("Call", "carries"),
-        _ => ("Calls", "carry"),
-    };
-    let which = format!("{which} {}", super::numbered(&calls));
-    let why = if calls.iter().any(|c| depending.contains(c)) {
-        "the dependence on kept state is shown by the kept-context evidence, not by the tag"
-    } else {
-        "nothing in the trace shows a dependence behind it (no model call carries earlier turns that its caller did not send, and no handle minted by a server is sent back), so it does not count as server-kept state"
+    // The value is shown only as a fingerprint: the label is not a handle the evidence keeps.
+    let reason = Reason::Label {
+        key: key.to_string(),
+        value: crate::redact::fingerprint(value, false),
+        depending: calls.iter().any(|c| depending.contains(c)),
     };
     Evidence {
         signal: Signal::Label,
         state: None,
         strength: Strength::Weak,
-        places: calls.iter().map(|&call| Place { call, at: format!("span.attributes/{key}") }).collect(),
+        places: calls.iter().map(|&call| At::sent(Part::Attribute { key: key.to_string() }).of(call)).collect(),
         calls,
         dependents: Vec::new(),
         handle: None,
         secret: false,
         api: None,
-        message: format!(
-            "{which} {carry} `{key}` = {shown}: a label that a client or SDK stamps on spans to group them; by itself it proves nothing kept on a server, and {why}."
-        ),
+        reason,
+        notes: Vec::new(),
     }
 }

@@ -5,7 +5,9 @@ pub mod declared;
 mod handles;
 mod kept_context;
 mod labels;
+pub mod place;
 mod places;
+pub mod reason;
 mod replay;
 mod resources;
 pub mod retention;
@@ -13,7 +15,8 @@ mod transport;
 
 pub use crate::lexicon::{self, StateKind};
 pub use declared::{DefaultMode, Fingerprint, Rules, UserRules};
-pub use places::path_place;
+pub use place::{At, Part, Place, Side};
+pub use reason::{Note, Reason};
 
 use crate::model::Trace;
 use schemars::JsonSchema;
@@ -47,14 +50,6 @@ pub enum Strength {
     Strong,
 }
 
-/// A place in a call: `at` is what the report prints (`request.body/previous_response_id`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Place {
-    /// Index of the call in the trace (from 0).
-    pub call: usize,
-    pub at: String,
-}
-
 /// One piece of evidence, naming its calls and the exact places.
 #[derive(Debug, Clone)]
 pub struct Evidence {
@@ -73,31 +68,10 @@ pub struct Evidence {
     pub secret: bool,
     /// The API family whose fingerprint declared the place, if any.
     pub api: Option<String>,
-    pub message: String,
-}
-
-/// Call numbers (from 1) as a reader reads them: the first eight, then how many more.
-pub fn numbered(calls: &[usize]) -> String {
-    numbers(calls, 8)
-}
-
-/// Call numbers (from 1): the first `shown`, then how many more.
-fn numbers(calls: &[usize], shown: usize) -> String {
-    let listed: Vec<String> = calls.iter().take(shown).map(|c| (c + 1).to_string()).collect();
-    let more = if calls.len() > shown { format!(" and {} more", calls.len() - shown) } else { String::new() };
-    format!("{}{more}", listed.join(", "))
-}
-
-/// Calls named in a sentence: "call 3", "calls 1, 2, 5" (every one listed); `Call`/`Calls` where
-/// the sentence starts with them.
-pub fn list_calls(calls: &[usize], starts_sentence: bool) -> String {
-    let noun = match (calls.len() == 1, starts_sentence) {
-        (true, false) => "call",
-        (false, false) => "calls",
-        (true, true) => "Call",
-        (false, true) => "Calls",
-    };
-    format!("{noun} {}", numbers(calls, usize::MAX))
+    /// What the evidence saw; `report/` words it.
+    pub reason: Reason,
+    /// What was found later that weakens it, in the order found.
+    pub notes: Vec<Note>,
 }
 
 /// Runs every signal over the trace.
@@ -130,9 +104,7 @@ fn judge_by_host(evidence: &mut [Evidence], apis: &[Option<&Fingerprint>]) {
             continue;
         };
         e.dependents.retain(|c| !stateless_host(c));
-        e.message.push_str(&format!(
-            " But {family} keeps no state by contract, so there the handle cannot refer to state the server kept."
-        ));
+        e.notes.push(Note::StatelessHost { family });
         e.strength = Strength::Weak;
     }
 }
@@ -148,11 +120,7 @@ fn outweigh_declarations(evidence: &mut [Evidence]) {
         if outweighed.is_empty() {
             continue;
         }
-        let which: Vec<String> = outweighed.iter().map(|c| (c + 1).to_string()).collect();
-        e.message.push_str(&format!(
-            " Call(s) {} resend their whole context, so there the handle is a label, not a dependency.",
-            which.join(", ")
-        ));
+        e.notes.push(Note::ResendsContext { calls: outweighed });
         e.dependents = kept;
         e.strength = Strength::Weak;
     }

@@ -3,6 +3,7 @@
 //! where the server *mints* them.
 
 use super::lexicon;
+use super::place::{At, Part, Side as Facing};
 pub use crate::facts::is_handle_like;
 use crate::facts::{is_noise_name, Role};
 use crate::model::{Body, Call, Direction, Headers};
@@ -32,8 +33,8 @@ pub struct Token<'t> {
     /// The name that says what the value is: the field, header, cookie or query name, or for a
     /// path segment the collection before it (`threads` in `/threads/thread_abc`).
     pub name: String,
-    /// The place as printed in reports.
-    pub at: String,
+    /// The place (printed in reports as `request.body/previous_response_id`).
+    pub at: At,
 }
 
 /// Which side of the exchange a group of tokens belongs to.
@@ -59,17 +60,18 @@ pub fn steps(calls: &[Call]) -> Vec<Step<'_>> {
         steps.push(Step { call: index, side: Side::Sends, tokens });
         if let Some(response) = &call.response {
             let mut tokens = Vec::new();
-            header_tokens(&response.headers, "response", &mut tokens);
-            body_tokens(&response.body, Role::Response, "response.body", Position::Body, &mut tokens);
+            header_tokens(&response.headers, Facing::Received, &mut tokens);
+            body_tokens(&response.body, Role::Response, &At::body(Facing::Received), Position::Body, &mut tokens);
             steps.push(Step { call: index, side: Side::Mints, tokens });
         }
         for (n, frame) in call.frames.iter().enumerate() {
-            let (side, label) = match frame.direction {
-                Direction::Sent => (Side::Sends, "sent"),
-                Direction::Received => (Side::Mints, "received"),
+            let (side, facing) = match frame.direction {
+                Direction::Sent => (Side::Sends, Facing::Sent),
+                Direction::Received => (Side::Mints, Facing::Received),
             };
             let mut tokens = Vec::new();
-            body_tokens(&frame.body, Role::Frame, &format!("{label}.frame[{}]", n + 1), Position::Frame, &mut tokens);
+            let at = At::new(facing, Part::Frame { index: n + 1, pointer: String::new() });
+            body_tokens(&frame.body, Role::Frame, &at, Position::Frame, &mut tokens);
             steps.push(Step { call: index, side, tokens });
         }
     }
@@ -87,7 +89,7 @@ fn request_tokens(call: &Call) -> Vec<Token<'_>> {
                 value: segment,
                 position: Position::Path,
                 name: collection.to_string(),
-                at: path_place(&segments, i),
+                at: At::sent(path_place(&segments, i)),
             });
         }
     }
@@ -97,12 +99,12 @@ fn request_tokens(call: &Call) -> Vec<Token<'_>> {
                 value,
                 position: Position::Query,
                 name: name.clone(),
-                at: format!("request.query/{name}"),
+                at: At::sent(Part::Query { name: name.clone() }),
             });
         }
     }
-    header_tokens(&call.request.headers, "request", &mut tokens);
-    body_tokens(&call.request.body, Role::Request, "request.body", Position::Body, &mut tokens);
+    header_tokens(&call.request.headers, Facing::Sent, &mut tokens);
+    body_tokens(&call.request.body, Role::Request, &At::body(Facing::Sent), Position::Body, &mut tokens);
     if let Some(span) = &call.span {
         for (key, value) in &span.attributes {
             // What the response said (`gen_ai.response.id`) is in the response body already; the
@@ -114,7 +116,7 @@ fn request_tokens(call: &Call) -> Vec<Token<'_>> {
                     value,
                     position: Position::Attribute,
                     name: key.clone(),
-                    at: format!("span.attributes/{key}"),
+                    at: At::sent(Part::Attribute { key: key.clone() }),
                 });
             }
         }
@@ -199,7 +201,7 @@ fn is_ignored_attribute(key: &str) -> bool {
 
 /// The place of path segment `i`, printed as a template: the segment itself is `*`, other
 /// handle-shaped segments `{id}`, so that no other handle shows in the clear.
-pub fn path_place(segments: &[&str], i: usize) -> String {
+pub fn path_place(segments: &[&str], i: usize) -> Part {
     let template: Vec<&str> = segments
         .iter()
         .enumerate()
@@ -213,12 +215,12 @@ pub fn path_place(segments: &[&str], i: usize) -> String {
             }
         })
         .collect();
-    format!("request.path/{}", template.join("/"))
+    Part::Segment { index: i, template: template.join("/") }
 }
 
 /// Header and cookie values that could be handles. Correlation and tracing ids, caching
 /// validators, and standard headers are left out.
-fn header_tokens<'t>(headers: &'t Headers, side: &str, tokens: &mut Vec<Token<'t>>) {
+fn header_tokens<'t>(headers: &'t Headers, side: Facing, tokens: &mut Vec<Token<'t>>) {
     for (name, value) in &headers.0 {
         match name.as_str() {
             "cookie" | "set-cookie" => continue,
@@ -231,7 +233,7 @@ fn header_tokens<'t>(headers: &'t Headers, side: &str, tokens: &mut Vec<Token<'t
                             value: segment,
                             position: Position::Header,
                             name: name.clone(),
-                            at: format!("{side}.headers/{name}"),
+                            at: At::new(side, Part::Header { name: name.clone() }),
                         });
                     }
                 }
@@ -247,12 +249,12 @@ fn header_tokens<'t>(headers: &'t Headers, side: &str, tokens: &mut Vec<Token<'t
                 value,
                 position: Position::Header,
                 name: name.clone(),
-                at: format!("{side}.headers/{name}"),
+                at: At::new(side, Part::Header { name: name.clone() }),
             });
         }
     }
     let cookies: Box<dyn Iterator<Item = (&str, &str)>> =
-        if side == "request" { Box::new(headers.cookies()) } else { Box::new(headers.set_cookies()) };
+        if side == Facing::Sent { Box::new(headers.cookies()) } else { Box::new(headers.set_cookies()) };
     for (name, value) in cookies {
         // A cookie the server set and the browser returns is the session mechanism itself,
         // whatever it is called; only anti-forgery cookies are left out.
@@ -262,13 +264,13 @@ fn header_tokens<'t>(headers: &'t Headers, side: &str, tokens: &mut Vec<Token<'t
                 value,
                 position: Position::Cookie,
                 name: name.to_string(),
-                at: format!("{side}.cookies/{name}"),
+                at: At::new(side, Part::Cookie { name: name.to_string() }),
             });
         }
     }
 }
 
-fn body_tokens<'t>(body: &'t Body, role: Role, prefix: &str, position: Position, tokens: &mut Vec<Token<'t>>) {
+fn body_tokens<'t>(body: &'t Body, role: Role, prefix: &At, position: Position, tokens: &mut Vec<Token<'t>>) {
     let facts = body.facts(role);
     if !facts.json {
         if let Some(text) = body.text().filter(|_| body.is_form()) {
@@ -276,7 +278,9 @@ fn body_tokens<'t>(body: &'t Body, role: Role, prefix: &str, position: Position,
                 let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
                 let value = value.trim();
                 if is_handle_like(value) && !lexicon::is_credential(name) {
-                    tokens.push(Token { value, position, name: name.to_string(), at: format!("{prefix}/{name}") });
+                    let mut at = prefix.clone();
+                    at.push_raw(name);
+                    tokens.push(Token { value, position, name: name.to_string(), at });
                 }
             }
         }
@@ -287,10 +291,11 @@ fn body_tokens<'t>(body: &'t Body, role: Role, prefix: &str, position: Position,
             (false, true) => Position::Body,
             (false, false) => position,
         };
-        let at = match candidate.event {
-            Some(n) => format!("{prefix}.events[{}]{}", n + 1, candidate.pointer),
-            None => format!("{prefix}{}", candidate.pointer),
+        let mut at = match candidate.event {
+            Some(n) => prefix.event(n + 1),
+            None => prefix.clone(),
         };
+        at.push_pointer(&candidate.pointer);
         tokens.push(Token { value: &candidate.value, position, name: candidate.name.clone(), at });
     }
 }

@@ -6,7 +6,7 @@
 //! ids do not break the chain). Prefix hashes index every request's full item list; each later
 //! request looks up its own prefixes, longest first: linear in the number of items.
 
-use super::{Evidence, Place, Signal, Strength};
+use super::{At, Evidence, Part, Reason, Side, Signal, Strength};
 use crate::facts::{Items, Role};
 use crate::model::{Call, Trace};
 use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
@@ -57,20 +57,6 @@ pub fn replays(trace: &Trace) -> Vec<Evidence> {
 }
 
 fn replay_evidence(j: usize, k: usize, len: usize, total: usize, key: &str, carries_reply: bool) -> Evidence {
-    let message = if carries_reply {
-        format!(
-            "Request {} resends request {}'s {} `{key}` item(s) and the model's reply from response {}, {} item(s) in all: the client carries the conversation.",
-            k + 1, j + 1, len, j + 1, total
-        )
-    } else {
-        format!(
-            "Request {} starts with request {}'s {} `{key}` item(s) and adds {} more: the client resends the history.",
-            k + 1,
-            j + 1,
-            len,
-            total - len
-        )
-    };
     Evidence {
         signal: Signal::ContextReplay,
         state: None,
@@ -79,9 +65,9 @@ fn replay_evidence(j: usize, k: usize, len: usize, total: usize, key: &str, carr
         dependents: Vec::new(),
         // The reply is a place of the evidence only where it is carried.
         places: [
-            Some(Place { call: j, at: format!("request.body/{key}") }),
-            carries_reply.then(|| Place { call: j, at: "response.body".into() }),
-            Some(Place { call: k, at: format!("request.body/{key}/0-{}", len.saturating_sub(1)) }),
+            Some(At::sent(Part::Body { pointer: format!("/{key}") }).of(j)),
+            carries_reply.then(|| At::body(Side::Received).of(j)),
+            Some(At::sent(Part::Items { key: key.to_string(), first: 0, last: len.saturating_sub(1) }).of(k)),
         ]
         .into_iter()
         .flatten()
@@ -89,6 +75,7 @@ fn replay_evidence(j: usize, k: usize, len: usize, total: usize, key: &str, carr
         handle: None,
         secret: false,
         api: None,
-        message,
+        reason: Reason::Replay { from: j, to: k, key: key.to_string(), items: len, total, reply: carries_reply },
+        notes: Vec::new(),
     }
 }

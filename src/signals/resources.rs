@@ -4,7 +4,7 @@
 //! later calls depend on what the server stored. One hash map from created path to creating call.
 
 use super::places::is_handle_like;
-use super::{Evidence, Place, Signal, StateKind, Strength};
+use super::{At, Evidence, Part, Reason, Signal, StateKind, Strength};
 use crate::model::Trace;
 use rustc_hash::FxHashMap;
 
@@ -63,8 +63,9 @@ pub fn client_named(trace: &Trace) -> Vec<Evidence> {
             let path = key.split_once('/').map_or("", |(_, p)| p);
             let mut calls = vec![c.call];
             calls.extend(&c.users);
-            let mut places = vec![Place { call: c.call, at: format!("request.path/{path}") }];
-            places.extend(c.users.iter().map(|&u| Place { call: u, at: format!("request.path/{path}") }));
+            let at = At::sent(Part::Path { template: path.to_string() });
+            let mut places = vec![at.clone().of(c.call)];
+            places.extend(c.users.iter().map(|&u| at.clone().of(u)));
             Some(Evidence {
                 signal: Signal::HandleFlow,
                 state: Some(StateKind::Resource),
@@ -75,12 +76,13 @@ pub fn client_named(trace: &Trace) -> Vec<Evidence> {
                 handle: None,
                 secret: false,
                 api: None,
-                message: format!(
-                    "Call {} created `/{path}` under a name the client chose, and {} later call(s) (first: call {}) address it: a stored resource.",
-                    c.call + 1,
-                    c.users.len(),
-                    c.users[0] + 1
-                ),
+                reason: Reason::ClientNamed {
+                    path: path.to_string(),
+                    created: c.call,
+                    users: c.users.len(),
+                    first_user: c.users[0],
+                },
+                notes: Vec::new(),
             })
         })
         .collect()

@@ -1,7 +1,7 @@
 //! Transport evidence: WebSocket connections, SSE resumption, cookie sessions.
 
 use super::lexicon::{self, Meaning};
-use super::{Evidence, Place, Signal, StateKind, Strength};
+use super::{At, Evidence, Part, Place, Reason, Side, Signal, StateKind, Strength};
 use crate::model::{Direction, Trace, Transport};
 use rustc_hash::FxHashMap;
 
@@ -30,14 +30,12 @@ pub fn signals(trace: &Trace) -> Vec<Evidence> {
                 strength: Strength::Medium,
                 calls: vec![i],
                 dependents: vec![i],
-                places: vec![Place { call: i, at: "request.headers/last-event-id".into() }],
+                places: vec![At::sent(Part::Header { name: "last-event-id".into() }).of(i)],
                 handle: Some(id.to_string()),
                 secret: false,
                 api: None,
-                message: format!(
-                    "Call {} resumes an event stream with `Last-Event-ID`: the server kept the stream's position.",
-                    i + 1
-                ),
+                reason: Reason::StreamResumed,
+                notes: Vec::new(),
             });
         }
     }
@@ -48,18 +46,12 @@ pub fn signals(trace: &Trace) -> Vec<Evidence> {
 fn websocket(i: usize, call: &crate::model::Call) -> Evidence {
     let sent = call.frames.iter().filter(|f| f.direction == Direction::Sent).count();
     let received = call.frames.len() - sent;
-    let (strength, message) = if sent >= 2 {
-        (
-            Strength::Strong,
-            format!(
-                "Call {} is a WebSocket carrying {sent} client and {received} server messages over one connection: each message is understood in the context the server kept for the connection.",
-                i + 1
-            ),
-        )
+    let strength = if sent >= 2 {
+        Strength::Strong
     } else if call.frames.is_empty() {
-        (Strength::Weak, format!("Call {} opens a WebSocket; its messages are not in the recording.", i + 1))
+        Strength::Weak
     } else {
-        (Strength::Medium, format!("Call {} is a WebSocket with {sent} client and {received} server messages.", i + 1))
+        Strength::Medium
     };
     Evidence {
         signal: Signal::Transport,
@@ -67,11 +59,12 @@ fn websocket(i: usize, call: &crate::model::Call) -> Evidence {
         strength,
         calls: vec![i],
         dependents: if sent >= 2 { vec![i] } else { Vec::new() },
-        places: vec![Place { call: i, at: "transport/websocket".into() }],
+        places: vec![At::sent(Part::Connection).of(i)],
         handle: None,
         secret: false,
         api: None,
-        message,
+        reason: Reason::WebSocket { sent, received },
+        notes: Vec::new(),
     }
 }
 
@@ -119,11 +112,10 @@ fn cookie_sessions(trace: &Trace) -> Vec<Evidence> {
         calls.sort_unstable();
         calls.dedup();
         let mut places: Vec<Place> =
-            s.sent_by.iter().map(|&c| Place { call: c, at: format!("request.cookies/{name}") }).collect();
+            s.sent_by.iter().map(|&c| At::sent(Part::Cookie { name: name.clone() }).of(c)).collect();
         if let Some(c) = s.set_by {
-            places.push(Place { call: c, at: format!("response.cookies/{name}") });
+            places.push(At::new(Side::Received, Part::Cookie { name: name.clone() }).of(c));
         }
-        let also_set = s.set_by.map(|c| format!(", and call {} sets it", c + 1)).unwrap_or_default();
         evidence.push(Evidence {
             signal: Signal::Transport,
             state: Some(StateKind::Session),
@@ -134,11 +126,8 @@ fn cookie_sessions(trace: &Trace) -> Vec<Evidence> {
             handle: Some(value.clone()),
             secret: true,
             api: None,
-            message: format!(
-                "The session cookie `{name}` ({}) is sent on {} call(s){also_set}: a cookie session kept by the server.",
-                crate::redact::fingerprint(value, true),
-                s.sent_by.len()
-            ),
+            reason: Reason::CookieSession { cookie: name.clone(), senders: s.sent_by.len(), set_by: s.set_by },
+            notes: Vec::new(),
         });
     }
     evidence

@@ -51,7 +51,7 @@ test('a Node.js ESM script imports `callstate` and analyses inputs', { timeout: 
   const out = JSON.parse(stdout);
 
   assert.equal(out.resolved, path.join('node_modules', 'callstate', 'node.js'), 'Node.js gets the node entry point');
-  assert.equal(out.schemaVersion, 'callstate.report/1');
+  assert.equal(out.schemaVersion, 'callstate.report/2');
   assert.equal(out.syncBeforeInit, 'stateless', 'analyzeSync works at import time');
   assert.equal(out.stateful, 'stateful');
   assert.deepEqual(out.statefulInputs, [{ name: 'crewai-responses-autochain.yaml', format: 'vcr', calls: 2 }]);

@@ -41,7 +41,7 @@ export async function openPage(browser, url, { requests = [], problems = [] } = 
 
 /** What every test page must have found: the schema, the input's name, and a CallstateError for a cut input. */
 export function assertChecks(checks) {
-  assert.equal(checks.schemaVersion, 'callstate.report/1');
+  assert.equal(checks.schemaVersion, 'callstate.report/2');
   assert.equal(checks.name, 'crewai-responses-autochain.yaml');
   assert.deepEqual(checks.truncated, {
     isCallstateError: true,

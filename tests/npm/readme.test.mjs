@@ -25,7 +25,7 @@ test('the README Node example runs against the installed package', { timeout: 12
     await writeFile(path.join(project, 'example.mjs'), await example('node'));
     const { stdout } = await sh(process.execPath, ['example.mjs'], { cwd: project });
     const lines = stdout.trim().split('\n');
-    assert.match(lines[0], /^stateful 0\.95 callstate\.report\/1$/);
+    assert.match(lines[0], /^stateful 0\.95 callstate\.report\/2$/);
     assert.match(lines[1], /^layered \[ 1, 2, 4, 6 \] \[ 3, 5, 7 \]$/);
     assert.match(lines[2], /^malformed 20 The HAR file ends too early/);
   } finally {
