@@ -68,16 +68,36 @@ pub struct Candidate {
 pub struct Items {
     pub key: &'static str,
     pub items: Vec<Item>,
+    /// The items' content text hashes, item after item (one allocation for a whole history).
+    texts: Vec<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Item {
     /// Equal for items that say the same texts in the same order (ids, roles and types aside).
     pub key: u64,
-    /// Hashes of the item's content texts.
-    pub texts: Vec<u64>,
     /// A `system` or `developer` message: instructions, not a turn.
     pub instructions: bool,
+    /// Where its texts end in [`Items`]'s texts (they start where the previous item's end).
+    end: usize,
+}
+
+impl Items {
+    /// Items from their keys, instructions flags and texts.
+    fn new<'t>(key: &'static str, items: impl Iterator<Item = (u64, bool, &'t [u64])>) -> Items {
+        let mut all = Items { key, items: Vec::new(), texts: Vec::new() };
+        for (key, instructions, texts) in items {
+            all.texts.extend_from_slice(texts);
+            all.items.push(Item { key, instructions, end: all.texts.len() });
+        }
+        all
+    }
+
+    /// Hashes of item `i`'s content texts.
+    pub fn texts(&self, i: usize) -> &[u64] {
+        let start = if i == 0 { 0 } else { self.items[i - 1].end };
+        &self.texts[start..self.items[i].end]
+    }
 }
 
 /// The value of a member, as much of it as fingerprints compare.
@@ -248,9 +268,6 @@ pub fn is_handle_like(value: &str) -> bool {
     if bytes.iter().any(|b| b.is_ascii_whitespace() || *b < 0x20) {
         return false;
     }
-    if is_scrubbed(value) {
-        return false;
-    }
     let digits = bytes.iter().filter(|b| b.is_ascii_digit()).count();
     let alnum = bytes.iter().filter(|b| b.is_ascii_alphanumeric()).count();
     // Mostly punctuation (JSON, URLs with many parts, paths) or pure numbers are not handles.
@@ -269,9 +286,12 @@ pub fn is_handle_like(value: &str) -> bool {
     if digits == 0 {
         let upper = bytes.iter().filter(|b| b.is_ascii_uppercase()).count();
         let lower = bytes.iter().filter(|b| b.is_ascii_lowercase()).count();
-        return len >= 16 && upper >= 2 && lower >= 2 && !value.contains(['.', '_', '-', '/']);
+        if !(len >= 16 && upper >= 2 && lower >= 2 && !value.contains(['.', '_', '-', '/'])) {
+            return false;
+        }
     }
-    true
+    // Last, as the dearest test: most strings are turned away before.
+    !is_scrubbed(value)
 }
 
 /// A member name as a JSON pointer writes it.

@@ -5,8 +5,8 @@
 //! written, a tree as it re-prints them).
 
 use super::{
-    is_content_key, is_handle_like, is_noise_name, keeps_content, text_hash, Candidate, Facts, Field, Item, Items,
-    Role, CONTENT_ARRAYS, DELTA_KEYS, FIELD_DEPTH, ITEM_KEYS, LONG_FIELD, LONG_TEXT,
+    is_content_key, is_handle_like, is_noise_name, keeps_content, text_hash, Candidate, Facts, Field, Items, Role,
+    CONTENT_ARRAYS, DELTA_KEYS, FIELD_DEPTH, ITEM_KEYS, LONG_FIELD, LONG_TEXT,
 };
 use crate::lexicon;
 use serde_json::Value;
@@ -117,11 +117,17 @@ fn items_of(json: &Value) -> Option<Items> {
         texts_of(value, None, &mut texts);
         let texts: Vec<u64> = texts.into_iter().map(text_hash).collect();
         let instructions = matches!(value.get("role").and_then(Value::as_str), Some("system" | "developer"));
-        Item { key: super::scan::sequence_key(&texts), texts, instructions }
+        (super::scan::sequence_key(&texts), instructions, texts)
+    };
+    let list = |key, values: &mut dyn Iterator<Item = (u64, bool, Vec<u64>)>| {
+        let values: Vec<_> = values.collect();
+        Items::new(key, values.iter().map(|(k, i, t)| (*k, *i, t.as_slice())))
     };
     ITEM_KEYS.iter().find_map(|key| match json.get(key) {
-        Some(Value::Array(items)) if !items.is_empty() => Some(Items { key, items: items.iter().map(item).collect() }),
-        Some(value @ Value::String(_)) => Some(Items { key, items: vec![Item { instructions: false, ..item(value) }] }),
+        Some(Value::Array(items)) if !items.is_empty() => Some(list(key, &mut items.iter().map(item))),
+        Some(value @ Value::String(_)) => {
+            Some(list(key, &mut std::iter::once(value).map(item).map(|(k, _, t)| (k, false, t))))
+        }
         _ => None,
     })
 }
@@ -252,7 +258,11 @@ impl Facts {
         self.texts.sort_unstable();
         self.long_texts.sort_unstable();
         if let Some(items) = &mut self.items {
-            items.items.iter_mut().for_each(|i| i.texts.sort_unstable());
+            let mut start = 0;
+            for item in &items.items {
+                items.texts[start..item.end].sort_unstable();
+                start = item.end;
+            }
         }
         self.fields.retain(|(_, f)| !matches!(f, Field::Other(_)));
         self.fields.sort_by(|a, b| a.0.cmp(&b.0));

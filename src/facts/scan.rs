@@ -5,7 +5,7 @@
 
 use super::{
     digest, is_content_key, is_handle_like, is_noise_name, keeps_content, pointer_segment, text_hash, Candidate, Facts,
-    Field, Item, Items, Role, CONTENT_ARRAYS, DELTA_KEYS, FIELD_DEPTH, ITEM_KEYS, LONG_FIELD, LONG_TEXT,
+    Field, Items, Role, CONTENT_ARRAYS, DELTA_KEYS, FIELD_DEPTH, ITEM_KEYS, LONG_FIELD, LONG_TEXT,
 };
 use crate::lexicon;
 
@@ -129,7 +129,7 @@ struct Scanner<'b> {
     facts: Facts,
     candidates: Vec<(Vec<SortStep>, Candidate)>,
     /// Item lists by their place in [`ITEM_KEYS`].
-    items: Vec<(usize, Vec<Item>)>,
+    items: Vec<(usize, Items)>,
     /// Text deltas of a stream event, with their paths.
     deltas: Option<Vec<(Vec<SortStep>, String)>>,
 }
@@ -157,9 +157,7 @@ impl<'b> Scanner<'b> {
     fn finish(mut self, spelled: Option<&mut String>) -> Facts {
         self.candidates.sort_by(|a, b| a.0.cmp(&b.0));
         self.facts.candidates = self.candidates.into_iter().map(|(_, c)| c).collect();
-        if let Some((place, items)) = self.items.into_iter().min_by_key(|(place, _)| *place) {
-            self.facts.items = Some(Items { key: ITEM_KEYS[place], items });
-        }
+        self.facts.items = self.items.into_iter().min_by_key(|(place, _)| *place).map(|(_, items)| items);
         if let (Some(mut deltas), Some(spelled)) = (self.deltas, spelled) {
             deltas.sort_by(|a, b| a.0.cmp(&b.0));
             deltas.iter().for_each(|(_, text)| spelled.push_str(text));
@@ -298,7 +296,9 @@ impl<'b> Scanner<'b> {
             return Err(());
         }
         let item_list = self.item_list(context);
-        let mut items = Vec::new();
+        // Each item: its key, whether it is instructions, and where its texts end.
+        let mut items: Vec<(u64, bool, usize)> = Vec::new();
+        let texts_from = self.facts.texts.len();
         let mut seq = Seq::EMPTY;
         self.whitespace();
         if self.peek()? == b']' {
@@ -306,13 +306,11 @@ impl<'b> Scanner<'b> {
         } else {
             for index in 0.. {
                 self.path.push(Step::Index(index));
-                let texts_from = self.facts.texts.len();
                 let child = Context { nesting, field: false, ..context };
                 let node = self.value(child)?;
                 self.path.pop();
                 if item_list.is_some() {
-                    let texts = self.facts.texts[texts_from..].to_vec();
-                    items.push(Item { key: node.seq.key(), texts, instructions: node.instructions });
+                    items.push((node.seq.key(), node.instructions, self.facts.texts.len()));
                 }
                 seq = seq.then(node.seq);
                 self.whitespace();
@@ -327,7 +325,14 @@ impl<'b> Scanner<'b> {
             }
         }
         if let Some(place) = item_list {
-            self.set_items(place, items);
+            let texts = &self.facts.texts;
+            let starts = std::iter::once(texts_from).chain(items.iter().map(|i| i.2));
+            let list = items
+                .iter()
+                .zip(starts)
+                .map(|(&(key, instructions, end), start)| (key, instructions, &texts[start..end]));
+            let list = Items::new(ITEM_KEYS[place], list);
+            self.set_items(place, list);
         }
         self.scalar_field(context, start);
         Ok(Node { seq, instructions: false })
@@ -335,9 +340,9 @@ impl<'b> Scanner<'b> {
 
     /// A request's list of items under the key at `place` of [`ITEM_KEYS`] (the last, where the
     /// key repeats); an empty list is none.
-    fn set_items(&mut self, place: usize, items: Vec<Item>) {
+    fn set_items(&mut self, place: usize, items: Items) {
         self.items.retain(|(p, _)| *p != place);
-        if !items.is_empty() {
+        if !items.items.is_empty() {
             self.items.push((place, items));
         }
     }
@@ -422,8 +427,8 @@ impl<'b> Scanner<'b> {
         };
         // `"input": "Hi"` is one item.
         if let (Some(place), true) = (item_list, string) {
-            let texts = self.facts.texts[texts_from..].to_vec();
-            self.set_items(place, vec![Item { key: node.seq.key(), texts, instructions: false }]);
+            let item = (node.seq.key(), false, &self.facts.texts[texts_from..]);
+            self.set_items(place, Items::new(ITEM_KEYS[place], std::iter::once(item)));
         }
         if special == Special::Id {
             shape.id = Some((candidates_from, self.candidates.len()));
@@ -563,27 +568,24 @@ impl<'b> Scanner<'b> {
     fn read_string(&mut self) -> Scan<Text<'b>> {
         let (text, bytes) = (self.text, self.bytes);
         let start = self.at + 1;
-        let stop = memchr::memchr2(b'"', b'\\', &bytes[start..]).ok_or(())? + start;
+        let mut stop = start + stop_byte(&bytes[start..]).ok_or(())?;
         if bytes[stop] == b'"' {
-            if bytes[start..stop].iter().any(|&b| b < 0x20) {
-                return Err(());
-            }
             self.at = stop + 1;
             return Ok(Text::Raw(&text[start..stop]));
         }
         self.scratch.clear();
-        let (mut from, mut at) = (start, stop);
+        let mut from = start;
         loop {
-            if bytes[from..at].iter().any(|&b| b < 0x20) {
-                return Err(());
+            self.scratch.push_str(&text[from..stop]);
+            match bytes[stop] {
+                b'"' => {
+                    self.at = stop + 1;
+                    return Ok(Text::Scratch);
+                }
+                b'\\' => from = self.escape(stop)?,
+                _ => return Err(()),
             }
-            self.scratch.push_str(&text[from..at]);
-            if bytes[at] == b'"' {
-                self.at = at + 1;
-                return Ok(Text::Scratch);
-            }
-            from = self.escape(at)?;
-            at = memchr::memchr2(b'"', b'\\', &bytes[from..]).ok_or(())? + from;
+            stop = from + stop_byte(&bytes[from..]).ok_or(())?;
         }
     }
 
@@ -631,6 +633,30 @@ impl<'b> Scanner<'b> {
         self.scratch.push(char::from_u32(code).ok_or(())?);
         Ok(next)
     }
+}
+
+/// The first quote, backslash or control character (which a string cannot hold raw) in
+/// `bytes`, looked for eight bytes at a time: one pass over the text of a string.
+fn stop_byte(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // The lowest byte that is zero, or below 0x20, sets its high bit (higher ones may be wrong).
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let mut words = bytes.chunks_exact(8);
+    let mut at = 0;
+    for chunk in words.by_ref() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(word);
+        let found = zero(word ^ (ONES * b'"' as u64))
+            | zero(word ^ (ONES * b'\\' as u64))
+            | (word.wrapping_sub(ONES * 0x20) & !word & HIGH);
+        if found != 0 {
+            return Some(at + (found.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    words.remainder().iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20).map(|p| at + p)
 }
 
 fn sort_path(path: &[Step], keys: &str) -> Vec<SortStep> {

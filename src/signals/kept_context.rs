@@ -4,7 +4,7 @@
 
 use super::replay::items_of;
 use super::{At, Evidence, Part, Reason, Side, Signal, StateKind, Strength};
-use crate::facts::{Item, Role};
+use crate::facts::{Items, Role};
 use crate::model::{Body, Trace};
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -39,16 +39,16 @@ fn caller_with_body(trace: &Trace, call: usize) -> Option<usize> {
 /// Items of a model call that its caller did not send and that came from outside its own turn:
 /// said in an earlier turn of the trace, or standing before the caller's new message (earlier
 /// turns the layer put back, though the trace holds no record of them).
-fn kept_items(items: &[Item], upper: &FxHashSet<u64>, said_before: impl Fn(u64) -> bool) -> usize {
-    let new_message = items.iter().position(|item| item.texts.iter().any(|t| upper.contains(t)));
-    items
-        .iter()
-        .enumerate()
-        .filter(|(_, item)| {
-            !item.instructions && !item.texts.is_empty() && !item.texts.iter().all(|t| upper.contains(t))
+fn kept_items(items: &Items, upper: &FxHashSet<u64>, said_before: impl Fn(u64) -> bool) -> usize {
+    let count = items.items.len();
+    let new_message = (0..count).position(|i| items.texts(i).iter().any(|t| upper.contains(t)));
+    (0..count)
+        .filter(|&i| {
+            let texts = items.texts(i);
+            !items.items[i].instructions && !texts.is_empty() && !texts.iter().all(|t| upper.contains(t))
         })
-        .filter(|(i, item)| {
-            new_message.is_some_and(|n| *i < n) || item.texts.iter().any(|&t| !upper.contains(&t) && said_before(t))
+        .filter(|&i| {
+            new_message.is_some_and(|n| i < n) || items.texts(i).iter().any(|&t| !upper.contains(&t) && said_before(t))
         })
         .count()
 }
@@ -71,7 +71,7 @@ pub fn kept_context(trace: &Trace) -> Vec<Evidence> {
         if let (Some(parent), Some(items)) = (caller_with_body(trace, m), items_of(call)) {
             let mut upper_texts = FxHashSet::default();
             text_hashes(&trace.calls[parent].request.body, Role::Request, &mut upper_texts);
-            let kept = kept_items(&items.items, &upper_texts, |t| said.get(&t).is_some_and(|&first| first != turn));
+            let kept = kept_items(items, &upper_texts, |t| said.get(&t).is_some_and(|&first| first != turn));
             if kept > 0 {
                 evidence.push(kept_evidence(parent, m, kept, items.key));
             }
@@ -80,7 +80,7 @@ pub fn kept_context(trace: &Trace) -> Vec<Evidence> {
         // which every turn resends) and what the server answered.
         let mut texts = FxHashSet::default();
         match items_of(call) {
-            Some(items) => items.items.iter().for_each(|item| texts.extend(item.texts.iter().copied())),
+            Some(items) => (0..items.items.len()).for_each(|i| texts.extend(items.texts(i).iter().copied())),
             None => text_hashes(&call.request.body, Role::Request, &mut texts),
         }
         if let Some(response) = &call.response {

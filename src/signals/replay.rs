@@ -46,7 +46,7 @@ pub fn replays(trace: &Trace) -> Vec<Evidence> {
                 continue;
             }
             let replies = reply_hashes(&trace.calls[j]);
-            let carries_reply = items.items[len..].iter().any(|item| item.texts.iter().any(|t| replies.contains(t)));
+            let carries_reply = (len..items.items.len()).any(|i| items.texts(i).iter().any(|t| replies.contains(t)));
             evidence.push(replay_evidence(j, k, len, items.items.len(), items.key, carries_reply));
         }
         if let Some(&last) = prefixes.last() {
