@@ -645,9 +645,8 @@ fn stop_byte(bytes: &[u8]) -> Option<usize> {
     let mut words = bytes.chunks_exact(8);
     let mut at = 0;
     for chunk in words.by_ref() {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let word = u64::from_le_bytes(word);
+        // `chunks_exact` gives eight bytes: the conversion cannot fail, and compiles to a load.
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
         let found = zero(word ^ (ONES * b'"' as u64))
             | zero(word ^ (ONES * b'\\' as u64))
             | (word.wrapping_sub(ONES * 0x20) & !word & HIGH);
