@@ -5,7 +5,7 @@
 set -euo pipefail
 FUZZ="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$FUZZ")"
-TARGETS=(read_any read_yaml read_json_shapes read_jsonl analyze_many)
+TARGETS=(read_any read_yaml read_json_shapes read_jsonl analyze_many body_facts)
 
 for target in "${TARGETS[@]}"; do
 	dir="$FUZZ/corpus/$target"

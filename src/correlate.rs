@@ -3,9 +3,9 @@
 //! front-door request's words) and by time (the back-end call ran while the front-door call was
 //! open). Every step is a hash lookup or a binary search per call.
 
+use crate::facts::Role;
 use crate::model::{Call, LinkKind, Parent, Trace};
 use rustc_hash::{FxHashMap, FxHashSet};
-use serde_json::Value;
 
 pub fn link(trace: &mut Trace) {
     merge_batch_answers(&mut trace.calls);
@@ -118,21 +118,10 @@ fn link_spans(calls: &mut [Call]) {
     }
 }
 
-/// Content strings of a request worth matching: long enough not to match by chance.
-fn content_strings(call: &Call) -> Vec<&str> {
-    fn walk<'v>(value: &'v Value, out: &mut Vec<&'v str>) {
-        match value {
-            Value::String(s) if s.trim().len() >= 12 => out.push(s.trim()),
-            Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
-            Value::Object(map) => map.values().for_each(|v| walk(v, out)),
-            _ => {}
-        }
-    }
-    let mut out = Vec::new();
-    if let Some(json) = call.request.body.json() {
-        walk(json, &mut out);
-    }
-    out
+/// Hashes of the content strings of a request worth matching: long enough not to match by
+/// chance.
+fn content_strings(call: &Call) -> &[u64] {
+    &call.request.body.facts(Role::Request).long_texts
 }
 
 /// Calls of one input made on behalf of calls of another: a back-end request that carries what
@@ -142,7 +131,7 @@ fn link_by_content_and_time(calls: &mut [Call]) {
     // Which input is nearer the front door: its requests carry fewer words (the new message),
     // a back end's carry more (the whole context). Decided from the content, not the order in
     // which the inputs were given.
-    let strings: Vec<Vec<&str>> = calls.iter().map(content_strings).collect();
+    let strings: Vec<&[u64]> = calls.iter().map(content_strings).collect();
     let inputs = calls.iter().map(|c| c.source.input + 1).max().unwrap_or(0);
     let mut totals = vec![(0usize, 0usize); inputs];
     for (call, s) in calls.iter().zip(&strings) {
@@ -154,10 +143,10 @@ fn link_by_content_and_time(calls: &mut [Call]) {
     let average: Vec<f64> =
         totals.iter().map(|&(words, calls)| if calls == 0 { f64::MAX } else { words as f64 / calls as f64 }).collect();
     // Each string, and the latest call of each input that said it.
-    let mut said: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
+    let mut said: FxHashMap<u64, Vec<usize>> = FxHashMap::default();
     for (i, s) in strings.iter().enumerate() {
-        for text in s {
-            let callers = said.entry(text).or_default();
+        for text in s.iter() {
+            let callers = said.entry(*text).or_default();
             match callers.iter_mut().find(|c| calls[**c].source.input == calls[i].source.input) {
                 Some(latest) => *latest = i,
                 None => callers.push(i),

@@ -1,6 +1,7 @@
 //! The normalized trace model. Every reader produces these types, whatever the source format;
 //! signals read nothing else.
 
+use crate::facts::{Facts, Role};
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::Value;
@@ -110,12 +111,12 @@ pub struct Call {
 impl Call {
     /// Keeps what the signals read of every body (see [`Body::slim`]).
     pub fn slim(&mut self) {
-        self.request.body.slim();
+        self.request.body.slim(Role::Request);
         if let Some(response) = &mut self.response {
-            response.body.slim();
+            response.body.slim(Role::Response);
         }
         for frame in &mut self.frames {
-            frame.body.slim();
+            frame.body.slim(Role::Frame);
         }
     }
 }
@@ -378,18 +379,17 @@ impl Headers {
     }
 }
 
-/// A body: the decoded bytes, their JSON parsed on first use, and stream events if the body is
-/// an SSE or NDJSON stream.
+/// A body: the decoded bytes, and the facts the signals read of them (see [`crate::facts`]),
+/// taken on first use or when the call is slimmed.
 #[derive(Debug, Default)]
 pub struct Body {
-    /// The decoded bytes; empty once [`Body::slim`] has kept what the signals read.
+    /// The decoded bytes; empty once [`Body::slim`] has kept the facts.
     pub bytes: Vec<u8>,
     pub content_type: Option<String>,
     /// Size of the decoded body, which outlives the bytes.
     size: usize,
-    /// Set by readers whose recording already holds the body as a structure (e.g. a cassette's
-    /// `parsed_body`), so nothing is serialized only to be parsed again.
-    json: OnceCell<Option<Value>>,
+    facts: OnceCell<Facts>,
+    /// Stream events, split for the call view only.
     events: OnceCell<Vec<StreamEvent>>,
 }
 
@@ -399,55 +399,21 @@ pub struct StreamEvent {
     pub event: Option<String>,
     pub id: Option<String>,
     pub data: String,
-    json: OnceCell<Option<Value>>,
 }
 
 impl StreamEvent {
-    pub fn json(&self) -> Option<&Value> {
-        self.json.get_or_init(|| parse_json(self.data.as_bytes())).as_ref()
+    /// The event's data parsed as JSON (objects and arrays only), for showing it.
+    pub fn json(&self) -> Option<Value> {
+        parse_json(self.data.as_bytes())
     }
-}
-
-/// Strings longer than any handle (handles are at most 512 bytes) that [`Body::slim`] replaces
-/// by a digest: a control character and the hash of the trimmed text, which [`text_hash`] reads
-/// back. Equal texts keep equal digests, which is all the signals compare.
-const DIGEST_OVER: usize = 512;
-
-fn digest_long_strings(value: &mut Value) {
-    match value {
-        Value::String(s) if s.len() > DIGEST_OVER => *s = format!("\u{1}{:016x}", text_hash(s)),
-        Value::Array(items) => items.iter_mut().for_each(digest_long_strings),
-        Value::Object(map) => map.values_mut().for_each(digest_long_strings),
-        _ => {}
-    }
-}
-
-/// The hash of a text, trimmed: what replay and kept-context compare. A digest left by
-/// [`Body::slim`] hashes as the text it stands for.
-pub fn text_hash(s: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    if let Some(hex) = s.strip_prefix('\u{1}') {
-        if let Ok(hash) = u64::from_str_radix(hex, 16) {
-            return hash;
-        }
-    }
-    let mut hasher = rustc_hash::FxHasher::default();
-    s.trim().hash(&mut hasher);
-    hasher.finish()
 }
 
 fn parse_json(bytes: &[u8]) -> Option<Value> {
-    let trimmed = trim_ascii(bytes);
+    let trimmed = bytes.trim_ascii();
     match trimmed.first() {
         Some(b'{') | Some(b'[') => serde_json::from_slice(trimmed).ok(),
         _ => None,
     }
-}
-
-fn trim_ascii(bytes: &[u8]) -> &[u8] {
-    let start = bytes.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(bytes.len());
-    let end = bytes.iter().rposition(|b| !b.is_ascii_whitespace()).map_or(start, |i| i + 1);
-    &bytes[start..end]
 }
 
 impl Body {
@@ -461,11 +427,8 @@ impl Body {
     }
 
     /// A body the recording already holds as JSON.
-    pub fn from_json(value: Value) -> Self {
-        let bytes = serde_json::to_vec(&value).unwrap_or_default();
-        let body = Body { size: bytes.len(), bytes, content_type: Some("application/json".into()), ..Body::default() };
-        let _ = body.json.set(Some(value));
-        body
+    pub fn from_json(value: &Value) -> Self {
+        Body::new(serde_json::to_vec(value).unwrap_or_default(), Some("application/json".into()))
     }
 
     pub fn is_empty(&self) -> bool {
@@ -477,29 +440,34 @@ impl Body {
         self.size
     }
 
-    /// Keeps what the signals read and drops the rest, so that a trace of many large bodies
-    /// fits in memory: the JSON (its long strings as digests, see [`digest`]) and stream events
-    /// are parsed now, and the bytes are dropped unless they are a form, which is read as text.
-    /// The report is the same; only the call view needs whole bodies (`Options::keep_bodies`).
-    pub fn slim(&mut self) {
+    /// What the signals read of the body, for the role it plays in its call (the same role on
+    /// every call: the facts are taken once).
+    pub fn facts(&self, role: Role) -> &Facts {
+        self.facts.get_or_init(|| {
+            let mut facts = Facts::of(&self.bytes, role).unwrap_or_default();
+            if let Some(text) = self.text() {
+                let events = split_stream(text, self.content_type.as_deref(), facts.json);
+                if !events.is_empty() {
+                    let streamed = Facts::of_events(events.iter().map(|e| e.data.as_str()));
+                    facts.candidates.extend(streamed.candidates);
+                    facts.streamed = streamed.streamed;
+                }
+            }
+            facts
+        })
+    }
+
+    /// Keeps the facts and drops the bytes, so that a trace of many large bodies fits in
+    /// memory; a form keeps its bytes, which are read as text. The report is the same; only the
+    /// call view needs whole bodies (`Options::keep_bodies`).
+    pub fn slim(&mut self, role: Role) {
         if self.bytes.is_empty() {
             return;
         }
-        if self.json().is_some() {
-            if let Some(Some(json)) = self.json.get_mut() {
-                digest_long_strings(json);
-            }
-        } else {
-            if self.is_form() {
-                return;
-            }
-            // Events are split (and each parsed) while the text is here; stream events keep
-            // their strings whole, because replay joins their deltas.
-            for event in self.events() {
-                let _ = event.json();
-            }
+        self.facts(role);
+        if !self.is_form() {
+            self.bytes = Vec::new();
         }
-        self.bytes = Vec::new();
     }
 
     /// The body as text, if it is UTF-8.
@@ -507,14 +475,20 @@ impl Body {
         std::str::from_utf8(&self.bytes).ok()
     }
 
-    /// The body parsed as one JSON document (objects and arrays only), parsed once.
-    pub fn json(&self) -> Option<&Value> {
-        self.json.get_or_init(|| parse_json(&self.bytes)).as_ref()
+    /// The body parsed as one JSON document (objects and arrays only), for showing it.
+    pub fn parse_json(&self) -> Option<Value> {
+        parse_json(&self.bytes)
     }
 
-    /// The events of an SSE or NDJSON stream body; empty for other bodies.
+    /// The events of an SSE or NDJSON stream body, for showing them; empty for other bodies.
     pub fn events(&self) -> &[StreamEvent] {
-        self.events.get_or_init(|| split_stream(self)).as_slice()
+        self.events
+            .get_or_init(|| {
+                let Some(text) = self.text() else { return Vec::new() };
+                let json = Facts::of(&self.bytes, Role::Frame).is_some();
+                split_stream(text, self.content_type.as_deref(), json)
+            })
+            .as_slice()
     }
 
     pub fn is_event_stream(&self) -> bool {
@@ -522,20 +496,20 @@ impl Body {
     }
 }
 
-fn split_stream(body: &Body) -> Vec<StreamEvent> {
-    let Some(text) = body.text() else { return Vec::new() };
-    let content_type = body.content_type.as_deref().unwrap_or("");
+/// The events of a stream body: SSE by its type or its first line, NDJSON by its type or by
+/// several lines that are each a JSON object (`json`: the whole body is one document).
+fn split_stream(text: &str, content_type: Option<&str>, json: bool) -> Vec<StreamEvent> {
+    let content_type = content_type.unwrap_or("");
     let looks_sse = text.starts_with("event:") || text.starts_with("data:") || text.starts_with("id:");
-    if body.is_event_stream() || looks_sse {
+    if content_type.contains("text/event-stream") || looks_sse {
         return split_sse(text);
     }
     let ndjson_type = content_type.contains("ndjson") || content_type.contains("jsonl");
-    // NDJSON: several lines that are each a JSON object (the whole body then is not one document).
-    if ndjson_type || (body.json().is_none() && text.trim_start().starts_with('{') && text.trim().contains('\n')) {
+    if ndjson_type || (!json && text.trim_start().starts_with('{') && text.trim().contains('\n')) {
         return text
             .lines()
             .filter(|l| !l.trim().is_empty())
-            .map(|l| StreamEvent { event: None, id: None, data: l.to_string(), json: OnceCell::new() })
+            .map(|l| StreamEvent { event: None, id: None, data: l.to_string() })
             .collect();
     }
     Vec::new()
@@ -546,12 +520,7 @@ fn split_sse(text: &str) -> Vec<StreamEvent> {
     let (mut event, mut id, mut data): (Option<String>, Option<String>, Vec<&str>) = (None, None, Vec::new());
     let mut flush = |event: &mut Option<String>, id: &mut Option<String>, data: &mut Vec<&str>| {
         if !data.is_empty() || event.is_some() {
-            events.push(StreamEvent {
-                event: event.take(),
-                id: id.take(),
-                data: data.join("\n"),
-                json: OnceCell::new(),
-            });
+            events.push(StreamEvent { event: event.take(), id: id.take(), data: data.join("\n") });
         }
         data.clear();
     };

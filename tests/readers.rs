@@ -68,7 +68,7 @@ fn har_dialects_polly_charles_mitmproxy_firefox() {
     assert_eq!(first.request.url.query, [("a".to_string(), "1".to_string()), ("b".to_string(), " c".to_string())]);
     let response = first.response.as_ref().unwrap();
     assert_eq!(response.status, 200, "status as a string");
-    assert_eq!(response.body.json().unwrap()["id"], "resp_abc123456789", "Charles base64 bodies");
+    assert_eq!(response.body.parse_json().unwrap()["id"], "resp_abc123456789", "Charles base64 bodies");
     assert_eq!(trace.calls[1].response.as_ref().unwrap().status, 0);
     assert!(trace.calls[2].response.is_none(), "entries without a response");
 }
@@ -114,7 +114,7 @@ fn vcrpy_current_and_legacy_header_shapes() {
     );
     let call = &trace.calls[0];
     assert_eq!(call.request.headers.get("content-type"), Some("application/json"));
-    assert_eq!(call.request.body.json().unwrap()["a"], 1);
+    assert_eq!(call.request.body.parse_json().unwrap()["a"], 1);
     let response = call.response.as_ref().unwrap();
     assert_eq!(response.status, 201);
     assert_eq!(response.headers.get("x-session"), Some("abc123456789"), "\"Name: value\" header strings");
@@ -130,7 +130,7 @@ fn vcrpy_python2_cassette_with_tags_and_tuples() {
     assert_eq!(call.request.url.path, "/ip");
     assert_eq!(call.request.headers.get("accept"), Some("*/*"), "frozenset of tuples");
     assert_eq!(call.response.as_ref().unwrap().headers.get("server"), Some("gunicorn/0.17.4"));
-    assert_eq!(call.response.as_ref().unwrap().body.json().unwrap()["origin"], "217.122.164.194");
+    assert_eq!(call.response.as_ref().unwrap().body.parse_json().unwrap()["origin"], "217.122.164.194");
 }
 
 #[test]
@@ -141,8 +141,8 @@ fn binary_gzip_bodies_and_parsed_bodies() {
     );
     let trace = read_ok(&yaml);
     let call = &trace.calls[0];
-    assert_eq!(call.request.body.json().unwrap()["input"][0]["content"], "hi");
-    assert_eq!(call.response.as_ref().unwrap().body.json().unwrap()["id"], "chatcmpl-123456789");
+    assert_eq!(call.request.body.parse_json().unwrap()["input"][0]["content"], "hi");
+    assert_eq!(call.response.as_ref().unwrap().body.parse_json().unwrap()["id"], "chatcmpl-123456789");
 }
 
 #[test]
@@ -156,7 +156,7 @@ fn ruby_vcr_and_betamax_json() {
     let trace = read_ok(&json);
     let call = &trace.calls[0];
     assert_eq!(call.request.method, "GET");
-    assert_eq!(call.response.as_ref().unwrap().body.json().unwrap()["token"], "tok_abcdef123456");
+    assert_eq!(call.response.as_ref().unwrap().body.parse_json().unwrap()["token"], "tok_abcdef123456");
 }
 
 #[test]

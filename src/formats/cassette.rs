@@ -123,7 +123,7 @@ fn body_of(message: &Value, headers: &Headers, limits: &Limits, side: &str, note
     let content_type = headers.get("content-type").map(str::to_string);
     // Bodies the recorder already parsed: pydantic-ai's `parsed_body`, xAI's `json`.
     if let Some(parsed) = message.get("parsed_body").or_else(|| message.get("json")) {
-        return Body::from_json(parsed.clone());
+        return Body::from_json(parsed);
     }
     if let Some(file) = text(message.get("body_file")) {
         notes.push(format!("keeps its {side} body in a separate file ({file}), which is not read"));
@@ -135,10 +135,10 @@ fn body_of(message: &Value, headers: &Headers, limits: &Limits, side: &str, note
         Some(Value::Object(map)) => match (text(map.get("base64_string")), map.get("string")) {
             (Some(b64), _) => (b64, true),
             (None, Some(Value::String(s))) => (s.as_str(), false),
-            (None, Some(other)) if !other.is_null() => return Body::from_json(other.clone()),
+            (None, Some(other)) if !other.is_null() => return Body::from_json(other),
             _ => return Body::new(Vec::new(), content_type),
         },
-        Some(other) => return Body::from_json(other.clone()),
+        Some(other) => return Body::from_json(other),
     };
     let encoding = headers.get("content-encoding");
     // `!!binary` bodies reach us as their base64 text; recognize them by what they decode to.
@@ -178,7 +178,7 @@ fn websocket_call(interactions: &[Value], input: usize, limits: &Limits) -> Call
                 if text(i.get("direction")) == Some("sent") { Direction::Sent } else { Direction::Received };
             let body = match i.get("data") {
                 Some(Value::String(s)) => Body::new(decode_body(s.as_bytes().to_vec(), false, None, limits).0, None),
-                Some(other) => Body::from_json(other.clone()),
+                Some(other) => Body::from_json(other),
                 None => Body::default(),
             };
             Frame { direction, time_ms: None, body }

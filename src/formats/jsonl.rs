@@ -164,7 +164,7 @@ fn body(value: Option<&Value>, headers: &Headers) -> Body {
     match value {
         None | Some(Value::Null) => Body::default(),
         Some(Value::String(s)) => Body::new(s.clone().into_bytes(), headers.get("content-type").map(str::to_string)),
-        Some(other) => Body::from_json(other.clone()),
+        Some(other) => Body::from_json(other),
     }
 }
 

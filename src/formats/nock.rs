@@ -61,7 +61,7 @@ fn body(
         {
             chunks.iter().filter_map(|c| hex(c.as_str()?)).flatten().collect()
         }
-        Some(other) => return Body::from_json(other.clone()),
+        Some(other) => return Body::from_json(other),
     };
     let (bytes, note) = decode_body(raw, false, headers.get("content-encoding"), limits);
     notes.extend(note.map(|n| format!("{side}: {n}")));

@@ -351,8 +351,8 @@ fn to_call(span: &SpanData, parent: Option<String>, input: usize, entry: usize) 
         .and_then(|s| s.parse::<f64>().ok())
         .filter(|s| (0.0..1000.0).contains(s))
         .map(|s| s as u16);
-    let request_body = request_body(span).map(Body::from_json).unwrap_or_default();
-    let response_body = response_body(span).map(Body::from_json);
+    let request_body = request_body(span).map(|v| Body::from_json(&v)).unwrap_or_default();
+    let response_body = response_body(span).map(|v| Body::from_json(&v));
     let response_headers = headers_with_prefix(span, "http.response.header.");
     let response = (status.is_some() || response_body.is_some() || !response_headers.0.is_empty()).then(|| Response {
         status: status.unwrap_or(0),

@@ -207,6 +207,13 @@ enum Phase {
     Rest,
 }
 
+/// Where a chunk's scan stands: the open entry's first byte in the chunk, and how far lines are
+/// counted.
+struct Cursor {
+    entry_from: Option<usize>,
+    counted: usize,
+}
+
 /// Depth of the entries array's items: root object 1, `log` 2, `entries` 3.
 const ENTRY_DEPTH: usize = 3;
 
@@ -236,30 +243,12 @@ impl HarStream {
     }
 
     fn feed(&mut self, chunk: &[u8], limits: &Limits) -> Result<()> {
+        // Where the current entry's bytes start in this chunk, and up to where lines are counted.
+        let mut at = Cursor { entry_from: self.entry_at.map(|_| 0), counted: 0 };
         let mut i = 0;
-        // Where the current entry's bytes start in this chunk.
-        let mut entry_from = self.entry_at.map(|_| 0);
-        let mut counted = 0;
         while i < chunk.len() {
             if self.in_string {
-                if self.escaped {
-                    self.escaped = false;
-                    i += 1;
-                    continue;
-                }
-                let Some(j) = memchr::memchr2(b'"', b'\\', &chunk[i..]) else {
-                    self.key_bytes(&chunk[i..]);
-                    break;
-                };
-                self.key_bytes(&chunk[i..i + j]);
-                i += j;
-                if chunk[i] == b'\\' {
-                    self.escaped = true;
-                } else {
-                    self.in_string = false;
-                    self.string_closed = self.depth <= 2;
-                }
-                i += 1;
+                i = self.skip_string(chunk, i);
                 continue;
             }
             let b = chunk[i];
@@ -270,96 +259,140 @@ impl HarStream {
                 }
             }
             if self.phase == Phase::Entries && self.depth == ENTRY_DEPTH && self.entry_at.is_none() {
-                match b {
-                    b' ' | b'\t' | b'\n' | b'\r' | b',' | b']' => {}
-                    _ => {
-                        // An entry starts: note where, counting lines only now.
-                        for nl in memchr::memchr_iter(b'\n', &chunk[counted..i]) {
-                            self.line += 1;
-                            self.line_start = self.offset + counted + nl + 1;
-                        }
-                        counted = i;
-                        self.entry_at = Some((self.offset + i, self.line, self.line_start));
-                        let take = har::SNIPPET_BEFORE.min(i);
-                        let from_recent = (har::SNIPPET_BEFORE - take).min(self.recent.len());
-                        self.before_entry.clear();
-                        self.before_entry.extend_from_slice(&self.recent[self.recent.len() - from_recent..]);
-                        self.before_entry.extend_from_slice(&chunk[i - take..i]);
-                        self.entry_nested = matches!(b, b'{' | b'[');
-                        entry_from = Some(i);
-                    }
-                }
+                self.maybe_start_entry(chunk, i, &mut at);
             }
-            match b {
-                b'"' => {
-                    self.in_string = true;
-                    self.string.clear();
-                    self.string_closed = false;
-                }
-                b'{' | b'[' => {
-                    if self.phase == Phase::Seek {
-                        if self.depth == 1 && b == b'{' && self.keys[1] == b"log" {
-                            self.found_log = true;
-                        }
-                        if self.depth == 2 && b == b'[' && self.keys[1] == b"log" && self.keys[2] == b"entries" {
-                            self.phase = Phase::Entries;
-                        }
-                    }
-                    self.depth += 1;
-                }
-                b'}' | b']' => {
-                    if self.depth == 0 {
-                        return Err(self.malformed(i, "has a closing bracket that opens nowhere"));
-                    }
-                    self.depth -= 1;
-                    if self.depth <= 2 {
-                        self.keys[self.depth + 1..].iter_mut().for_each(Vec::clear);
-                    }
-                    if self.phase == Phase::Entries && self.depth == ENTRY_DEPTH && self.entry_nested {
-                        let from = entry_from.take().unwrap_or(0);
-                        self.entry.extend_from_slice(&chunk[from..=i]);
-                        self.complete_entry(limits)?;
-                    } else if self.phase == Phase::Entries && self.depth == 2 {
-                        // A scalar entry ends at the array's end.
-                        self.end_scalar(chunk, &mut entry_from, i, limits)?;
-                        self.phase = Phase::Rest;
-                    }
-                }
-                b':' if self.string_closed => {
-                    let key = std::mem::take(&mut self.string);
-                    let duplicate = match self.depth {
-                        1 if key == b"log" => std::mem::replace(&mut self.seen_keys.0, true),
-                        2 if key == b"entries" && self.keys[1] == b"log" => {
-                            self.expect_list = true;
-                            std::mem::replace(&mut self.seen_keys.1, true)
-                        }
-                        _ => false,
-                    };
-                    if duplicate {
-                        let name = if self.depth == 1 { "log" } else { "log.entries" };
-                        return Err(self.malformed(i, &format!("has `{name}` twice")));
-                    }
-                    self.keys[self.depth.min(2)] = key;
-                    self.string_closed = false;
-                }
-                b',' => {
-                    self.string_closed = false;
-                    if self.phase == Phase::Entries && self.depth == ENTRY_DEPTH {
-                        self.end_scalar(chunk, &mut entry_from, i, limits)?;
-                    }
-                }
-                _ => {}
-            }
+            self.structure(chunk, i, &mut at, limits)?;
             i += 1;
         }
-        for nl in memchr::memchr_iter(b'\n', &chunk[counted..]) {
-            self.line += 1;
-            self.line_start = self.offset + counted + nl + 1;
+        self.end_chunk(chunk, &at);
+        Ok(())
+    }
+
+    /// Inside a string: to its closing quote (keeping what may be a key), or to the chunk's end.
+    fn skip_string(&mut self, chunk: &[u8], mut i: usize) -> usize {
+        if self.escaped {
+            self.escaped = false;
+            return i + 1;
         }
-        if let Some(from) = entry_from {
-            if self.entry_at.is_some() {
-                self.entry.extend_from_slice(&chunk[from..]);
+        let Some(j) = memchr::memchr2(b'"', b'\\', &chunk[i..]) else {
+            self.key_bytes(&chunk[i..]);
+            return chunk.len();
+        };
+        self.key_bytes(&chunk[i..i + j]);
+        i += j;
+        if chunk[i] == b'\\' {
+            self.escaped = true;
+        } else {
+            self.in_string = false;
+            self.string_closed = self.depth <= 2;
+        }
+        i + 1
+    }
+
+    /// An entry starts at `i` unless the byte is whitespace or punctuation: note where, counting
+    /// lines only now.
+    fn maybe_start_entry(&mut self, chunk: &[u8], i: usize, at: &mut Cursor) {
+        let b = chunk[i];
+        if matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b',' | b']') {
+            return;
+        }
+        self.count_lines(chunk, at.counted, i);
+        at.counted = i;
+        self.entry_at = Some((self.offset + i, self.line, self.line_start));
+        let take = har::SNIPPET_BEFORE.min(i);
+        let from_recent = (har::SNIPPET_BEFORE - take).min(self.recent.len());
+        self.before_entry.clear();
+        self.before_entry.extend_from_slice(&self.recent[self.recent.len() - from_recent..]);
+        self.before_entry.extend_from_slice(&chunk[i - take..i]);
+        self.entry_nested = matches!(b, b'{' | b'[');
+        at.entry_from = Some(i);
+    }
+
+    fn count_lines(&mut self, chunk: &[u8], from: usize, to: usize) {
+        for nl in memchr::memchr_iter(b'\n', &chunk[from..to]) {
+            self.line += 1;
+            self.line_start = self.offset + from + nl + 1;
+        }
+    }
+
+    /// One byte outside strings: quotes, brackets, colons and commas move the state.
+    fn structure(&mut self, chunk: &[u8], i: usize, at: &mut Cursor, limits: &Limits) -> Result<()> {
+        match chunk[i] {
+            b'"' => {
+                self.in_string = true;
+                self.string.clear();
+                self.string_closed = false;
             }
+            b @ (b'{' | b'[') => self.open(b),
+            b'}' | b']' => self.close(chunk, i, at, limits)?,
+            b':' if self.string_closed => self.key(i)?,
+            b',' => {
+                self.string_closed = false;
+                if self.phase == Phase::Entries && self.depth == ENTRY_DEPTH {
+                    self.end_scalar(chunk, &mut at.entry_from, i, limits)?;
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn open(&mut self, b: u8) {
+        if self.phase == Phase::Seek {
+            if self.depth == 1 && b == b'{' && self.keys[1] == b"log" {
+                self.found_log = true;
+            }
+            if self.depth == 2 && b == b'[' && self.keys[1] == b"log" && self.keys[2] == b"entries" {
+                self.phase = Phase::Entries;
+            }
+        }
+        self.depth += 1;
+    }
+
+    fn close(&mut self, chunk: &[u8], i: usize, at: &mut Cursor, limits: &Limits) -> Result<()> {
+        if self.depth == 0 {
+            return Err(self.malformed(i, "has a closing bracket that opens nowhere"));
+        }
+        self.depth -= 1;
+        if self.depth <= 2 {
+            self.keys[self.depth + 1..].iter_mut().for_each(Vec::clear);
+        }
+        if self.phase == Phase::Entries && self.depth == ENTRY_DEPTH && self.entry_nested {
+            let from = at.entry_from.take().unwrap_or(0);
+            self.complete_entry(&chunk[from..=i], limits)?;
+        } else if self.phase == Phase::Entries && self.depth == 2 {
+            // A scalar entry ends at the array's end.
+            self.end_scalar(chunk, &mut at.entry_from, i, limits)?;
+            self.phase = Phase::Rest;
+        }
+        Ok(())
+    }
+
+    /// A colon after a string at depth 1 or 2: the string was a key.
+    fn key(&mut self, i: usize) -> Result<()> {
+        let key = std::mem::take(&mut self.string);
+        let duplicate = match self.depth {
+            1 if key == b"log" => std::mem::replace(&mut self.seen_keys.0, true),
+            2 if key == b"entries" && self.keys[1] == b"log" => {
+                self.expect_list = true;
+                std::mem::replace(&mut self.seen_keys.1, true)
+            }
+            _ => false,
+        };
+        if duplicate {
+            let name = if self.depth == 1 { "log" } else { "log.entries" };
+            return Err(self.malformed(i, &format!("has `{name}` twice")));
+        }
+        self.keys[self.depth.min(2)] = key;
+        self.string_closed = false;
+        Ok(())
+    }
+
+    /// Counts the chunk's last lines, keeps the open entry's bytes and the chunk's last bytes.
+    fn end_chunk(&mut self, chunk: &[u8], at: &Cursor) {
+        self.count_lines(chunk, at.counted, chunk.len());
+        if let (Some(from), true) = (at.entry_from, self.entry_at.is_some()) {
+            self.entry.extend_from_slice(&chunk[from..]);
         }
         // Keep the last bytes seen, for the snippet of an entry that starts early in the next chunk.
         let keep = har::SNIPPET_BEFORE;
@@ -372,7 +405,6 @@ impl HarStream {
             self.recent.drain(..excess);
         }
         self.offset += chunk.len();
-        Ok(())
     }
 
     /// Keeps the bytes of a string that may be a key (short, at depth 1 or 2; after the entries
@@ -387,27 +419,36 @@ impl HarStream {
     fn end_scalar(&mut self, chunk: &[u8], entry_from: &mut Option<usize>, i: usize, limits: &Limits) -> Result<()> {
         if self.entry_at.is_some() && !self.entry_nested {
             let from = entry_from.take().unwrap_or(0);
-            self.entry.extend_from_slice(&chunk[from..i]);
-            self.complete_entry(limits)?;
+            self.complete_entry(&chunk[from..i], limits)?;
         }
         Ok(())
     }
 
-    fn complete_entry(&mut self, limits: &Limits) -> Result<()> {
+    /// Reads the entry that ends with `tail`: where it lies if it began in this chunk, else
+    /// joined to its bytes from earlier chunks.
+    fn complete_entry(&mut self, tail: &[u8], limits: &Limits) -> Result<()> {
+        if self.entry.is_empty() {
+            return self.read_entry(tail, limits);
+        }
+        let mut entry = std::mem::take(&mut self.entry);
+        entry.extend_from_slice(tail);
+        let read = self.read_entry(&entry, limits);
+        // Reuse the buffer for the next entry.
+        entry.clear();
+        self.entry = entry;
+        read
+    }
+
+    fn read_entry(&mut self, entry: &[u8], limits: &Limits) -> Result<()> {
         let (offset, line, line_start) = self.entry_at.take().unwrap_or_default();
-        let entry = std::mem::take(&mut self.entry);
-        let text = std::str::from_utf8(&entry).map_err(|e| {
+        let text = std::str::from_utf8(entry).map_err(|e| {
             Error::new(ErrorKind::UnknownFormat, "The input is not valid UTF-8 text.")
                 .at(Location { offset: Some(offset + e.valid_up_to()), ..Location::default() })
         })?;
         let text = text.trim_end();
         let before = &self.before_entry;
         let location = || har::entry_location(before, text, offset, line, offset - line_start + 1);
-        self.entries.entry(text, limits, location)?;
-        // Reuse the buffer for the next entry.
-        self.entry = entry;
-        self.entry.clear();
-        Ok(())
+        self.entries.entry(text, limits, location)
     }
 
     fn malformed(&self, i: usize, what: &str) -> Error {

@@ -316,8 +316,8 @@ fn body_view(body: &Body, prefix: &At, marks: &Marks) -> BodyView {
     let mut out = Writer::new(marks);
     let kind = if body.is_empty() {
         BodyKind::Empty
-    } else if let Some(json) = body.json() {
-        out.value(json, &mut prefix.clone(), None, 0);
+    } else if let Some(json) = body.parse_json() {
+        out.value(&json, &mut prefix.clone(), None, 0);
         BodyKind::Json
     } else if !body.events().is_empty() {
         for (n, event) in body.events().iter().enumerate() {
@@ -326,7 +326,7 @@ fn body_view(body: &Body, prefix: &At, marks: &Marks) -> BodyView {
             }
             out.push("data: ");
             match event.json() {
-                Some(json) => out.value(json, &mut prefix.event(n + 1), None, 0),
+                Some(json) => out.value(&json, &mut prefix.event(n + 1), None, 0),
                 None => out.push(&shown_text(&event.data)),
             }
             out.push("\n\n");

@@ -5,11 +5,11 @@
 use super::lexicon::Meaning;
 use super::{At, Evidence, Part, Place, Reason, Side, Signal, StateKind, Strength};
 use crate::error::{Error, ErrorKind, Result};
+use crate::facts::{Facts, Field, Role};
 use crate::model::{Call, Trace};
 use rustc_hash::{FxHashMap, FxHashSet};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// The built-in table, compiled in. Each entry cites the vendor reference it was checked against.
@@ -256,9 +256,9 @@ impl Fingerprint {
             return false;
         }
         if !self.body.is_empty() {
-            let Some(json) = request.body.json() else { return false };
+            let facts = request.body.facts(Role::Request);
             for (pointer, patterns) in &self.body {
-                let Some(value) = json.pointer(pointer).and_then(Value::as_str) else { return false };
+                let Some(value) = facts.text_at(pointer) else { return false };
                 if !patterns.iter().any(|p| glob(p, value)) {
                     return false;
                 }
@@ -365,15 +365,18 @@ const FIRST_FRAMES: usize = 8;
 
 /// The first message the server sent (among the first few) whose JSON matches every pointer's
 /// patterns, with its index among the call's messages.
-fn first_frame_with<'c>(call: &'c Call, patterns: &BTreeMap<String, Vec<String>>) -> Option<(usize, &'c Value)> {
+fn first_frame_with<'c>(call: &'c Call, patterns: &BTreeMap<String, Vec<String>>) -> Option<(usize, &'c Facts)> {
     call.frames.iter().take(FIRST_FRAMES).enumerate().find_map(|(n, frame)| {
-        let json = frame.body.json().filter(|_| frame.direction == crate::model::Direction::Received)?;
-        let matched = patterns.iter().all(|(pointer, patterns)| match json.pointer(pointer) {
-            Some(Value::String(text)) => patterns.iter().any(|p| glob(p, text)),
-            Some(Value::Null) | None => false,
+        if frame.direction != crate::model::Direction::Received {
+            return None;
+        }
+        let facts = Some(frame.body.facts(Role::Frame)).filter(|f| f.json)?;
+        let matched = patterns.iter().all(|(pointer, patterns)| match facts.field(pointer) {
+            Some(Field::Text(text)) => patterns.iter().any(|p| glob(p, text)),
+            Some(Field::Null) | None => false,
             Some(_) => patterns.iter().any(|p| p == "*"),
         });
-        matched.then_some((n, json))
+        matched.then_some((n, facts))
     })
 }
 
@@ -466,8 +469,8 @@ fn value_at(call: &Call, fp: &Fingerprint, at: &str) -> Option<(At, String)> {
     }
     if let Some(pointer) = at.strip_prefix("received.frame") {
         let wanted = BTreeMap::from([(pointer.to_string(), vec!["*".to_string()])]);
-        let (n, json) = first_frame_with(call, &wanted)?;
-        let text = json.pointer(pointer).and_then(Value::as_str).unwrap_or_default().to_string();
+        let (n, facts) = first_frame_with(call, &wanted)?;
+        let text = facts.text_at(pointer).unwrap_or_default().to_string();
         let place = At::new(Side::Received, Part::Frame { index: n + 1, pointer: pointer.to_string() });
         return Some((place, text));
     }
@@ -476,13 +479,7 @@ fn value_at(call: &Call, fp: &Fingerprint, at: &str) -> Option<(At, String)> {
         return request.url.query.iter().find(|(k, _)| k == name).map(|(_, v)| (place, v.clone()));
     }
     if let Some(pointer) = at.strip_prefix("request.body") {
-        let value = request.body.json()?.pointer(pointer)?;
-        let text = match value {
-            Value::String(s) => s.clone(),
-            Value::Object(map) => map.get("id").and_then(Value::as_str).map(str::to_string).unwrap_or_default(),
-            Value::Null => return None,
-            other => other.to_string(),
-        };
+        let text = request.body.facts(Role::Request).field(pointer)?.text()?.to_string();
         return Some((At::sent(Part::Body { pointer: pointer.to_string() }), text));
     }
     if let Some(capture) = at.strip_prefix("request.path/{").and_then(|s| s.strip_suffix('}')) {

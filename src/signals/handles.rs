@@ -6,6 +6,7 @@ use super::declared::Fingerprint;
 use super::lexicon::{self, Meaning};
 use super::places::{steps, Position, Side, Token};
 use super::{Evidence, Reason, Rules, Signal, StateKind, Strength};
+use crate::facts::{Field, Role};
 use crate::model::Trace;
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -184,11 +185,14 @@ fn is_upload(call: &crate::model::Call) -> bool {
 /// The state of the work a response describes: its `status`, or `running` for a long-running
 /// operation not yet `done` (Google's `operations`).
 fn minted_status(trace: &Trace, call: usize) -> Option<&str> {
-    let body = trace.calls[call].response.as_ref()?.body.json()?;
-    let operation = body.get("name").and_then(|n| n.as_str()).is_some_and(|n| n.contains("operations/"));
+    let body = trace.calls[call].response.as_ref()?.body.facts(Role::Response);
+    if !body.json {
+        return None;
+    }
+    let operation = body.text_at("/name").is_some_and(|n| n.contains("operations/"));
     // proto3 JSON leaves `done: false` out.
-    if operation && body.get("done").and_then(|d| d.as_bool()) != Some(true) {
+    if operation && body.field("/done") != Some(&Field::Bool(true)) {
         return Some("running");
     }
-    body.get("status").and_then(|s| s.as_str())
+    body.text_at("/status")
 }

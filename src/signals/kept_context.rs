@@ -2,29 +2,15 @@
 //! only the new message, yet the model call made on its behalf carries earlier turns too. Those
 //! turns came from somewhere between the two: the runtime kept the conversation.
 
-use super::replay::{hash_str, items_of, texts_of};
+use super::replay::items_of;
 use super::{At, Evidence, Part, Reason, Side, Signal, StateKind, Strength};
+use crate::facts::{Items, Role};
 use crate::model::{Body, Trace};
 use rustc_hash::{FxHashMap, FxHashSet};
-use serde_json::Value;
 
-/// Hashes of every content string of a body (request or response), streams included.
-fn text_hashes(body: &Body, out: &mut FxHashSet<u64>) {
-    let mut texts = Vec::new();
-    if let Some(json) = body.json() {
-        texts_of(json, None, &mut texts);
-    }
-    out.extend(texts.into_iter().map(hash_str));
-}
-
-fn item_hashes(item: &Value, out: &mut FxHashSet<u64>) {
-    let mut texts = Vec::new();
-    texts_of(item, None, &mut texts);
-    out.extend(texts.into_iter().map(hash_str));
-}
-
-fn is_instructions(item: &Value) -> bool {
-    matches!(item.get("role").and_then(Value::as_str), Some("system" | "developer"))
+/// Hashes of every content string of a body (request or response).
+fn text_hashes(body: &Body, role: Role, out: &mut FxHashSet<u64>) {
+    out.extend(body.facts(role).texts.iter().copied());
 }
 
 /// The turn a call belongs to: its topmost ancestor (bounded: parent links come from the input).
@@ -53,25 +39,16 @@ fn caller_with_body(trace: &Trace, call: usize) -> Option<usize> {
 /// Items of a model call that its caller did not send and that came from outside its own turn:
 /// said in an earlier turn of the trace, or standing before the caller's new message (earlier
 /// turns the layer put back, though the trace holds no record of them).
-fn kept_items(items: &[&Value], upper: &FxHashSet<u64>, said_before: impl Fn(u64) -> bool) -> usize {
-    let hashes: Vec<Vec<u64>> = items
-        .iter()
-        .map(|item| {
-            let mut texts = Vec::new();
-            texts_of(item, None, &mut texts);
-            texts.into_iter().map(hash_str).collect()
+fn kept_items(items: &Items, upper: &FxHashSet<u64>, said_before: impl Fn(u64) -> bool) -> usize {
+    let count = items.items.len();
+    let new_message = (0..count).position(|i| items.texts(i).iter().any(|t| upper.contains(t)));
+    (0..count)
+        .filter(|&i| {
+            let texts = items.texts(i);
+            !items.items[i].instructions && !texts.is_empty() && !texts.iter().all(|t| upper.contains(t))
         })
-        .collect();
-    let new_message = hashes.iter().position(|h| h.iter().any(|t| upper.contains(t)));
-    items
-        .iter()
-        .zip(&hashes)
-        .enumerate()
-        .filter(|(_, (item, texts))| {
-            !is_instructions(item) && !texts.is_empty() && !texts.iter().all(|t| upper.contains(t))
-        })
-        .filter(|(i, (_, texts))| {
-            new_message.is_some_and(|n| *i < n) || texts.iter().any(|&t| !upper.contains(&t) && said_before(t))
+        .filter(|&i| {
+            new_message.is_some_and(|n| i < n) || items.texts(i).iter().any(|&t| !upper.contains(&t) && said_before(t))
         })
         .count()
 }
@@ -91,10 +68,10 @@ pub fn kept_context(trace: &Trace) -> Vec<Evidence> {
     for &m in &order {
         let call = &trace.calls[m];
         let turn = turn_of(trace, m);
-        if let (Some(parent), Some(items)) = (caller_with_body(trace, m), items_of(&call.request.body)) {
+        if let (Some(parent), Some(items)) = (caller_with_body(trace, m), items_of(call)) {
             let mut upper_texts = FxHashSet::default();
-            text_hashes(&trace.calls[parent].request.body, &mut upper_texts);
-            let kept = kept_items(&items.values, &upper_texts, |t| said.get(&t).is_some_and(|&first| first != turn));
+            text_hashes(&trace.calls[parent].request.body, Role::Request, &mut upper_texts);
+            let kept = kept_items(items, &upper_texts, |t| said.get(&t).is_some_and(|&first| first != turn));
             if kept > 0 {
                 evidence.push(kept_evidence(parent, m, kept, items.key));
             }
@@ -102,12 +79,12 @@ pub fn kept_context(trace: &Trace) -> Vec<Evidence> {
         // What was said: the conversation's items (not tool declarations or configuration,
         // which every turn resends) and what the server answered.
         let mut texts = FxHashSet::default();
-        match items_of(&call.request.body) {
-            Some(items) => items.values.iter().for_each(|item| item_hashes(item, &mut texts)),
-            None => text_hashes(&call.request.body, &mut texts),
+        match items_of(call) {
+            Some(items) => (0..items.items.len()).for_each(|i| texts.extend(items.texts(i).iter().copied())),
+            None => text_hashes(&call.request.body, Role::Request, &mut texts),
         }
         if let Some(response) = &call.response {
-            text_hashes(&response.body, &mut texts);
+            text_hashes(&response.body, Role::Response, &mut texts);
         }
         for text in texts {
             said.entry(text).or_insert(turn);

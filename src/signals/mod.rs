@@ -5,7 +5,6 @@ pub mod declared;
 mod handles;
 mod kept_context;
 mod labels;
-pub mod lexicon;
 pub mod place;
 mod places;
 pub mod reason;
@@ -14,6 +13,7 @@ mod resources;
 pub mod retention;
 mod transport;
 
+pub use crate::lexicon::{self, StateKind};
 pub use declared::{DefaultMode, Fingerprint, Rules, UserRules};
 pub use place::{At, Part, Place, Side};
 pub use reason::{Note, Reason};
@@ -21,44 +21,6 @@ pub use reason::{Note, Reason};
 use crate::model::Trace;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-
-/// Kinds of server-held state a call can depend on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum StateKind {
-    Conversation,
-    Session,
-    Connection,
-    Sandbox,
-    Resource,
-    Job,
-}
-
-impl StateKind {
-    /// Conversation, session, connection and sandbox state make a call stateful; stored resources
-    /// and polled jobs do not (REST's own sense of "stateless"), though they are always reported.
-    pub fn is_stateful(self) -> bool {
-        matches!(self, StateKind::Conversation | StateKind::Session | StateKind::Connection | StateKind::Sandbox)
-    }
-
-    /// The kind as reports and policies spell it.
-    pub fn as_str(self) -> &'static str {
-        crate::names::variant_name(&self)
-    }
-
-    pub fn parse(name: &str) -> Option<StateKind> {
-        [
-            StateKind::Conversation,
-            StateKind::Session,
-            StateKind::Connection,
-            StateKind::Sandbox,
-            StateKind::Resource,
-            StateKind::Job,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == name)
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]

@@ -106,6 +106,13 @@ impl At {
         }
     }
 
+    /// Appends a JSON pointer (`/data/0/id`, its keys escaped already).
+    pub fn push_pointer(&mut self, pointer: &str) {
+        if let Some(own) = self.part.pointer_mut() {
+            own.push_str(pointer);
+        }
+    }
+
     /// Appends one segment as it is (an array index, a form field's name).
     pub fn push_raw(&mut self, segment: &str) {
         if let Some(pointer) = self.part.pointer_mut() {

@@ -2,10 +2,11 @@
 //! WebSocket messages are where the client *sends* values; responses and received messages are
 //! where the server *mints* them.
 
-use super::lexicon::{self, Meaning};
+use super::lexicon;
 use super::place::{At, Part, Side as Facing};
+pub use crate::facts::is_handle_like;
+use crate::facts::{is_noise_name, Role};
 use crate::model::{Body, Call, Direction, Headers};
-use serde_json::Value;
 
 /// How a value is placed in a request or response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,7 +61,7 @@ pub fn steps(calls: &[Call]) -> Vec<Step<'_>> {
         if let Some(response) = &call.response {
             let mut tokens = Vec::new();
             header_tokens(&response.headers, Facing::Received, &mut tokens);
-            body_tokens(&response.body, &At::body(Facing::Received), Position::Body, &mut tokens);
+            body_tokens(&response.body, Role::Response, &At::body(Facing::Received), Position::Body, &mut tokens);
             steps.push(Step { call: index, side: Side::Mints, tokens });
         }
         for (n, frame) in call.frames.iter().enumerate() {
@@ -70,7 +71,7 @@ pub fn steps(calls: &[Call]) -> Vec<Step<'_>> {
             };
             let mut tokens = Vec::new();
             let at = At::new(facing, Part::Frame { index: n + 1, pointer: String::new() });
-            body_tokens(&frame.body, &at, Position::Frame, &mut tokens);
+            body_tokens(&frame.body, Role::Frame, &at, Position::Frame, &mut tokens);
             steps.push(Step { call: index, side, tokens });
         }
     }
@@ -103,7 +104,7 @@ fn request_tokens(call: &Call) -> Vec<Token<'_>> {
         }
     }
     header_tokens(&call.request.headers, Facing::Sent, &mut tokens);
-    body_tokens(&call.request.body, &At::body(Facing::Sent), Position::Body, &mut tokens);
+    body_tokens(&call.request.body, Role::Request, &At::body(Facing::Sent), Position::Body, &mut tokens);
     if let Some(span) = &call.span {
         for (key, value) in &span.attributes {
             // What the response said (`gen_ai.response.id`) is in the response body already; the
@@ -269,134 +270,34 @@ fn header_tokens<'t>(headers: &'t Headers, side: Facing, tokens: &mut Vec<Token<
     }
 }
 
-/// Keys of a request body whose array items are conversation content.
-const CONTENT_ARRAYS: &[&str] = &["messages", "input", "contents", "history", "turns", "items", "prompt", "system"];
-
-fn body_tokens<'t>(body: &'t Body, prefix: &At, position: Position, tokens: &mut Vec<Token<'t>>) {
-    if let Some(json) = body.json() {
-        walk(json, &mut Vec::new(), prefix, position, tokens);
-    } else if let Some(text) = body.text().filter(|_| body.is_form()) {
-        for pair in text.split('&') {
-            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            let value = value.trim();
-            if is_handle_like(value) && !lexicon::is_credential(name) {
-                let mut at = prefix.clone();
-                at.push_raw(name);
-                tokens.push(Token { value, position, name: name.to_string(), at });
-            }
-        }
-    }
-    for (n, event) in body.events().iter().enumerate() {
-        if let Some(json) = event.json() {
-            walk(json, &mut Vec::new(), &prefix.event(n + 1), position, tokens);
-        }
-    }
-}
-
-enum Segment<'v> {
-    Key(&'v str),
-    Index(usize),
-}
-
-fn walk<'t>(
-    value: &'t Value,
-    path: &mut Vec<Segment<'t>>,
-    prefix: &At,
-    position: Position,
-    tokens: &mut Vec<Token<'t>>,
-) {
-    match value {
-        Value::Object(map) => {
-            // `{"type": "item_reference", "id": …}` refers to a stored item even inside content.
-            let reference = map.get("type").and_then(Value::as_str).is_some_and(|t| t.ends_with("reference"));
-            for (key, child) in map {
-                if is_noise_name(key) {
-                    continue;
+fn body_tokens<'t>(body: &'t Body, role: Role, prefix: &At, position: Position, tokens: &mut Vec<Token<'t>>) {
+    let facts = body.facts(role);
+    if !facts.json {
+        if let Some(text) = body.text().filter(|_| body.is_form()) {
+            for pair in text.split('&') {
+                let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+                let value = value.trim();
+                if is_handle_like(value) && !lexicon::is_credential(name) {
+                    let mut at = prefix.clone();
+                    at.push_raw(name);
+                    tokens.push(Token { value, position, name: name.to_string(), at });
                 }
-                path.push(Segment::Key(key));
-                if reference && key == "id" {
-                    if let Value::String(s) = child {
-                        push_leaf(s, path, prefix, Position::Body, tokens);
-                    }
-                } else {
-                    walk(child, path, prefix, position, tokens);
-                }
-                path.pop();
             }
         }
-        Value::Array(items) => {
-            for (i, child) in items.iter().enumerate() {
-                path.push(Segment::Index(i));
-                walk(child, path, prefix, position, tokens);
-                path.pop();
-            }
-        }
-        Value::String(s) => push_leaf(s, path, prefix, position, tokens),
-        _ => {}
     }
-}
-
-fn push_leaf<'t>(value: &'t str, path: &[Segment<'t>], prefix: &At, position: Position, tokens: &mut Vec<Token<'t>>) {
-    if !is_handle_like(value) {
-        return;
+    for candidate in &facts.candidates {
+        let position = match (candidate.content, candidate.reference) {
+            (true, _) => Position::Content,
+            (false, true) => Position::Body,
+            (false, false) => position,
+        };
+        let mut at = match candidate.event {
+            Some(n) => prefix.event(n + 1),
+            None => prefix.clone(),
+        };
+        at.push_pointer(&candidate.pointer);
+        tokens.push(Token { value: &candidate.value, position, name: candidate.name.clone(), at });
     }
-    let name = path.iter().rev().find_map(|s| match s {
-        Segment::Key(k) => Some(*k),
-        Segment::Index(_) => None,
-    });
-    let name = name.unwrap_or("");
-    if lexicon::is_credential(name) {
-        return;
-    }
-    let in_content = position == Position::Body
-        && *prefix == At::body(Facing::Sent)
-        && matches!(path, [Segment::Key(k), Segment::Index(_), ..] if CONTENT_ARRAYS.contains(k));
-    let position = if in_content { Position::Content } else { position };
-    // Replayed content only counts where its name says it refers to a stored resource.
-    if position == Position::Content && lexicon::meaning(name) != Some(Meaning::State(super::StateKind::Resource)) {
-        return;
-    }
-    let mut at = prefix.clone();
-    for segment in path {
-        match segment {
-            Segment::Key(k) => at.push_key(k),
-            Segment::Index(i) => at.push_raw(&i.to_string()),
-        }
-    }
-    tokens.push(Token { value, position, name: name.to_string(), at });
-}
-
-/// Names whose values are never handles: types, roles, models, timestamps, and the like.
-fn is_noise_name(name: &str) -> bool {
-    matches!(
-        name,
-        "type"
-            | "object"
-            | "role"
-            | "status"
-            | "model"
-            | "created"
-            | "created_at"
-            | "updated_at"
-            | "completed_at"
-            | "expires_at"
-            | "timestamp"
-            | "date"
-            | "version"
-            | "finish_reason"
-            | "stop_reason"
-            | "encoding"
-            | "system_fingerprint"
-            | "service_tier"
-            | "modelVersion"
-            | "api-version"
-            | "jsonrpc"
-            | "method"
-            | "mime_type"
-            | "mimeType"
-            | "media_type"
-            | "content_type"
-    )
 }
 
 /// Headers that carry no handle: standard ones, credentials (never compared), and the tracing
@@ -504,82 +405,4 @@ fn is_bot_management_cookie(name: &str) -> bool {
     const NAMES: &[&str] = &["__cf_bm", "_cfuvid", "cf_clearance", "__cfruid", "__cflb", "cf_chl_2", "cf_chl_prog"];
     const PREFIXES: &[&str] = &["AWSALB", "AWSELB", "_ga", "_gid", "_gcl", "__utm", "_fbp", "ai_"];
     NAMES.contains(&name) || PREFIXES.iter().any(|p| name.starts_with(p))
-}
-
-/// Placeholders that recorders write over real values (`FILTERED`, `COOKIE-XXX`, `<API_KEY>`,
-/// `0000000000000000`): the same text everywhere, so it would link unrelated calls.
-fn is_scrubbed(value: &str) -> bool {
-    const MARKS: &[&str] = &["FILTERED", "REDACTED", "XXX", "xxx", "SCRUBBED", "MASKED", "PLACEHOLDER", "DUMMY", "***"];
-    if value.contains(['<', '>']) || MARKS.iter().any(|m| value.contains(m)) {
-        return true;
-    }
-    let mut distinct = [false; 256];
-    value.bytes().for_each(|b| distinct[b as usize] = true);
-    distinct.iter().filter(|&&d| d).count() < 4
-}
-
-/// Whether a value is shaped like a minted handle: an opaque token, not prose, not a number,
-/// not a timestamp, not a common word.
-pub fn is_handle_like(value: &str) -> bool {
-    let len = value.len();
-    if !(8..=512).contains(&len) {
-        return false;
-    }
-    let bytes = value.as_bytes();
-    if bytes.iter().any(|b| b.is_ascii_whitespace() || *b < 0x20) {
-        return false;
-    }
-    if is_scrubbed(value) {
-        return false;
-    }
-    let digits = bytes.iter().filter(|b| b.is_ascii_digit()).count();
-    let alnum = bytes.iter().filter(|b| b.is_ascii_alphanumeric()).count();
-    // Mostly punctuation (JSON, URLs with many parts, paths) or pure numbers are not handles.
-    if alnum * 10 < len * 7 || digits == len {
-        return false;
-    }
-    if value.starts_with("http://") || value.starts_with("https://") || value.starts_with('{') {
-        return false;
-    }
-    // Timestamps and dates: 2024-01-01T…, 2024-01-01
-    if len >= 10 && bytes[4] == b'-' && bytes[7] == b'-' && bytes[..4].iter().all(u8::is_ascii_digit) {
-        return false;
-    }
-    // A word or a phrase in snake/kebab case without digits reads as a name, not a handle,
-    // unless it is long and mixed-case like a random token.
-    if digits == 0 {
-        let upper = bytes.iter().filter(|b| b.is_ascii_uppercase()).count();
-        let lower = bytes.iter().filter(|b| b.is_ascii_lowercase()).count();
-        return len >= 16 && upper >= 2 && lower >= 2 && !value.contains(['.', '_', '-', '/']);
-    }
-    true
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_handle_like;
-
-    #[test]
-    fn handle_shapes() {
-        for yes in [
-            "resp_0941b08f06efed9e00697312fcce9c819080f2ec731d0d34ed",
-            "00d24e6e5a6214603e10da907443ff90",
-            "550e8400-e29b-41d4-a716-446655440000",
-            "cachedContents/abc123def456",
-            "RxX1eusrYsxXj1VxCMe3qcGXmrfCOHx3",
-        ] {
-            assert!(is_handle_like(yes), "{yes}");
-        }
-        for no in [
-            "completed",
-            "2024-01-01T00:00:00Z",
-            "1769149180",
-            "hello world 123",
-            "short1",
-            "https://api.openai.com/v1/x1",
-            "application_json",
-        ] {
-            assert!(!is_handle_like(no), "{no}");
-        }
-    }
 }

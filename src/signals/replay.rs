@@ -7,102 +7,22 @@
 //! request looks up its own prefixes, longest first: linear in the number of items.
 
 use super::{At, Evidence, Part, Reason, Side, Signal, Strength};
-use crate::model::{Body, Call, Trace};
+use crate::facts::{Items, Role};
+use crate::model::{Call, Trace};
 use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
-use serde_json::Value;
 use std::hash::{Hash, Hasher};
 
-/// Where conversation items sit in request bodies of the chat APIs people use.
-const ITEM_KEYS: &[&str] = &["messages", "input", "contents", "history", "turns"];
-
-/// Keys whose values say how an item is shaped, not what it says.
-const SHAPE_KEYS: &[&str] =
-    &["type", "role", "id", "call_id", "tool_call_id", "tool_use_id", "status", "cache_control", "index"];
-
-pub(super) struct Items<'v> {
-    pub key: &'static str,
-    /// One key per item.
-    pub keys: Vec<u64>,
-    pub values: Vec<&'v Value>,
+/// A request's conversation items.
+pub(super) fn items_of(call: &Call) -> Option<&Items> {
+    call.request.body.facts(Role::Request).items.as_ref()
 }
 
-pub(super) fn items_of(body: &Body) -> Option<Items<'_>> {
-    let json = body.json()?;
-    for key in ITEM_KEYS {
-        match json.get(key) {
-            Some(Value::Array(items)) if !items.is_empty() => {
-                return Some(Items { key, keys: items.iter().map(item_key).collect(), values: items.iter().collect() });
-            }
-            Some(value @ Value::String(_)) => {
-                return Some(Items { key, keys: vec![item_key(value)], values: vec![value] })
-            }
-            _ => {}
-        }
-    }
-    None
-}
-
-fn item_key(item: &Value) -> u64 {
-    let mut hasher = FxHasher::default();
-    let mut texts = Vec::new();
-    texts_of(item, None, &mut texts);
-    for text in texts {
-        hasher.write_u64(hash_str(text));
-    }
-    hasher.finish()
-}
-
-/// String leaves that carry content, in document order.
-pub(super) fn texts_of<'v>(value: &'v Value, key: Option<&str>, out: &mut Vec<&'v str>) {
-    match value {
-        Value::String(s) if !key.is_some_and(|k| SHAPE_KEYS.contains(&k)) => {
-            let t = s.trim();
-            if !t.is_empty() {
-                out.push(t);
-            }
-        }
-        Value::Array(items) => items.iter().for_each(|v| texts_of(v, key, out)),
-        Value::Object(map) => map.iter().for_each(|(k, v)| texts_of(v, Some(k), out)),
-        _ => {}
-    }
-}
-
-pub(super) use crate::model::text_hash as hash_str;
-
-/// Hashes of what a response said: every content string, and for streams the concatenation of
-/// their text deltas.
+/// Hashes of what a response said: every content string, and for streams the text their deltas
+/// spell.
 fn reply_hashes(call: &Call) -> FxHashSet<u64> {
-    let mut hashes = FxHashSet::default();
-    let Some(response) = &call.response else { return hashes };
-    let mut texts = Vec::new();
-    if let Some(json) = response.body.json() {
-        texts_of(json, None, &mut texts);
-    }
-    let mut streamed = String::new();
-    for event in response.body.events() {
-        if let Some(json) = event.json() {
-            let mut parts = Vec::new();
-            deltas_of(json, None, &mut parts);
-            streamed.extend(parts);
-        }
-    }
-    hashes.extend(texts.into_iter().map(hash_str));
-    if !streamed.trim().is_empty() {
-        hashes.insert(hash_str(&streamed));
-    }
-    hashes
-}
-
-/// Text fragments of one stream event (`delta.content`, `delta.text`, `message.content`, …).
-fn deltas_of<'v>(value: &'v Value, key: Option<&str>, out: &mut Vec<&'v str>) {
-    match value {
-        Value::String(s) if matches!(key, Some("text" | "content" | "thinking" | "output_text" | "delta")) => {
-            out.push(s)
-        }
-        Value::Array(items) => items.iter().for_each(|v| deltas_of(v, key, out)),
-        Value::Object(map) => map.iter().for_each(|(k, v)| deltas_of(v, Some(k), out)),
-        _ => {}
-    }
+    let Some(response) = &call.response else { return FxHashSet::default() };
+    let facts = response.body.facts(Role::Response);
+    facts.texts.iter().copied().chain(facts.streamed).collect()
 }
 
 pub fn replays(trace: &Trace) -> Vec<Evidence> {
@@ -110,11 +30,11 @@ pub fn replays(trace: &Trace) -> Vec<Evidence> {
     // Prefix hash of a request's whole item list → that request (the latest with that list).
     let mut full_lists: FxHashMap<u64, (usize, usize)> = FxHashMap::default();
     for (k, call) in trace.calls.iter().enumerate() {
-        let Some(items) = items_of(&call.request.body) else { continue };
-        let mut prefixes = Vec::with_capacity(items.keys.len());
+        let Some(items) = items_of(call) else { continue };
+        let mut prefixes = Vec::with_capacity(items.items.len());
         let mut hasher = FxHasher::default();
-        for key in &items.keys {
-            key.hash(&mut hasher);
+        for item in &items.items {
+            item.key.hash(&mut hasher);
             prefixes.push(hasher.finish());
         }
         // Longest proper prefix of this request that was some earlier request's whole list.
@@ -122,16 +42,12 @@ pub fn replays(trace: &Trace) -> Vec<Evidence> {
             .rev()
             .find_map(|i| full_lists.get(&prefixes[i]).map(|&(j, len)| (j, len, i)));
         if let Some((j, len, _)) = found {
-            if len == items.keys.len() {
+            if len == items.items.len() {
                 continue;
             }
             let replies = reply_hashes(&trace.calls[j]);
-            let carries_reply = items.values[len..].iter().any(|item| {
-                let mut texts = Vec::new();
-                texts_of(item, None, &mut texts);
-                texts.into_iter().any(|t| replies.contains(&hash_str(t)))
-            });
-            evidence.push(replay_evidence(j, k, len, items.keys.len(), items.key, carries_reply));
+            let carries_reply = (len..items.items.len()).any(|i| items.texts(i).iter().any(|t| replies.contains(t)));
+            evidence.push(replay_evidence(j, k, len, items.items.len(), items.key, carries_reply));
         }
         if let Some(&last) = prefixes.last() {
             full_lists.insert(last, (k, prefixes.len()));

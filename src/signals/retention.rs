@@ -3,10 +3,10 @@
 //! that nothing later refers to still leaves the conversation on the server.
 
 use super::Fingerprint;
+use crate::facts::{Field, Role};
 use crate::model::{Call, Trace};
 use schemars::JsonSchema;
 use serde::Serialize;
-use serde_json::Value;
 
 /// What a request asks the server to keep.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
@@ -63,11 +63,14 @@ fn retained(call: &Call, fp: &Fingerprint) -> Option<(RetentionKind, String, boo
         return None;
     }
     let id = fp.id.as_str();
-    let body = call.request.body.json();
-    if STORED_BY_DEFAULT.contains(&id) && body.and_then(|b| b.get("conversation")).is_some_and(|c| !c.is_null()) {
+    let body = call.request.body.facts(Role::Request);
+    if STORED_BY_DEFAULT.contains(&id) && body.field("/conversation").is_some_and(|c| *c != Field::Null) {
         return Some((RetentionKind::MessagesAdded, "request.body/conversation".to_string(), false));
     }
-    let store = body.and_then(|b| b.get("store")).and_then(Value::as_bool);
+    let store = match body.field("/store") {
+        Some(Field::Bool(b)) => Some(*b),
+        _ => None,
+    };
     let stored = if STORED_BY_DEFAULT.contains(&id) {
         store.unwrap_or(true)
     } else {

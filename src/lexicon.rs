@@ -1,8 +1,49 @@
-//! What a name says about the value it holds. Key names, header names, cookie names and path
-//! collections are split into words (`previous_response_id` → previous, response, id;
-//! `contextId` → context, id) and matched word by word, so `truncation` never reads as `run`.
+//! What a name says about the value it holds, and the kinds of state it can name. Key names,
+//! header names, cookie names and path collections are split into words (`previous_response_id`
+//! → previous, response, id; `contextId` → context, id) and matched word by word, so
+//! `truncation` never reads as `run`. Readers and signals both read names, so this sits below
+//! both.
 
-use super::StateKind;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// Kinds of server-held state a call can depend on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum StateKind {
+    Conversation,
+    Session,
+    Connection,
+    Sandbox,
+    Resource,
+    Job,
+}
+
+impl StateKind {
+    /// Conversation, session, connection and sandbox state make a call stateful; stored resources
+    /// and polled jobs do not (REST's own sense of "stateless"), though they are always reported.
+    pub fn is_stateful(self) -> bool {
+        matches!(self, StateKind::Conversation | StateKind::Session | StateKind::Connection | StateKind::Sandbox)
+    }
+
+    /// The kind as reports and policies spell it.
+    pub fn as_str(self) -> &'static str {
+        crate::names::variant_name(&self)
+    }
+
+    pub fn parse(name: &str) -> Option<StateKind> {
+        [
+            StateKind::Conversation,
+            StateKind::Session,
+            StateKind::Connection,
+            StateKind::Sandbox,
+            StateKind::Resource,
+            StateKind::Job,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == name)
+    }
+}
 
 /// What a named place holds, as far as its name tells.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
