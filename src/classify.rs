@@ -101,7 +101,15 @@ fn shows_state(e: &Evidence) -> bool {
 }
 
 pub fn classify(trace: &Trace, evidence: &[Evidence], apis: &[Option<&Fingerprint>]) -> Classification {
-    let n = trace.calls.len();
+    let (mut calls, mut groups) = call_classes(trace.calls.len(), evidence);
+    let sessions = sessions(&mut calls, &mut groups, evidence);
+    let layers = layers(trace, evidence, &calls, &sessions, apis);
+    let verdict = verdict(trace, evidence, &calls, &sessions, layers.as_ref(), apis);
+    Classification { calls, sessions, layers, verdict }
+}
+
+/// Each call's mode, state and evidence, and the groups of calls that evidence links.
+fn call_classes(n: usize, evidence: &[Evidence]) -> (Vec<CallClass>, Groups) {
     let mut calls: Vec<CallClass> = (0..n)
         .map(|_| CallClass { mode: Mode::Stateless, state: Vec::new(), session: None, evidence: Vec::new() })
         .collect();
@@ -133,11 +141,15 @@ pub fn classify(trace: &Trace, evidence: &[Evidence], apis: &[Option<&Fingerprin
     for class in &mut calls {
         class.state.sort();
     }
+    (calls, groups)
+}
 
-    // Sessions: groups of linked calls, and single calls that carry state on their own.
+/// Sessions: groups of linked calls, and single calls that carry state on their own; each call
+/// learns its session.
+fn sessions(calls: &mut [CallClass], groups: &mut Groups, evidence: &[Evidence]) -> Vec<Session> {
     let mut sessions: Vec<Session> = Vec::new();
     let mut session_of_root = rustc_hash::FxHashMap::default();
-    for c in 0..n {
+    for c in 0..calls.len() {
         let root = groups.find(c);
         let index = *session_of_root.entry(root).or_insert_with(|| {
             sessions.push(Session { mode: Mode::Stateless, state: Vec::new(), calls: Vec::new(), handles: Vec::new() });
@@ -147,8 +159,7 @@ pub fn classify(trace: &Trace, evidence: &[Evidence], apis: &[Option<&Fingerprin
     }
     for (i, e) in evidence.iter().enumerate() {
         let Some(&first) = e.calls.first() else { continue };
-        let index = session_of_root[&groups.find(first)];
-        let session = &mut sessions[index];
+        let session = &mut sessions[session_of_root[&groups.find(first)]];
         if let Some(kind) = e.state {
             if !session.state.contains(&kind) {
                 session.state.push(kind);
@@ -159,15 +170,12 @@ pub fn classify(trace: &Trace, evidence: &[Evidence], apis: &[Option<&Fingerprin
         }
     }
     let mut kept = Vec::new();
-    for mut session in sessions {
-        let linked = session.calls.len() > 1 || !session.state.is_empty();
-        if !linked {
-            continue;
-        }
+    for mut session in sessions.into_iter().filter(|s| s.calls.len() > 1 || !s.state.is_empty()) {
         session.state.sort();
-        session.mode = if session.calls.iter().any(|&c| calls[c].mode == Mode::Stateful) {
+        let any = |mode| session.calls.iter().any(|&c| calls[c].mode == mode);
+        session.mode = if any(Mode::Stateful) {
             Mode::Stateful
-        } else if session.calls.iter().any(|&c| calls[c].mode == Mode::ResourceDependent) {
+        } else if any(Mode::ResourceDependent) {
             Mode::ResourceDependent
         } else {
             Mode::Stateless
@@ -179,9 +187,7 @@ pub fn classify(trace: &Trace, evidence: &[Evidence], apis: &[Option<&Fingerprin
             calls[c].session = Some(s);
         }
     }
-    let layers = layers(trace, evidence, &calls, &kept, apis);
-    let verdict = verdict(trace, evidence, &calls, &kept, layers.as_ref(), apis);
-    Classification { calls, sessions: kept, layers, verdict }
+    kept
 }
 
 /// A call made to a model: a GenAI inference span, a known model API, or a request that

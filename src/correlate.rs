@@ -128,20 +128,29 @@ fn content_strings(call: &Call) -> &[u64] {
 /// a front-door request said first, or failing that, one that ran inside a front-door call's
 /// time. Where inputs have no times, give the front door first.
 fn link_by_content_and_time(calls: &mut [Call]) {
-    // Which input is nearer the front door: its requests carry fewer words (the new message),
-    // a back end's carry more (the whole context). Decided from the content, not the order in
-    // which the inputs were given.
-    let strings: Vec<&[u64]> = calls.iter().map(content_strings).collect();
+    link_by_content(calls);
+    link_by_time(calls);
+}
+
+/// Words per call of each input. Which input is nearer the front door: its requests carry fewer
+/// words (the new message), a back end's carry more (the whole context). Decided from the
+/// content, not the order in which the inputs were given.
+fn words_per_call(calls: &[Call], strings: &[&[u64]]) -> Vec<f64> {
     let inputs = calls.iter().map(|c| c.source.input + 1).max().unwrap_or(0);
     let mut totals = vec![(0usize, 0usize); inputs];
-    for (call, s) in calls.iter().zip(&strings) {
+    for (call, s) in calls.iter().zip(strings) {
         if !s.is_empty() {
             totals[call.source.input].0 += s.len();
             totals[call.source.input].1 += 1;
         }
     }
-    let average: Vec<f64> =
-        totals.iter().map(|&(words, calls)| if calls == 0 { f64::MAX } else { words as f64 / calls as f64 }).collect();
+    totals.iter().map(|&(words, calls)| if calls == 0 { f64::MAX } else { words as f64 / calls as f64 }).collect()
+}
+
+/// Each call's parent: the latest call of a more front-door input whose words it carries.
+fn link_by_content(calls: &mut [Call]) {
+    let strings: Vec<&[u64]> = calls.iter().map(content_strings).collect();
+    let average = words_per_call(calls, &strings);
     // Each string, and the latest call of each input that said it.
     let mut said: FxHashMap<u64, Vec<usize>> = FxHashMap::default();
     for (i, s) in strings.iter().enumerate() {
@@ -154,12 +163,8 @@ fn link_by_content_and_time(calls: &mut [Call]) {
         }
     }
     let mut links = Vec::new();
-    for (i, call) in calls.iter().enumerate() {
-        if call.parent.is_some() {
-            continue;
-        }
+    for (i, call) in calls.iter().enumerate().filter(|(_, c)| c.parent.is_none()) {
         let own = average[call.source.input];
-        // The latest call of a more front-door input whose words this call carries.
         let front = strings[i]
             .iter()
             .filter_map(|s| said.get(s))
@@ -170,24 +175,23 @@ fn link_by_content_and_time(calls: &mut [Call]) {
             links.push((i, front));
         }
     }
-    let linked: FxHashSet<usize> = links.iter().map(|&(i, _)| i).collect();
     for (i, front) in links {
         calls[i].parent = Some(Parent { call: front, by: LinkKind::Content });
     }
-    // Time: front-door calls with a start and a duration, as intervals sorted by start.
+}
+
+/// Each call still without a parent: the latest-starting call of another input that ran around
+/// it (front-door calls with a start and a duration, as intervals sorted by start).
+fn link_by_time(calls: &mut [Call]) {
     let mut intervals: Vec<(f64, f64, usize, usize)> = calls
         .iter()
         .enumerate()
         .filter_map(|(i, c)| Some((c.started_ms?, c.started_ms? + c.duration_ms?, i, c.source.input)))
         .collect();
     intervals.sort_by(|a, b| a.0.total_cmp(&b.0));
-    for (i, call) in calls.iter_mut().enumerate() {
-        if call.parent.is_some() || linked.contains(&i) {
-            continue;
-        }
+    for (i, call) in calls.iter_mut().enumerate().filter(|(_, c)| c.parent.is_none()) {
         let (Some(start), input) = (call.started_ms, call.source.input) else { continue };
         let end = start + call.duration_ms.unwrap_or(0.0);
-        // The latest-starting interval of another input that contains this call.
         let upto = intervals.partition_point(|iv| iv.0 <= start);
         let container = intervals[..upto]
             .iter()

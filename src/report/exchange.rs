@@ -434,24 +434,27 @@ impl<'m> Writer<'m> {
                 }
                 self.push("]");
             }
-            Value::String(s) => {
-                let secret =
-                    name.is_some_and(|n| redact::is_secret_name(n) || crate::signals::lexicon::is_credential(n));
-                if secret || redact::looks_secret(s) {
-                    self.string("[redacted]");
-                } else if let Some(shown) = self.marks.handles.get(s.as_str()) {
-                    let shown = shown.clone();
-                    self.string(&shown);
-                } else {
-                    self.string(&shown_text(s));
-                }
-            }
+            Value::String(s) => self.text(s, name),
             other => self.push(&other.to_string()),
         }
         if !self.full {
             if let Some(mark) = self.marks.mark(path, start, self.units) {
                 self.view.marks.push(mark);
             }
+        }
+    }
+
+    /// A string, as shown: masked where its name or its shape says secret, a handle as the
+    /// report shows it.
+    fn text(&mut self, s: &str, name: Option<&str>) {
+        let secret = name.is_some_and(|n| redact::is_secret_name(n) || crate::signals::lexicon::is_credential(n));
+        if secret || redact::looks_secret(s) {
+            self.string("[redacted]");
+        } else if let Some(shown) = self.marks.handles.get(s) {
+            let shown = shown.clone();
+            self.string(&shown);
+        } else {
+            self.string(&shown_text(s));
         }
     }
 

@@ -122,8 +122,6 @@ fn kinds(kinds: &[StateKind]) -> String {
 /// The sentence of one evidence item, its notes included.
 pub fn evidence(e: &Evidence) -> Sentence {
     let mut s = Sentence::default();
-    let kind = e.state.map(StateKind::as_str).unwrap_or_default();
-    let family = e.api.as_deref().unwrap_or_default();
     let shown = |secret: bool| e.handle.as_deref().map(|h| redact::fingerprint(h, secret)).unwrap_or_default();
     let first = e.calls.first().map_or(0, |c| c + 1);
     match &e.reason {
@@ -152,18 +150,7 @@ pub fn evidence(e: &Evidence) -> Sentence {
             .t(format!("Call {} created ", created + 1))
             .c(format!("/{path}"))
             .t(format!(" under a name the client chose, and {users} later call(s) (first: call {}) address it: a stored resource.", first_user + 1)),
-        Reason::DeclaredHandle => s
-            .t(format!("{} send{} {} at ", list_calls(&e.calls, true), if e.calls.len() == 1 { "s" } else { "" }, shown(false)))
-            .c(&e.places[0])
-            .t(format!(", which {family} declares as a {kind} handle; it was not minted in this trace, so the state was created elsewhere or chosen by the client.")),
-        Reason::DeclaredProtocol => s
-            .t(format!("The server of {} names its protocol at ", list_calls(&e.calls, false)))
-            .c(&e.places[0])
-            .t(format!(": {family} keeps {kind} state on the server for the session.")),
-        Reason::DeclaredSetting => s
-            .t(format!("{} configures server-side {kind} state at ", list_calls(&e.calls, true)))
-            .c(&e.places[0])
-            .t(format!(" ({family}).")),
+        Reason::DeclaredHandle | Reason::DeclaredProtocol | Reason::DeclaredSetting => declared(&mut s, e),
         Reason::Replay { from, to, key, items, total, reply: true } => s
             .t(format!("Request {} resends request {}'s {items} ", to + 1, from + 1))
             .c(key)
@@ -179,7 +166,35 @@ pub fn evidence(e: &Evidence) -> Sentence {
         )),
         Reason::Label { key, value, depending } => label(&mut s, &e.calls, key, value, *depending),
     };
-    for note in &e.notes {
+    notes(&mut s, &e.notes);
+    s
+}
+
+/// What an API declares: a handle sent at its place, a protocol its server names, a setting.
+fn declared<'s>(s: &'s mut Sentence, e: &Evidence) -> &'s mut Sentence {
+    let kind = e.state.map(StateKind::as_str).unwrap_or_default();
+    let family = e.api.as_deref().unwrap_or_default();
+    match e.reason {
+        Reason::DeclaredHandle => {
+            let shown = e.handle.as_deref().map(|h| redact::fingerprint(h, false)).unwrap_or_default();
+            s.t(format!("{} send{} {shown} at ", list_calls(&e.calls, true), if e.calls.len() == 1 { "s" } else { "" }))
+                .c(&e.places[0])
+                .t(format!(", which {family} declares as a {kind} handle; it was not minted in this trace, so the state was created elsewhere or chosen by the client."))
+        }
+        Reason::DeclaredProtocol => s
+            .t(format!("The server of {} names its protocol at ", list_calls(&e.calls, false)))
+            .c(&e.places[0])
+            .t(format!(": {family} keeps {kind} state on the server for the session.")),
+        _ => s
+            .t(format!("{} configures server-side {kind} state at ", list_calls(&e.calls, true)))
+            .c(&e.places[0])
+            .t(format!(" ({family}).")),
+    }
+}
+
+/// What weakened an item after it was found.
+fn notes(s: &mut Sentence, notes: &[Note]) {
+    for note in notes {
         match note {
             Note::ResendsContext { calls } => s.t(format!(
                 " Call(s) {} resend their whole context, so there the handle is a label, not a dependency.",
@@ -190,7 +205,6 @@ pub fn evidence(e: &Evidence) -> Sentence {
             )),
         };
     }
-    s
 }
 
 fn handle_flow<'s>(s: &'s mut Sentence, e: &Evidence, senders: usize) -> &'s mut Sentence {

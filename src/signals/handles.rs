@@ -82,47 +82,8 @@ fn flow_evidence(
     mint: &Mint,
     uses: &[Use],
 ) -> Option<Evidence> {
-    // What the handle is: a known API's declaration first, then the names on both sides, then
-    // where it sits.
-    let declared = uses.iter().find_map(|u| {
-        let fp = apis[u.call]?;
-        let kind = fp.state_at(&trace.calls[u.call].request.url.path, &u.token.at)?;
-        Some((kind, fp.family.clone()))
-    });
-    let (mut kind, declared_by) = match declared {
-        Some((kind, family)) => (Some(kind), Some(family)),
-        None => (None, None),
-    };
-    let mut named = kind.is_some();
-    if kind.is_none() {
-        match named_kind(rules, mint, uses) {
-            Some(Meaning::Cursor) => return None,
-            Some(Meaning::State(k)) => {
-                kind = Some(k);
-                named = true;
-            }
-            None => {}
-        }
-    }
+    let (kind, strength, declared_by) = what_handle(trace, rules, apis, mint, uses)?;
     let first = &uses[0];
-    // A job is polled: the minting response says the work is still running.
-    let running = minted_status(trace, mint.call).is_some_and(is_running);
-    let kind = match kind {
-        Some(StateKind::Resource) | None if running => StateKind::Job,
-        Some(k) => k,
-        None => match first.token.position {
-            Position::Header | Position::Cookie | Position::Attribute => StateKind::Session,
-            Position::Frame => StateKind::Conversation,
-            _ => StateKind::Resource,
-        },
-    };
-    let strength = if named || declared_by.is_some() {
-        Strength::Strong
-    } else if matches!(first.token.position, Position::Body | Position::Content | Position::Frame) {
-        Strength::Weak
-    } else {
-        Strength::Medium
-    };
     let mut calls: Vec<usize> = std::iter::once(mint.call).chain(uses.iter().map(|u| u.call)).collect();
     calls.sort_unstable();
     calls.dedup();
@@ -150,6 +111,51 @@ fn flow_evidence(
         reason,
         notes: Vec::new(),
     })
+}
+
+/// What a handle is, how sure that is, and the API that declares it: a known API's declaration
+/// first, then the names on both sides, then where it sits. `None` for a pagination cursor.
+fn what_handle(
+    trace: &Trace,
+    rules: &Rules,
+    apis: &[Option<&Fingerprint>],
+    mint: &Mint,
+    uses: &[Use],
+) -> Option<(StateKind, Strength, Option<String>)> {
+    let declared = uses.iter().find_map(|u| {
+        let fp = apis[u.call]?;
+        let kind = fp.state_at(&trace.calls[u.call].request.url.path, &u.token.at)?;
+        Some((kind, fp.family.clone()))
+    });
+    let (mut kind, declared_by) = declared.map_or((None, None), |(kind, family)| (Some(kind), Some(family)));
+    if kind.is_none() {
+        match named_kind(rules, mint, uses) {
+            Some(Meaning::Cursor) => return None,
+            Some(Meaning::State(k)) => kind = Some(k),
+            None => {}
+        }
+    }
+    let named = kind.is_some();
+    let position = uses[0].token.position;
+    // A job is polled: the minting response says the work is still running.
+    let running = minted_status(trace, mint.call).is_some_and(is_running);
+    let kind = match kind {
+        Some(StateKind::Resource) | None if running => StateKind::Job,
+        Some(k) => k,
+        None => match position {
+            Position::Header | Position::Cookie | Position::Attribute => StateKind::Session,
+            Position::Frame => StateKind::Conversation,
+            _ => StateKind::Resource,
+        },
+    };
+    let strength = if named {
+        Strength::Strong
+    } else if matches!(position, Position::Body | Position::Content | Position::Frame) {
+        Strength::Weak
+    } else {
+        Strength::Medium
+    };
+    Some((kind, strength, declared_by))
 }
 
 /// What the first name on either side (the uses' names, then the mint's) says the handle is.

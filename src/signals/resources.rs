@@ -17,12 +17,14 @@ fn is_chosen_name(segment: &str) -> bool {
     !version && marked && !segment.contains(':') && segment.len() >= 3
 }
 
+/// A path the client created under a name it chose (`PUT /v1/files/report-2024.pdf`).
+struct Created {
+    call: usize,
+    method: String,
+    users: Vec<usize>,
+}
+
 pub fn client_named(trace: &Trace) -> Vec<Evidence> {
-    struct Created {
-        call: usize,
-        method: String,
-        users: Vec<usize>,
-    }
     let mut created: FxHashMap<String, Created> = FxHashMap::default();
     let mut order = Vec::new();
     for (i, call) in trace.calls.iter().enumerate() {
@@ -53,37 +55,29 @@ pub fn client_named(trace: &Trace) -> Vec<Evidence> {
             }
         }
     }
-    order
-        .into_iter()
-        .filter_map(|key| {
-            let c = &created[&key];
-            if c.users.is_empty() {
-                return None;
-            }
-            let path = key.split_once('/').map_or("", |(_, p)| p);
-            let mut calls = vec![c.call];
-            calls.extend(&c.users);
-            let at = At::sent(Part::Path { template: path.to_string() });
-            let mut places = vec![at.clone().of(c.call)];
-            places.extend(c.users.iter().map(|&u| at.clone().of(u)));
-            Some(Evidence {
-                signal: Signal::HandleFlow,
-                state: Some(StateKind::Resource),
-                strength: Strength::Weak,
-                calls,
-                dependents: c.users.clone(),
-                places,
-                handle: None,
-                secret: false,
-                api: None,
-                reason: Reason::ClientNamed {
-                    path: path.to_string(),
-                    created: c.call,
-                    users: c.users.len(),
-                    first_user: c.users[0],
-                },
-                notes: Vec::new(),
-            })
-        })
-        .collect()
+    order.into_iter().filter_map(|key| used_evidence(&key, &created[&key])).collect()
+}
+
+/// A created path that later calls used, as evidence of a stored resource.
+fn used_evidence(key: &str, c: &Created) -> Option<Evidence> {
+    let &first_user = c.users.first()?;
+    let path = key.split_once('/').map_or("", |(_, p)| p);
+    let mut calls = vec![c.call];
+    calls.extend(&c.users);
+    let at = At::sent(Part::Path { template: path.to_string() });
+    let mut places = vec![at.clone().of(c.call)];
+    places.extend(c.users.iter().map(|&u| at.clone().of(u)));
+    Some(Evidence {
+        signal: Signal::HandleFlow,
+        state: Some(StateKind::Resource),
+        strength: Strength::Weak,
+        calls,
+        dependents: c.users.clone(),
+        places,
+        handle: None,
+        secret: false,
+        api: None,
+        reason: Reason::ClientNamed { path: path.to_string(), created: c.call, users: c.users.len(), first_user },
+        notes: Vec::new(),
+    })
 }

@@ -68,13 +68,15 @@ fn websocket(i: usize, call: &crate::model::Call) -> Evidence {
     }
 }
 
+/// Where a session cookie's value was seen: the call that set it, and those that sent it.
+struct Seen {
+    set_by: Option<usize>,
+    sent_by: Vec<usize>,
+}
+
 /// A session cookie the client sends on several calls, or that the server sets and the client
 /// then sends: a server-side session (even when the recording starts mid-session).
 fn cookie_sessions(trace: &Trace) -> Vec<Evidence> {
-    struct Seen {
-        set_by: Option<usize>,
-        sent_by: Vec<usize>,
-    }
     let mut seen: FxHashMap<(String, String), Seen> = FxHashMap::default();
     let mut order = Vec::new();
     for (i, call) in trace.calls.iter().enumerate() {
@@ -100,35 +102,34 @@ fn cookie_sessions(trace: &Trace) -> Vec<Evidence> {
             }
         }
     }
-    let mut evidence = Vec::new();
-    for key in order {
-        let s = &seen[&key];
-        let (name, value) = &key;
-        if s.sent_by.len() < 2 && s.set_by.is_none() {
-            continue;
-        }
-        let mut calls = s.sent_by.clone();
-        calls.extend(s.set_by);
-        calls.sort_unstable();
-        calls.dedup();
-        let mut places: Vec<Place> =
-            s.sent_by.iter().map(|&c| At::sent(Part::Cookie { name: name.clone() }).of(c)).collect();
-        if let Some(c) = s.set_by {
-            places.push(At::new(Side::Received, Part::Cookie { name: name.clone() }).of(c));
-        }
-        evidence.push(Evidence {
-            signal: Signal::Transport,
-            state: Some(StateKind::Session),
-            strength: Strength::Medium,
-            calls,
-            dependents: s.sent_by.clone(),
-            places,
-            handle: Some(value.clone()),
-            secret: true,
-            api: None,
-            reason: Reason::CookieSession { cookie: name.clone(), senders: s.sent_by.len(), set_by: s.set_by },
-            notes: Vec::new(),
-        });
+    order.iter().filter_map(|key| cookie_evidence(key, &seen[key])).collect()
+}
+
+/// A cookie sent twice, or set and sent, as a session kept by the server.
+fn cookie_evidence((name, value): &(String, String), s: &Seen) -> Option<Evidence> {
+    if s.sent_by.len() < 2 && s.set_by.is_none() {
+        return None;
     }
-    evidence
+    let mut calls = s.sent_by.clone();
+    calls.extend(s.set_by);
+    calls.sort_unstable();
+    calls.dedup();
+    let mut places: Vec<Place> =
+        s.sent_by.iter().map(|&c| At::sent(Part::Cookie { name: name.clone() }).of(c)).collect();
+    if let Some(c) = s.set_by {
+        places.push(At::new(Side::Received, Part::Cookie { name: name.clone() }).of(c));
+    }
+    Some(Evidence {
+        signal: Signal::Transport,
+        state: Some(StateKind::Session),
+        strength: Strength::Medium,
+        calls,
+        dependents: s.sent_by.clone(),
+        places,
+        handle: Some(value.clone()),
+        secret: true,
+        api: None,
+        reason: Reason::CookieSession { cookie: name.clone(), senders: s.sent_by.len(), set_by: s.set_by },
+        notes: Vec::new(),
+    })
 }
