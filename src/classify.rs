@@ -130,7 +130,7 @@ pub fn classify(trace: &Trace, evidence: &[Evidence], apis: &[Option<&Fingerprin
         }
     }
     for class in &mut calls {
-        class.state.sort();
+        crate::sort::sort_by(&mut class.state, Ord::cmp);
     }
 
     // Sessions: groups of linked calls, and single calls that carry state on their own.
@@ -163,7 +163,7 @@ pub fn classify(trace: &Trace, evidence: &[Evidence], apis: &[Option<&Fingerprin
         if !linked {
             continue;
         }
-        session.state.sort();
+        crate::sort::sort_by(&mut session.state, Ord::cmp);
         session.mode = if session.calls.iter().any(|&c| calls[c].mode == Mode::Stateful) {
             Mode::Stateful
         } else if session.calls.iter().any(|&c| calls[c].mode == Mode::ResourceDependent) {
@@ -301,7 +301,9 @@ fn verdict(
     }
     let mut stateful: Vec<usize> = (0..evidence.len()).filter(|&i| shows_state(&evidence[i])).collect();
     // Strongest first; among equals, handle flows before declarations.
-    stateful.sort_by_key(|&i| (std::cmp::Reverse(evidence[i].strength), evidence[i].signal != Signal::HandleFlow, i));
+    crate::sort::sort_by_key(&mut stateful, |&i| {
+        (std::cmp::Reverse(evidence[i].strength), evidence[i].signal != Signal::HandleFlow, i)
+    });
     let stored: Vec<usize> = (0..evidence.len())
         .filter(|&i| evidence[i].state.is_some_and(|k| !k.is_stateful()) && !evidence[i].dependents.is_empty())
         .collect();
@@ -499,7 +501,7 @@ fn labels_note(evidence: &[Evidence]) -> String {
 
 fn kinds_of(evidence: &[Evidence], ids: &[usize]) -> String {
     let mut kinds: Vec<StateKind> = ids.iter().filter_map(|&i| evidence[i].state).collect();
-    kinds.sort();
+    crate::sort::sort_by(&mut kinds, Ord::cmp);
     kinds.dedup();
     let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
     match names.as_slice() {
