@@ -59,6 +59,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[allow(clippy::unnecessary_sort_by)] // the same calls as ours, on purpose
     fn same_order_as_the_standard_stable_sort() {
         let mut seed = 7u64;
         for n in [0, 1, 2, 3, 5, 8, 17, 100, 1000] {
