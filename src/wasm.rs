@@ -10,13 +10,14 @@ use wasm_bindgen::JsCast;
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
-/// The one conversion of results to JavaScript: JSON text written here and parsed by one
-/// `JSON.parse` there (maps as plain objects, missing values as `null`). For a large report this
-/// is faster than building the objects field by field across the boundary, and it needs no
-/// second serializer in the wasm: the report's JSON writer is the one the CLI uses.
+/// The one serializer configuration: maps as plain objects, missing values as `null`.
+///
+/// Results are built as objects, not written as JSON text for one `JSON.parse`: measured on the
+/// report of a 100 MB history-heavy HAR (4.4 MB of JSON, 8,725 calls) in Node, `report()` takes
+/// 22–24 ms of CPU this way and 50 ms as text (35 ms writing JSON in a wasm built for size,
+/// 4 ms decoding it, 11 ms parsing it); text would save 2.9 KB gzipped.
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    let text = serde_json::to_string(value).map_err(|e| usage_error(e.to_string()))?;
-    js_sys::JSON::parse(&text)
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| usage_error(e.to_string()))
 }
 
 /// A mistake in how `analyze` was called, as the same kind of error as bad input.
@@ -49,7 +50,8 @@ fn options_from(options: JsValue) -> Result<(String, Options), JsValue> {
     let js: AnalyzeOptions = if options.is_undefined() || options.is_null() {
         AnalyzeOptions::default()
     } else {
-        // As JSON text, read by the same reader as every other document.
+        // As JSON text (`JSON.stringify` there), read by serde_json, which reads the built-in
+        // fingerprints too, instead of by a second deserializer: 17 KB raw, 6.6 KB gzipped less.
         let invalid = |detail: String| usage_error(format!("The options are not valid: {detail}."));
         let text: String = js_sys::JSON::stringify(&options)
             .map_err(|e| invalid(e.unchecked_into::<js_sys::Error>().message().into()))?
