@@ -191,7 +191,7 @@ fn link_by_content_and_time(calls: &mut [Call]) {
         .enumerate()
         .filter_map(|(i, c)| Some((c.started_ms?, c.started_ms? + c.duration_ms?, i, c.source.input)))
         .collect();
-    intervals.sort_by(|a, b| a.0.total_cmp(&b.0));
+    crate::sort::sort_by(&mut intervals, |a, b| a.0.total_cmp(&b.0));
     for (i, call) in calls.iter_mut().enumerate() {
         if call.parent.is_some() || linked.contains(&i) {
             continue;
