@@ -8,7 +8,7 @@
 //
 // `--build` (what `make bench` does) first builds the shipped optimisation with the names kept
 // (target/bench/named/), for the same table after wasm-opt; WASM_FEATURES gives wasm-opt's
-// feature flags.
+// feature flags and WASM_OPT_FLAGS its optimisation flags (both as the Makefile sets them).
 
 import { readFileSync, existsSync, statSync, mkdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -18,8 +18,11 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The shipped optimisation (wasm-bindgen, then wasm-opt -Oz) with the name section kept. */
+/** The shipped optimisation (wasm-bindgen, then wasm-opt with the Makefile's flags) with the name section kept. */
 export const NAMED_OPT = 'target/bench/named/callstate_opt.wasm';
+
+/** wasm-opt's optimisation flags, as the Makefile's WASM_OPT_FLAGS (which `make bench` passes). */
+const OPT_FLAGS = '-Oz --converge --low-memory-unused';
 
 /**
  * Builds NAMED_OPT from the un-optimised build, as `make build-wasm` does but with `--keep-debug`
@@ -33,7 +36,8 @@ export function buildNamed(features) {
   const dir = path.dirname(out);
   mkdirSync(dir, { recursive: true });
   execFileSync(path.join(ROOT, '.tools/bin/wasm-bindgen'), ['--target', 'web', '--keep-debug', '--out-dir', dir, '--out-name', 'callstate', raw]);
-  execFileSync(path.join(ROOT, 'node_modules/.bin/wasm-opt'), ['-Oz', '-g', ...features, path.join(dir, 'callstate_bg.wasm'), '-o', out]);
+  const flags = (process.env.WASM_OPT_FLAGS || OPT_FLAGS).split(/\s+/).filter(Boolean);
+  execFileSync(path.join(ROOT, 'node_modules/.bin/wasm-opt'), [...flags, '-g', ...features, path.join(dir, 'callstate_bg.wasm'), '-o', out]);
 }
 
 const gz = (bytes) => gzipSync(bytes, { level: 9 }).length;
@@ -314,7 +318,7 @@ export function printSizes(s, log = console.log) {
   if (s.npmJs) log(`  npm JS (core+web+glue)         ${kb(s.npmJs.raw).padStart(10)} raw  ${kb(s.npmJs.gzip).padStart(10)} gzip`);
   const c = s.optimised || s.crates;
   if (!c) return;
-  if (s.optimised) printCrates(s.optimised, 'shipped wasm code by crate (wasm-opt -Oz, names kept; after inlining)', log);
+  if (s.optimised) printCrates(s.optimised, 'shipped wasm code by crate (wasm-opt, names kept; after inlining)', log);
   if (s.crates) printCrates(s.crates, 'wasm code by crate, un-optimised build (before inlining)', log);
   log(`  biggest functions${s.optimised ? ' (shipped)' : ''}:`);
   for (const f of c.biggest) log(`    ${kb(f.bytes).padStart(9)}  ${f.crate.padEnd(22)} ${f.name.slice(0, 110)}`);

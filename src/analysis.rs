@@ -41,7 +41,7 @@ impl Analysis {
         let apis: Vec<_> = trace.calls.iter().map(|c| rules.recognize(c)).collect();
         let mut evidence = signals::collect(&trace, rules, &apis);
         // Evidence in the order of the calls it starts at, so E1 is the earliest.
-        evidence.sort_by_key(|e| e.calls.first().copied().unwrap_or(usize::MAX));
+        crate::sort::sort_by_key(&mut evidence, |e| e.calls.first().copied().unwrap_or(usize::MAX));
         let classes = classify::classify(&trace, &evidence, &apis);
         let mut report = report::build(&trace, &evidence, &apis, classes);
         if let Some(policy) = &options.policy {

@@ -139,7 +139,7 @@ fn call_classes(n: usize, evidence: &[Evidence]) -> (Vec<CallClass>, Groups) {
         }
     }
     for class in &mut calls {
-        class.state.sort();
+        crate::sort::sort_by(&mut class.state, Ord::cmp);
     }
     (calls, groups)
 }
@@ -171,7 +171,7 @@ fn sessions(calls: &mut [CallClass], groups: &mut Groups, evidence: &[Evidence])
     }
     let mut kept = Vec::new();
     for mut session in sessions.into_iter().filter(|s| s.calls.len() > 1 || !s.state.is_empty()) {
-        session.state.sort();
+        crate::sort::sort_by(&mut session.state, Ord::cmp);
         let any = |mode| session.calls.iter().any(|&c| calls[c].mode == mode);
         session.mode = if any(Mode::Stateful) {
             Mode::Stateful
@@ -346,8 +346,9 @@ impl Found {
     fn of(evidence: &[Evidence]) -> Found {
         let mut stateful: Vec<usize> = (0..evidence.len()).filter(|&i| shows_state(&evidence[i])).collect();
         // Strongest first; among equals, handle flows before declarations.
-        stateful
-            .sort_by_key(|&i| (std::cmp::Reverse(evidence[i].strength), evidence[i].signal != Signal::HandleFlow, i));
+        crate::sort::sort_by_key(&mut stateful, |&i| {
+            (std::cmp::Reverse(evidence[i].strength), evidence[i].signal != Signal::HandleFlow, i)
+        });
         let stored = (0..evidence.len())
             .filter(|&i| evidence[i].state.is_some_and(|k| !k.is_stateful()) && !evidence[i].dependents.is_empty())
             .collect();
@@ -532,7 +533,7 @@ fn labels_cited(evidence: &[Evidence]) -> Vec<usize> {
 
 fn kinds_of(evidence: &[Evidence], ids: &[usize]) -> Vec<StateKind> {
     let mut kinds: Vec<StateKind> = ids.iter().filter_map(|&i| evidence[i].state).collect();
-    kinds.sort();
+    crate::sort::sort_by(&mut kinds, Ord::cmp);
     kinds.dedup();
     kinds
 }

@@ -188,7 +188,7 @@ fn link_by_time(calls: &mut [Call]) {
         .enumerate()
         .filter_map(|(i, c)| Some((c.started_ms?, c.started_ms? + c.duration_ms?, i, c.source.input)))
         .collect();
-    intervals.sort_by(|a, b| a.0.total_cmp(&b.0));
+    crate::sort::sort_by(&mut intervals, |a, b| a.0.total_cmp(&b.0));
     for (i, call) in calls.iter_mut().enumerate().filter(|(_, c)| c.parent.is_none()) {
         let (Some(start), input) = (call.started_ms, call.source.input) else { continue };
         let end = start + call.duration_ms.unwrap_or(0.0);

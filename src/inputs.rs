@@ -49,7 +49,7 @@ pub fn read_trace(inputs: &[NamedInput], limits: &Limits) -> Result<Trace> {
 pub(crate) fn read_inputs(inputs: &[NamedInput], options: &Options) -> Result<Trace> {
     // The same inputs give the same report in whatever order they are given.
     let mut inputs = inputs.to_vec();
-    inputs.sort_by(|a, b| a.name.cmp(b.name).then_with(|| a.bytes.cmp(b.bytes)));
+    crate::sort::sort_by(&mut inputs, |a, b| a.name.cmp(b.name).then_with(|| a.bytes.cmp(b.bytes)));
     let reads = inputs
         .iter()
         .enumerate()
@@ -109,7 +109,9 @@ pub(crate) fn assemble(reads: Vec<(String, Result<formats::Read>)>, partial: boo
         }
     }
     if several && trace.calls.iter().all(|c| c.started_ms.is_some()) {
-        trace.calls.sort_by(|a, b| a.started_ms.partial_cmp(&b.started_ms).unwrap_or(std::cmp::Ordering::Equal));
+        crate::sort::sort_by(&mut trace.calls, |a, b| {
+            a.started_ms.partial_cmp(&b.started_ms).unwrap_or(std::cmp::Ordering::Equal)
+        });
     }
     if trace.inputs.is_empty() {
         if let Some(e) = first_error {

@@ -21,6 +21,7 @@ pub mod policy;
 pub mod redact;
 pub mod report;
 pub mod signals;
+mod sort;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
@@ -203,7 +204,7 @@ impl Analyzer {
         }
         // The same canonical order as `analyze`: by name.
         let mut reads = self.done;
-        reads.sort_by(|a, b| a.0.cmp(&b.0));
+        sort::sort_by(&mut reads, |a, b| a.0.cmp(&b.0));
         let trace = assemble(reads, self.options.partial)?;
         Ok(Analysis::of_trace(trace, &self.options))
     }

@@ -11,6 +11,11 @@ use wasm_bindgen::JsCast;
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 /// The one serializer configuration: maps as plain objects, missing values as `null`.
+///
+/// Results are built as objects, not written as JSON text for one `JSON.parse`: measured on the
+/// report of a 100 MB history-heavy HAR (4.4 MB of JSON, 8,725 calls) in Node, `report()` takes
+/// 22–24 ms of CPU this way and 50 ms as text (35 ms writing JSON in a wasm built for size,
+/// 4 ms decoding it, 11 ms parsing it); text would save 2.9 KB gzipped.
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
     value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| usage_error(e.to_string()))
 }
@@ -45,12 +50,26 @@ fn options_from(options: JsValue) -> Result<(String, Options), JsValue> {
     let js: AnalyzeOptions = if options.is_undefined() || options.is_null() {
         AnalyzeOptions::default()
     } else {
-        serde_wasm_bindgen::from_value(options).map_err(|e| {
-            usage_error(format!("The options are not valid: {}.", e.to_string().trim_start_matches("Error: ")))
-        })?
+        // As JSON text (`JSON.stringify` there), read by serde_json, which reads the built-in
+        // fingerprints too, instead of by a second deserializer: 17 KB raw, 6.6 KB gzipped less.
+        let invalid = |detail: String| usage_error(format!("The options are not valid: {detail}."));
+        let text: String = js_sys::JSON::stringify(&options)
+            .map_err(|e| invalid(e.unchecked_into::<js_sys::Error>().message().into()))?
+            .into();
+        serde_json::from_str(&text).map_err(|e| invalid(without_position(&e)))?
     };
     let name = js.name.clone().unwrap_or_else(|| "input".to_string());
     Ok((name, js.into_options().map_err(to_js_error)?))
+}
+
+/// A JSON error's message without the " at line 1 column N" that points into text the caller
+/// never wrote.
+fn without_position(error: &serde_json::Error) -> String {
+    let message = error.to_string();
+    match message.rfind(" at line ") {
+        Some(at) if error.line() > 0 => message[..at].to_string(),
+        _ => message,
+    }
 }
 
 /// One input as JavaScript gave it: bytes, left in JavaScript memory until they are read, or text.

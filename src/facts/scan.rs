@@ -155,11 +155,11 @@ impl<'b> Scanner<'b> {
     }
 
     fn finish(mut self, spelled: Option<&mut String>) -> Facts {
-        self.candidates.sort_by(|a, b| a.0.cmp(&b.0));
+        crate::sort::sort_by(&mut self.candidates, |a, b| a.0.cmp(&b.0));
         self.facts.candidates = self.candidates.into_iter().map(|(_, c)| c).collect();
         self.facts.items = self.items.into_iter().min_by_key(|(place, _)| *place).map(|(_, items)| items);
         if let (Some(mut deltas), Some(spelled)) = (self.deltas, spelled) {
-            deltas.sort_by(|a, b| a.0.cmp(&b.0));
+            crate::sort::sort_by(&mut deltas, |a, b| a.0.cmp(&b.0));
             deltas.iter().for_each(|(_, text)| spelled.push_str(text));
         }
         self.facts

@@ -413,7 +413,7 @@ impl KeyTally {
     /// `name, context, parent_id, attributes…`, or `None` when no record was an object.
     pub fn keys(&self) -> Option<String> {
         let mut keys: Vec<&String> = self.order.iter().collect();
-        keys.sort_by_key(|k| std::cmp::Reverse(self.counts[*k]));
+        crate::sort::sort_by_key(&mut keys, |k| std::cmp::Reverse(self.counts[*k]));
         let shown: Vec<&str> = keys.iter().take(Self::SHOWN).map(|k| k.as_str()).collect();
         let more = if keys.len() > Self::SHOWN { "…" } else { "" };
         (!shown.is_empty()).then(|| format!("{}{more}", shown.join(", ")))

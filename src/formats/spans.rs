@@ -124,7 +124,7 @@ fn flattened(span: &SpanData, prefix: &str) -> Option<Value> {
     if items.is_empty() {
         return None;
     }
-    items.sort_by_key(|(i, _)| *i);
+    crate::sort::sort_by_key(&mut items, |(i, _)| *i);
     Some(Value::Array(items.into_iter().map(|(_, m)| Value::Object(m)).collect()))
 }
 

@@ -87,7 +87,7 @@ impl Facts<'_> {
             )
         };
         // Evidence ids in report order (E2 before E10), once each.
-        evidence.sort_by_key(|id| id[1..].parse::<usize>().unwrap_or(usize::MAX));
+        crate::sort::sort_by_key(&mut evidence, |id| id[1..].parse::<usize>().unwrap_or(usize::MAX));
         evidence.dedup();
         RuleResult {
             name: rule.name().to_string(),

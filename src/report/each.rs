@@ -54,7 +54,7 @@ impl Row {
         let outcome = match result {
             Ok(report) => {
                 let mut state: Vec<StateKind> = report.calls.iter().flat_map(|c| c.state.iter().copied()).collect();
-                state.sort();
+                crate::sort::sort_by(&mut state, Ord::cmp);
                 state.dedup();
                 let violated = report.policy.iter().flat_map(|p| &p.rules);
                 let violated = violated.filter(|r| r.status == Status::Violated).map(|r| r.name.clone()).collect();

@@ -58,7 +58,7 @@ pub fn kept_context(trace: &Trace) -> Vec<Evidence> {
         return Vec::new();
     }
     let mut order: Vec<usize> = (0..trace.calls.len()).collect();
-    order.sort_by(|&a, &b| {
+    crate::sort::sort_by(&mut order, |&a, &b| {
         let (ta, tb) = (trace.calls[a].started_ms, trace.calls[b].started_ms);
         ta.unwrap_or(f64::MIN).total_cmp(&tb.unwrap_or(f64::MIN)).then(a.cmp(&b))
     });

@@ -1,0 +1,84 @@
+//! One stable sort for the whole crate. The standard library's stable sort is compiled again
+//! for every element type and comparison (2–3 KB of wasm each); this one sorts indices with a
+//! merge sort that exists once, and only moving the elements into that order is per type.
+//! The order is the standard stable sort's: equal elements keep their order.
+
+use std::cmp::Ordering;
+
+/// Sorts `items` stably by `compare`, as `slice::sort_by`.
+pub fn sort_by<T>(items: &mut Vec<T>, compare: impl Fn(&T, &T) -> Ordering) {
+    if items.len() < 2 {
+        return;
+    }
+    let order = stable_order(items.len(), &|a, b| compare(&items[a], &items[b]));
+    let mut slots: Vec<Option<T>> = items.drain(..).map(Some).collect();
+    items.extend(order.iter().filter_map(|&i| slots[i].take()));
+}
+
+/// Sorts `items` stably by `key`, as `slice::sort_by_key`.
+pub fn sort_by_key<T, K: Ord>(items: &mut Vec<T>, key: impl Fn(&T) -> K) {
+    sort_by(items, |a, b| key(a).cmp(&key(b)));
+}
+
+/// The indices `0..n` in stable sorted order: a bottom-up merge sort, not generic.
+#[inline(never)]
+fn stable_order(n: usize, compare: &dyn Fn(usize, usize) -> Ordering) -> Vec<usize> {
+    let mut from: Vec<usize> = (0..n).collect();
+    let mut to = vec![0; n];
+    let mut width = 1;
+    while width < n {
+        let mut start = 0;
+        while start < n {
+            let middle = (start + width).min(n);
+            let end = (start + 2 * width).min(n);
+            let (mut left, mut right, mut at) = (start, middle, start);
+            while left < middle && right < end {
+                // The right run's element goes first only when strictly less: stability.
+                if compare(from[right], from[left]) == Ordering::Less {
+                    to[at] = from[right];
+                    right += 1;
+                } else {
+                    to[at] = from[left];
+                    left += 1;
+                }
+                at += 1;
+            }
+            to[at..at + middle - left].copy_from_slice(&from[left..middle]);
+            at += middle - left;
+            to[at..at + end - right].copy_from_slice(&from[right..end]);
+            start = end;
+        }
+        std::mem::swap(&mut from, &mut to);
+        width *= 2;
+    }
+    from
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[allow(clippy::unnecessary_sort_by)] // the same calls as ours, on purpose
+    fn same_order_as_the_standard_stable_sort() {
+        let mut seed = 7u64;
+        for n in [0, 1, 2, 3, 5, 8, 17, 100, 1000] {
+            let items: Vec<(u8, usize)> = (0..n)
+                .map(|i| {
+                    seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    ((seed >> 59) as u8, i)
+                })
+                .collect();
+            let mut ours = items.clone();
+            sort_by_key(&mut ours, |item| item.0);
+            let mut std = items.clone();
+            std.sort_by_key(|item| item.0);
+            assert_eq!(ours, std, "n = {n}");
+            let mut ours = items.clone();
+            sort_by(&mut ours, |a, b| b.0.cmp(&a.0));
+            let mut std = items;
+            std.sort_by(|a, b| b.0.cmp(&a.0));
+            assert_eq!(ours, std, "n = {n}, reversed");
+        }
+    }
+}
