@@ -117,7 +117,7 @@ fn items_of(json: &Value) -> Option<Items> {
         texts_of(value, None, &mut texts);
         let texts: Vec<u64> = texts.into_iter().map(text_hash).collect();
         let instructions = matches!(value.get("role").and_then(Value::as_str), Some("system" | "developer"));
-        (super::scan::sequence_key(&texts), instructions, texts)
+        (super::seq::sequence_key(&texts), instructions, texts)
     };
     let list = |key, values: &mut dyn Iterator<Item = (u64, bool, Vec<u64>)>| {
         let values: Vec<_> = values.collect();

@@ -3,6 +3,8 @@
 //! allocated per JSON node: keys go to one arena, strings are read where they lie unless they
 //! hold escapes, and each object's members are ordered by key only to combine their hashes.
 
+use super::lex::{Lexer, Scan, Text};
+use super::seq::Seq;
 use super::{
     digest, is_content_key, is_handle_like, is_noise_name, keeps_content, pointer_segment, text_hash, Candidate, Facts,
     Field, Items, Role, CONTENT_ARRAYS, DELTA_KEYS, FIELD_DEPTH, ITEM_KEYS, LONG_FIELD, LONG_TEXT,
@@ -26,40 +28,11 @@ pub(super) fn document(bytes: &[u8], role: Role, spelled: Option<&mut String>) -
     let text = std::str::from_utf8(bytes).ok()?;
     let mut scanner = Scanner::new(text, role, spelled.is_some());
     scanner.value(Context::ROOT).ok()?;
-    scanner.whitespace();
-    if scanner.at != bytes.len() {
+    scanner.lex.whitespace();
+    if scanner.lex.at != bytes.len() {
         return None;
     }
     Some(scanner.finish(spelled))
-}
-
-/// A hash of a sequence of texts that composes: the hash of `a` then `b` follows from theirs,
-/// so an object's members can be combined in key order once all are read.
-#[derive(Clone, Copy)]
-struct Seq {
-    hash: u64,
-    power: u64,
-}
-
-const BASE: u64 = 0x9e37_79b9_7f4a_7c15;
-
-impl Seq {
-    const EMPTY: Seq = Seq { hash: 0, power: 1 };
-
-    fn text(hash: u64) -> Seq {
-        Seq { hash, power: BASE }
-    }
-
-    fn then(self, next: Seq) -> Seq {
-        Seq {
-            hash: self.hash.wrapping_mul(next.power).wrapping_add(next.hash),
-            power: self.power.wrapping_mul(next.power),
-        }
-    }
-
-    fn key(self) -> u64 {
-        self.hash ^ self.power.rotate_left(29)
-    }
 }
 
 /// One step of the path from the root: a member (its key's place in the arena) or a list index.
@@ -116,16 +89,12 @@ struct Member {
 }
 
 struct Scanner<'b> {
-    text: &'b str,
-    bytes: &'b [u8],
-    at: usize,
+    lex: Lexer<'b>,
     role: Role,
     path: Vec<Step>,
     /// Keys of the open objects' members, and of the path.
     keys: String,
     members: Vec<Member>,
-    /// Unescaped text of a string that holds escapes.
-    scratch: String,
     facts: Facts,
     candidates: Vec<(Vec<SortStep>, Candidate)>,
     /// Item lists by their place in [`ITEM_KEYS`].
@@ -134,19 +103,14 @@ struct Scanner<'b> {
     deltas: Option<Vec<(Vec<SortStep>, String)>>,
 }
 
-type Scan<T> = Result<T, ()>;
-
 impl<'b> Scanner<'b> {
     fn new(text: &'b str, role: Role, deltas: bool) -> Scanner<'b> {
         Scanner {
-            text,
-            bytes: text.as_bytes(),
-            at: 0,
+            lex: Lexer::new(text),
             role,
             path: Vec::new(),
             keys: String::new(),
             members: Vec::new(),
-            scratch: String::new(),
             facts: Facts::default(),
             candidates: Vec::new(),
             items: Vec::new(),
@@ -165,33 +129,14 @@ impl<'b> Scanner<'b> {
         self.facts
     }
 
-    fn peek(&self) -> Scan<u8> {
-        self.bytes.get(self.at).copied().ok_or(())
-    }
-
-    fn whitespace(&mut self) {
-        while matches!(self.bytes.get(self.at), Some(b' ' | b'\n' | b'\t' | b'\r')) {
-            self.at += 1;
-        }
-    }
-
-    fn expect(&mut self, byte: u8) -> Scan<()> {
-        self.whitespace();
-        if self.peek()? != byte {
-            return Err(());
-        }
-        self.at += 1;
-        Ok(())
-    }
-
     fn key_text(&self, (start, end): (usize, usize)) -> &str {
         &self.keys[start..end]
     }
 
     fn value(&mut self, context: Context) -> Scan<Node> {
-        self.whitespace();
-        let start = self.at;
-        match self.peek()? {
+        self.lex.whitespace();
+        let start = self.lex.at;
+        match self.lex.peek()? {
             b'{' => self.object(context),
             b'[' => self.array(context),
             b'"' => self.string(context).map(|seq| Node { seq, instructions: false }),
@@ -199,7 +144,7 @@ impl<'b> Scanner<'b> {
             b'f' => self.literal(b"false", context, Field::Bool(false)),
             b'n' => self.literal(b"null", context, Field::Null),
             b'-' | b'0'..=b'9' => {
-                self.number()?;
+                self.lex.number()?;
                 self.scalar_field(context, start);
                 Ok(Node::EMPTY)
             }
@@ -208,10 +153,7 @@ impl<'b> Scanner<'b> {
     }
 
     fn literal(&mut self, word: &[u8], context: Context, field: Field) -> Scan<Node> {
-        if !self.bytes[self.at..].starts_with(word) {
-            return Err(());
-        }
-        self.at += word.len();
+        self.lex.word(word)?;
         if context.field {
             self.push_field(field);
         }
@@ -222,7 +164,7 @@ impl<'b> Scanner<'b> {
     /// a list, and conversation histories are long lists).
     fn scalar_field(&mut self, context: Context, start: usize) {
         if context.field {
-            let written = if self.at - start > LONG_FIELD { "" } else { &self.text[start..self.at] };
+            let written = if self.lex.at - start > LONG_FIELD { "" } else { &self.lex.text[start..self.lex.at] };
             self.push_field(Field::Other(written.to_string()));
         }
     }
@@ -244,53 +186,9 @@ impl<'b> Scanner<'b> {
         pointer
     }
 
-    /// JSON's number grammar; a number too large for a float is refused, as `serde_json` does.
-    fn number(&mut self) -> Scan<()> {
-        let start = self.at;
-        let digits = |s: &mut Self| {
-            let from = s.at;
-            while s.bytes.get(s.at).is_some_and(u8::is_ascii_digit) {
-                s.at += 1;
-            }
-            s.at - from
-        };
-        if self.bytes[self.at] == b'-' {
-            self.at += 1;
-        }
-        match self.peek()? {
-            b'0' => self.at += 1,
-            b'1'..=b'9' => {
-                digits(self);
-            }
-            _ => return Err(()),
-        }
-        let mut float = self.at - start > 18;
-        if self.bytes.get(self.at) == Some(&b'.') {
-            self.at += 1;
-            if digits(self) == 0 {
-                return Err(());
-            }
-            float = true;
-        }
-        if matches!(self.bytes.get(self.at), Some(b'e' | b'E')) {
-            self.at += 1;
-            if matches!(self.bytes.get(self.at), Some(b'+' | b'-')) {
-                self.at += 1;
-            }
-            if digits(self) == 0 {
-                return Err(());
-            }
-            float = true;
-        }
-        if float && !self.text[start..self.at].parse::<f64>().map_err(|_| ())?.is_finite() {
-            return Err(());
-        }
-        Ok(())
-    }
-
     fn array(&mut self, context: Context) -> Scan<Node> {
-        let start = self.at;
-        self.at += 1;
+        let start = self.lex.at;
+        self.lex.at += 1;
         let nesting = context.nesting + 1;
         if nesting > MAX_NESTING {
             return Err(());
@@ -300,9 +198,9 @@ impl<'b> Scanner<'b> {
         let mut items: Vec<(u64, bool, usize)> = Vec::new();
         let texts_from = self.facts.texts.len();
         let mut seq = Seq::EMPTY;
-        self.whitespace();
-        if self.peek()? == b']' {
-            self.at += 1;
+        self.lex.whitespace();
+        if self.lex.peek()? == b']' {
+            self.lex.at += 1;
         } else {
             for index in 0.. {
                 self.path.push(Step::Index(index));
@@ -313,11 +211,11 @@ impl<'b> Scanner<'b> {
                     items.push((node.seq.key(), node.instructions, self.facts.texts.len()));
                 }
                 seq = seq.then(node.seq);
-                self.whitespace();
-                match self.peek()? {
-                    b',' => self.at += 1,
+                self.lex.whitespace();
+                match self.lex.peek()? {
+                    b',' => self.lex.at += 1,
                     b']' => {
-                        self.at += 1;
+                        self.lex.at += 1;
                         break;
                     }
                     _ => return Err(()),
@@ -357,24 +255,24 @@ impl<'b> Scanner<'b> {
     }
 
     fn object(&mut self, context: Context) -> Scan<Node> {
-        self.at += 1;
+        self.lex.at += 1;
         let nesting = context.nesting + 1;
         if nesting > MAX_NESTING {
             return Err(());
         }
         let (keys_from, members_from) = (self.keys.len(), self.members.len());
         let mut shape = ObjectShape::default();
-        self.whitespace();
-        if self.peek()? == b'}' {
-            self.at += 1;
+        self.lex.whitespace();
+        if self.lex.peek()? == b'}' {
+            self.lex.at += 1;
         } else {
             loop {
                 self.member(context, nesting, &mut shape)?;
-                self.whitespace();
-                match self.peek()? {
-                    b',' => self.at += 1,
+                self.lex.whitespace();
+                match self.lex.peek()? {
+                    b',' => self.lex.at += 1,
                     b'}' => {
-                        self.at += 1;
+                        self.lex.at += 1;
                         break;
                     }
                     _ => return Err(()),
@@ -394,12 +292,12 @@ impl<'b> Scanner<'b> {
 
     /// One `"key": value` of an object.
     fn member(&mut self, context: Context, nesting: usize, shape: &mut ObjectShape) -> Scan<()> {
-        self.whitespace();
-        if self.peek()? != b'"' {
+        self.lex.whitespace();
+        if self.lex.peek()? != b'"' {
             return Err(());
         }
         let key = self.key()?;
-        self.expect(b':')?;
+        self.lex.expect(b':')?;
         let name = self.key_text(key);
         let child = Context {
             nesting,
@@ -418,8 +316,8 @@ impl<'b> Scanner<'b> {
         let item_list = self.item_list(child);
         self.path.push(Step::Key(key.0, key.1));
         let (candidates_from, texts_from) = (self.candidates.len(), self.facts.texts.len());
-        self.whitespace();
-        let string = self.peek()? == b'"';
+        self.lex.whitespace();
+        let string = self.lex.peek()? == b'"';
         let node = if special != Special::None && string {
             self.special_string(child, special, context.field, shape)?
         } else {
@@ -484,10 +382,10 @@ impl<'b> Scanner<'b> {
     /// A member name, unescaped into the key arena.
     fn key(&mut self) -> Scan<(usize, usize)> {
         let start = self.keys.len();
-        let text = self.read_string()?;
+        let text = self.lex.read_string()?;
         match text {
             Text::Raw(s) => self.keys.push_str(s),
-            Text::Scratch => self.keys.push_str(&self.scratch),
+            Text::Scratch => self.keys.push_str(&self.lex.scratch),
         }
         Ok((start, self.keys.len()))
     }
@@ -498,16 +396,16 @@ impl<'b> Scanner<'b> {
 
     /// Reads a string, records its facts, and gives `keep` a look at its text.
     fn string_with<T>(&mut self, context: Context, keep: impl FnOnce(&str) -> T) -> Scan<(Seq, T)> {
-        match self.read_string()? {
+        match self.lex.read_string()? {
             Text::Raw(text) => {
                 let seq = self.string_facts(text, context);
                 Ok((seq, keep(text)))
             }
             Text::Scratch => {
-                let scratch = std::mem::take(&mut self.scratch);
+                let scratch = std::mem::take(&mut self.lex.scratch);
                 let seq = self.string_facts(&scratch, context);
                 let kept = keep(&scratch);
-                self.scratch = scratch;
+                self.lex.scratch = scratch;
                 Ok((seq, kept))
             }
         }
@@ -562,100 +460,6 @@ impl<'b> Scanner<'b> {
         let path = sort_path(&self.path, &self.keys);
         self.candidates.push((path, candidate));
     }
-
-    /// Reads a string at the opening quote: where it lies if it holds no escape, else unescaped
-    /// into the scratch buffer. Control characters and bad escapes are refused.
-    fn read_string(&mut self) -> Scan<Text<'b>> {
-        let (text, bytes) = (self.text, self.bytes);
-        let start = self.at + 1;
-        let mut stop = start + stop_byte(&bytes[start..]).ok_or(())?;
-        if bytes[stop] == b'"' {
-            self.at = stop + 1;
-            return Ok(Text::Raw(&text[start..stop]));
-        }
-        self.scratch.clear();
-        let mut from = start;
-        loop {
-            self.scratch.push_str(&text[from..stop]);
-            match bytes[stop] {
-                b'"' => {
-                    self.at = stop + 1;
-                    return Ok(Text::Scratch);
-                }
-                b'\\' => from = self.escape(stop)?,
-                _ => return Err(()),
-            }
-            stop = from + stop_byte(&bytes[from..]).ok_or(())?;
-        }
-    }
-
-    /// One escape at `at` (the backslash) into the scratch buffer; the index after it.
-    fn escape(&mut self, at: usize) -> Scan<usize> {
-        let byte = *self.bytes.get(at + 1).ok_or(())?;
-        let plain = match byte {
-            b'"' => '"',
-            b'\\' => '\\',
-            b'/' => '/',
-            b'b' => '\u{8}',
-            b'f' => '\u{c}',
-            b'n' => '\n',
-            b'r' => '\r',
-            b't' => '\t',
-            b'u' => return self.unicode_escape(at),
-            _ => return Err(()),
-        };
-        self.scratch.push(plain);
-        Ok(at + 2)
-    }
-
-    fn hex4(&self, at: usize) -> Scan<u32> {
-        let digits = self.bytes.get(at..at + 4).ok_or(())?;
-        digits.iter().try_fold(0u32, |n, &d| Ok(n * 16 + (d as char).to_digit(16).ok_or(())?))
-    }
-
-    /// `\uXXXX`, a surrogate pair as one character; a lone surrogate is refused.
-    fn unicode_escape(&mut self, at: usize) -> Scan<usize> {
-        let first = self.hex4(at + 2)?;
-        let (code, next) = match first {
-            0xD800..=0xDBFF => {
-                if self.bytes.get(at + 6..at + 8) != Some(b"\\u") {
-                    return Err(());
-                }
-                let second = self.hex4(at + 8)?;
-                if !(0xDC00..=0xDFFF).contains(&second) {
-                    return Err(());
-                }
-                (0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00), at + 12)
-            }
-            0xDC00..=0xDFFF => return Err(()),
-            code => (code, at + 6),
-        };
-        self.scratch.push(char::from_u32(code).ok_or(())?);
-        Ok(next)
-    }
-}
-
-/// The first quote, backslash or control character (which a string cannot hold raw) in
-/// `bytes`, looked for eight bytes at a time: one pass over the text of a string.
-fn stop_byte(bytes: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // The lowest byte that is zero, or below 0x20, sets its high bit (higher ones may be wrong).
-    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
-    let mut words = bytes.chunks_exact(8);
-    let mut at = 0;
-    for chunk in words.by_ref() {
-        // `chunks_exact` gives eight bytes: the conversion cannot fail, and compiles to a load.
-        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
-        let found = zero(word ^ (ONES * b'"' as u64))
-            | zero(word ^ (ONES * b'\\' as u64))
-            | (word.wrapping_sub(ONES * 0x20) & !word & HIGH);
-        if found != 0 {
-            return Some(at + (found.trailing_zeros() / 8) as usize);
-        }
-        at += 8;
-    }
-    words.remainder().iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20).map(|p| at + p)
 }
 
 fn sort_path(path: &[Step], keys: &str) -> Vec<SortStep> {
@@ -665,12 +469,6 @@ fn sort_path(path: &[Step], keys: &str) -> Vec<SortStep> {
             Step::Index(i) => SortStep::Index(i),
         })
         .collect()
-}
-
-/// A string as read: where it lies, or in the scratch buffer.
-enum Text<'b> {
-    Raw(&'b str),
-    Scratch,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -693,10 +491,4 @@ struct ObjectShape {
     id_is_string: bool,
     /// The `id` string, for the object's field.
     id_text: Option<String>,
-}
-
-/// The key [`Item::key`] gives an item whose content texts, in key order, hash to `texts`.
-#[cfg(any(test, feature = "oracle"))]
-pub(super) fn sequence_key(texts: &[u64]) -> u64 {
-    texts.iter().fold(Seq::EMPTY, |seq, &hash| seq.then(Seq::text(hash))).key()
 }

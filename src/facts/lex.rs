@@ -1,0 +1,192 @@
+//! JSON's lexical grammar for the scanner: whitespace, literals, numbers and strings, read as
+//! `serde_json` reads them (the same escapes, the same refusals), strings where they lie.
+
+/// Why nothing is said: the scanner only needs to know that the document is not JSON.
+pub(super) type Scan<T> = Result<T, ()>;
+
+/// The bytes of a document (valid UTF-8), and where reading stands.
+pub(super) struct Lexer<'b> {
+    pub text: &'b str,
+    pub bytes: &'b [u8],
+    pub at: usize,
+    /// Unescaped text of a string that holds escapes.
+    pub scratch: String,
+}
+
+impl<'b> Lexer<'b> {
+    pub fn new(text: &'b str) -> Lexer<'b> {
+        Lexer { text, bytes: text.as_bytes(), at: 0, scratch: String::new() }
+    }
+
+    pub fn peek(&self) -> Scan<u8> {
+        self.bytes.get(self.at).copied().ok_or(())
+    }
+
+    pub fn whitespace(&mut self) {
+        while matches!(self.bytes.get(self.at), Some(b' ' | b'\n' | b'\t' | b'\r')) {
+            self.at += 1;
+        }
+    }
+
+    pub fn expect(&mut self, byte: u8) -> Scan<()> {
+        self.whitespace();
+        if self.peek()? != byte {
+            return Err(());
+        }
+        self.at += 1;
+        Ok(())
+    }
+
+    /// `true`, `false` or `null`, spelled out.
+    pub fn word(&mut self, word: &[u8]) -> Scan<()> {
+        if !self.bytes[self.at..].starts_with(word) {
+            return Err(());
+        }
+        self.at += word.len();
+        Ok(())
+    }
+
+    /// JSON's number grammar; a number too large for a float is refused, as `serde_json` does.
+    pub fn number(&mut self) -> Scan<()> {
+        let start = self.at;
+        let digits = |s: &mut Self| {
+            let from = s.at;
+            while s.bytes.get(s.at).is_some_and(u8::is_ascii_digit) {
+                s.at += 1;
+            }
+            s.at - from
+        };
+        if self.bytes[self.at] == b'-' {
+            self.at += 1;
+        }
+        match self.peek()? {
+            b'0' => self.at += 1,
+            b'1'..=b'9' => {
+                digits(self);
+            }
+            _ => return Err(()),
+        }
+        let mut float = self.at - start > 18;
+        if self.bytes.get(self.at) == Some(&b'.') {
+            self.at += 1;
+            if digits(self) == 0 {
+                return Err(());
+            }
+            float = true;
+        }
+        if matches!(self.bytes.get(self.at), Some(b'e' | b'E')) {
+            self.at += 1;
+            if matches!(self.bytes.get(self.at), Some(b'+' | b'-')) {
+                self.at += 1;
+            }
+            if digits(self) == 0 {
+                return Err(());
+            }
+            float = true;
+        }
+        if float && !self.text[start..self.at].parse::<f64>().map_err(|_| ())?.is_finite() {
+            return Err(());
+        }
+        Ok(())
+    }
+
+    /// Reads a string at the opening quote: where it lies if it holds no escape, else unescaped
+    /// into the scratch buffer. Control characters and bad escapes are refused.
+    pub fn read_string(&mut self) -> Scan<Text<'b>> {
+        let (text, bytes) = (self.text, self.bytes);
+        let start = self.at + 1;
+        let mut stop = start + stop_byte(&bytes[start..]).ok_or(())?;
+        if bytes[stop] == b'"' {
+            self.at = stop + 1;
+            return Ok(Text::Raw(&text[start..stop]));
+        }
+        self.scratch.clear();
+        let mut from = start;
+        loop {
+            self.scratch.push_str(&text[from..stop]);
+            match bytes[stop] {
+                b'"' => {
+                    self.at = stop + 1;
+                    return Ok(Text::Scratch);
+                }
+                b'\\' => from = self.escape(stop)?,
+                _ => return Err(()),
+            }
+            stop = from + stop_byte(&bytes[from..]).ok_or(())?;
+        }
+    }
+
+    /// One escape at `at` (the backslash) into the scratch buffer; the index after it.
+    fn escape(&mut self, at: usize) -> Scan<usize> {
+        let byte = *self.bytes.get(at + 1).ok_or(())?;
+        let plain = match byte {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => return self.unicode_escape(at),
+            _ => return Err(()),
+        };
+        self.scratch.push(plain);
+        Ok(at + 2)
+    }
+
+    fn hex4(&self, at: usize) -> Scan<u32> {
+        let digits = self.bytes.get(at..at + 4).ok_or(())?;
+        digits.iter().try_fold(0u32, |n, &d| Ok(n * 16 + (d as char).to_digit(16).ok_or(())?))
+    }
+
+    /// `\uXXXX`, a surrogate pair as one character; a lone surrogate is refused.
+    fn unicode_escape(&mut self, at: usize) -> Scan<usize> {
+        let first = self.hex4(at + 2)?;
+        let (code, next) = match first {
+            0xD800..=0xDBFF => {
+                if self.bytes.get(at + 6..at + 8) != Some(b"\\u") {
+                    return Err(());
+                }
+                let second = self.hex4(at + 8)?;
+                if !(0xDC00..=0xDFFF).contains(&second) {
+                    return Err(());
+                }
+                (0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00), at + 12)
+            }
+            0xDC00..=0xDFFF => return Err(()),
+            code => (code, at + 6),
+        };
+        self.scratch.push(char::from_u32(code).ok_or(())?);
+        Ok(next)
+    }
+}
+
+/// The first quote, backslash or control character (which a string cannot hold raw) in
+/// `bytes`, looked for eight bytes at a time: one pass over the text of a string.
+fn stop_byte(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // The lowest byte that is zero, or below 0x20, sets its high bit (higher ones may be wrong).
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let mut words = bytes.chunks_exact(8);
+    let mut at = 0;
+    for chunk in words.by_ref() {
+        // `chunks_exact` gives eight bytes: the conversion cannot fail, and compiles to a load.
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        let found = zero(word ^ (ONES * b'"' as u64))
+            | zero(word ^ (ONES * b'\\' as u64))
+            | (word.wrapping_sub(ONES * 0x20) & !word & HIGH);
+        if found != 0 {
+            return Some(at + (found.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    words.remainder().iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20).map(|p| at + p)
+}
+
+/// A string as read: where it lies, or in the scratch buffer.
+pub(super) enum Text<'b> {
+    Raw(&'b str),
+    Scratch,
+}
