@@ -68,8 +68,8 @@ build-native:
 	cargo build --release --locked --bin callstate
 
 build-wasm: setup
-	cargo build --release --locked --lib --target $(WASM_TARGET)
-	$(WASM_BINDGEN) --target web --out-dir $(PKG) --out-name callstate target/$(WASM_TARGET)/release/callstate.wasm
+	cargo build --profile wasm --locked --lib --target $(WASM_TARGET)
+	$(WASM_BINDGEN) --target web --out-dir $(PKG) --out-name callstate target/$(WASM_TARGET)/wasm/callstate.wasm
 	$(WASM_OPT) $(WASM_OPT_FLAGS) $(WASM_FEATURES) $(PKG)/callstate_bg.wasm -o $(PKG)/callstate_bg.wasm
 	@printf 'wasm: %s bytes, %s gzipped\n' $$(wc -c < $(PKG)/callstate_bg.wasm) $$(gzip -9c $(PKG)/callstate_bg.wasm | wc -c)
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // What the wasm and JS weigh: the shipped files raw and gzipped, and the wasm code attributed to
 // the crate that defines each function (from the name section of the un-optimised build
-// `target/wasm32-unknown-unknown/release/callstate.wasm`; wasm-opt then shrinks the whole by
+// `target/wasm32-unknown-unknown/wasm/callstate.wasm`; wasm-opt then shrinks the whole by
 // the ratio printed beside it, so the shares are what matters).
 //
 //   node bench/sizes.mjs [--build] [--json]
@@ -30,7 +30,7 @@ const OPT_FLAGS = '-Oz --converge --low-memory-unused';
  * feature flags the Makefile passes.
  */
 export function buildNamed(features) {
-  const raw = path.join(ROOT, 'target/wasm32-unknown-unknown/release/callstate.wasm');
+  const raw = path.join(ROOT, 'target/wasm32-unknown-unknown/wasm/callstate.wasm');
   const out = path.join(ROOT, NAMED_OPT);
   if (existsSync(out) && statSync(out).mtimeMs >= statSync(raw).mtimeMs) return;
   const dir = path.dirname(out);
@@ -294,7 +294,7 @@ export function sizes() {
   const wasm = fileSizes(['www/pkg/callstate_bg.wasm']);
   const glue = fileSizes(['www/pkg/callstate.js']);
   const npmJs = fileSizes(['target/npm/callstate/core.js', 'target/npm/callstate/web.js', 'target/npm/callstate/wasm/callstate.js']);
-  const raw = path.join(ROOT, 'target/wasm32-unknown-unknown/release/callstate.wasm');
+  const raw = path.join(ROOT, 'target/wasm32-unknown-unknown/wasm/callstate.wasm');
   const crates = existsSync(raw) ? wasmCrates(raw) : null;
   const named = path.join(ROOT, NAMED_OPT);
   const optimised = existsSync(named) && existsSync(raw) && statSync(named).mtimeMs >= statSync(raw).mtimeMs ? wasmCrates(named) : null;
