@@ -229,3 +229,23 @@ fn a_broken_stream_is_an_error_with_a_location() {
     assert!(Analyzer::new(Options::default()).finish().unwrap_err().to_string().contains("No input"));
     assert!(Analyzer::new(Options::default()).push(b"{}").unwrap_err().to_string().contains("begin"));
 }
+
+/// An OTLP file export's lines are often longer than the start that decides the reader: its
+/// lines are still read one by one as they arrive (the calls counted before the input ends),
+/// not kept whole, and the report is the one the in-memory path gives.
+#[test]
+fn json_lines_with_long_lines_stream_line_by_line() {
+    let text = String::from_utf8(file("tests/formats/backend-model-calls.otlp.jsonl")).unwrap();
+    let padding = format!(r#"{{"key": "padding", "value": {{"stringValue": "{}"}}}}, "#, "x".repeat(100_000));
+    let long = text.replacen(r#""attributes": ["#, &format!(r#""attributes": [{padding}"#), 1);
+    assert!(long.lines().next().unwrap().len() > 100_000);
+    let mut analyzer = Analyzer::new(Options::default());
+    analyzer.begin("long.otlp.jsonl");
+    for piece in long.as_bytes().chunks(16 * 1024) {
+        analyzer.push(piece).unwrap();
+    }
+    assert!(analyzer.calls() > 0, "the lines were read as they came");
+    let streamed = analyzer.finish().unwrap().to_json();
+    let input = [NamedInput { name: "long.otlp.jsonl", bytes: long.as_bytes() }];
+    assert_eq!(streamed, analyze(&input, &Options::default()).unwrap().to_json());
+}

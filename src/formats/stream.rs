@@ -52,7 +52,7 @@ impl StreamReader {
         match &mut self.state {
             State::Head(head) => {
                 head.extend_from_slice(chunk);
-                if head.len() >= HEAD {
+                if head.len() >= HEAD && head_decides(head) {
                     self.decide()?;
                 }
                 Ok(())
@@ -107,6 +107,20 @@ impl StreamReader {
         }
         Ok(read)
     }
+}
+
+/// Whether the start of an input is enough to choose its reader: it names a HAR's `log`, or it
+/// holds a whole first line and the start of the next, which JSON Lines needs to be recognised.
+/// An OTLP file export's lines are megabytes long; without this its input was kept whole.
+/// Waiting costs nothing: an input that never shows a second line is read whole anyway.
+fn head_decides(head: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(&head[..head.len().min(4096)]);
+    if text.trim_start().starts_with('{') && har::looks_like_har(text.trim_start()) {
+        return true;
+    }
+    let start = head.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(head.len());
+    memchr::memchr(b'\n', &head[start..])
+        .is_some_and(|newline| head[start + newline..].iter().any(|b| !b.is_ascii_whitespace()))
 }
 
 /// Splits JSON Lines at newlines across chunks; a line cut by a chunk waits for its end.
