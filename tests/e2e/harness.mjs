@@ -4,7 +4,10 @@
 
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { launchChromium } from '../chromium.mjs';
 import { serve } from '../../scripts/serve.mjs';
@@ -41,6 +44,24 @@ export async function start() {
 export async function stop() {
   await session.browser?.close();
   await new Promise((resolve) => (session.server ? session.server.close(resolve) : resolve()));
+}
+
+/**
+ * Starts the server and the browser before a test file's tests and stops them after; with
+ * `scratch`, also makes a temporary directory for generated inputs (removed after). Returns a
+ * function that gives a path in that directory.
+ */
+export function useBrowser({ scratch } = {}) {
+  let dir = null;
+  before(async () => {
+    if (scratch) dir = await mkdtemp(path.join(tmpdir(), scratch));
+    await start();
+  });
+  after(async () => {
+    await stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+  return (name) => path.join(dir, name);
 }
 
 /** A fresh browser context that records every request (pages and workers) and every problem. */

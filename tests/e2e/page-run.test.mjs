@@ -4,27 +4,16 @@
 //
 //   make build && node --test tests/e2e/
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { WWW, clickCall, corpus, dropFiles, openPage, reportShown, session, start, stop } from './harness.mjs';
+import { WWW, clickCall, corpus, dropFiles, openPage, reportShown, session, useBrowser } from './harness.mjs';
 import { bigTrace } from '../../scripts/page-longtasks.mjs';
 
 const TIMEOUT = 120_000;
-let scratch;
-
-before(async () => {
-  scratch = await mkdtemp(path.join(tmpdir(), 'callstate-e2e-run-'));
-  await start();
-});
-
-after(async () => {
-  await stop();
-  if (scratch) await rm(scratch, { recursive: true, force: true });
-});
+const scratch = useBrowser({ scratch: 'callstate-e2e-run-' });
 
 /** What a test needs to know of the report on screen. */
 function screen(page) {
@@ -79,7 +68,7 @@ test('a second drop replaces the whole run: report, filter, open call, marked ro
 });
 
 test('a file dropped while a big one is analysed: only the newer run reaches the screen', { timeout: TIMEOUT }, async () => {
-  const big = path.join(scratch, 'big-capture.har');
+  const big = scratch('big-capture.har');
   await writeFile(big, bigTrace(12e6));
   const page = await openPage();
   await page.waitForFunction(() => document.body.dataset.analyser === 'ready');

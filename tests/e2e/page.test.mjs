@@ -8,29 +8,18 @@
 // tests is recorded; the last tests check that nothing left the served origin during the whole
 // session and that nothing went wrong (a CSP violation shows up as a console error).
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
-  LABELS, PREFIX, REPO, WWW, clickCall, corpus, dropFiles, formats, library, newContext, openPage, outcome, reportShown, session, start, stop, verdictOf,
+  LABELS, PREFIX, REPO, WWW, clickCall, corpus, dropFiles, formats, library, newContext, openPage, outcome, reportShown, session, useBrowser, verdictOf,
 } from './harness.mjs';
 import { bigTrace } from '../../scripts/page-longtasks.mjs';
 
 const TIMEOUT = 90_000;
-let scratch; // temporary directory for generated inputs
-
-before(async () => {
-  scratch = await mkdtemp(path.join(tmpdir(), 'callstate-e2e-'));
-  await start();
-});
-
-after(async () => {
-  await stop();
-  if (scratch) await rm(scratch, { recursive: true, force: true });
-});
+const scratch = useBrowser({ scratch: 'callstate-e2e-' });
 
 /** Saves what a click downloads and returns [file name, bytes]. */
 async function downloaded(page, selector) {
@@ -103,7 +92,7 @@ test('pasted trace text is analysed', { timeout: TIMEOUT }, async () => {
 });
 
 test('a broken file shows an error naming it, and the next file still works', { timeout: TIMEOUT }, async () => {
-  const broken = path.join(scratch, 'truncated-recording.har');
+  const broken = scratch('truncated-recording.har');
   await writeFile(broken, '{"log": {"entries": [');
   const page = await openPage();
 
@@ -122,7 +111,7 @@ test('a broken file shows an error naming it, and the next file still works', { 
 });
 
 test('a malformed file next to a good one: a sentence where the file is named, and the good one analysed', { timeout: TIMEOUT }, async () => {
-  const broken = path.join(scratch, 'broken-backend.jsonl');
+  const broken = scratch('broken-backend.jsonl');
   await writeFile(broken, '{"resourceSpans": [ {');
   const page = await openPage();
   await page.setInputFiles('#file', [corpus('crewai-responses-autochain.yaml'), broken]);
@@ -232,7 +221,7 @@ test('hovering a call highlights the calls linked to it; the keyboard moves betw
 });
 
 test('zooming changes the picture, and a trace of thousands of calls draws only what is in view', { timeout: TIMEOUT }, async () => {
-  const file = path.join(scratch, 'thousands.har');
+  const file = scratch('thousands.har');
   await writeFile(file, bigTrace(3e6));
   const page = await openPage();
   await page.setInputFiles('#file', file);
@@ -398,7 +387,7 @@ test('the printable view leaves out the controls and keeps the report', { timeou
 // ---------------------------------------------------------------- cancel, progress
 
 test('cancel stops a long analysis, says so, and the next file is analysed', { timeout: 180_000 }, async () => {
-  const file = path.join(scratch, 'large-capture.har');
+  const file = scratch('large-capture.har');
   await writeFile(file, bigTrace(60e6));
   const page = await openPage();
   await page.waitForFunction(() => document.body.dataset.analyser === 'ready');
@@ -418,7 +407,7 @@ test('cancel stops a long analysis, says so, and the next file is analysed', { t
 });
 
 test('progress says how much has been read', { timeout: 180_000 }, async () => {
-  const file = path.join(scratch, 'progress-capture.har');
+  const file = scratch('progress-capture.har');
   await writeFile(file, bigTrace(20e6));
   const page = await openPage();
   await page.waitForFunction(() => document.body.dataset.analyser === 'ready');

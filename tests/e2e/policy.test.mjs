@@ -5,26 +5,15 @@
 //
 //   make build && node --test tests/e2e/
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { REPO, WWW, corpus, openPage, reportShown, session, start, stop } from './harness.mjs';
+import { REPO, WWW, corpus, openPage, reportShown, session, useBrowser } from './harness.mjs';
 
 const TIMEOUT = 120_000;
 const AZURE = path.join(REPO, 'examples', 'policies', 'azure-stateless.json');
-let scratch;
-
-before(async () => {
-  scratch = await mkdtemp(path.join(tmpdir(), 'callstate-e2e-policy-'));
-  await start();
-});
-
-after(async () => {
-  await stop();
-  if (scratch) await rm(scratch, { recursive: true, force: true });
-});
+const scratch = useBrowser({ scratch: 'callstate-e2e-policy-' });
 
 /** Picks a policy file and waits until the page has checked it. */
 async function pickPolicy(page, file) {
@@ -45,7 +34,7 @@ async function statuses(page, trace) {
 }
 
 async function policyFile(name, rules) {
-  const file = path.join(scratch, name);
+  const file = scratch(name);
   await writeFile(file, JSON.stringify({ name, rules }));
   return file;
 }
@@ -107,7 +96,7 @@ test('each rule type holds on one corpus trace and is violated (or warns) on ano
 
 test('a bad policy is refused when it is picked, naming the rule and the field', { timeout: TIMEOUT }, async () => {
   const page = await openPage();
-  const bad = path.join(scratch, 'bad.yaml');
+  const bad = scratch('bad.yaml');
   await writeFile(bad, 'rules:\n  - name: azure\n    type: stateless-only-at\n    hosts: ["https://x.openai.azure.com/"]\n');
   await pickPolicy(page, bad);
   assert.match(await page.textContent('#error'), /rule azure.*field hosts.*cannot match a host/);

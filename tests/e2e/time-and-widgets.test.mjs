@@ -3,17 +3,16 @@
 //
 //   make build && node --test tests/e2e/
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { clickCall, corpus, formats, newContext, openPage, reportShown, session, start, stop } from './harness.mjs';
+import { clickCall, corpus, formats, newContext, openPage, reportShown, session, useBrowser } from './harness.mjs';
 
 const TIMEOUT = 90_000;
 
-before(start);
-after(stop);
+useBrowser();
 
 /** The boxes of calls' bars ({x, y, width, height, right}) in the picture under `root`. */
 async function bars(root, indices) {
