@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Seeds each fuzz target's corpus (fuzz/corpus/<target>/, git-ignored) with the test inputs:
 # tests/corpus/* and tests/corpus/runtimes/* (files only) and tests/formats/*. analyze_many also gets a few multi-input seeds,
-# its inputs joined by a 0xFF byte (see fuzz_targets/analyze_many.rs). Idempotent.
+# its inputs joined by a 0xFF byte (see fuzz_targets/analyze_many.rs); body_facts every JSON
+# body of the HAR inputs on its own (fuzz/body-seeds.mjs). Idempotent.
 set -euo pipefail
 FUZZ="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$FUZZ")"
@@ -44,4 +45,7 @@ for f in "$ROOT"/tests/corpus/* "$ROOT"/tests/corpus/runtimes/* "$ROOT"/tests/fo
 		{ printf "\\$(printf '%03o' $chunk)"; cat "$f"; } >"$dir/seed-$chunk-$(basename "$f")"
 	done
 done
+# body_facts also gets every JSON body of the HAR inputs on its own.
+node "$FUZZ/body-seeds.mjs" "$FUZZ/corpus/body_facts" "$ROOT"/tests/corpus/*.har "$ROOT"/tests/formats/*.har "$ROOT"/www/samples/*.har >/dev/null
+
 echo "seeded $(ls "$FUZZ/corpus" | wc -l) corpora in $FUZZ/corpus"
