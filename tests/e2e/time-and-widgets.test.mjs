@@ -27,6 +27,21 @@ async function bars(root, indices) {
   return out;
 }
 
+/**
+ * The boxes once the picture has settled: the same in two reads a couple of frames apart (an
+ * axis switch draws in an animation frame, and resetting the scroll can draw once more).
+ */
+async function settledBars(page, indices) {
+  let last = await bars(page, indices);
+  for (let tries = 0; tries < 20; tries += 1) {
+    await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+    const now = await bars(page, indices);
+    if (JSON.stringify(now) === JSON.stringify(last)) return now;
+    last = now;
+  }
+  return last;
+}
+
 const overlap = (a, b) => a.x < b.right && b.x < a.right;
 
 test('on the time axis, calls that overlap in a HAR overlap in the picture; on the order axis they do not', { timeout: TIMEOUT }, async () => {
@@ -39,14 +54,14 @@ test('on the time axis, calls that overlap in a HAR overlap in the picture; on t
   assert.equal(await time.getAttribute('aria-disabled'), 'false');
 
   // Order axis: a column each, side by side.
-  const ordered = await bars(page, [1, 2, 3, 4, 5]);
+  const ordered = await settledBars(page, [1, 2, 3, 4, 5]);
   for (let i = 1; i < 5; i += 1) assert.ok(ordered[i].right <= ordered[i + 1].x, `calls ${i} and ${i + 1} side by side`);
 
   await time.click();
   await page.waitForSelector('.tl-svg.time-axis .tl-call[data-call="5"]');
   assert.equal(await time.getAttribute('aria-pressed'), 'true');
   assert.equal(await order.getAttribute('aria-pressed'), 'false');
-  const timed = await bars(page, [1, 2, 3, 4, 5]);
+  const timed = await settledBars(page, [1, 2, 3, 4, 5]);
   // Calls 2 (1.0 s to 3.5 s) and 3 (1.5 s to 3.3 s) ran at once: they overlap in time, one
   // under the other in their lane, both visible.
   assert.ok(overlap(timed[2], timed[3]), `calls 2 and 3 overlap: ${JSON.stringify([timed[2], timed[3]])}`);
