@@ -205,6 +205,26 @@ function resJsonHeaders(rng, extra = []) {
   ];
 }
 
+/** A Chat Completions answer: an SSE stream of `chunk`-character deltas, or one JSON body. */
+function chatCompletion(rng, { id, model, turn, reply, stream, chunk }) {
+  const created = 1795000000 + turn;
+  if (stream) {
+    const events = [];
+    for (let i = 0; i < reply.length; i += chunk) {
+      events.push({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta: { content: reply.slice(i, i + chunk) }, finish_reason: null }] });
+    }
+    events.push({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] });
+    return { resBody: sse(events), resMime: 'text/event-stream' };
+  }
+  const resBody = {
+    id, object: 'chat.completion', created, model,
+    choices: [{ index: 0, message: { role: 'assistant', content: reply, refusal: null }, finish_reason: 'stop' }],
+    usage: { prompt_tokens: rng.int(100, 90000), completion_tokens: rng.int(10, 2000), total_tokens: rng.int(100, 92000) },
+    system_fingerprint: `fp_${rng.hex(10)}`,
+  };
+  return { resBody, resMime: 'application/json' };
+}
+
 function sse(events) {
   return events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join('') + 'data: [DONE]\n\n';
 }
@@ -242,24 +262,7 @@ function* chatSession(rng, fill, opts) {
     const reply = fill.text(rng.tail(700, 8000));
     const id = `chatcmpl-${rng.alnum(29)}`;
     const body = { model, messages, tools, temperature: 0.2, stream };
-    let resBody, resMime;
-    if (stream) {
-      const events = [];
-      for (let i = 0; i < reply.length; i += 120) {
-        events.push({ id, object: 'chat.completion.chunk', created: 1795000000 + turn, model, choices: [{ index: 0, delta: { content: reply.slice(i, i + 120) }, finish_reason: null }] });
-      }
-      events.push({ id, object: 'chat.completion.chunk', created: 1795000000 + turn, model, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] });
-      resBody = sse(events);
-      resMime = 'text/event-stream';
-    } else {
-      resBody = {
-        id, object: 'chat.completion', created: 1795000000 + turn, model,
-        choices: [{ index: 0, message: { role: 'assistant', content: reply, refusal: null }, finish_reason: 'stop' }],
-        usage: { prompt_tokens: rng.int(100, 90000), completion_tokens: rng.int(10, 2000), total_tokens: rng.int(100, 92000) },
-        system_fingerprint: `fp_${rng.hex(10)}`,
-      };
-      resMime = 'application/json';
-    }
+    const { resBody, resMime } = chatCompletion(rng, { id, model, turn, reply, stream, chunk: 120 });
     yield {
       method: 'POST', url: 'https://api.openai.com/v1/chat/completions',
       reqHeaders: jsonHeaders(auth), reqBody: body, reqMime: 'application/json',
@@ -612,22 +615,7 @@ function* historyChat(rng, fill) {
     const reply = fill.answer(rng.int(40, 220));
     const id = `chatcmpl-${rng.alnum(29)}`;
     const stream = rng.chance(0.15);
-    let resBody, resMime;
-    if (stream) {
-      const events = [];
-      for (let i = 0; i < reply.length; i += 200) events.push({ id, object: 'chat.completion.chunk', created: 1795000000 + turn, model, choices: [{ index: 0, delta: { content: reply.slice(i, i + 200) }, finish_reason: null }] });
-      events.push({ id, object: 'chat.completion.chunk', created: 1795000000 + turn, model, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] });
-      resBody = sse(events);
-      resMime = 'text/event-stream';
-    } else {
-      resBody = {
-        id, object: 'chat.completion', created: 1795000000 + turn, model,
-        choices: [{ index: 0, message: { role: 'assistant', content: reply, refusal: null }, finish_reason: 'stop' }],
-        usage: { prompt_tokens: rng.int(100, 90000), completion_tokens: rng.int(10, 2000), total_tokens: rng.int(100, 92000) },
-        system_fingerprint: `fp_${rng.hex(10)}`,
-      };
-      resMime = 'application/json';
-    }
+    const { resBody, resMime } = chatCompletion(rng, { id, model, turn, reply, stream, chunk: 200 });
     yield {
       method: 'POST', url: 'https://api.openai.com/v1/chat/completions',
       reqHeaders: jsonHeaders(auth), reqBody: { model, messages, ...(tools ? { tools } : {}), temperature: 0.7, stream }, reqMime: 'application/json',

@@ -485,7 +485,8 @@ impl Body {
         self.events
             .get_or_init(|| {
                 let Some(text) = self.text() else { return Vec::new() };
-                let json = Facts::of(&self.bytes, Role::Frame).is_some();
+                // Whether the body is one JSON document, from its facts when they are taken.
+                let json = self.facts.get().map_or_else(|| Facts::of(&self.bytes, Role::Frame).is_some(), |f| f.json);
                 split_stream(text, self.content_type.as_deref(), json)
             })
             .as_slice()

@@ -37,6 +37,19 @@ impl<'b> Lexer<'b> {
         Ok(())
     }
 
+    /// After an element of a list or object: a comma (`true`, more follow) or the `close`
+    /// bracket (`false`, consumed).
+    pub fn more(&mut self, close: u8) -> Scan<bool> {
+        self.whitespace();
+        let byte = self.peek()?;
+        self.at += 1;
+        match byte {
+            b',' => Ok(true),
+            b if b == close => Ok(false),
+            _ => Err(()),
+        }
+    }
+
     /// `true`, `false` or `null`, spelled out.
     pub fn word(&mut self, word: &[u8]) -> Scan<()> {
         if !self.bytes[self.at..].starts_with(word) {

@@ -211,14 +211,8 @@ impl<'b> Scanner<'b> {
                     items.push((node.seq.key(), node.instructions, self.facts.texts.len()));
                 }
                 seq = seq.then(node.seq);
-                self.lex.whitespace();
-                match self.lex.peek()? {
-                    b',' => self.lex.at += 1,
-                    b']' => {
-                        self.lex.at += 1;
-                        break;
-                    }
-                    _ => return Err(()),
+                if !self.lex.more(b']')? {
+                    break;
                 }
             }
         }
@@ -268,14 +262,8 @@ impl<'b> Scanner<'b> {
         } else {
             loop {
                 self.member(context, nesting, &mut shape)?;
-                self.lex.whitespace();
-                match self.lex.peek()? {
-                    b',' => self.lex.at += 1,
-                    b'}' => {
-                        self.lex.at += 1;
-                        break;
-                    }
-                    _ => return Err(()),
+                if !self.lex.more(b'}')? {
+                    break;
                 }
             }
         }
