@@ -13,6 +13,7 @@ pub mod excerpt;
 pub mod facts;
 pub mod formats;
 pub mod inputs;
+mod lex;
 pub mod lexicon;
 pub mod limits;
 pub mod model;

@@ -3,11 +3,10 @@
 //! that fingerprints look up. A body is never held as a tree: a history resent turn after turn
 //! costs a few hashes per item, not a copy of itself.
 //!
-//! [`scan`] reads the bytes ([`lex`] is JSON's lexical grammar, [`seq`] the composable hash that
-//! keys items); [`oracle`] (tests and fuzzing only) computes the same facts from a
+//! [`scan`] reads the bytes ([`crate::lex`] is JSON's lexical grammar, [`seq`] the composable
+//! hash that keys items); [`oracle`] (tests and fuzzing only) computes the same facts from a
 //! `serde_json::Value`, the way callstate once did, to check the scanner against.
 
-mod lex;
 #[cfg(any(test, feature = "oracle"))]
 pub mod oracle;
 mod scan;

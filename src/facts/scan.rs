@@ -3,12 +3,12 @@
 //! allocated per JSON node: keys go to one arena, strings are read where they lie unless they
 //! hold escapes, and each object's members are ordered by key only to combine their hashes.
 
-use super::lex::{Lexer, Scan, Text};
 use super::seq::Seq;
 use super::{
     digest, is_content_key, is_handle_like, is_noise_name, keeps_content, pointer_segment, text_hash, Candidate, Facts,
     Field, Items, Role, CONTENT_ARRAYS, DELTA_KEYS, FIELD_DEPTH, ITEM_KEYS, LONG_FIELD, LONG_TEXT,
 };
+use crate::lex::{Lexer, Scan, Text};
 use crate::lexicon;
 
 /// `serde_json` refuses documents nested deeper than this.

@@ -1,11 +1,11 @@
-//! JSON's lexical grammar for the scanner: whitespace, literals, numbers and strings, read as
+//! JSON's lexical grammar, for the body scanner and the HAR reader: whitespace, literals, numbers and strings, read as
 //! `serde_json` reads them (the same escapes, the same refusals), strings where they lie.
 
 /// Why nothing is said: the scanner only needs to know that the document is not JSON.
-pub(super) type Scan<T> = Result<T, ()>;
+pub(crate) type Scan<T> = Result<T, ()>;
 
 /// The bytes of a document (valid UTF-8), and where reading stands.
-pub(super) struct Lexer<'b> {
+pub(crate) struct Lexer<'b> {
     pub text: &'b str,
     pub bytes: &'b [u8],
     pub at: usize,
@@ -199,7 +199,7 @@ fn stop_byte(bytes: &[u8]) -> Option<usize> {
 }
 
 /// A string as read: where it lies, or in the scratch buffer.
-pub(super) enum Text<'b> {
+pub(crate) enum Text<'b> {
     Raw(&'b str),
     Scratch,
 }
