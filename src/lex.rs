@@ -1,7 +1,11 @@
-//! JSON's lexical grammar, for the body scanner and the HAR reader: whitespace, literals, numbers and strings, read as
-//! `serde_json` reads them (the same escapes, the same refusals), strings where they lie.
+//! JSON's lexical grammar, for the body scanner and the HAR reader: whitespace, literals,
+//! numbers and strings, read as `serde_json` reads them (the same escapes, the same refusals),
+//! strings where they lie.
 
-/// Why nothing is said: the scanner only needs to know that the document is not JSON.
+use std::borrow::Cow;
+
+/// Why nothing is said: a reader only needs to know that the text is not JSON, or, where a
+/// stream may bring more, that it ran out ([`Lexer::ran_out`]).
 pub(crate) type Scan<T> = Result<T, ()>;
 
 /// The bytes of a document (valid UTF-8), and where reading stands.
@@ -11,19 +15,42 @@ pub(crate) struct Lexer<'b> {
     pub at: usize,
     /// Unescaped text of a string that holds escapes.
     pub scratch: String,
+    /// Newlines passed, and where the last line starts: JSON has raw newlines only between
+    /// tokens, so counting them in whitespace counts every line.
+    pub lines: usize,
+    pub line_start: usize,
 }
 
 impl<'b> Lexer<'b> {
     pub fn new(text: &'b str) -> Lexer<'b> {
-        Lexer { text, bytes: text.as_bytes(), at: 0, scratch: String::new() }
+        Lexer { text, bytes: text.as_bytes(), at: 0, scratch: String::new(), lines: 0, line_start: 0 }
     }
 
     pub fn peek(&self) -> Scan<u8> {
         self.bytes.get(self.at).copied().ok_or(())
     }
 
+    /// Whether reading failed at the end of the bytes (every failure there moves `at` to the
+    /// end): a document cut short, not a malformed one.
+    pub fn ran_out(&self) -> bool {
+        self.at >= self.bytes.len()
+    }
+
+    fn short<T>(&mut self) -> Scan<T> {
+        self.at = self.bytes.len();
+        Err(())
+    }
+
     pub fn whitespace(&mut self) {
-        while matches!(self.bytes.get(self.at), Some(b' ' | b'\n' | b'\t' | b'\r')) {
+        while let Some(&byte) = self.bytes.get(self.at) {
+            match byte {
+                b' ' | b'\t' | b'\r' => {}
+                b'\n' => {
+                    self.lines += 1;
+                    self.line_start = self.at + 1;
+                }
+                _ => return,
+            }
             self.at += 1;
         }
     }
@@ -50,17 +77,97 @@ impl<'b> Lexer<'b> {
         }
     }
 
+    /// A member's key (copied only if it holds escapes) and the colon after it.
+    pub fn member_key(&mut self) -> Scan<Cow<'b, str>> {
+        self.whitespace();
+        if self.peek()? != b'"' {
+            return Err(());
+        }
+        let key = match self.read_string()? {
+            Text::Raw(key) => Cow::Borrowed(key),
+            Text::Scratch => Cow::Owned(self.scratch.clone()),
+        };
+        self.expect(b':')?;
+        Ok(key)
+    }
+
+    /// A string value where it lies, or unescaped (a copy of the scratch buffer, which keeps
+    /// its room for the next).
+    pub fn string(&mut self) -> Scan<Cow<'b, str>> {
+        Ok(match self.read_string()? {
+            Text::Raw(text) => Cow::Borrowed(text),
+            Text::Scratch => Cow::Owned(self.scratch.as_str().to_owned()),
+        })
+    }
+
+    /// Skips a value, checking its grammar, at any depth (as `serde_json` skips what it
+    /// ignores): one byte of state per open bracket, no recursion.
+    pub fn skip_value(&mut self) -> Scan<()> {
+        let mut open: Vec<u8> = Vec::new();
+        loop {
+            self.whitespace();
+            match self.peek()? {
+                byte @ (b'{' | b'[') => {
+                    let close = if byte == b'{' { b'}' } else { b']' };
+                    self.at += 1;
+                    self.whitespace();
+                    if self.peek()? != close {
+                        open.push(close);
+                        if close == b'}' {
+                            self.member_key()?;
+                        }
+                        continue;
+                    }
+                    self.at += 1;
+                }
+                b'"' => {
+                    self.read_string()?;
+                }
+                b't' => self.word(b"true")?,
+                b'f' => self.word(b"false")?,
+                b'n' => self.word(b"null")?,
+                b'-' | b'0'..=b'9' => {
+                    self.number_grammar()?;
+                }
+                _ => return Err(()),
+            }
+            // After a value: close what it ends, or go on after a comma.
+            loop {
+                let Some(&close) = open.last() else { return Ok(()) };
+                if self.more(close)? {
+                    if close == b'}' {
+                        self.member_key()?;
+                    }
+                    break;
+                }
+                open.pop();
+            }
+        }
+    }
+
     /// `true`, `false` or `null`, spelled out.
     pub fn word(&mut self, word: &[u8]) -> Scan<()> {
-        if !self.bytes[self.at..].starts_with(word) {
-            return Err(());
+        let rest = &self.bytes[self.at..];
+        if !rest.starts_with(word) {
+            return if word.starts_with(rest) { self.short() } else { Err(()) };
         }
         self.at += word.len();
         Ok(())
     }
 
-    /// JSON's number grammar; a number too large for a float is refused, as `serde_json` does.
+    /// JSON's number grammar; a number too large for a float is refused, as `serde_json` does
+    /// where it reads the number.
     pub fn number(&mut self) -> Scan<()> {
+        let start = self.at;
+        if self.number_grammar()? && !self.text[start..self.at].parse::<f64>().map_err(|_| ())?.is_finite() {
+            return Err(());
+        }
+        Ok(())
+    }
+
+    /// JSON's number grammar only (as `serde_json` checks a number it skips); whether the number
+    /// is a float, or an integer too long for 64 bits.
+    pub fn number_grammar(&mut self) -> Scan<bool> {
         let start = self.at;
         let digits = |s: &mut Self| {
             let from = s.at;
@@ -97,10 +204,7 @@ impl<'b> Lexer<'b> {
             }
             float = true;
         }
-        if float && !self.text[start..self.at].parse::<f64>().map_err(|_| ())?.is_finite() {
-            return Err(());
-        }
-        Ok(())
+        Ok(float)
     }
 
     /// Reads a string at the opening quote: where it lies if it holds no escape, else unescaped
@@ -108,7 +212,7 @@ impl<'b> Lexer<'b> {
     pub fn read_string(&mut self) -> Scan<Text<'b>> {
         let (text, bytes) = (self.text, self.bytes);
         let start = self.at + 1;
-        let mut stop = start + stop_byte(&bytes[start..]).ok_or(())?;
+        let Some(mut stop) = stop_byte(&bytes[start..]).map(|s| start + s) else { return self.short() };
         if bytes[stop] == b'"' {
             self.at = stop + 1;
             return Ok(Text::Raw(&text[start..stop]));
@@ -125,13 +229,14 @@ impl<'b> Lexer<'b> {
                 b'\\' => from = self.escape(stop)?,
                 _ => return Err(()),
             }
-            stop = from + stop_byte(&bytes[from..]).ok_or(())?;
+            let Some(next) = stop_byte(&bytes[from..]) else { return self.short() };
+            stop = from + next;
         }
     }
 
     /// One escape at `at` (the backslash) into the scratch buffer; the index after it.
     fn escape(&mut self, at: usize) -> Scan<usize> {
-        let byte = *self.bytes.get(at + 1).ok_or(())?;
+        let Some(&byte) = self.bytes.get(at + 1) else { return self.short() };
         let plain = match byte {
             b'"' => '"',
             b'\\' => '\\',
@@ -148,8 +253,8 @@ impl<'b> Lexer<'b> {
         Ok(at + 2)
     }
 
-    fn hex4(&self, at: usize) -> Scan<u32> {
-        let digits = self.bytes.get(at..at + 4).ok_or(())?;
+    fn hex4(&mut self, at: usize) -> Scan<u32> {
+        let Some(digits) = self.bytes.get(at..at + 4) else { return self.short() };
         digits.iter().try_fold(0u32, |n, &d| Ok(n * 16 + (d as char).to_digit(16).ok_or(())?))
     }
 
@@ -158,8 +263,10 @@ impl<'b> Lexer<'b> {
         let first = self.hex4(at + 2)?;
         let (code, next) = match first {
             0xD800..=0xDBFF => {
-                if self.bytes.get(at + 6..at + 8) != Some(b"\\u") {
-                    return Err(());
+                match self.bytes.get(at + 6..at + 8) {
+                    Some(b"\\u") => {}
+                    None if b"\\u".starts_with(&self.bytes[at + 6..]) => return self.short(),
+                    _ => return Err(()),
                 }
                 let second = self.hex4(at + 8)?;
                 if !(0xDC00..=0xDFFF).contains(&second) {

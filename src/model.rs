@@ -443,18 +443,21 @@ impl Body {
     /// What the signals read of the body, for the role it plays in its call (the same role on
     /// every call: the facts are taken once).
     pub fn facts(&self, role: Role) -> &Facts {
-        self.facts.get_or_init(|| {
-            let mut facts = Facts::of(&self.bytes, role).unwrap_or_default();
-            if let Some(text) = self.text() {
-                let events = split_stream(text, self.content_type.as_deref(), facts.json);
-                if !events.is_empty() {
-                    let streamed = Facts::of_events(events.iter().map(|e| e.data.as_str()));
-                    facts.candidates.extend(streamed.candidates);
-                    facts.streamed = streamed.streamed;
-                }
-            }
-            facts
+        self.facts.get_or_init(|| match self.text() {
+            Some(text) => facts_of_text(text, self.content_type.as_deref(), role),
+            None => Facts::default(),
         })
+    }
+
+    /// A body of `text` (as recorded, nothing to decode) that keeps only its facts (see
+    /// [`Body::slim`]), taken where the text lies: its bytes are never copied.
+    pub fn slimmed(text: &str, content_type: Option<String>, role: Role) -> Body {
+        let facts = facts_of_text(text, content_type.as_deref(), role);
+        let mut body = Body { size: text.len(), content_type, facts: OnceCell::from(facts), ..Body::default() };
+        if body.is_form() {
+            body.bytes = text.as_bytes().to_vec();
+        }
+        body
     }
 
     /// Keeps the facts and drops the bytes, so that a trace of many large bodies fits in
@@ -495,6 +498,18 @@ impl Body {
     pub fn is_event_stream(&self) -> bool {
         self.content_type.as_deref().is_some_and(|c| c.contains("text/event-stream"))
     }
+}
+
+/// The facts of a body's text: of its JSON, and of its events if it is a stream.
+fn facts_of_text(text: &str, content_type: Option<&str>, role: Role) -> Facts {
+    let mut facts = Facts::of_text(text, role).unwrap_or_default();
+    let events = split_stream(text, content_type, facts.json);
+    if !events.is_empty() {
+        let streamed = Facts::of_events(events.iter().map(|e| e.data.as_str()));
+        facts.candidates.extend(streamed.candidates);
+        facts.streamed = streamed.streamed;
+    }
+    facts
 }
 
 /// The events of a stream body: SSE by its type or its first line, NDJSON by its type or by

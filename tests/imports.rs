@@ -94,8 +94,8 @@ fn graph(src: &Path) -> Graph {
             continue;
         }
         let module = parts[0].trim_end_matches(".rs").to_string();
-        // `super` of `src/a/b.rs` is `a`; of `src/a.rs` or `src/a/mod.rs`, the root.
-        let nested = parts.len() > 1 && parts[parts.len() - 1] != "mod.rs";
+        // `super` of `src/a/b.rs` or `src/a/b/mod.rs` is `a`; of `src/a.rs` or `src/a/mod.rs`, the root.
+        let nested = parts.len() > 2 || (parts.len() == 2 && parts[1] != "mod.rs");
         let code = code_of(&std::fs::read_to_string(file).expect("source is readable"));
         let mut targets: Vec<String> = names_after(&code, "crate::")
             .into_iter()

@@ -182,7 +182,7 @@ fn errors_say_what_and_where() {
         assert_eq!(error.location.input.as_deref(), Some(*name));
     }
     let error = read("t.har", br#"{"log": {"entries": [{"request": {"#).unwrap_err();
-    assert_eq!((error.location.line, error.location.offset), (Some(1), Some(33)));
+    assert_eq!((error.location.line, error.location.offset), (Some(1), Some(34)));
     let error = read("t.yaml", b"interactions:\n- a: [1, 2\n").unwrap_err();
     assert!(error.location.line.is_some(), "{error}");
 }

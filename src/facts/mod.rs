@@ -130,9 +130,15 @@ impl Field {
 }
 
 impl Facts {
-    /// The facts of a body's bytes, for the role it plays.
+    /// The facts of a body's bytes, for the role it plays (`None` where they are not a JSON
+    /// document; bad UTF-8 anywhere makes one `serde_json` refuses).
     pub fn of(bytes: &[u8], role: Role) -> Option<Facts> {
-        scan::document(bytes, role, None).map(|mut facts| {
+        Facts::of_text(std::str::from_utf8(bytes).ok()?, role)
+    }
+
+    /// The facts of a body's text, for the role it plays.
+    pub fn of_text(text: &str, role: Role) -> Option<Facts> {
+        scan::document(text, role, None).map(|mut facts| {
             facts.json = true;
             facts
         })
@@ -144,7 +150,7 @@ impl Facts {
         let mut facts = Facts::default();
         let mut spelled = String::new();
         for (n, data) in events.enumerate() {
-            let Some(event) = scan::document(data.as_bytes(), Role::Frame, Some(&mut spelled)) else { continue };
+            let Some(event) = scan::document(data, Role::Frame, Some(&mut spelled)) else { continue };
             facts.candidates.extend(event.candidates.into_iter().map(|c| Candidate { event: Some(n), ..c }));
         }
         if !spelled.trim().is_empty() {

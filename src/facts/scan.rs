@@ -16,20 +16,15 @@ const MAX_NESTING: usize = 127;
 
 /// The facts of a document (an object or an array, surrounded by whitespace at most), or `None`
 /// where `serde_json` would not read it. `spelled`, for a stream event, gathers its text deltas.
-pub(super) fn document(bytes: &[u8], role: Role, spelled: Option<&mut String>) -> Option<Facts> {
-    let start = bytes.iter().position(|b| !b.is_ascii_whitespace())?;
-    let end = bytes.iter().rposition(|b| !b.is_ascii_whitespace())? + 1;
-    let bytes = &bytes[start..end];
-    if !matches!(bytes.first(), Some(b'{' | b'[')) {
+pub(super) fn document(text: &str, role: Role, spelled: Option<&mut String>) -> Option<Facts> {
+    let text = text.trim_matches(|c: char| c.is_ascii_whitespace());
+    if !matches!(text.as_bytes().first(), Some(b'{' | b'[')) {
         return None;
     }
-    // Bad UTF-8 anywhere makes a document `serde_json` refuses (outside strings only ASCII is
-    // JSON): checked once here, strings are then sliced where they lie.
-    let text = std::str::from_utf8(bytes).ok()?;
     let mut scanner = Scanner::new(text, role, spelled.is_some());
     scanner.value(Context::ROOT).ok()?;
     scanner.lex.whitespace();
-    if scanner.lex.at != bytes.len() {
+    if scanner.lex.at != text.len() {
         return None;
     }
     Some(scanner.finish(spelled))
