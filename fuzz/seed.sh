@@ -2,7 +2,7 @@
 # Seeds each fuzz target's corpus (fuzz/corpus/<target>/, git-ignored) with the test inputs:
 # tests/corpus/* and tests/corpus/runtimes/* (files only) and tests/formats/*. analyze_many also gets a few multi-input seeds,
 # its inputs joined by a 0xFF byte (see fuzz_targets/analyze_many.rs); body_facts every JSON
-# body of the HAR inputs on its own (fuzz/body-seeds.mjs). Idempotent.
+# body of the HAR inputs on its own (fuzz/body-seeds.mjs); har_same the HARs. Idempotent.
 set -euo pipefail
 FUZZ="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$FUZZ")"
@@ -35,6 +35,14 @@ join "$dir/seed-multi-frontdoor-otlp" "$F/frontdoor-runtime-sessions.har" "$F/ba
 join "$dir/seed-multi-nock-cassette" "$F/nock-openai-chat-completions.json" "$C/oai-chat-tool-calls.yaml"
 join "$dir/seed-multi-spans-and-logs" "$C/runtimes/agentcore-strands-bedrock-spans.json" "$C/runtimes/agentcore-strands-bedrock-runtime-logs.json"
 join "$dir/seed-multi-bad-and-good" "$C/NOTICE.md" "$F/nock-anthropic-messages-create.json"
+
+# har_same: the HARs of the tests and samples, and small ones the reader must agree on.
+dir="$FUZZ/corpus/har_same"
+mkdir -p "$dir"
+for f in "$ROOT"/tests/corpus/*.har "$ROOT"/tests/formats/*.har "$ROOT"/tests/rules/*.har "$ROOT"/www/samples/*.har; do
+	[ -f "$f" ] && [ "$(wc -c <"$f")" -lt 1000000 ] && cp "$f" "$dir/seed-$(basename "$f")"
+done
+printf '%s' '{"log": {"entries": [{"request": {"method": "GET", "url": "https://a.example/", "headers": [{"name": "a", "value": ["b", 1]}]}, "response": {"status": 200, "content": {"text": "{\"id\": \"resp_0123456789\"}"}}}, null, 5]}}' >"$dir/seed-small"
 
 # stream_same reads its chunk size from the first byte: each seed gets one in front.
 dir="$FUZZ/corpus/stream_same"

@@ -79,12 +79,16 @@ enum JsInput {
 }
 
 impl JsInput {
-    /// A `Uint8Array` (or any array-buffer view), an `ArrayBuffer` or a string.
+    /// A `Uint8Array`, an `ArrayBuffer` or a string.
     fn of(value: &JsValue) -> Option<JsInput> {
         if let Some(text) = value.as_string() {
             return Some(JsInput::Text(text));
         }
-        if value.is_instance_of::<js_sys::Uint8Array>() || value.is_instance_of::<js_sys::ArrayBuffer>() {
+        // A `Uint8Array` is used as it is: `new Uint8Array(array)` would copy it.
+        if let Some(array) = value.dyn_ref::<js_sys::Uint8Array>() {
+            return Some(JsInput::Bytes(array.clone()));
+        }
+        if value.is_instance_of::<js_sys::ArrayBuffer>() {
             return Some(JsInput::Bytes(js_sys::Uint8Array::new(value)));
         }
         None

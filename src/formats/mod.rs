@@ -3,6 +3,8 @@
 
 mod body;
 mod cassette;
+#[cfg(any(test, feature = "oracle"))]
+pub use har::oracle as har_oracle;
 mod har;
 mod jsonl;
 mod nock;

@@ -16,6 +16,12 @@ pub struct Warnings {
 }
 
 impl Warnings {
+    /// How many warnings were added, listed or not.
+    #[cfg(any(test, feature = "oracle"))]
+    pub fn count(&self) -> usize {
+        self.listed.len() + self.suppressed
+    }
+
     /// Adds a warning, built only if it will be listed.
     pub fn warn(&mut self, make: impl FnOnce() -> Diagnostic) {
         if self.listed.len() < MAX_WARNINGS {

@@ -5,7 +5,7 @@
 use crate::lex::{Lexer, Scan};
 use std::borrow::Cow;
 
-#[derive(Default)]
+#[derive(Debug, Default, PartialEq)]
 pub struct Entry<'b> {
     pub started: Option<Cow<'b, str>>,
     pub request: Option<Request<'b>>,
@@ -18,7 +18,7 @@ pub struct Entry<'b> {
     pub time: Option<f64>,
 }
 
-#[derive(Default)]
+#[derive(Debug, Default, PartialEq)]
 pub struct Request<'b> {
     pub method: Option<Cow<'b, str>>,
     pub url: Option<Cow<'b, str>>,
@@ -27,7 +27,7 @@ pub struct Request<'b> {
     pub post: Option<PostData<'b>>,
 }
 
-#[derive(Default)]
+#[derive(Debug, Default, PartialEq)]
 pub struct Response<'b> {
     pub status: Option<Loose<'b>>,
     pub headers: Option<Vec<Pair<'b>>>,
@@ -35,7 +35,7 @@ pub struct Response<'b> {
     pub content: Option<Content<'b>>,
 }
 
-#[derive(Default)]
+#[derive(Debug, Default, PartialEq)]
 pub struct PostData<'b> {
     pub mime_type: Option<Cow<'b, str>>,
     pub text: Option<Cow<'b, str>>,
@@ -43,7 +43,7 @@ pub struct PostData<'b> {
     pub encoding: Option<Cow<'b, str>>,
 }
 
-#[derive(Default)]
+#[derive(Debug, Default, PartialEq)]
 pub struct Content<'b> {
     pub mime_type: Option<Cow<'b, str>>,
     pub text: Option<Cow<'b, str>>,
@@ -51,13 +51,13 @@ pub struct Content<'b> {
 }
 
 /// A header, cookie or form parameter.
-#[derive(Default)]
+#[derive(Debug, Default, PartialEq)]
 pub struct Pair<'b> {
     pub name: Option<Cow<'b, str>>,
     pub value: Option<Loose<'b>>,
 }
 
-#[derive(Default)]
+#[derive(Debug, Default, PartialEq)]
 pub struct Message<'b> {
     /// `send` or `receive`.
     pub kind: Option<Cow<'b, str>>,
@@ -68,6 +68,7 @@ pub struct Message<'b> {
 
 /// A value that tools write with varying types: strings, numbers, lists of strings (Polly.js
 /// header values), `null`.
+#[derive(Debug, PartialEq)]
 pub enum Loose<'b> {
     Text(Cow<'b, str>),
     Number(f64),
@@ -378,14 +379,15 @@ impl<'b> Fields<'_, 'b> {
 
     /// A number as a float; one too large for a float is not JSON to `serde_json`.
     fn float(&mut self) -> Scan<f64> {
-        self.number_text().filter(|n| n.is_finite()).ok_or(())
+        self.number_text()?.ok_or(())
     }
 
-    /// A number, infinite where it is too large for a float (`None` if not a number).
-    fn number_text(&mut self) -> Option<f64> {
+    /// A number, parsed as `serde_json` parses it (to the same bit); `None` where it is too
+    /// large for a float.
+    fn number_text(&mut self) -> Scan<Option<f64>> {
         let start = self.lex.at;
-        self.lex.number_grammar().ok()?;
-        self.lex.text[start..self.lex.at].parse().ok()
+        self.lex.number_grammar()?;
+        Ok(serde_json::from_str(&self.lex.text[start..self.lex.at]).ok())
     }
 
     fn loose(&mut self, field: &'static str, depth: usize) -> Scan<Option<Loose<'b>>> {
@@ -394,14 +396,13 @@ impl<'b> Fields<'_, 'b> {
             b'"' => Loose::Text(self.lex.string()?),
             b't' => self.lex.word(b"true").map(|()| Loose::Bool(true))?,
             b'f' => self.lex.word(b"false").map(|()| Loose::Bool(false))?,
-            b'-' | b'0'..=b'9' => match self.number_text() {
-                Some(number) if number.is_finite() => Loose::Number(number),
+            b'-' | b'0'..=b'9' => match self.number_text()? {
+                Some(number) => Loose::Number(number),
                 // What tools write here is read loosely: a number out of range skips the entry.
-                Some(_) => {
+                None => {
                     self.shape.get_or_insert(Shape::Huge { field });
                     return Ok(None);
                 }
-                None => return Err(()),
             },
             b'[' if depth < LOOSE_DEPTH => {
                 Loose::Many(self.list(field, |f, field| f.loose(field, depth + 1))?.unwrap_or_default())

@@ -8,6 +8,8 @@
 
 mod call;
 mod entry;
+#[cfg(any(test, feature = "oracle"))]
+pub mod oracle;
 
 use super::{json_error_at, Read, Text};
 use crate::error::{Error, ErrorKind, Location, Result};
@@ -423,4 +425,60 @@ fn without_cut_character(bytes: &[u8]) -> usize {
         }
     }
     bytes.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::oracle::agrees;
+
+    /// Every HAR in the test corpora and samples reads to the same calls as from its tree.
+    #[test]
+    fn every_har_agrees_with_the_tree() {
+        let mut hars = 0;
+        for dir in
+            ["tests/corpus", "tests/corpus/runtimes", "tests/formats", "tests/golden", "tests/rules", "www/samples"]
+        {
+            let Ok(entries) = std::fs::read_dir(dir) else { continue };
+            for path in entries.flatten().map(|e| e.path()).filter(|p| p.is_file()) {
+                let bytes = std::fs::read(&path).unwrap();
+                if !super::looks_like_har(&String::from_utf8_lossy(&bytes[..bytes.len().min(4096)])) {
+                    continue;
+                }
+                agrees(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                hars += 1;
+            }
+        }
+        assert!(hars >= 8, "{hars} HARs");
+    }
+
+    /// Entries of every shape the fields can take: the reader skips, keeps and refuses what the
+    /// tree does.
+    #[test]
+    fn odd_entries_agree_with_the_tree() {
+        let entries = [
+            r#"{"request": {"method": "POST", "url": "https://a.example/v1", "headers": [{"name": "X", "value": ["a", 1, true, null, [2.5]]}], "postData": {"mimeType": "application/json", "text": "{\"id\": \"resp_1234567890abcdef\"}"}}, "response": {"status": "201", "content": {"text": "eyJhIjogMX0=", "encoding": "base64"}}}"#,
+            r#"{"request": {"url": "https://a.example/", "cookies": [{"name": "s", "value": "v"}], "postData": {"params": [{"name": "a", "value": "b"}, {"value": "no name"}]}}, "time": 12.5, "startedDateTime": "2024-01-01T00:00:00.000Z"}"#,
+            r#"{"request": {"url": "wss://a.example/ws"}, "_webSocketMessages": [{"type": "send", "time": 1.5, "opcode": 1, "data": "{\"type\": \"session.update\"}"}, {"type": "receive", "opcode": 2, "data": "AAEC"}, null]}"#,
+            r#"{"request": {"url": "https://a.example/", "headers": {"not": "a list"}}}"#,
+            r#"{"request": {"url": 5}}"#,
+            r#"{"request": {"url": "https://a.example/"}, "response": {"status": {"code": 200}}}"#,
+            r#"{"request": {"url": "https://a.example/"}, "response": {"status": [[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]}}"#,
+            r#"{"request": {"url": "https://a.example/"}, "response": {"status": 1e400}}"#,
+            r#"{"request": {"url": "https://a.example/"}, "_other": [[[{"deep": [1e400]}]]], "time": null}"#,
+            r#"{"requ\u0065st": {"url": "https://a.example/\u00e9"}}"#,
+            r#"null"#,
+            r#"[1, 2]"#,
+            r#""text""#,
+            r#"{}"#,
+        ];
+        for entry in entries {
+            let har = format!(r#"{{"log": {{"version": "1.2", "entries": [{entry}], "pages": []}}, "x": 1}}"#);
+            agrees(har.as_bytes()).unwrap_or_else(|e| panic!("{entry}: {e}"));
+        }
+        for document in
+            [r#"{"log": {"entries": null}}"#, r#"{"log": {}}"#, r#"{"log": {"entries": 5}}"#, r#"{"log": 5}"#]
+        {
+            agrees(document.as_bytes()).unwrap_or_else(|e| panic!("{document}: {e}"));
+        }
+    }
 }
