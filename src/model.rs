@@ -242,7 +242,7 @@ impl Url {
             .filter(|pair| !pair.is_empty())
             .map(|pair| {
                 let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-                (percent_decode(k), percent_decode(v))
+                (percent_decode(k).into_owned(), percent_decode(v).into_owned())
             })
             .collect();
         Url { scheme, host, path: if path.is_empty() { "/".into() } else { path.to_string() }, query }
@@ -258,13 +258,14 @@ impl Url {
 
     /// Non-empty, percent-decoded path segments.
     pub fn segments(&self) -> impl Iterator<Item = String> + '_ {
-        self.path.split('/').filter(|s| !s.is_empty()).map(percent_decode)
+        self.path.split('/').filter(|s| !s.is_empty()).map(|s| percent_decode(s).into_owned())
     }
 }
 
-pub fn percent_decode(s: &str) -> String {
+/// `s` with `%XX` escapes and `+` decoded; copied only where it holds one.
+pub fn percent_decode(s: &str) -> std::borrow::Cow<'_, str> {
     if !s.contains(['%', '+']) {
-        return s.to_string();
+        return std::borrow::Cow::Borrowed(s);
     }
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -287,7 +288,7 @@ pub fn percent_decode(s: &str) -> String {
         }
         i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    std::borrow::Cow::Owned(String::from_utf8_lossy(&out).into_owned())
 }
 
 /// Headers in recorded order, names lower-cased (HTTP header names are case-insensitive).

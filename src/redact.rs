@@ -88,7 +88,7 @@ pub fn url(url: &crate::model::Url, handles: &rustc_hash::FxHashMap<&str, String
     let path: Vec<String> = url
         .path
         .split('/')
-        .map(|segment| match handles.get(crate::model::percent_decode(segment).as_str()) {
+        .map(|segment| match handles.get(crate::model::percent_decode(segment).as_ref()) {
             Some(shown) => shown.clone(),
             None => redact_text(segment),
         })
@@ -136,9 +136,19 @@ pub fn looks_random(token: &str) -> bool {
         && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
+/// Whether `text` has a byte that key-shaped words hold (`.`, `-`, `_`) or the start of a cloud
+/// key (`AKIA`, `ASIA`, `AIza`): one pass, where most text has neither.
+fn may_hold_a_key(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().any(|(i, &b)| {
+        matches!(b, b'.' | b'-' | b'_')
+            || (b == b'A' && matches!(bytes.get(i + 1..i + 4), Some(b"KIA" | b"SIA" | b"Iza")))
+    })
+}
+
 /// Replaces key-shaped words in free text (error messages, paths) with `[redacted]`.
 pub fn redact_text(text: &str) -> String {
-    if !text.contains(['.', '-', '_']) && !text.contains("AKIA") && !text.contains("ASIA") && !text.contains("AIza") {
+    if !may_hold_a_key(text) {
         return text.to_string();
     }
     let mut out = String::with_capacity(text.len());

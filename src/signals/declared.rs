@@ -487,7 +487,10 @@ fn value_at(call: &Call, fp: &Fingerprint, at: &str) -> Option<(At, String)> {
         return fp.paths.iter().find_map(|pattern| {
             let (_, index) =
                 path_captures(pattern, &request.url.path)?.into_iter().find(|(name, _)| *name == capture)?;
-            Some((At::sent(super::places::path_place(&segments, index)), crate::model::percent_decode(segments[index])))
+            Some((
+                At::sent(super::places::path_place(&segments, index)),
+                crate::model::percent_decode(segments[index]).into_owned(),
+            ))
         });
     }
     None
