@@ -213,7 +213,7 @@ impl Table {
         };
         let state: Vec<&str> = v.state.iter().map(|k| k.as_str()).collect();
         let state = if state.is_empty() { "-".to_string() } else { state.join(", ") };
-        let confidence = format!("{:.2} {}", v.confidence, name(&v.level));
+        let confidence = format!("{} {}", super::words::two_decimals(v.confidence), name(&v.level));
         let expected = match v.expected {
             Some(true) => "yes",
             Some(false) => "NO",

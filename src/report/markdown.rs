@@ -12,8 +12,13 @@ pub fn to_markdown(report: &Report) -> String {
     let mut out = String::new();
     let v = &report.verdict;
     let _ = writeln!(out, "# callstate report\n");
-    let _ =
-        writeln!(out, "**Verdict: {}** (confidence {:.2}, {})\n", v.label.as_str(), v.confidence, mode_name(&v.level));
+    let _ = writeln!(
+        out,
+        "**Verdict: {}** (confidence {}, {})\n",
+        v.label.as_str(),
+        super::words::two_decimals(v.confidence),
+        mode_name(&v.level)
+    );
     let _ = writeln!(out, "{}\n", v.explanation);
     let inputs: Vec<String> =
         report.inputs.iter().map(|i| format!("`{}` ({}, {} calls)", i.name, mode_name(&i.format), i.calls)).collect();

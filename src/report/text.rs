@@ -10,9 +10,9 @@ pub fn to_text(report: &Report) -> String {
     let inputs: Vec<String> = report.inputs.iter().map(|i| format!("{} ({})", i.name, name(&i.format))).collect();
     let _ = writeln!(
         out,
-        "verdict: {} (confidence {:.2}, {}) — {} calls: {} stateful, {} stateless, {} resource-dependent; {} session(s) — {}",
+        "verdict: {} (confidence {}, {}) — {} calls: {} stateful, {} stateless, {} resource-dependent; {} session(s) — {}",
         v.label.as_str(),
-        v.confidence,
+        super::words::two_decimals(v.confidence),
         name(&v.level),
         s.calls,
         s.stateful,

@@ -86,6 +86,13 @@ impl std::fmt::Display for Sentence {
 }
 
 /// Call numbers (from 1) as a reader reads them: the first eight, then how many more.
+/// A confidence (0 to 1) with two decimals, `0.85`: written from whole hundredths, so that no
+/// float formatting is linked into the wasm.
+pub fn two_decimals(x: f64) -> String {
+    let hundredths = (x.clamp(0.0, 1.0) * 100.0).round() as u32;
+    format!("{}.{:02}", hundredths / 100, hundredths % 100)
+}
+
 pub fn numbered(calls: &[usize]) -> String {
     numbers(calls, 8)
 }

@@ -87,11 +87,12 @@ impl Loose<'_> {
     }
 }
 
+/// A number as header text: whole numbers as integers, others as JSON writes them.
 fn format_number(n: f64) -> String {
     if n.fract() == 0.0 && n.abs() < 1e15 {
         format!("{}", n as i64)
     } else {
-        n.to_string()
+        serde_json::Number::from_f64(n).map(|n| n.to_string()).unwrap_or_default()
     }
 }
 
