@@ -291,13 +291,35 @@ pub fn percent_decode(s: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(String::from_utf8_lossy(&out).into_owned())
 }
 
-/// Headers in recorded order, names lower-cased (HTTP header names are case-insensitive).
+/// Headers in recorded order, names lower-cased (HTTP header names are case-insensitive). They
+/// are kept in one buffer: a call has dozens, a trace has a million.
 #[derive(Debug, Clone, Default)]
-pub struct Headers(pub Vec<(String, String)>);
+pub struct Headers {
+    text: String,
+    /// Where each header's name ends in `text`, and where its value ends.
+    ends: Vec<(usize, usize)>,
+}
 
 impl Headers {
-    pub fn push(&mut self, name: &str, value: impl Into<String>) {
-        self.0.push((name.trim().to_ascii_lowercase(), value.into()));
+    pub fn push(&mut self, name: &str, value: impl AsRef<str>) {
+        self.text.extend(name.trim().chars().map(|c| c.to_ascii_lowercase()));
+        let name_end = self.text.len();
+        self.text.push_str(value.as_ref());
+        self.ends.push((name_end, self.text.len()));
+    }
+
+    /// Names and values, in recorded order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        let mut start = 0;
+        self.ends.iter().map(move |&(name_end, end)| {
+            let header = (&self.text[start..name_end], &self.text[name_end..end]);
+            start = end;
+            header
+        })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
     }
 
     /// Headers as recordings write them in JSON, read once for every reader: an object of names,
@@ -355,11 +377,11 @@ impl Headers {
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
     }
 
     pub fn get_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.0.iter().filter(move |(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.iter().filter(move |(n, _)| *n == name).map(|(_, v)| v)
     }
 
     /// `name=value` pairs of the `Cookie` request header(s).

@@ -354,7 +354,7 @@ fn to_call(span: &SpanData, parent: Option<String>, input: usize, entry: usize) 
     let request_body = request_body(span).map(|v| Body::from_json(&v)).unwrap_or_default();
     let response_body = response_body(span).map(|v| Body::from_json(&v));
     let response_headers = headers_with_prefix(span, "http.response.header.");
-    let response = (status.is_some() || response_body.is_some() || !response_headers.0.is_empty()).then(|| Response {
+    let response = (status.is_some() || response_body.is_some() || !response_headers.is_empty()).then(|| Response {
         status: status.unwrap_or(0),
         headers: response_headers,
         body: response_body.unwrap_or_default(),

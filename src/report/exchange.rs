@@ -223,15 +223,14 @@ fn shown_text(value: &str) -> String {
 
 fn header_views(headers: &Headers, side: Side, marks: &Marks) -> Vec<HeaderView> {
     headers
-        .0
         .iter()
         .map(|(name, value)| {
-            let header = At::new(side, Part::Header { name: name.clone() });
+            let header = At::new(side, Part::Header { name: name.to_string() });
             let mut evidence = marks.ids(&header).cloned().unwrap_or_default();
             let cookie = if side == Side::Sent { name == "cookie" } else { name == "set-cookie" };
             if !cookie {
                 let (value, masked) = masked_value(name, value, marks);
-                return HeaderView { name: name.clone(), value, masked, evidence };
+                return HeaderView { name: name.to_string(), value, masked, evidence };
             }
             // Cookie values are secrets: each is shown by a fingerprint without a prefix, which
             // is how evidence names them.
@@ -251,7 +250,7 @@ fn header_views(headers: &Headers, side: Side, marks: &Marks) -> Vec<HeaderView>
                     _ => pair.to_string(),
                 })
                 .collect();
-            HeaderView { name: name.clone(), value: pairs.join(";"), masked: true, evidence }
+            HeaderView { name: name.to_string(), value: pairs.join(";"), masked: true, evidence }
         })
         .collect()
 }

@@ -221,8 +221,8 @@ pub fn path_place(segments: &[&str], i: usize) -> Part {
 /// Header and cookie values that could be handles. Correlation and tracing ids, caching
 /// validators, and standard headers are left out.
 fn header_tokens<'t>(headers: &'t Headers, side: Facing, tokens: &mut Vec<Token<'t>>) {
-    for (name, value) in &headers.0 {
-        match name.as_str() {
+    for (name, value) in headers.iter() {
+        match name {
             "cookie" | "set-cookie" => continue,
             "location" | "content-location" => {
                 // A Location minted by the server: its path segments can come back in later URLs.
@@ -232,8 +232,8 @@ fn header_tokens<'t>(headers: &'t Headers, side: Facing, tokens: &mut Vec<Token<
                         tokens.push(Token {
                             value: segment,
                             position: Position::Header,
-                            name: name.clone(),
-                            at: At::new(side, Part::Header { name: name.clone() }),
+                            name: name.to_string(),
+                            at: At::new(side, Part::Header { name: name.to_string() }),
                         });
                     }
                 }
@@ -248,8 +248,8 @@ fn header_tokens<'t>(headers: &'t Headers, side: Facing, tokens: &mut Vec<Token<
             tokens.push(Token {
                 value,
                 position: Position::Header,
-                name: name.clone(),
-                at: At::new(side, Part::Header { name: name.clone() }),
+                name: name.to_string(),
+                at: At::new(side, Part::Header { name: name.to_string() }),
             });
         }
     }
