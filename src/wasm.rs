@@ -7,9 +7,6 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-#[global_allocator]
-static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
-
 /// The one serializer configuration: maps as plain objects, missing values as `null`.
 ///
 /// Results are built as objects, not written as JSON text for one `JSON.parse`: measured on the

@@ -219,7 +219,7 @@ fn document(bytes: &[u8]) -> Result<(Value, bool)> {
         })?;
         return Ok((value, true));
     }
-    let value = yaml_serde::from_str(text).map_err(|e| usage(format!("The policy is not valid YAML: {e}.")))?;
+    let value = crate::formats::yaml::policy(text).map_err(usage)?;
     Ok((value, false))
 }
 
