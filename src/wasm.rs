@@ -332,6 +332,18 @@ pub fn check_options(options: JsValue) -> Result<(), JsValue> {
     options_from(options).map(|_| ())
 }
 
+/// Whether an input (bytes or a string, or their first 64 KiB) is YAML, which this module reads
+/// through the YAML module: the JavaScript side loads that module first. `undefined` while it
+/// is all white space.
+#[wasm_bindgen(js_name = startsYaml)]
+pub fn starts_yaml(input: JsValue) -> Option<bool> {
+    let head = match JsInput::of(&input)? {
+        JsInput::Bytes(bytes) => bytes.subarray(0, bytes.length().min(64 << 10)).to_vec(),
+        JsInput::Text(text) => text.into_bytes(),
+    };
+    crate::formats::starts_yaml(&head)
+}
+
 /// The report schema this build writes.
 #[wasm_bindgen(js_name = schemaVersion)]
 pub fn schema_version() -> String {

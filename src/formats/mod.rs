@@ -84,6 +84,16 @@ fn read_calls(bytes: &[u8], input: usize, limits: &Limits, keep_bodies: bool) ->
     Ok(read)
 }
 
+/// Whether an input that begins with `head` is YAML (so needs the YAML module where this build has
+/// no parser): its first byte after a byte order mark and white space is not `{` or `[`, as
+/// [`read`] tells. `None` while `head` is all white space. Unicode white space other than ASCII's
+/// counts as YAML here, where [`read`] skips it: a module loaded for nothing, never one missed.
+pub fn starts_yaml(head: &[u8]) -> Option<bool> {
+    let head = head.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(head);
+    let first = head.iter().find(|b| !b.is_ascii_whitespace())?;
+    Some(!matches!(first, b'{' | b'['))
+}
+
 fn too_large(size: usize, limits: &Limits) -> Error {
     let limit = limits.max_input_bytes;
     let message = format!("The input is {size} bytes, over the limit `maxInputBytes` of {limit} bytes.");
