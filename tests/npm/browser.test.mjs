@@ -121,6 +121,7 @@ test('a bare <script type="module"> importing node_modules/callstate/web.js', { 
   const { verdict, checks } = await run('bare.html');
   assert.equal(verdict, 'stateful');
   assertChecks(checks);
+  assert.deepEqual(checks.syncYaml, { before: 'refused', after: 'vcr' }, 'analyzeSync reads YAML once initYaml() has loaded the YAML module');
   assert.ok(
     requests.includes(`${origin}/node_modules/callstate/wasm/callstate_bg.wasm`),
     'web.js loads the wasm from the package by default',
