@@ -1,6 +1,6 @@
-//! The WebAssembly boundary, and the only file that knows about JavaScript. Each export does
-//! three things: convert the input, call the core, convert the output. Errors become real JS
-//! `Error` objects in one helper.
+//! The analyser's WebAssembly boundary: with yaml_js.rs (the YAML module's), the only file that
+//! knows about JavaScript. Each export does three things: convert the input, call the core,
+//! convert the output. Errors become real JS `Error` objects in one helper.
 
 use crate::{AnalyzeOptions, NamedInput, Options};
 use serde::Serialize;
