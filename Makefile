@@ -20,6 +20,7 @@ WASM_FEATURES := --enable-bulk-memory --enable-bulk-memory-opt --enable-nontrapp
 # data, from 1 MiB down), so pointer arithmetic near zero can fold: 3 KB gzipped less than -Oz.
 WASM_OPT_FLAGS := -Oz --converge --low-memory-unused
 PKG := www/pkg
+YAML_TARGET_DIR := target/yaml-module
 PORT ?= 8000
 SAMPLE := www/samples/sample.har
 
@@ -67,11 +68,22 @@ build: build-native build-wasm
 build-native:
 	cargo build --release --locked --bin callstate
 
+# Two modules from the one crate: the analyser, without a YAML parser, and the YAML module
+# (`yaml-module`: YAML text in, JSON text out), which the page and the package load only when a
+# YAML input appears. The YAML module has its own target directory: the same crate with other
+# features would otherwise overwrite the analyser's un-optimised build (bench/sizes.mjs reads it).
 build-wasm: setup
-	cargo build --profile wasm --locked --lib --target $(WASM_TARGET)
+	cargo build --profile wasm --locked --lib --target $(WASM_TARGET) --no-default-features
 	$(WASM_BINDGEN) --target web --out-dir $(PKG) --out-name callstate target/$(WASM_TARGET)/wasm/callstate.wasm
 	$(WASM_OPT) $(WASM_OPT_FLAGS) $(WASM_FEATURES) $(PKG)/callstate_bg.wasm -o $(PKG)/callstate_bg.wasm
-	@printf 'wasm: %s bytes, %s gzipped\n' $$(wc -c < $(PKG)/callstate_bg.wasm) $$(gzip -9c $(PKG)/callstate_bg.wasm | wc -c)
+	cargo build --profile wasm --locked --lib --target $(WASM_TARGET) --no-default-features --features yaml-module \
+		--target-dir $(YAML_TARGET_DIR)
+	$(WASM_BINDGEN) --target web --out-dir $(PKG) --out-name callstate_yaml $(YAML_TARGET_DIR)/$(WASM_TARGET)/wasm/callstate.wasm
+	$(WASM_OPT) $(WASM_OPT_FLAGS) $(WASM_FEATURES) $(PKG)/callstate_yaml_bg.wasm -o $(PKG)/callstate_yaml_bg.wasm
+	@for module in callstate callstate_yaml; do \
+		printf '%s wasm: %s bytes, %s gzipped\n' $$module \
+			$$(wc -c < $(PKG)/$${module}_bg.wasm) $$(gzip -9c $(PKG)/$${module}_bg.wasm | wc -c); \
+	done
 
 # The npm package (target/npm/callstate/): the wasm, the facade in npm/, and the schemas and
 # TypeScript types generated from the release CLI's `callstate schema`.
@@ -84,9 +96,14 @@ check:
 	cargo fmt --all -- --check
 	cargo clippy --locked --all-targets -- -D warnings
 	cargo clippy --locked --lib --tests --target $(WASM_TARGET) -- -D warnings
+	cargo clippy --locked --lib --target $(WASM_TARGET) --no-default-features -- -D warnings
+	cargo clippy --locked --lib --target $(WASM_TARGET) --no-default-features --features yaml-module -- -D warnings
 
+# Then the library as the main wasm module is built, without a YAML parser: YAML is refused
+# clearly when no YAML module reads it.
 unit:
 	cargo test --locked
+	cargo test --locked --no-default-features --lib formats::yaml
 
 # The same wasm test file runs in Node and, with WASM_BINDGEN_USE_BROWSER, in headless Chromium.
 wasm-test-node: setup

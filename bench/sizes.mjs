@@ -2,7 +2,8 @@
 // What the wasm and JS weigh: the shipped files raw and gzipped, and the wasm code attributed to
 // the crate that defines each function (from the name section of the un-optimised build
 // `target/wasm32-unknown-unknown/wasm/callstate.wasm`; wasm-opt then shrinks the whole by
-// the ratio printed beside it, so the shares are what matters).
+// the ratio printed beside it, so the shares are what matters). The same for the YAML module,
+// loaded only for YAML (`target/yaml-module/…`, built apart by `make build-wasm`).
 //
 //   node bench/sizes.mjs [--build] [--json]
 //
@@ -21,6 +22,12 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** The shipped optimisation (wasm-bindgen, then wasm-opt with the Makefile's flags) with the name section kept. */
 export const NAMED_OPT = 'target/bench/named/callstate_opt.wasm';
 
+/** The two modules: the analyser, and the YAML module; each un-optimised build and its NAMED_OPT. */
+const MODULES = [
+  { name: 'callstate', raw: 'target/wasm32-unknown-unknown/wasm/callstate.wasm', named: NAMED_OPT },
+  { name: 'callstate_yaml', raw: 'target/yaml-module/wasm32-unknown-unknown/wasm/callstate.wasm', named: 'target/bench/named/callstate_yaml_opt.wasm' },
+];
+
 /** wasm-opt's optimisation flags, as the Makefile's WASM_OPT_FLAGS (which `make bench` passes). */
 const OPT_FLAGS = '-Oz --converge --low-memory-unused';
 
@@ -30,14 +37,16 @@ const OPT_FLAGS = '-Oz --converge --low-memory-unused';
  * feature flags the Makefile passes.
  */
 export function buildNamed(features) {
-  const raw = path.join(ROOT, 'target/wasm32-unknown-unknown/wasm/callstate.wasm');
-  const out = path.join(ROOT, NAMED_OPT);
-  if (existsSync(out) && statSync(out).mtimeMs >= statSync(raw).mtimeMs) return;
-  const dir = path.dirname(out);
-  mkdirSync(dir, { recursive: true });
-  execFileSync(path.join(ROOT, '.tools/bin/wasm-bindgen'), ['--target', 'web', '--keep-debug', '--out-dir', dir, '--out-name', 'callstate', raw]);
-  const flags = (process.env.WASM_OPT_FLAGS || OPT_FLAGS).split(/\s+/).filter(Boolean);
-  execFileSync(path.join(ROOT, 'node_modules/.bin/wasm-opt'), [...flags, '-g', ...features, path.join(dir, 'callstate_bg.wasm'), '-o', out]);
+  for (const module of MODULES) {
+    const raw = path.join(ROOT, module.raw);
+    const out = path.join(ROOT, module.named);
+    if (!existsSync(raw) || (existsSync(out) && statSync(out).mtimeMs >= statSync(raw).mtimeMs)) continue;
+    const dir = path.dirname(out);
+    mkdirSync(dir, { recursive: true });
+    execFileSync(path.join(ROOT, '.tools/bin/wasm-bindgen'), ['--target', 'web', '--keep-debug', '--out-dir', dir, '--out-name', module.name, raw]);
+    const flags = (process.env.WASM_OPT_FLAGS || OPT_FLAGS).split(/\s+/).filter(Boolean);
+    execFileSync(path.join(ROOT, 'node_modules/.bin/wasm-opt'), [...flags, '-g', ...features, path.join(dir, `${module.name}_bg.wasm`), '-o', out]);
+  }
 }
 
 const gz = (bytes) => gzipSync(bytes, { level: 9 }).length;
@@ -290,15 +299,23 @@ export function wasmCrates(file) {
   return { file, total: bytes.length, code, data, named: names.size > 0, crates, biggest: fns.slice(0, 12), sections };
 }
 
+/** A module's code by crate: un-optimised (`crates`) and, when built, as shipped (`optimised`). */
+function moduleCrates({ raw, named }) {
+  raw = path.join(ROOT, raw);
+  named = path.join(ROOT, named);
+  const crates = existsSync(raw) ? wasmCrates(raw) : null;
+  const optimised = existsSync(named) && existsSync(raw) && statSync(named).mtimeMs >= statSync(raw).mtimeMs ? wasmCrates(named) : null;
+  return { crates, optimised };
+}
+
 export function sizes() {
   const wasm = fileSizes(['www/pkg/callstate_bg.wasm']);
   const glue = fileSizes(['www/pkg/callstate.js']);
+  const yamlWasm = fileSizes(['www/pkg/callstate_yaml_bg.wasm']);
+  const yamlGlue = fileSizes(['www/pkg/callstate_yaml.js']);
   const npmJs = fileSizes(['target/npm/callstate/core.js', 'target/npm/callstate/web.js', 'target/npm/callstate/wasm/callstate.js']);
-  const raw = path.join(ROOT, 'target/wasm32-unknown-unknown/wasm/callstate.wasm');
-  const crates = existsSync(raw) ? wasmCrates(raw) : null;
-  const named = path.join(ROOT, NAMED_OPT);
-  const optimised = existsSync(named) && existsSync(raw) && statSync(named).mtimeMs >= statSync(raw).mtimeMs ? wasmCrates(named) : null;
-  return { wasm, glue, npmJs, crates, optimised };
+  const { crates, optimised } = moduleCrates(MODULES[0]);
+  return { wasm, glue, yamlWasm, yamlGlue, npmJs, crates, optimised, yaml: moduleCrates(MODULES[1]) };
 }
 
 function printCrates(c, title, log) {
@@ -315,6 +332,8 @@ export function printSizes(s, log = console.log) {
   log('Sizes');
   if (s.wasm) log(`  www/pkg/callstate_bg.wasm      ${kb(s.wasm.raw).padStart(10)} raw  ${kb(s.wasm.gzip).padStart(10)} gzip`);
   if (s.glue) log(`  www/pkg/callstate.js (glue)    ${kb(s.glue.raw).padStart(10)} raw  ${kb(s.glue.gzip).padStart(10)} gzip`);
+  if (s.yamlWasm) log(`  www/pkg/callstate_yaml_bg.wasm ${kb(s.yamlWasm.raw).padStart(10)} raw  ${kb(s.yamlWasm.gzip).padStart(10)} gzip  (only for YAML)`);
+  if (s.yamlGlue) log(`  www/pkg/callstate_yaml.js      ${kb(s.yamlGlue.raw).padStart(10)} raw  ${kb(s.yamlGlue.gzip).padStart(10)} gzip`);
   if (s.npmJs) log(`  npm JS (core+web+glue)         ${kb(s.npmJs.raw).padStart(10)} raw  ${kb(s.npmJs.gzip).padStart(10)} gzip`);
   const c = s.optimised || s.crates;
   if (!c) return;
@@ -322,6 +341,8 @@ export function printSizes(s, log = console.log) {
   if (s.crates) printCrates(s.crates, 'wasm code by crate, un-optimised build (before inlining)', log);
   log(`  biggest functions${s.optimised ? ' (shipped)' : ''}:`);
   for (const f of c.biggest) log(`    ${kb(f.bytes).padStart(9)}  ${f.crate.padEnd(22)} ${f.name.slice(0, 110)}`);
+  const yaml = s.yaml?.optimised ?? s.yaml?.crates;
+  if (yaml) printCrates(yaml, `the YAML module's code by crate${s.yaml.optimised ? ' (wasm-opt, names kept)' : ', un-optimised build'}`, log);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -4,6 +4,8 @@
 
 import initWasm, {
   initSync as initWasmSync,
+  setYamlReader,
+  startsYaml,
   analyze as wasmAnalyze,
   analyzeMarkdown as wasmAnalyzeMarkdown,
   exchange as wasmExchange,
@@ -11,6 +13,9 @@ import initWasm, {
   Analysis as WasmAnalysis,
   schemaVersion as wasmSchemaVersion,
 } from './wasm/callstate.js';
+// The YAML module's glue: a few lines of JavaScript. Its WebAssembly is loaded only when a YAML
+// input (or a YAML policy) appears.
+import initYamlWasm, { initSync as initYamlWasmSync, yamlToJson } from './wasm/callstate_yaml.js';
 
 /**
  * The one error class for bad input, bad options and misuse. `kind` is `unknown_format`,
@@ -160,33 +165,40 @@ async function* chunksOf(source, i) {
 
 // ---- Loading the WebAssembly module ---------------------------------------------------------------
 
+/** The two modules' files, and the package export that names each. */
+const MAIN = { file: 'callstate_bg.wasm', entry: 'callstate/wasm', init: 'init(wasmUrl)' };
+const YAML = { file: 'callstate_yaml_bg.wasm', entry: 'callstate/wasm-yaml', init: 'init(wasmUrl, { yaml: yamlUrl })' };
+
+const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 /** Where the module is looked for by default, and how to point the package at it instead. */
-const LOOKS_FOR =
-  "It looks for wasm/callstate_bg.wasm next to the code that imports it (`new URL('./wasm/callstate_bg.wasm', import.meta.url)`), " +
+const looksFor = ({ file }) =>
+  `It looks for wasm/${file} next to the code that imports it (\`new URL('./wasm/${file}', import.meta.url)\`), ` +
   'a file that webpack 5, Vite and Parcel emit when they bundle, and esbuild does not.';
-const PASS_URL =
-  "import the file's URL and pass it: `import wasmUrl from 'callstate/wasm'` (esbuild: `--loader:.wasm=file`), then `await init(wasmUrl)`";
+const passUrl = ({ entry, init }) =>
+  `import the file's URL and pass it: \`import ${init === MAIN.init ? 'wasmUrl' : 'yamlUrl'} from '${entry}'\` (esbuild: \`--loader:.wasm=file\`), then \`await ${init}\``;
 
 /** Vite's dev server, up to Vite 7, moves dependencies into <cacheDir>/deps/, away from their files. */
-const PREBUNDLED = /\/deps(?:_temp_[^/]*)?\/wasm\/callstate_bg\.wasm$/;
-const VITE_DEPS = /\/node_modules\/\.vite\/deps(?:_temp_[^/]*)?\/wasm\/callstate_bg\.wasm$/;
+const prebundled = ({ file }) => new RegExp(`/deps(?:_temp_[^/]*)?/wasm/${escape(file)}$`);
+const viteDeps = ({ file }) => new RegExp(`/node_modules/\\.vite/deps(?:_temp_[^/]*)?/wasm/${escape(file)}$`);
 
 /** What to do when the module was not where it was looked for. */
-function remedy(href, isDefault) {
-  if (!isDefault) return 'Pass init() the URL at which your server serves callstate_bg.wasm (the file `callstate/wasm` names).';
-  if (PREBUNDLED.test(href)) {
+function remedy(href, isDefault, module) {
+  if (!isDefault) return `Pass init() the URL at which your server serves ${module.file} (the file \`${module.entry}\` names).`;
+  if (prebundled(module).test(href)) {
     return (
       "The package's code was moved away from it by a dependency pre-bundler (Vite's dev server does this up to Vite 7). " +
       "Either exclude the package from pre-bundling, with `optimizeDeps: { exclude: ['callstate'] }` in vite.config.js, " +
-      "or pass the URL yourself: `import wasmUrl from 'callstate/wasm?url'; await init(wasmUrl);`."
+      `or pass the URL yourself: \`import ${module === MAIN ? 'wasmUrl' : 'yamlUrl'} from '${module.entry}?url'; await ${module.init};\`.`
     );
   }
-  return `${LOOKS_FOR} Either ${PASS_URL}, or copy node_modules/callstate/wasm/callstate_bg.wasm to ${href}.`;
+  return `${looksFor(module)} Either ${passUrl(module)}, or copy node_modules/callstate/wasm/${module.file} to ${href}.`;
 }
 
 /** The error for a module that is not where it was looked for: the URL, what came back, and what to do. */
-function notFound({ href, problem }, isDefault) {
-  return usage(`callstate could not load its WebAssembly module from ${href}: ${problem}. ${remedy(href, isDefault)}`);
+function notFound({ href, problem }, isDefault, module) {
+  const which = module === MAIN ? 'its WebAssembly module' : 'its YAML module (for YAML inputs)';
+  return usage(`callstate could not load ${which} from ${href}: ${problem}. ${remedy(href, isDefault, module)}`);
 }
 
 /** The error for code that does not know its own URL, so cannot find the module next to it. */
@@ -194,7 +206,7 @@ export function noModuleUrl() {
   return usage(
     'callstate cannot find its WebAssembly module: this code has no `import.meta.url`, so it was bundled as a classic ' +
       "script (as esbuild's default format, iife, does). Bundle as ESM (esbuild `--format=esm`) or call `init(url)` " +
-      `before analysing: ${PASS_URL}.`,
+      `before analysing: ${passUrl(MAIN)}.`,
   );
 }
 
@@ -226,19 +238,26 @@ async function fetchWasm(url) {
 }
 
 /**
- * What `initWasm` instantiates for `source`: URLs are fetched here, so that a wrong one gives a
- * CallstateError that names it (not a CompileError about an HTML page). When the default URL
- * lands in Vite's pre-bundled dependencies, the package's own copy is tried next.
+ * What the glue instantiates for `source` (of `module`, MAIN or YAML): URLs are fetched here, so
+ * that a wrong one gives a CallstateError that names it (not a CompileError about an HTML page).
+ * When the default URL lands in Vite's pre-bundled dependencies, the package's own copy is tried next.
  */
-async function moduleFrom(source, isDefault) {
+async function moduleFrom(source, isDefault, module) {
   if (!isUrlLike(source) || String(source.url ?? source).startsWith('file:')) return source;
   const found = await fetchWasm(source);
   if (found.module !== undefined) return found.module;
-  if (isDefault && VITE_DEPS.test(found.href)) {
-    const own = await fetchWasm(found.href.replace(VITE_DEPS, '/node_modules/callstate/wasm/callstate_bg.wasm'));
+  if (isDefault && viteDeps(module).test(found.href)) {
+    const own = await fetchWasm(found.href.replace(viteDeps(module), `/node_modules/callstate/wasm/${module.file}`));
     if (own.module !== undefined) return own.module;
   }
-  throw notFound(found, isDefault);
+  throw notFound(found, isDefault, module);
+}
+
+/** Whether the input and options, as the wasm takes them, hold YAML: an input, or the policy's text. */
+function holdsYaml([input, options]) {
+  const sources = Array.isArray(input) ? input.map((item) => item.bytes) : [input];
+  if (typeof options?.policy === 'string') sources.push(options.policy);
+  return sources.some((source) => (typeof source === 'string' || source instanceof Uint8Array) && startsYaml(source) === true);
 }
 
 /** A call number as the report gives it: an integer from 1. */
@@ -272,14 +291,82 @@ function call(fn, [input, options]) {
   }
 }
 
+const YAML_NOT_LOADED =
+  'This input is YAML, which callstate reads with its YAML module, and that module is not loaded yet: ' +
+  'the functions that return a promise load it when they meet YAML; before a synchronous one, `await initYaml()`.';
+
 /**
- * Builds the API around one way of loading the WebAssembly module: `defaultSource()` gives what
- * `init()` instantiates when it is called without an argument (a URL, a Response, bytes or a
- * compiled `WebAssembly.Module`).
+ * The YAML module: loaded once, when a YAML input or policy first appears, then given to the
+ * analyser as its YAML reader. `defaultSource()` says where it is. With `loadsSync` (Node.js) it
+ * is read synchronously at the analyser's first YAML, so that every function reads YAML at once.
  */
-export function createFacade(defaultSource) {
+function yamlModule(defaultSource, loadsSync, initMain) {
   let ready = false;
   let loading;
+  let given; // where init(…, {yaml}) said it is
+  const module = {
+    /** Where to load it from when it is needed (from `init(…, {yaml})`). */
+    locate(source) {
+      if (source !== undefined) given = source;
+    },
+    /** Once the analyser is loaded: in Node.js, the reader that loads the module at its first use. */
+    afterMain() {
+      if (!loadsSync) return;
+      setYamlReader((text, maxTreeSize) => {
+        if (!ready) initYamlWasmSync({ module: defaultSource() });
+        ready = true;
+        return yamlToJson(text, maxTreeSize);
+      });
+    },
+    /** Instantiates it synchronously, from its bytes or a compiled `WebAssembly.Module`. */
+    loadSync(source) {
+      if (ready || source === undefined) return;
+      initYamlWasmSync({ module: source });
+      setYamlReader(yamlToJson);
+      ready = true;
+    },
+    load(moduleOrUrl = given) {
+      if (ready) return Promise.resolve();
+      loading ??= (async () => {
+        const isDefault = moduleOrUrl === undefined;
+        const source = isDefault ? defaultSource() : await moduleOrUrl;
+        await Promise.all([initMain(), initYamlWasm({ module_or_path: await moduleFrom(source, isDefault, YAML) })]);
+        setYamlReader(yamlToJson);
+        ready = true;
+      })().catch((error) => {
+        loading = undefined;
+        throw error;
+      });
+      return loading;
+    },
+    /** Loads it first when the input or options as the wasm takes them hold YAML. */
+    async before(prepared) {
+      if (!ready && !loadsSync && holdsYaml(prepared)) await module.load();
+    },
+    /** Before the first chunk of an input is pushed: loads it if the chunk starts YAML. Resolves to whether the input is still undecided (white space so far). */
+    async beforeChunk(chunk) {
+      const starts = startsYaml(typeof chunk === 'string' ? chunk : (bytesOf(chunk) ?? ''));
+      if (starts && !ready && !loadsSync) await module.load();
+      return starts === undefined;
+    },
+    /** For the synchronous functions, which cannot load it: a CallstateError when YAML needs it. */
+    check(yaml) {
+      if (yaml && !ready && !loadsSync) throw usage(YAML_NOT_LOADED);
+    },
+  };
+  return module;
+}
+
+/**
+ * Builds the API around one way of loading the WebAssembly modules: `defaultSource()` gives what
+ * `init()` instantiates when it is called without an argument (a URL, a Response, bytes or a
+ * compiled `WebAssembly.Module`), and `yamlSource()` the same for the YAML module, loaded only
+ * when YAML appears (synchronously at its first use with `yamlSync`, in Node.js).
+ */
+export function createFacade(defaultSource, yamlSource, { yamlSync = false } = {}) {
+  let ready = false;
+  let loading;
+  const yaml = yamlModule(yamlSource, yamlSync, () => init());
 
   function assertReady() {
     if (!ready) {
@@ -287,14 +374,19 @@ export function createFacade(defaultSource) {
     }
   }
 
-  /** Instantiates the module once; later calls (with or without an argument) return the same promise. */
-  function init(moduleOrUrl) {
+  /**
+   * Instantiates the module once; later calls (with or without an argument) return the same
+   * promise. `yaml` says where the YAML module is, loaded later if a YAML input appears.
+   */
+  function init(moduleOrUrl, { yaml: yamlUrl } = {}) {
+    yaml.locate(yamlUrl);
     if (ready) return Promise.resolve();
     loading ??= (async () => {
       const isDefault = moduleOrUrl === undefined;
       const source = isDefault ? defaultSource() : await moduleOrUrl;
-      await initWasm({ module_or_path: await moduleFrom(source, isDefault) });
+      await initWasm({ module_or_path: await moduleFrom(source, isDefault, MAIN) });
       ready = true;
+      yaml.afterMain();
     })().catch((error) => {
       loading = undefined; // let a later init() try again
       throw error;
@@ -302,31 +394,50 @@ export function createFacade(defaultSource) {
     return loading;
   }
 
-  /** Instantiates the module synchronously from its bytes or a compiled `WebAssembly.Module`. */
-  function initSync(module) {
-    if (ready) return;
-    initWasmSync({ module });
-    ready = true;
+  /** Instantiates the module (and the YAML module, if given) synchronously from bytes or a compiled `WebAssembly.Module`. */
+  function initSync(module, { yaml: yamlModuleGiven } = {}) {
+    if (!ready) {
+      initWasmSync({ module });
+      ready = true;
+      yaml.afterMain();
+    }
+    yaml.loadSync(yamlModuleGiven);
+  }
+
+  /** Loads the YAML module now, for the synchronous functions to read YAML in a browser. */
+  async function initYaml(moduleOrUrl) {
+    await yaml.load(moduleOrUrl);
+  }
+
+  /** The input and options as the wasm takes them, with both modules ready for them. */
+  async function readyFor(input, options) {
+    const [prepared] = await Promise.all([prepare(input, options), init()]);
+    await yaml.before(prepared);
+    return prepared;
+  }
+
+  /** The same for the synchronous functions, which cannot load anything. */
+  function readyForSync(input, options) {
+    assertReady();
+    const prepared = prepareSync(input, options);
+    yaml.check(holdsYaml(prepared));
+    return prepared;
   }
 
   async function analyze(input, options) {
-    const [prepared] = await Promise.all([prepare(input, options), init()]);
-    return call(wasmAnalyze, prepared);
+    return call(wasmAnalyze, await readyFor(input, options));
   }
 
   function analyzeSync(input, options) {
-    assertReady();
-    return call(wasmAnalyze, prepareSync(input, options));
+    return call(wasmAnalyze, readyForSync(input, options));
   }
 
   async function analyzeMarkdown(input, options) {
-    const [prepared] = await Promise.all([prepare(input, options), init()]);
-    return call(wasmAnalyzeMarkdown, prepared);
+    return call(wasmAnalyzeMarkdown, await readyFor(input, options));
   }
 
   function analyzeMarkdownSync(input, options) {
-    assertReady();
-    return call(wasmAnalyzeMarkdown, prepareSync(input, options));
+    return call(wasmAnalyzeMarkdown, readyForSync(input, options));
   }
 
   /**
@@ -339,7 +450,7 @@ export function createFacade(defaultSource) {
 
     constructor(input, options) {
       assertReady();
-      this.#inner = input instanceof WasmAnalysis ? input : call((i, o) => new WasmAnalysis(i, o), prepareSync(input, options));
+      this.#inner = input instanceof WasmAnalysis ? input : call((i, o) => new WasmAnalysis(i, o), readyForSync(input, options));
     }
 
     #live() {
@@ -376,19 +487,16 @@ export function createFacade(defaultSource) {
 
   /** An `Analysis` of inputs that may be Blobs or Files too; loads the module first if need be. */
   async function analysis(input, options) {
-    const [prepared] = await Promise.all([prepare(input, options), init()]);
-    return new Analysis(...prepared);
+    return new Analysis(...(await readyFor(input, options)));
   }
 
   /** One call of the analysed input as masked, pretty-printed data with evidence marks. */
   async function exchange(input, callIndex, options) {
-    const [prepared] = await Promise.all([prepare(input, options), init()]);
-    return call((i, o) => wasmExchange(i, checkCall(callIndex), o), prepared);
+    return call((i, o) => wasmExchange(i, checkCall(callIndex), o), await readyFor(input, options));
   }
 
   function exchangeSync(input, callIndex, options) {
-    assertReady();
-    return call((i, o) => wasmExchange(i, checkCall(callIndex), o), prepareSync(input, options));
+    return call((i, o) => wasmExchange(i, checkCall(callIndex), o), readyForSync(input, options));
   }
 
   /**
@@ -399,8 +507,11 @@ export function createFacade(defaultSource) {
   class Analyzer {
     #inner;
 
+    #undecided = true; // whether the current input has shown only white space so far (YAML or not)
+
     constructor(options, { keepCalls = false } = {}) {
       assertReady();
+      yaml.check(holdsYaml([undefined, options]));
       this.#inner = call((o) => new WasmAnalyzer(o, Boolean(keepCalls)), [options]);
     }
 
@@ -411,11 +522,17 @@ export function createFacade(defaultSource) {
 
     begin(name) {
       call((n) => this.#live().begin(n), [String(name)]);
+      this.#undecided = true;
     }
 
     push(chunk) {
       const bytes = typeof chunk === 'string' ? new TextEncoder().encode(chunk) : bytesOf(chunk);
       if (bytes === undefined) throw usage('push() takes a Uint8Array, an ArrayBuffer or a string.');
+      if (this.#undecided) {
+        const starts = startsYaml(bytes);
+        this.#undecided = starts === undefined;
+        yaml.check(starts);
+      }
       call((b) => this.#live().push(b), [bytes]);
     }
 
@@ -464,11 +581,14 @@ export function createFacade(defaultSource) {
     const list = Array.isArray(input);
     const items = list ? input.map((item) => ({ name: item?.name ?? nameOf(item?.stream ?? item?.blob), source: item?.stream ?? item?.blob ?? item })) : [{ name: nameOf(input), source: input }];
     if (!list && wasmOptions.name == null && items[0].name !== undefined) wasmOptions.name = items[0].name;
+    await yaml.before([undefined, wasmOptions]);
     const analyzer = new Analyzer(wasmOptions);
     try {
       for (const [i, { name, source }] of items.entries()) {
         if (list) analyzer.begin(name ?? `input ${i + 1}`);
+        let undecided = true;
         for await (const chunk of chunksOf(source, i)) {
+          if (undecided) undecided = await yaml.beforeChunk(chunk);
           analyzer.push(chunk);
           onProgress?.({ bytes: analyzer.bytes, calls: analyzer.calls });
         }
@@ -512,6 +632,7 @@ export function createFacade(defaultSource) {
   return {
     init,
     initSync,
+    initYaml,
     analyze,
     analyzeSync,
     analyzeMarkdown,

@@ -59,16 +59,29 @@ export declare class CallstateError extends Error {
 
 /**
  * Loads the WebAssembly module, once (later calls return the same promise). Without an argument
- * it loads `wasm/callstate_bg.wasm` from the package (`callstate/wasm`). `analyze()` calls it for
+ * it loads `wasm/callstate_bg.wasm` from the package (`callstate/wasm`); `yaml` says where the YAML
+ * module is (`callstate/wasm-yaml`), loaded only if YAML appears (see `initYaml`). `analyze()` calls it for
  * you; call it yourself to load early, or from another place. In Node.js the module is already
  * loaded when the package is imported. A URL that answers anything but WebAssembly (a 404, an HTML
  * page), and a bundle without `import.meta.url` (a classic script) when no URL is given, reject with
  * a `CallstateError` that says where it looked and what to do.
  */
-export function init(moduleOrUrl?: InitInput | Promise<InitInput>): Promise<void>;
+export function init(moduleOrUrl?: InitInput | Promise<InitInput>, options?: { yaml?: InitInput | Promise<InitInput> }): Promise<void>;
 
-/** Loads the WebAssembly module synchronously from its bytes or a compiled `WebAssembly.Module`. */
-export function initSync(module: ArrayBuffer | ArrayBufferView | WasmModule): void;
+/**
+ * Loads the WebAssembly module synchronously from its bytes or a compiled `WebAssembly.Module`,
+ * and the YAML module too when `yaml` gives it.
+ */
+export function initSync(module: ArrayBuffer | ArrayBufferView | WasmModule, options?: { yaml?: ArrayBuffer | ArrayBufferView | WasmModule }): void;
+
+/**
+ * Loads the YAML module now (`wasm/callstate_yaml_bg.wasm`, `callstate/wasm-yaml`, or where
+ * `init(…, {yaml})` said). YAML inputs (VCR cassettes) and YAML policies are read by this second,
+ * smaller module, fetched only when one appears: the functions that return a promise load it
+ * themselves, and in Node.js it is read at the first YAML. In a browser, call this before a
+ * synchronous function meets YAML (it throws a `CallstateError` otherwise).
+ */
+export function initYaml(moduleOrUrl?: InitInput | Promise<InitInput>): Promise<void>;
 
 /** Analyses a trace and resolves to its report (`callstate.report/2`). Rejects with a `CallstateError`. */
 export function analyze(input: AnalyzeInput, options?: AnalyzeOptions): Promise<Report>;

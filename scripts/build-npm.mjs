@@ -19,6 +19,8 @@ const PKG = path.join(REPO, 'www', 'pkg');
 const SRC = path.join(REPO, 'npm');
 const CLI = path.join(REPO, 'target', 'release', 'callstate');
 const OUT = path.join(REPO, 'target', 'npm', 'callstate');
+/** The two wasm modules (`make build-wasm`): the analyser, and the YAML module it loads when needed. */
+const MODULES = ['callstate', 'callstate_yaml'];
 
 /** The schemas the package ships (schema/<name>.schema.json), and the name of each root type. */
 const SCHEMAS = [
@@ -321,7 +323,7 @@ function sizeOf(dir) {
 }
 
 function build() {
-  for (const file of ['callstate.js', 'callstate_bg.wasm']) {
+  for (const file of MODULES.flatMap((module) => [`${module}.js`, `${module}_bg.wasm`])) {
     if (!existsSync(path.join(PKG, file))) fail(`www/pkg/${file} does not exist: run \`make build-wasm\` first.`);
   }
   for (const file of ['core.js', 'node.js', 'web.js', 'index.d.ts', 'wasm.d.ts', 'package.json', 'README.md']) {
@@ -334,11 +336,13 @@ function build() {
   mkdirSync(path.join(OUT, 'wasm'), { recursive: true });
   mkdirSync(path.join(OUT, 'schema'), { recursive: true });
 
-  // The wasm-bindgen glue, without its pointer to a callstate.d.ts the package does not ship
-  // (index.d.ts declares the facade; the glue is internal and not exported).
-  const glue = readFileSync(path.join(PKG, 'callstate.js'), 'utf8').replace(/^\/\* @ts-self-types="[^"]*" \*\/\n/, '');
-  writeFileSync(path.join(OUT, 'wasm', 'callstate.js'), glue);
-  copyFileSync(path.join(PKG, 'callstate_bg.wasm'), path.join(OUT, 'wasm', 'callstate_bg.wasm'));
+  // The wasm-bindgen glue, without its pointer to a .d.ts the package does not ship (index.d.ts
+  // declares the facade; the glue is internal and not exported).
+  for (const module of MODULES) {
+    const glue = readFileSync(path.join(PKG, `${module}.js`), 'utf8').replace(/^\/\* @ts-self-types="[^"]*" \*\/\n/, '');
+    writeFileSync(path.join(OUT, 'wasm', `${module}.js`), glue);
+    copyFileSync(path.join(PKG, `${module}_bg.wasm`), path.join(OUT, 'wasm', `${module}_bg.wasm`));
+  }
 
   for (const file of ['core.js', 'node.js', 'web.js', 'index.d.ts', 'wasm.d.ts', 'README.md']) {
     copyFileSync(path.join(SRC, file), path.join(OUT, file));
@@ -367,8 +371,8 @@ function build() {
     if (!existsSync(path.join(OUT, file))) fail(`package.json names ${file}, which the package does not have`);
   }
 
-  const wasmSize = statSync(path.join(OUT, 'wasm', 'callstate_bg.wasm')).size;
-  console.log(`callstate ${version} → ${path.relative(REPO, OUT)}/ (${sizeOf(OUT)} bytes, of which ${wasmSize} wasm)`);
+  const [wasmSize, yamlSize] = MODULES.map((module) => statSync(path.join(OUT, 'wasm', `${module}_bg.wasm`)).size);
+  console.log(`callstate ${version} → ${path.relative(REPO, OUT)}/ (${sizeOf(OUT)} bytes, of which ${wasmSize} wasm and ${yamlSize} the YAML module's)`);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) build();

@@ -24,8 +24,16 @@ pub mod report;
 pub mod signals;
 mod sort;
 
-#[cfg(target_arch = "wasm32")]
+// Two WebAssembly modules from this crate: the analyser, and (built with `yaml-module`) the
+// YAML module it reads YAML through.
+#[cfg(all(target_arch = "wasm32", not(feature = "yaml-module")))]
 pub mod wasm;
+#[cfg(target_arch = "wasm32")]
+mod yaml_js;
+
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 pub use analysis::Analysis;
 pub use error::{Error, ErrorKind, Help, LimitName, Location, Result};

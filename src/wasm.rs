@@ -1,14 +1,11 @@
-//! The WebAssembly boundary, and the only file that knows about JavaScript. Each export does
-//! three things: convert the input, call the core, convert the output. Errors become real JS
-//! `Error` objects in one helper.
+//! The analyser's WebAssembly boundary: with yaml_js.rs (the YAML module's), the only file that
+//! knows about JavaScript. Each export does three things: convert the input, call the core,
+//! convert the output. Errors become real JS `Error` objects in one helper.
 
 use crate::{AnalyzeOptions, NamedInput, Options};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-
-#[global_allocator]
-static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 /// The one serializer configuration: maps as plain objects, missing values as `null`.
 ///
@@ -337,6 +334,18 @@ impl StreamAnalyzer {
 #[wasm_bindgen(js_name = checkOptions)]
 pub fn check_options(options: JsValue) -> Result<(), JsValue> {
     options_from(options).map(|_| ())
+}
+
+/// Whether an input (bytes or a string, or their first 64 KiB) is YAML, which this module reads
+/// through the YAML module: the JavaScript side loads that module first. `undefined` while it
+/// is all white space.
+#[wasm_bindgen(js_name = startsYaml)]
+pub fn starts_yaml(input: JsValue) -> Option<bool> {
+    let head = match JsInput::of(&input)? {
+        JsInput::Bytes(bytes) => bytes.subarray(0, bytes.length().min(64 << 10)).to_vec(),
+        JsInput::Text(text) => text.into_bytes(),
+    };
+    crate::formats::starts_yaml(&head)
 }
 
 /// The report schema this build writes.

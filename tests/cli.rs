@@ -82,6 +82,20 @@ fn bad_input_exits_2_with_a_message_and_nothing_on_stdout() {
     assert!(text(&out.stderr).contains("cannot read"));
 }
 
+/// YAML is built into the CLI (the `yaml` feature, on by default): a cassette is read, and bad
+/// YAML is an error at its line and column, as the page and the package give it.
+#[test]
+fn yaml_is_read_natively_and_bad_yaml_is_located() {
+    let out = callstate(&["analyze", "--format", "json", STATELESS], None);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["inputs"][0]["format"], "vcr");
+
+    let out = callstate(&["analyze", "-"], Some(b"interactions:\n  - request:\n      uri: \"unterminated\n"));
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("neither JSON nor a YAML cassette") && err.contains("line 4, column 1"), "{err}");
+}
+
 #[test]
 fn a_limit_error_says_which_limit_and_the_option_that_raises_it() {
     let out = callstate(&["analyze", "--limit", "maxCalls=1", STATEFUL], None);

@@ -22,6 +22,30 @@
 
 import init, * as wasm from './pkg/callstate.js';
 
+// The YAML module (pkg/callstate_yaml.js and its wasm) reads YAML inputs and policies for the
+// analyser, which has no YAML parser of its own (the page is smaller for it): it is imported the
+// first time YAML appears, then kept.
+let yamlLoading = null;
+
+function loadYaml() {
+  yamlLoading ??= import('./pkg/callstate_yaml.js')
+    .then(async (yaml) => {
+      await yaml.default();
+      wasm.setYamlReader(yaml.yamlToJson);
+    })
+    .catch((err) => {
+      yamlLoading = null; // the next YAML input tries again
+      throw new Error(`The YAML reader (pkg/callstate_yaml_bg.wasm) could not be loaded (${describe(err).replace(/\.$/, '')}).`);
+    });
+  return yamlLoading;
+}
+
+/** Loads the YAML module if any of `heads` (the inputs' first bytes) or the policy's text is YAML. */
+async function yamlFor(heads, policy) {
+  const texts = typeof policy === 'string' ? [...heads, policy] : heads;
+  if (texts.some((head) => wasm.startsYaml(head) === true)) await loadYaml();
+}
+
 // Deliberately not awaited at top level: the message handler has to be installed while the
 // module first runs, or a message sent during start-up could be missed.
 const ready = init();
@@ -144,7 +168,12 @@ async function attempt(name, work) {
 async function analyseInputs(inputs, options, meter) {
   performance.mark('callstate:analysis');
   const size = inputs.reduce((sum, { blob }) => sum + blob.size, 0);
-  if (size >= STREAM_FROM) return analyseStreaming(inputs, options, meter);
+  if (size >= STREAM_FROM) {
+    // The first bytes of each (YAML is read whole by the analyser, but after the stream ends).
+    const heads = await Promise.all(inputs.map(async ({ blob }) => new Uint8Array(await blob.slice(0, 64 * 1024).arrayBuffer())));
+    await yamlFor(heads, options.policy);
+    return analyseStreaming(inputs, options, meter);
+  }
   const buffers = [];
   for (const [done, { name, blob }] of inputs.entries()) {
     const bytes = new Uint8Array(blob.size);
@@ -158,6 +187,7 @@ async function analyseInputs(inputs, options, meter) {
     buffers.push({ name, bytes: at === bytes.length ? bytes : bytes.subarray(0, at) });
   }
   progress(meter, { phase: 'analysing', name: inputs.length === 1 ? inputs[0].name : null, done: 0 }, true);
+  await yamlFor(buffers.map(({ bytes }) => bytes), options.policy);
   return new wasm.Analysis(inputs.length === 1 && !options.partial ? buffers[0].bytes : buffers, options);
 }
 
@@ -254,9 +284,10 @@ function exchangeMessage({ call }, post) {
 }
 
 /** Validates rules and a policy as the next analysis will take them. */
-function checkMessage({ rules, policy }, post) {
+async function checkMessage({ rules, policy }, post) {
   const reply = { type: 'check', error: null, location: null, excerpt: null };
   try {
+    await yamlFor([], policy);
     wasm.checkOptions({ rules: rules ?? undefined, policy: policy ?? undefined });
   } catch (err) {
     reply.error = describe(err);

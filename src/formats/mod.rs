@@ -16,6 +16,7 @@ mod stream;
 mod time;
 mod tree;
 mod warnings;
+pub mod yaml;
 
 pub use body::decode_body;
 pub use stream::StreamReader;
@@ -69,7 +70,8 @@ fn read_calls(bytes: &[u8], input: usize, limits: &Limits, keep_bodies: bool) ->
         return Err(Error::new(ErrorKind::UnknownFormat, "The input is empty."));
     }
     let source = Text { text, base, input, keep_bodies, cursor: std::cell::Cell::new((0, 1, 0)) };
-    let syntax = if start.starts_with('{') || start.starts_with('[') {
+    let json = start.starts_with('{') || start.starts_with('[');
+    if json {
         // A HAR has `log` near its start: read it with the streaming reader, entry by entry.
         if har::looks_like_har(start) {
             return har::read(&source, limits);
@@ -77,14 +79,21 @@ fn read_calls(bytes: &[u8], input: usize, limits: &Limits, keep_bodies: bool) ->
         if jsonl::looks_like_jsonl(start) {
             return jsonl::read(&source, limits);
         }
-        tree::Syntax::Json
-    } else {
-        tree::Syntax::Yaml
-    };
-    let document = tree::parse(&source, syntax, limits)?;
-    let read = from_document(&document, &source, syntax, limits)?;
+    }
+    let document = if json { tree::parse(&source, limits)? } else { yaml::document(&source, limits)? };
+    let read = from_document(&document, &source, json, limits)?;
     limits.check_calls(read.calls.len(), "The input", "calls")?;
     Ok(read)
+}
+
+/// Whether an input that begins with `head` is YAML (so needs the YAML module where this build has
+/// no parser): its first byte after a byte order mark and white space is not `{` or `[`, as
+/// [`read`] tells. `None` while `head` is all white space. Unicode white space other than ASCII's
+/// counts as YAML here, where [`read`] skips it: a module loaded for nothing, never one missed.
+pub fn starts_yaml(head: &[u8]) -> Option<bool> {
+    let head = head.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(head);
+    let first = head.iter().find(|b| !b.is_ascii_whitespace())?;
+    Some(!matches!(first, b'{' | b'['))
 }
 
 fn too_large(size: usize, limits: &Limits) -> Error {
@@ -94,7 +103,7 @@ fn too_large(size: usize, limits: &Limits) -> Error {
 }
 
 /// Every other format is recognized by the shape of its document.
-fn from_document(document: &serde_json::Value, source: &Text, syntax: tree::Syntax, limits: &Limits) -> Result<Read> {
+fn from_document(document: &serde_json::Value, source: &Text, json: bool, limits: &Limits) -> Result<Read> {
     if otlp::is_otlp(document) {
         let mut notes = Vec::new();
         let spans = otlp::otlp_spans(document, &mut notes);
@@ -129,7 +138,7 @@ fn from_document(document: &serde_json::Value, source: &Text, syntax: tree::Synt
         let calls = spans::to_calls(vec![span], source.input, source.keep_bodies);
         return Ok(Read { calls, ..Read::new(Format::SpanDump) });
     }
-    let what = if syntax == tree::Syntax::Json { "JSON" } else { "YAML" };
+    let what = if json { "JSON" } else { "YAML" };
     let saw = match records::top_keys(document) {
         Some(keys) => format!(" Its records have the keys {keys}, none a record callstate knows."),
         None => String::new(),

@@ -3,18 +3,11 @@
 //! grows with the input, so expansion stops with an error instead of exhausting memory.
 
 use super::Text;
-use crate::error::{Error, ErrorKind, Location};
 use crate::limits::Limits;
 use serde::de::{DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess, VariantAccess, Visitor};
 use serde_json::{Map, Number, Value};
 use std::cell::Cell;
 use std::fmt;
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Syntax {
-    Json,
-    Yaml,
-}
 
 /// Deserializes any self-describing document into a `serde_json::Value`, charging `budget`.
 /// YAML tags (`!!python/object:…`, `!!python/tuple`, …) are dropped and their content kept.
@@ -68,8 +61,16 @@ impl<'de> Visitor<'de> for Bounded<'_> {
 
     fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Value, E> {
         self.charge(1)?;
-        // YAML allows .inf and .nan, which JSON numbers cannot hold; keep them as text.
-        Ok(Number::from_f64(v).map_or_else(|| Value::String(v.to_string()), Value::Number))
+        // YAML allows .inf and .nan, which JSON numbers cannot hold; keep them as text, spelled
+        // as Rust prints them (written out: printing floats would weigh 13 KB in the YAML module).
+        let text = if v.is_nan() {
+            "NaN"
+        } else if v > 0.0 {
+            "inf"
+        } else {
+            "-inf"
+        };
+        Ok(Number::from_f64(v).map_or_else(|| Value::String(text.into()), Value::Number))
     }
 
     fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Value, E> {
@@ -134,52 +135,26 @@ impl<'de> Visitor<'de> for Bounded<'_> {
     }
 }
 
-/// Parses a whole JSON or YAML document into a bounded tree.
-pub fn parse(source: &Text, syntax: Syntax, limits: &Limits) -> crate::error::Result<Value> {
-    // Room for every byte of the input several times over: generous for real files, a hard stop
-    // for alias expansion.
-    let budget = Cell::new(source.text.len().saturating_mul(4).saturating_add(1 << 20).min(limits.max_tree_size));
-    let seed = Bounded { budget: &budget };
-    match syntax {
-        Syntax::Json => {
-            let mut de = serde_json::Deserializer::from_str(source.text);
-            let value = seed.deserialize(&mut de).map_err(|e| source.json_error(e, "cassette"))?;
-            de.end().map_err(|e| source.json_error(e, "cassette"))?;
-            Ok(value)
-        }
-        Syntax::Yaml => {
-            let de = yaml_serde::Deserializer::from_str(source.text);
-            seed.deserialize(de).map_err(|e| yaml_error(source, e))
-        }
-    }
+/// The budget of a document of `len` bytes: room for every byte several times over, generous for
+/// real files and a hard stop for YAML alias expansion.
+pub fn budget(len: usize, limits: &Limits) -> Cell<usize> {
+    Cell::new(len.saturating_mul(4).saturating_add(1 << 20).min(limits.max_tree_size))
 }
 
-fn yaml_error(source: &Text, e: yaml_serde::Error) -> Error {
-    let detail = e.to_string();
-    let detail = super::strip_position(&detail);
-    // Our budget, or the parser's own cap on alias repetitions: both mean an alias bomb.
-    let over_budget = detail.contains(OVER_BUDGET) || detail.contains("repetition limit");
-    let (kind, message) = if over_budget {
-        (ErrorKind::Limit, format!("The YAML input is refused: {}.", OVER_BUDGET))
-    } else if detail.contains("recursion limit") {
-        (
-            ErrorKind::Limit,
-            format!("The YAML input is nested more than {} levels deep, the fixed limit that protects the stack; no real trace nests that deep.", super::MAX_DEPTH),
-        )
-    } else {
-        (
-            ErrorKind::UnknownFormat,
-            format!("The input is neither JSON nor a YAML cassette callstate can read: {detail}."),
-        )
-    };
-    let location = match e.location() {
-        Some(at) => {
-            let mut location = source.location_at(at.index());
-            location.line = Some(at.line());
-            location.column = Some(at.column());
-            location
-        }
-        None => Location::default(),
-    };
-    Error::new(kind, message).at(location)
+/// Parses a whole JSON text into a bounded tree. `depth_checked` says the text was checked for
+/// depth already (the YAML module's JSON: the YAML parser allows one level more than serde_json).
+pub fn json(text: &str, limits: &Limits, depth_checked: bool) -> serde_json::Result<Value> {
+    let budget = budget(text.len(), limits);
+    let mut de = serde_json::Deserializer::from_str(text);
+    if depth_checked {
+        de.disable_recursion_limit();
+    }
+    let value = Bounded { budget: &budget }.deserialize(&mut de)?;
+    de.end()?;
+    Ok(value)
+}
+
+/// Parses a whole JSON input into a bounded tree.
+pub fn parse(source: &Text, limits: &Limits) -> crate::error::Result<Value> {
+    json(source.text, limits, false).map_err(|e| source.json_error(e, "cassette"))
 }

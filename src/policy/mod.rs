@@ -212,14 +212,17 @@ fn locate(message: &str, bytes: &[u8], json: bool) -> Option<Location> {
 fn document(bytes: &[u8]) -> Result<(Value, bool)> {
     let text =
         std::str::from_utf8(bytes).map_err(|_| usage("The policy is not valid: it is not UTF-8 text.".into()))?;
-    if text.trim_start().starts_with('{') {
+    // Told as inputs are (so that JavaScript knows when to load the YAML module): `{` or `[`
+    // first, after a byte order mark, is JSON; a list is then refused as not an object.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if crate::formats::starts_yaml(text.as_bytes()) == Some(false) {
         let value = serde_json::from_str(text).map_err(|e| {
             let at = Location::at_line_column(bytes, e.line(), e.column());
             usage(format!("The policy is not valid JSON: {e}.")).at(at)
         })?;
         return Ok((value, true));
     }
-    let value = yaml_serde::from_str(text).map_err(|e| usage(format!("The policy is not valid YAML: {e}.")))?;
+    let value = crate::formats::yaml::policy(text).map_err(usage)?;
     Ok((value, false))
 }
 

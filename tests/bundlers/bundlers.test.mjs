@@ -101,11 +101,17 @@ async function viteDev(vite, root, config, body) {
   }
 }
 
-// The wasm each dev server's page loads: Vite 8 pre-bundles with the module's URL kept; up to
-// Vite 7 the pre-bundled URL answers HTML, and the package then finds its own copy.
+// The wasm each dev server's page loads (the analyser, then the YAML module for the YAML input):
+// Vite 8 pre-bundles with the modules' URLs kept; up to Vite 7 the pre-bundled URL answers HTML,
+// and the package then finds its own copy.
 const DEV_WASM = {
-  vite: ['/node_modules/callstate/wasm/callstate_bg.wasm'],
-  vite7: ['/node_modules/.vite/deps/wasm/callstate_bg.wasm', '/node_modules/callstate/wasm/callstate_bg.wasm'],
+  vite: ['/node_modules/callstate/wasm/callstate_bg.wasm', '/node_modules/callstate/wasm/callstate_yaml_bg.wasm'],
+  vite7: [
+    '/node_modules/.vite/deps/wasm/callstate_bg.wasm',
+    '/node_modules/callstate/wasm/callstate_bg.wasm',
+    '/node_modules/.vite/deps/wasm/callstate_yaml_bg.wasm',
+    '/node_modules/callstate/wasm/callstate_yaml_bg.wasm',
+  ],
 };
 
 for (const [name, pkg, version] of [
@@ -131,6 +137,7 @@ for (const [name, pkg, version] of [
       await vite.build({ root, configFile: false, logLevel: 'error' });
       const assets = await readdir(path.join(root, 'dist', 'assets'));
       assert.ok(assets.some((f) => /^callstate_bg-.*\.wasm$/.test(f)), `Vite emitted no wasm: ${assets}`);
+      assert.ok(assets.some((f) => /^callstate_yaml_bg-.*\.wasm$/.test(f)), `Vite emitted no YAML module: ${assets}`);
       const requests = await serving(path.join(root, 'dist'), (origin) => assertWorks(`${origin}/`));
       assert.ok(requests.some((r) => /\/assets\/callstate_bg-[^/]*\.wasm$/.test(r)), 'the page loads the wasm Vite emitted');
     });
@@ -181,7 +188,7 @@ describe('Vite 7 dev server, with the pre-bundled package where it cannot find i
     const config = { cacheDir: 'vite-cache-url' };
     const requests = await viteDev(vite, root, config, (origin) => assertWorks(`${origin}/url.html`));
     const wasm = requests.filter((r) => r.endsWith('.wasm')).map((r) => new URL(r).pathname);
-    assert.deepEqual(wasm, ['/node_modules/callstate/wasm/callstate_bg.wasm']);
+    assert.deepEqual(wasm, ['/node_modules/callstate/wasm/callstate_bg.wasm', '/node_modules/callstate/wasm/callstate_yaml_bg.wasm']);
   });
 });
 

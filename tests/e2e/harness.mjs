@@ -189,6 +189,10 @@ export async function library() {
   if (!wasm) {
     wasm = await import(path.join(WWW, 'pkg', 'callstate.js'));
     wasm.initSync({ module: readFileSync(path.join(WWW, 'pkg', 'callstate_bg.wasm')) });
+    // With its YAML reader, as the worker gives it one.
+    const yaml = await import(path.join(WWW, 'pkg', 'callstate_yaml.js'));
+    yaml.initSync({ module: readFileSync(path.join(WWW, 'pkg', 'callstate_yaml_bg.wasm')) });
+    wasm.setYamlReader(yaml.yamlToJson);
   }
   return wasm;
 }

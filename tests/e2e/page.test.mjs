@@ -465,13 +465,53 @@ test('keyboard: every control can be reached with Tab', { timeout: TIMEOUT }, as
   await page.context().close();
 });
 
-test('works offline once loaded', { timeout: TIMEOUT }, async () => {
+/** Opens `file` and waits for its report; resolves to its verdict. */
+async function analysed(page, file) {
+  await page.setInputFiles('#file', file);
+  await page.waitForFunction((name) => document.getElementById('report').dataset.file === name, path.basename(file));
+  return reportShown(page);
+}
+
+test('works offline once loaded; YAML once the YAML module has been', { timeout: TIMEOUT }, async () => {
   const page = await openPage();
   await page.waitForFunction(() => document.body.dataset.analyser === 'ready');
   await page.context().setOffline(true);
-  await page.setInputFiles('#file', corpus('mcp-deepwiki-session-only.yaml'));
-  assert.equal(await reportShown(page), 'stateful');
+  await analysed(page, formats('frontdoor-runtime-sessions.har'));
+  // The YAML module is fetched at the first YAML input: offline, that input says so.
+  await page.setInputFiles('#file', corpus('oai-chat-tool-calls.yaml'));
+  await page.waitForFunction(() => /YAML reader/.test(document.getElementById('error').textContent));
+  assert.match(await page.textContent('#error'), /The YAML reader \(pkg\/callstate_yaml_bg\.wasm\) could not be loaded/);
+  // That failed request is this test's doing, not a problem of the page.
+  const offline = (problem) => /^request failed: .*\/pkg\/callstate_yaml\.js \(net::ERR_INTERNET_DISCONNECTED\)$/.test(problem);
+  session.problems.splice(0, Infinity, ...session.problems.filter((problem) => !offline(problem)));
   await page.context().setOffline(false);
+  assert.equal(await analysed(page, corpus('oai-chat-tool-calls.yaml')), 'stateless');
+  await page.context().setOffline(true);
+  assert.equal(await analysed(page, corpus('mcp-deepwiki-session-only.yaml')), 'stateful');
+  await page.context().setOffline(false);
+  await page.context().close();
+});
+
+test('the YAML module is fetched only when a YAML input appears, and then once', { timeout: TIMEOUT }, async () => {
+  const page = await openPage();
+  const yaml = [];
+  page.context().on('request', (request) => /callstate_yaml/.test(request.url()) && yaml.push(new URL(request.url()).pathname));
+  await analysed(page, formats('frontdoor-runtime-sessions.har'));
+  await analysed(page, formats('agent-runtime-layered.otlp.json'));
+  assert.deepEqual(yaml, [], 'no YAML module for a HAR or JSON');
+  assert.equal(await analysed(page, corpus('crewai-responses-autochain.yaml')), 'stateful');
+  assert.equal(await analysed(page, corpus('oai-chat-tool-calls.yaml')), 'stateless');
+  assert.deepEqual(yaml, [`${PREFIX}pkg/callstate_yaml.js`, `${PREFIX}pkg/callstate_yaml_bg.wasm`], 'fetched once, from the page\'s own path');
+  await page.context().close();
+});
+
+test('bad YAML gives an error with its line and column', { timeout: TIMEOUT }, async () => {
+  const page = await openPage();
+  await dropFiles(page, [{ name: 'bad.yaml', text: 'interactions:\n  - request:\n      uri: "unterminated\n' }]);
+  await page.waitForFunction(() => document.getElementById('error').textContent.length > 0);
+  const error = await page.textContent('#error');
+  assert.match(error, /The input is neither JSON nor a YAML cassette callstate can read: found unexpected end of stream/, error);
+  assert.match(error, /line 4/, error);
   await page.context().close();
 });
 
@@ -588,7 +628,7 @@ test('no request left for any origin but the page\'s own, during the whole sessi
   assert.deepEqual(foreign, [], 'requests to other origins');
   const outside = requests.filter((url) => url.startsWith(origin) && !new URL(url).pathname.startsWith(PREFIX));
   assert.deepEqual(outside, [], 'requests outside the sub-path the page was served from');
-  for (const file of ['pkg/callstate_bg.wasm', 'worker.js', 'callstate-report.js', 'samples/agent-layered.otlp.json']) {
+  for (const file of ['pkg/callstate_bg.wasm', 'pkg/callstate_yaml_bg.wasm', 'worker.js', 'callstate-report.js', 'samples/agent-layered.otlp.json']) {
     assert.ok(requests.includes(`${pageUrl}${file}`), `${file} was loaded from next to the page`);
   }
 });

@@ -1,6 +1,7 @@
 // The hostile-input suite under WebAssembly in Node: the cases and expectations that the native
-// suite (tests/hostile.rs) wrote to target/hostile/, analysed by the built wasm in ONE instance,
-// which must still analyse a good file correctly after every case.
+// suite (tests/hostile.rs) wrote to target/hostile/, analysed by the built wasm in ONE instance
+// (with the YAML module for the YAML cases), which must still analyse a good file correctly after
+// every case.
 //
 //   make hostile-node   (after `cargo test`, which writes the cases)
 
@@ -17,8 +18,12 @@ const PKG = path.join(REPO, 'www', 'pkg');
 test('every hostile case gives an error or a report, and the instance survives', async () => {
   assert.ok(existsSync(path.join(CASES, 'expect.json')), 'target/hostile/expect.json is missing: run `cargo test --test hostile` first');
   assert.ok(existsSync(path.join(PKG, 'callstate.js')), 'www/pkg is missing: run `make build-wasm` first');
-  const { initSync, analyze } = await import(path.join(PKG, 'callstate.js'));
+  const { initSync, analyze, setYamlReader } = await import(path.join(PKG, 'callstate.js'));
   initSync({ module: readFileSync(path.join(PKG, 'callstate_bg.wasm')) });
+  // YAML cases go through the YAML module, as in the package and the page.
+  const yaml = await import(path.join(PKG, 'callstate_yaml.js'));
+  yaml.initSync({ module: readFileSync(path.join(PKG, 'callstate_yaml_bg.wasm')) });
+  setYamlReader(yaml.yamlToJson);
   const good = readFileSync(path.join(REPO, 'tests', 'corpus', 'crewai-responses-autochain.yaml'));
   const expectations = JSON.parse(readFileSync(path.join(CASES, 'expect.json'), 'utf8'));
   assert.ok(expectations.length >= 40, `${expectations.length} cases`);

@@ -65,6 +65,7 @@ async function run(pagePath) {
 test('bundled by esbuild, with the wasm from `callstate/wasm` via the file loader', { timeout: TIMEOUT }, async () => {
   const files = await bundle('esbuild-page.js', 'dist-file', ['--loader:.wasm=file']);
   assert.ok(files.some((f) => /^callstate_bg-.*\.wasm$/.test(f)), `esbuild emitted no wasm file: ${files}`);
+  assert.ok(files.some((f) => /^callstate_yaml_bg-.*\.wasm$/.test(f)), `esbuild emitted no YAML module: ${files}`);
   const { verdict, checks } = await run('dist-file/index.html');
   assert.equal(verdict, 'stateful');
   assertChecks(checks);
@@ -72,20 +73,21 @@ test('bundled by esbuild, with the wasm from `callstate/wasm` via the file loade
     requests.some((url) => /\/dist-file\/callstate_bg-[^/]*\.wasm$/.test(url)),
     'the page loads the wasm that esbuild emitted',
   );
+  assert.ok(requests.some((url) => /\/dist-file\/callstate_yaml_bg-[^/]*\.wasm$/.test(url)), 'and the YAML module, for its YAML input');
 });
 
 test('bundled by esbuild, with the wasm copied next to the bundle', { timeout: TIMEOUT }, async () => {
   await bundle('esbuild-default.js', 'dist-copy');
   const project = installed.scratch;
   await mkdir(path.join(project, 'dist-copy', 'wasm'));
-  await copyFile(
-    path.join(project, 'node_modules', 'callstate', 'wasm', 'callstate_bg.wasm'),
-    path.join(project, 'dist-copy', 'wasm', 'callstate_bg.wasm'),
-  );
+  for (const file of ['callstate_bg.wasm', 'callstate_yaml_bg.wasm']) {
+    await copyFile(path.join(project, 'node_modules', 'callstate', 'wasm', file), path.join(project, 'dist-copy', 'wasm', file));
+  }
   const { verdict, checks } = await run('dist-copy/index.html');
   assert.equal(verdict, 'stateful');
   assertChecks(checks);
   assert.ok(requests.includes(`${origin}/dist-copy/wasm/callstate_bg.wasm`), 'the bundle loads wasm/callstate_bg.wasm next to it');
+  assert.ok(requests.includes(`${origin}/dist-copy/wasm/callstate_yaml_bg.wasm`), 'and wasm/callstate_yaml_bg.wasm, for its YAML input');
 });
 
 /** Opens a page that must fail, and resolves to the first line of its error (the CallstateError's name and message). */
@@ -119,10 +121,12 @@ test('a bare <script type="module"> importing node_modules/callstate/web.js', { 
   const { verdict, checks } = await run('bare.html');
   assert.equal(verdict, 'stateful');
   assertChecks(checks);
+  assert.deepEqual(checks.syncYaml, { before: 'refused', after: 'vcr' }, 'analyzeSync reads YAML once initYaml() has loaded the YAML module');
   assert.ok(
     requests.includes(`${origin}/node_modules/callstate/wasm/callstate_bg.wasm`),
     'web.js loads the wasm from the package by default',
   );
+  assert.ok(requests.includes(`${origin}/node_modules/callstate/wasm/callstate_yaml_bg.wasm`), 'and the YAML module, for its YAML input');
 });
 
 test('the pages asked for nothing but their own files, and nothing went wrong', () => {

@@ -36,13 +36,16 @@ test('the tarball holds the package files and nothing else', () => {
 test('package size', () => {
   const { size, unpackedSize, files } = installed.pack;
   const wasm = files.find((f) => f.path === 'wasm/callstate_bg.wasm').size;
+  const yaml = files.find((f) => f.path === 'wasm/callstate_yaml_bg.wasm').size;
+  const yamlGzip = gzipSync(readFileSync(path.join(PACKAGE_DIR, 'wasm', 'callstate_yaml_bg.wasm')), { level: 9 }).length;
   const wasmGzip = gzipSync(readFileSync(path.join(PACKAGE_DIR, 'wasm', 'callstate_bg.wasm')), { level: 9 }).length;
   const pct = (part, whole) => `${((100 * part) / whole).toFixed(1)}%`;
   const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
   console.log(`npm package: packed ${size} bytes (${kib(size)}), unpacked ${unpackedSize} bytes (${kib(unpackedSize)}), ${files.length} files`);
   console.log(`  wasm: ${wasm} bytes = ${pct(wasm, unpackedSize)} of unpacked; ${wasmGzip} bytes gzipped ≈ ${pct(wasmGzip, size)} of packed`);
-  console.log(`  everything else: ${unpackedSize - wasm} bytes unpacked`);
-  assert.ok(wasm > 0 && wasm < unpackedSize);
+  console.log(`  YAML module: ${yaml} bytes, ${yamlGzip} bytes gzipped (loaded only for YAML)`);
+  console.log(`  everything else: ${unpackedSize - wasm - yaml} bytes unpacked`);
+  assert.ok(wasm > 0 && yaml > 0 && wasm + yaml < unpackedSize);
 });
 
 test('a Node.js ESM script imports `callstate` and analyses inputs', { timeout: 60_000 }, async () => {
@@ -120,6 +123,12 @@ test('a Node.js ESM script imports `callstate` and analyses inputs', { timeout: 
   assert.equal(out.schemaTitle, 'Report');
   assert.equal(out.rulesSchemaTitle, 'UserRules');
   assert.deepEqual(out.wasmMagic, [0x00, 0x61, 0x73, 0x6d], 'callstate/wasm is the WebAssembly module');
+  assert.deepEqual(out.wasmYamlMagic, [0x00, 0x61, 0x73, 0x6d], 'callstate/wasm-yaml is the YAML module');
+  assert.equal(out.badYaml.isCallstateError, true, JSON.stringify(out.badYaml));
+  assert.equal(out.badYaml.kind, 'unknown_format');
+  assert.match(out.badYaml.message, /^The input is neither JSON nor a YAML cassette callstate can read: found unexpected end of stream/);
+  assert.deepEqual([out.badYaml.location.input, out.badYaml.location.line, out.badYaml.location.column], ['bad.yaml', 4, 1]);
+  assert.equal(out.yamlPolicy, 'violated', 'a YAML policy is read');
   assert.equal(out.version, JSON.parse(readFileSync(path.join(PACKAGE_DIR, 'package.json'), 'utf8')).version);
 });
 

@@ -1,0 +1,185 @@
+//! YAML documents: vcrpy and Ruby VCR cassettes, and policies. With the `yaml` feature (the CLI)
+//! they are parsed in this build. The main WebAssembly module is built without it, to stay small:
+//! it reads YAML through the YAML module (this crate built with `yaml-module`), which JavaScript
+//! loads only when a YAML input appears and registers with [`set_reader`]. Either way one parser,
+//! [`parse`], reads the document, and the errors are worded here from what it reported.
+
+use super::Text;
+use crate::error::{Error, ErrorKind, Location};
+use crate::limits::Limits;
+use serde_json::Value;
+
+/// What the YAML parser reported: its message, with the position as it words it, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub message: String,
+    pub at: Option<Position>,
+}
+
+/// A position in the YAML text (after any byte order mark): byte index, line and column from 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Position {
+    pub index: usize,
+    pub line: usize,
+    pub column: usize,
+}
+
+/// A YAML document read by the YAML module: the document as JSON text, or why it could not be.
+pub type Conversion = std::result::Result<String, Failure>;
+
+/// Parses a YAML document into a bounded tree ([`super::tree`]): the one YAML parser, used in
+/// this build (the CLI) and in the YAML module.
+#[cfg(feature = "yaml")]
+pub fn parse(text: &str, limits: &Limits) -> std::result::Result<Value, Failure> {
+    use serde::de::DeserializeSeed;
+    let budget = super::tree::budget(text.len(), limits);
+    let de = yaml_serde::Deserializer::from_str(text);
+    super::tree::Bounded { budget: &budget }.deserialize(de).map_err(|e| Failure {
+        message: e.to_string(),
+        at: e.location().map(|at| Position { index: at.index(), line: at.line(), column: at.column() }),
+    })
+}
+
+/// The YAML module's work: a YAML text (the core has checked its size and encoding) as JSON text.
+#[cfg(feature = "yaml")]
+pub fn convert(text: &str, limits: &Limits) -> Conversion {
+    parse(text, limits).map(|document| document.to_string())
+}
+
+/// Reads YAML in a build without a parser: set once by the embedder. `None` when it cannot.
+#[cfg(not(feature = "yaml"))]
+pub type Reader = fn(&str, &Limits) -> Option<Conversion>;
+
+#[cfg(not(feature = "yaml"))]
+static READER: std::sync::OnceLock<Reader> = std::sync::OnceLock::new();
+
+/// Registers how this build reads YAML (the wasm adapter does, with the YAML module).
+#[cfg(not(feature = "yaml"))]
+pub fn set_reader(reader: Reader) {
+    let _ = READER.set(reader);
+}
+
+/// The tree of a YAML text, or `None` when this build cannot read YAML.
+#[cfg(feature = "yaml")]
+fn tree(text: &str, limits: &Limits) -> Option<std::result::Result<Value, Failure>> {
+    Some(parse(text, limits))
+}
+
+#[cfg(not(feature = "yaml"))]
+fn tree(text: &str, limits: &Limits) -> Option<std::result::Result<Value, Failure>> {
+    let json = (READER.get()?)(text, limits)?;
+    // The module wrote this JSON and checked the limits: an error here is its fault, not the input's.
+    Some(json.and_then(|json| {
+        super::tree::json(&json, limits, true)
+            .map_err(|e| Failure { message: format!("the YAML module wrote invalid JSON ({e})"), at: None })
+    }))
+}
+
+/// Why a build without a YAML parser did not read a YAML document.
+const NO_READER: &str = "this build of callstate reads YAML only through its YAML module, which is not loaded";
+
+/// The document of a YAML input.
+pub(super) fn document(source: &Text, limits: &Limits) -> crate::error::Result<Value> {
+    match tree(source.text, limits) {
+        Some(document) => document.map_err(|failure| input_error(source, failure)),
+        None => Err(Error::new(ErrorKind::UnknownFormat, format!("The input is YAML, and {NO_READER}."))
+            .at(source.location_at(0))),
+    }
+}
+
+/// The document of a YAML policy, or the sentence that says why there is none.
+pub fn policy(text: &str) -> std::result::Result<Value, String> {
+    match tree(text, &Limits::default()) {
+        Some(document) => document.map_err(|failure| format!("The policy is not valid YAML: {}.", failure.message)),
+        None => Err(format!("The policy is YAML, and {NO_READER}.")),
+    }
+}
+
+/// A YAML input's error: what it means for the reader, at the position the parser gave.
+fn input_error(source: &Text, failure: Failure) -> Error {
+    let detail = super::strip_position(&failure.message);
+    // Our budget, or the parser's own cap on alias repetitions: both mean an alias bomb.
+    let over_budget = detail.contains(super::tree::OVER_BUDGET) || detail.contains("repetition limit");
+    let (kind, message) = if over_budget {
+        (ErrorKind::Limit, format!("The YAML input is refused: {}.", super::tree::OVER_BUDGET))
+    } else if detail.contains("recursion limit") {
+        (
+            ErrorKind::Limit,
+            format!("The YAML input is nested more than {} levels deep, the fixed limit that protects the stack; no real trace nests that deep.", super::MAX_DEPTH),
+        )
+    } else {
+        (
+            ErrorKind::UnknownFormat,
+            format!("The input is neither JSON nor a YAML cassette callstate can read: {detail}."),
+        )
+    };
+    let location = match failure.at {
+        Some(at) => {
+            let mut location = source.location_at(at.index);
+            location.line = Some(at.line);
+            location.column = Some(at.column);
+            location
+        }
+        None => Location::default(),
+    };
+    Error::new(kind, message).at(location)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the main module reads from the YAML module's JSON is the tree this build reads from
+    /// the YAML (floats and all), so its reports are the CLI's; and bad YAML fails the same way.
+    #[cfg(feature = "yaml")]
+    #[test]
+    fn the_yaml_module_json_is_the_same_tree() {
+        let limits = Limits::default();
+        let mut read = 0;
+        for dir in
+            ["tests/corpus", "tests/corpus/runtimes", "tests/formats", "tests/golden", "tests/rules", "www/samples"]
+        {
+            let Ok(entries) = std::fs::read_dir(dir) else { continue };
+            for path in entries.flatten().map(|e| e.path()).filter(|p| p.is_file()) {
+                let Ok(text) = std::fs::read_to_string(&path) else { continue };
+                let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+                if trimmed.starts_with(['{', '[']) || trimmed.is_empty() {
+                    continue;
+                }
+                let direct = parse(&text, &limits);
+                let converted =
+                    convert(&text, &limits).map(|json| super::super::tree::json(&json, &limits, true).unwrap());
+                assert_eq!(direct, converted, "{}", path.display());
+                read += direct.is_ok() as usize;
+            }
+        }
+        assert!(read >= 40, "{read} YAML documents read");
+    }
+
+    /// Nested at the limit and past it: the YAML parser and the JSON reader agree on the depth.
+    #[cfg(feature = "yaml")]
+    #[test]
+    fn the_depth_limit_is_the_same_in_yaml_and_json() {
+        let limits = Limits::default();
+        for depth in [super::super::MAX_DEPTH - 1, super::super::MAX_DEPTH, super::super::MAX_DEPTH + 1] {
+            let text = format!("a: {}1{}", "[".repeat(depth), "]".repeat(depth));
+            let direct = parse(&text, &limits);
+            let through_json =
+                convert(&text, &limits).map(|json| super::super::tree::json(&json, &limits, true).is_ok());
+            assert_eq!(direct.is_ok(), through_json.unwrap_or(false), "depth {depth}");
+        }
+    }
+
+    /// Without a parser and without the YAML module, a YAML input and a YAML policy are refused
+    /// with a sentence (run by `make unit` with `--no-default-features`).
+    #[cfg(not(feature = "yaml"))]
+    #[test]
+    fn without_a_reader_yaml_is_refused_clearly() {
+        let bytes = b"interactions:\n  - request: {method: GET}\n";
+        let error = crate::formats::read(bytes, 0, &Limits::default(), false).err().unwrap();
+        assert_eq!(error.kind, ErrorKind::UnknownFormat);
+        assert!(error.message.contains("YAML module, which is not loaded"), "{}", error.message);
+        assert_eq!((error.location.line, error.location.column), (Some(1), Some(1)));
+        assert!(policy("rules: []\n").unwrap_err().contains("YAML module, which is not loaded"));
+    }
+}
