@@ -40,7 +40,7 @@ fn bad_input_throws_an_error_with_a_location_and_the_instance_survives() {
     let message: String = error.message().into();
     assert!(message.contains("ends too early") && message.contains("cut.har"), "{message}");
     let location = js_sys::Reflect::get(&error, &"location".into()).unwrap();
-    assert_eq!(as_json(&location)["offset"], 33);
+    assert_eq!(as_json(&location)["offset"], 34);
     assert_eq!(as_json(&location)["line"], 1);
 
     let error = wasm::analyze(js_sys::Uint8Array::from(&[0xff, 0xfe, 0x7b, 0x00][..]).into(), options("utf16.har"))

@@ -27,7 +27,7 @@ test('the README Node example runs against the installed package', { timeout: 12
     const lines = stdout.trim().split('\n');
     assert.match(lines[0], /^stateful 0\.95 callstate\.report\/2$/);
     assert.match(lines[1], /^layered \[ 1, 2, 4, 6 \] \[ 3, 5, 7 \]$/);
-    assert.match(lines[2], /^malformed 20 The HAR file ends too early/);
+    assert.match(lines[2], /^malformed 21 The HAR file ends too early/);
   } finally {
     await cleanup();
   }
