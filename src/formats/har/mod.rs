@@ -137,16 +137,20 @@ impl Reader {
     pub fn feed(&mut self, piece: &[u8], limits: &Limits) -> Result<()> {
         if self.pending.is_empty() {
             let used = self.read_bytes(piece, false, limits)?;
-            self.keep(piece, used);
-            return Ok(());
+            self.passed(&piece[..used]);
+            self.pending.extend_from_slice(&piece[used..]);
+        } else {
+            self.pending.extend_from_slice(piece);
+            if self.pending.len() < self.retry_at {
+                return Ok(());
+            }
+            let mut pending = std::mem::take(&mut self.pending);
+            let used = self.read_bytes(&pending, false, limits)?;
+            self.passed(&pending[..used]);
+            pending.drain(..used);
+            self.pending = pending;
         }
-        self.pending.extend_from_slice(piece);
-        if self.pending.len() < self.retry_at {
-            return Ok(());
-        }
-        let pending = std::mem::take(&mut self.pending);
-        let used = self.read_bytes(&pending, false, limits)?;
-        self.keep(&pending, used);
+        self.retry_at = 2 * self.pending.len();
         Ok(())
     }
 
@@ -160,10 +164,8 @@ impl Reader {
         Ok(self.entries.read)
     }
 
-    /// After reading `bytes` up to `used`: keeps the rest for the next piece, and the last
-    /// bytes read for locations.
-    fn keep(&mut self, bytes: &[u8], used: usize) {
-        let read = &bytes[..used];
+    /// Moves past bytes read, keeping the last of them for locations.
+    fn passed(&mut self, read: &[u8]) {
         if read.len() >= SNIPPET_BEFORE {
             self.recent.clear();
             self.recent.extend_from_slice(&read[read.len() - SNIPPET_BEFORE..]);
@@ -172,10 +174,7 @@ impl Reader {
             let excess = self.recent.len().saturating_sub(SNIPPET_BEFORE);
             self.recent.drain(..excess);
         }
-        self.offset += used;
-        self.pending.clear();
-        self.pending.extend_from_slice(&bytes[used..]);
-        self.retry_at = 2 * self.pending.len();
+        self.offset += read.len();
     }
 
     /// Reads steps from `bytes` until they run out; how many bytes the complete steps used.
