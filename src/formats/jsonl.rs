@@ -50,7 +50,7 @@ impl Lines {
     pub fn new(input: usize, base: usize, keep_bodies: bool) -> Lines {
         Lines {
             read: Read::new(Format::Jsonl),
-            spans: Records::default(),
+            spans: Records::new(keep_bodies),
             unknown: KeyTally::default(),
             lines: 0,
             records: 0,
@@ -97,7 +97,7 @@ impl Lines {
         self.records += 1;
         if otlp::is_otlp(&value) || value.get("resourceLogs").is_some() {
             let mut notes = Vec::new();
-            self.spans.add_spans(otlp::otlp_spans(&value, &mut notes));
+            otlp::otlp_spans(&value, &mut notes, &mut self.spans);
             self.spans.add_otlp_logs(&value);
             for n in notes {
                 self.read.warn(|| warn(format!("Line {}: {n}.", number + 1)));

@@ -106,7 +106,9 @@ fn too_large(size: usize, limits: &Limits) -> Error {
 fn from_document(document: &serde_json::Value, source: &Text, json: bool, limits: &Limits) -> Result<Read> {
     if otlp::is_otlp(document) {
         let mut notes = Vec::new();
-        let spans = otlp::otlp_spans(document, &mut notes);
+        let mut records = records::Records::new(source.keep_bodies);
+        otlp::otlp_spans(document, &mut notes, &mut records);
+        let spans = records.finish();
         let mut read = Read::new(Format::Otlp);
         read.warnings.extend(notes.into_iter().map(|n| Diagnostic {
             severity: crate::model::Severity::Warning,
@@ -124,7 +126,7 @@ fn from_document(document: &serde_json::Value, source: &Text, json: bool, limits
     if cassette::interactions(document).is_some() {
         return cassette::read(document, source, limits);
     }
-    let mut records = records::Records::default();
+    let mut records = records::Records::new(source.keep_bodies);
     if records.add_document(document) > 0 {
         let format = records.format();
         let spans = records.finish();
@@ -135,6 +137,7 @@ fn from_document(document: &serde_json::Value, source: &Text, json: bool, limits
         return Ok(Read { calls, ..read });
     }
     if let Some(span) = records::attribute_map(document) {
+        let span = spans::HeldSpan::of(span, source.keep_bodies);
         let calls = spans::to_calls(vec![span], source.input, source.keep_bodies);
         return Ok(Read { calls, ..Read::new(Format::SpanDump) });
     }

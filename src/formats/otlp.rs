@@ -2,8 +2,7 @@
 //! attributes as `{key, value: AnyValue}`, int64 as strings, ids in hex or base64, integer
 //! enums). Span records in other shapes are read by [`super::records`].
 
-use super::records::{array, span_of, with_resource};
-use super::spans::SpanData;
+use super::records::{array, span_of, with_resource, Records};
 use serde_json::Value;
 
 /// Whether a document is OTLP/JSON.
@@ -53,9 +52,10 @@ pub(super) fn key_values(list: Option<&Value>) -> Vec<(String, Value)> {
         .collect()
 }
 
-/// The spans of an OTLP/JSON document, and a sentence for each span it had to skip.
-pub fn otlp_spans(document: &Value, notes: &mut Vec<String>) -> Vec<SpanData> {
-    let mut spans = Vec::new();
+/// Adds the spans of an OTLP/JSON document to `records`, and a sentence for each span it had to
+/// skip.
+pub fn otlp_spans(document: &Value, notes: &mut Vec<String>, records: &mut Records) {
+    let mut index = 0;
     for resource_spans in array(document.get("resourceSpans")) {
         let resource = key_values(resource_spans.get("resource").and_then(|r| r.get("attributes")));
         let service =
@@ -73,12 +73,12 @@ pub fn otlp_spans(document: &Value, notes: &mut Vec<String>) -> Vec<SpanData> {
                     ));
                     continue;
                 }
-                let mut data = span_of(span, spans.len());
+                let mut data = span_of(span, index);
                 data.service = service.clone();
                 with_resource(&mut data, &resource);
-                spans.push(data);
+                records.push(data);
+                index += 1;
             }
         }
     }
-    spans
 }

@@ -14,7 +14,7 @@
 
 use super::observability;
 use super::otlp::{any_value, key_values};
-use super::spans::{normalize_id, SpanData, SpanEvent};
+use super::spans::{normalize_id, HeldSpan, Messages, SpanData, SpanEvent};
 use super::time::parse_rfc3339_ms;
 use crate::model::Format;
 use rustc_hash::FxHashMap;
@@ -41,16 +41,29 @@ pub enum Kind {
 }
 
 /// The records of one input, gathered as they are found and joined at the end.
-#[derive(Default)]
 pub struct Records {
-    spans: Vec<SpanData>,
-    /// Log records: the (trace id, span id) they belong to, and the event they carry.
-    logs: Vec<(String, String, SpanEvent)>,
+    /// Spans, each slimmed as it is found (see [`HeldSpan`]).
+    spans: Vec<HeldSpan>,
+    logs: Vec<Log>,
     /// Which kinds of record were seen, for the input's format and its summary.
     pub seen: Vec<Kind>,
+    keep_bodies: bool,
+}
+
+/// A log record: the span it belongs to, its event's name and the messages it carries.
+struct Log {
+    trace_id: String,
+    span_id: String,
+    name: String,
+    messages: Messages,
 }
 
 impl Records {
+    /// Records whose calls keep whole bodies only if `keep_bodies`.
+    pub fn new(keep_bodies: bool) -> Records {
+        Records { spans: Vec::new(), logs: Vec::new(), seen: Vec::new(), keep_bodies }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.spans.is_empty() && self.logs.is_empty()
     }
@@ -65,21 +78,22 @@ impl Records {
         if !self.seen.contains(&kind) {
             self.seen.push(kind);
         }
-        let index = self.spans.len();
+        let mut found = Vec::new();
         match kind {
-            Kind::Span => self.spans.push(span_of(value, index)),
+            Kind::Span => found.push(span_of(value, self.spans.len())),
             Kind::Log => {
                 if let Some(log) = log_of(value) {
                     self.logs.push(log);
                 }
             }
-            Kind::LangfuseTrace => observability::langfuse_trace(value, &mut self.spans),
-            Kind::LangfuseObservation => self.spans.push(observability::langfuse_observation(value, None)),
-            Kind::LangsmithRun => self.spans.push(observability::langsmith_run(value)),
-            Kind::AgentsTrace => self.spans.push(observability::agents_trace(value)),
-            Kind::AgentsSpan => self.spans.push(observability::agents_span(value)),
-            Kind::AdkSession => observability::adk_session(value, &mut self.spans),
+            Kind::LangfuseTrace => observability::langfuse_trace(value, &mut found),
+            Kind::LangfuseObservation => found.push(observability::langfuse_observation(value, None)),
+            Kind::LangsmithRun => found.push(observability::langsmith_run(value)),
+            Kind::AgentsTrace => found.push(observability::agents_trace(value)),
+            Kind::AgentsSpan => found.push(observability::agents_span(value)),
+            Kind::AdkSession => observability::adk_session(value, &mut found),
         }
+        found.into_iter().for_each(|span| self.push(span));
         true
     }
 
@@ -129,8 +143,9 @@ impl Records {
         }
     }
 
-    pub fn add_spans(&mut self, spans: impl IntoIterator<Item = SpanData>) {
-        self.spans.extend(spans);
+    /// Adds one span, slimmed.
+    pub fn push(&mut self, span: SpanData) {
+        self.spans.push(HeldSpan::of(span, self.keep_bodies));
     }
 
     /// The input's format, by the records it held.
@@ -150,30 +165,24 @@ impl Records {
 
     /// The spans, each with the log records of its trace and span id among its events. A log
     /// record whose span is not in the input stands for that span by itself.
-    pub fn finish(self) -> Vec<SpanData> {
-        let Records { mut spans, logs, .. } = self;
+    pub fn finish(self) -> Vec<HeldSpan> {
+        let Records { mut spans, logs, keep_bodies, .. } = self;
         let mut by_id: FxHashMap<(String, String), usize> = FxHashMap::default();
         for (i, span) in spans.iter().enumerate() {
             by_id.entry((span.trace_id.clone(), span.span_id.clone())).or_insert(i);
         }
-        for (trace_id, span_id, event) in logs {
+        for Log { trace_id, span_id, name, messages } in logs {
             let key = (trace_id, span_id);
             let index = match by_id.get(&key) {
                 Some(&i) => i,
                 None => {
                     let (trace_id, span_id) = key.clone();
-                    spans.push(SpanData {
-                        name: event.name.clone(),
-                        trace_id,
-                        span_id,
-                        from_logs: true,
-                        ..SpanData::default()
-                    });
+                    spans.push(HeldSpan::from_logs(trace_id, span_id, name, keep_bodies));
                     by_id.insert(key, spans.len() - 1);
                     spans.len() - 1
                 }
             };
-            spans[index].events.push(event);
+            spans[index].join(messages);
         }
         spans
     }
@@ -369,7 +378,7 @@ fn event_of(value: &Value) -> SpanEvent {
 
 /// A log record: the span it belongs to and the event it carries (named by `eventName` or its
 /// `event.name` attribute).
-fn log_of(value: &Value) -> Option<(String, String, SpanEvent)> {
+fn log_of(value: &Value) -> Option<Log> {
     let trace_id = id_at(value, TRACE_ID)?;
     let span_id = id_at(value, SPAN_ID)?;
     let attributes = attributes_of(value.get("attributes"));
@@ -378,8 +387,8 @@ fn log_of(value: &Value) -> Option<(String, String, SpanEvent)> {
             attributes.iter().find(|(k, _)| k == "event.name").and_then(|(_, v)| v.as_str().map(str::to_string))
         })
         .unwrap_or_default();
-    let body = value.get("body").map(plain_value);
-    Some((trace_id, span_id, SpanEvent { name, attributes, body }))
+    let event = SpanEvent { name, attributes, body: value.get("body").map(plain_value) };
+    Some(Log { trace_id, span_id, messages: Messages::of_event(&event), name: event.name })
 }
 
 /// The keys records of an unknown kind have, most common first, for a summary that says what

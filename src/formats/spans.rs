@@ -3,8 +3,9 @@
 //! such as the Vercel AI SDK and OpenInference use for prompts and replies. Shared by the OTLP
 //! reader and the readers of SDK span dumps.
 
+use crate::facts::Role;
 use crate::model::{Body, Call, Headers, Request, Response, Source, Span, Transport, Url};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde_json::{json, Map, Value};
 
 /// One span as any reader found it, ids already lower-case hex.
@@ -140,12 +141,20 @@ fn message_list(value: &Value) -> Option<Value> {
     Some(Value::Array(unwrapped.collect()))
 }
 
-/// Messages the span's events (or the log records joined to it) carry: the older GenAI events
-/// (`gen_ai.user.message`, `gen_ai.choice`…), the newer `…operation.details` event with
-/// `gen_ai.input.messages`, and ADOT's records whose body holds `input` and `output` messages.
-fn event_messages(span: &SpanData) -> (Vec<Value>, Vec<Value>) {
-    let (mut input, mut output) = (Vec::new(), Vec::new());
-    for event in span.events.iter().chain(&attribute_events(span)) {
+/// Messages as compact JSON text, each as serde_json writes it: what a body made when the input
+/// ends needs of a span's events, without holding their trees until then.
+#[derive(Debug, Default)]
+pub struct Messages {
+    pub input: Vec<String>,
+    pub output: Vec<String>,
+}
+
+impl Messages {
+    /// The messages one span event (or log record about a span) carries: the older GenAI events
+    /// (`gen_ai.user.message`, `gen_ai.choice`…), the newer `…operation.details` event with
+    /// `gen_ai.input.messages`, and ADOT's records whose body holds `input` and `output` messages.
+    pub fn of_event(event: &SpanEvent) -> Messages {
+        let (mut input, mut output) = (Vec::new(), Vec::new());
         let role = event.name.strip_prefix("gen_ai.").and_then(|n| n.strip_suffix(".message"));
         if let Some(role) = role {
             let role = event.get("role").and_then(Value::as_str).unwrap_or(role);
@@ -169,8 +178,43 @@ fn event_messages(span: &SpanData) -> (Vec<Value>, Vec<Value>) {
                 list.extend(items);
             }
         }
+        Messages { input: input.iter().map(compact).collect(), output: output.iter().map(compact).collect() }
     }
-    (input, output)
+
+    fn extend(&mut self, other: Messages) {
+        self.input.extend(other.input);
+        self.output.extend(other.output);
+    }
+
+    fn is_empty(&self) -> bool {
+        self.input.is_empty() && self.output.is_empty()
+    }
+}
+
+fn compact(value: &Value) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+/// A JSON list of items written as JSON text already.
+fn list(items: &[String]) -> String {
+    format!("[{}]", items.join(","))
+}
+
+/// A JSON body of members whose values are JSON text already, written as serde_json writes an
+/// object (compact, its keys, plain words here, in sorted order).
+fn object(members: &[(&str, &str)]) -> Body {
+    let mut text = String::from("{");
+    for (i, (key, value)) in members.iter().enumerate() {
+        if i > 0 {
+            text.push(',');
+        }
+        text.push('"');
+        text.push_str(key);
+        text.push_str("\":");
+        text.push_str(value);
+    }
+    text.push('}');
+    Body::new(text.into_bytes(), Some("application/json".into()))
 }
 
 /// Events that Logfire writes into one `events` attribute (JSON text of `{"event.name": …}`
@@ -186,11 +230,6 @@ fn attribute_events(span: &SpanData) -> Vec<SpanEvent> {
         .collect()
 }
 
-fn has_messages(span: &SpanData) -> bool {
-    let (input, output) = event_messages(span);
-    !input.is_empty() || !output.is_empty()
-}
-
 /// Text that holds JSON (content blocks serialized by the instrumentation) as JSON; other text
 /// as it is.
 fn json_or_text(value: &Value) -> Option<Value> {
@@ -201,58 +240,54 @@ fn json_or_text(value: &Value) -> Option<Value> {
     }
 }
 
-/// The request the span describes: its messages where the instrumentation recorded them.
-fn request_body(span: &SpanData) -> Option<Value> {
-    for key in ["gen_ai.input.messages", "ai.prompt.messages", "llm.input_messages"] {
-        if let Some(messages) = span.get(&[key]).and_then(message_list) {
-            return Some(json!({ "messages": messages }));
-        }
-    }
-    for prefix in ["gen_ai.prompt.", "llm.input_messages."] {
-        if let Some(messages) = flattened(span, prefix) {
-            return Some(json!({ "messages": messages }));
-        }
-    }
-    let (messages, _) = event_messages(span);
-    if !messages.is_empty() {
-        return Some(json!({ "messages": messages }));
-    }
-    // A whole request body recorded as JSON text (`input.value`, or `input` in bare dumps), or
-    // a prompt as plain text.
+/// The request's messages as the attributes record them, as `{"messages": …}`: no event
+/// changes this body.
+fn request_messages(span: &SpanData) -> Option<Body> {
+    let listed = ["gen_ai.input.messages", "ai.prompt.messages", "llm.input_messages"]
+        .into_iter()
+        .find_map(|key| span.get(&[key]).and_then(message_list));
+    let messages =
+        listed.or_else(|| ["gen_ai.prompt.", "llm.input_messages."].into_iter().find_map(|p| flattened(span, p)));
+    messages.map(|m| object(&[("messages", &compact(&m))]))
+}
+
+/// A whole request body recorded as JSON text (`input.value`, or `input` in bare dumps), or a
+/// prompt as plain text: the request when no attribute or event holds its messages.
+fn request_whole(span: &SpanData) -> Option<Body> {
     let input =
         span.get(&["input.value", "gcp.vertex.agent.llm_request", "traceloop.entity.input", "input", "gen_ai.prompt"])?;
     match json_of(input) {
-        Some(body @ Value::Object(_)) => Some(body),
-        Some(Value::Array(messages)) => Some(json!({ "messages": messages })),
-        _ => input.as_str().filter(|s| !s.trim().is_empty()).map(|s| json!({ "input": s })),
+        Some(body @ Value::Object(_)) => Some(Body::from_json(&body)),
+        Some(messages @ Value::Array(_)) => Some(object(&[("messages", &compact(&messages))])),
+        _ => input.as_str().filter(|s| !s.trim().is_empty()).map(|s| object(&[("input", &compact(&json!(s)))])),
     }
 }
 
-fn response_body(span: &SpanData) -> Option<Value> {
-    let mut body = Map::new();
-    if let Some(id) = span.text(&["gen_ai.response.id", "ai.response.id"]) {
-        body.insert("id".into(), Value::String(id));
-    }
-    let (_, event_output) = event_messages(span);
+/// The reply's messages as the attributes record them: no event changes these.
+fn reply_messages(span: &SpanData) -> Option<Value> {
     if let Some(output) = span.get(&["gen_ai.output.messages", "llm.output_messages"]).and_then(message_list) {
-        body.insert("output".into(), output);
-    } else if let Some(output) =
-        flattened(span, "gen_ai.completion.").or_else(|| flattened(span, "llm.output_messages."))
-    {
-        body.insert("output".into(), output);
-    } else if !event_output.is_empty() {
-        body.insert("output".into(), Value::Array(event_output));
-    } else if let Some(text) = span.text(&["ai.response.text"]) {
-        body.insert("output".into(), json!([{ "role": "assistant", "content": text }]));
-    } else if let Some(output) = span
-        .get(&["output.value", "gcp.vertex.agent.llm_response", "traceloop.entity.output", "output"])
-        .and_then(json_of)
-    {
-        body.insert("output".into(), output);
-    } else if let Some(text) = span.text(&["gen_ai.completion"]) {
-        body.insert("output".into(), json!([{ "role": "assistant", "content": text }]));
+        return Some(output);
     }
-    (!body.is_empty()).then_some(Value::Object(body))
+    flattened(span, "gen_ai.completion.").or_else(|| flattened(span, "llm.output_messages."))
+}
+
+/// The reply recorded otherwise (a text, a whole value): used when no event holds messages.
+fn reply_other(span: &SpanData) -> Option<Value> {
+    if let Some(text) = span.text(&["ai.response.text"]) {
+        return Some(json!([{ "role": "assistant", "content": text }]));
+    }
+    let whole = span.get(&["output.value", "gcp.vertex.agent.llm_response", "traceloop.entity.output", "output"]);
+    if let Some(output) = whole.and_then(json_of) {
+        return Some(output);
+    }
+    span.text(&["gen_ai.completion"]).map(|text| json!([{ "role": "assistant", "content": text }]))
+}
+
+/// `{"id": …, "output": …}` from the members known (JSON text); `None` when neither is.
+fn reply_body(id: Option<&str>, output: Option<&str>) -> Option<Body> {
+    let members: Vec<(&str, &str)> =
+        [("id", id), ("output", output)].into_iter().filter_map(|(key, value)| Some((key, value?))).collect();
+    (!members.is_empty()).then(|| object(&members))
 }
 
 fn url_of(span: &SpanData) -> Url {
@@ -295,17 +330,166 @@ fn headers_with_prefix(span: &SpanData, prefix: &str) -> Headers {
     headers
 }
 
-/// Spans of one input to calls. Spans that are not calls still link their children to the
-/// nearest call above them.
-/// Calls from spans; unless `keep_bodies`, each keeps only what the signals read as soon as it
-/// is made (see [`Call::slim`]), so that a trace's bodies are never all held whole at once.
-pub fn to_calls(spans: Vec<SpanData>, input: usize, keep_bodies: bool) -> Vec<Call> {
+/// A span as its input's reader holds it until the input ends (log records may still join it):
+/// its ids, and for a call what the call will be, with the facts of its bodies taken at once
+/// unless bodies are kept. No attribute is held as a tree, nor any message text that no log
+/// record can still displace, so a span costs about what its call does.
+#[derive(Debug)]
+pub struct HeldSpan {
+    pub trace_id: String,
+    pub span_id: String,
+    parent_span_id: Option<String>,
+    from_logs: bool,
+    /// `None` for a span that cannot become a call.
+    call: Option<Box<HeldCall>>,
+}
+
+#[derive(Debug)]
+struct HeldCall {
+    is_call: bool,
+    /// The call but for its source, parent, request body and response.
+    call: Call,
+    status: Option<u16>,
+    response_headers: Headers,
+    request: Choice,
+    reply: Choice,
+    /// The reply's id (JSON text), for a reply made of events' messages.
+    reply_id: Option<String>,
+    /// Messages of the span's events and of the log records joined to it, in that order, for
+    /// a body the attributes do not settle.
+    events: Messages,
+    /// Messages of Logfire's `events` attribute, which come after those.
+    attribute_events: Messages,
+}
+
+/// A body the attributes hold: one no event changes (`found`), or one (`other`) used only when
+/// no event holds messages either.
+#[derive(Debug, Default)]
+struct Choice {
+    found: Option<Body>,
+    other: Option<Body>,
+}
+
+impl Choice {
+    fn slim(&mut self, role: Role) {
+        self.found.iter_mut().chain(&mut self.other).for_each(|body| body.slim(role));
+    }
+
+    fn resolve(self, from_events: impl FnOnce() -> Option<Body>) -> Option<Body> {
+        self.found.or_else(from_events).or(self.other)
+    }
+}
+
+impl HeldSpan {
+    pub fn of(span: SpanData, keep_bodies: bool) -> HeldSpan {
+        let call = (span.from_logs || span.is_call()).then(|| Box::new(HeldCall::of(&span, keep_bodies)));
+        let SpanData { trace_id, span_id, parent_span_id, from_logs, .. } = span;
+        HeldSpan { trace_id, span_id, parent_span_id, from_logs, call }
+    }
+
+    /// A span made for log records whose span the input does not hold.
+    pub fn from_logs(trace_id: String, span_id: String, name: String, keep_bodies: bool) -> HeldSpan {
+        HeldSpan::of(SpanData { trace_id, span_id, name, from_logs: true, ..SpanData::default() }, keep_bodies)
+    }
+
+    /// Adds the messages of a log record about the span.
+    pub fn join(&mut self, messages: Messages) {
+        if let Some(call) = &mut self.call {
+            call.join(messages);
+        }
+    }
+
+    fn is_call(&self) -> bool {
+        self.call.as_ref().is_some_and(|c| c.is_call)
+    }
+
+    /// A call, or made from log records whose events carry messages: a call to be merged with
+    /// its span if another input holds it.
+    fn becomes_call(&self) -> bool {
+        self.call.as_ref().is_some_and(|c| c.is_call || (self.from_logs && c.has_messages()))
+    }
+}
+
+impl HeldCall {
+    fn of(span: &SpanData, keep_bodies: bool) -> HeldCall {
+        let request_found = request_messages(span);
+        let request_other = if request_found.is_none() { request_whole(span) } else { None };
+        let reply_id = span.text(&["gen_ai.response.id", "ai.response.id"]).map(|id| compact(&Value::String(id)));
+        let (reply_found, reply_other) = match reply_messages(span) {
+            Some(output) => (reply_body(reply_id.as_deref(), Some(&compact(&output))), None),
+            None => (None, reply_body(reply_id.as_deref(), reply_other(span).map(|o| compact(&o)).as_deref())),
+        };
+        let status = span
+            .text(&["http.response.status_code", "http.status_code"])
+            .and_then(|s| s.parse::<f64>().ok())
+            .filter(|s| (0.0..1000.0).contains(s))
+            .map(|s| s as u16);
+        let mut held = HeldCall {
+            is_call: span.is_call(),
+            call: call_of(span),
+            status,
+            response_headers: headers_with_prefix(span, "http.response.header."),
+            request: Choice { found: request_found, other: request_other },
+            reply: Choice { found: reply_found, other: reply_other },
+            reply_id,
+            events: Messages::default(),
+            attribute_events: Messages::default(),
+        };
+        if held.request.found.is_none() || held.reply.found.is_none() {
+            span.events.iter().for_each(|event| held.join(Messages::of_event(event)));
+            attribute_events(span).iter().for_each(|event| held.attribute_events.extend(Messages::of_event(event)));
+        }
+        if !keep_bodies {
+            held.request.slim(Role::Request);
+            held.reply.slim(Role::Response);
+        }
+        held
+    }
+
+    /// Keeps an event's messages for the bodies the attributes do not settle.
+    fn join(&mut self, messages: Messages) {
+        if self.request.found.is_none() {
+            self.events.input.extend(messages.input);
+        }
+        if self.reply.found.is_none() {
+            self.events.output.extend(messages.output);
+        }
+    }
+
+    fn has_messages(&self) -> bool {
+        !self.events.is_empty() || !self.attribute_events.is_empty()
+    }
+
+    fn into_call(self, span: HeldSpan, parent: Option<String>, source: Source) -> Call {
+        let HeldCall {
+            mut call, status, response_headers, request, reply, reply_id, mut events, attribute_events, ..
+        } = self;
+        events.extend(attribute_events);
+        let request_body =
+            request.resolve(|| (!events.input.is_empty()).then(|| object(&[("messages", &list(&events.input))])));
+        let events_reply = || (!events.output.is_empty()).then(|| list(&events.output));
+        let response_body = reply.resolve(|| reply_body(reply_id.as_deref(), Some(&events_reply()?)));
+        call.request.body = request_body.unwrap_or_default();
+        call.response = (status.is_some() || response_body.is_some() || !response_headers.is_empty()).then(|| {
+            Response { status: status.unwrap_or(0), headers: response_headers, body: response_body.unwrap_or_default() }
+        });
+        call.source = source;
+        if let Some(held) = &mut call.span {
+            held.trace_id = span.trace_id;
+            held.span_id = span.span_id;
+            held.parent_span_id = parent;
+        }
+        call
+    }
+}
+
+/// The nearest ancestor of each span that becomes a call that is a call, within this input
+/// (bounded: ids can form cycles); its parent's id where that is not in this input.
+fn nearest_calls(spans: &[HeldSpan]) -> Vec<Option<String>> {
     let parents: FxHashMap<&str, Option<&str>> =
         spans.iter().map(|s| (s.span_id.as_str(), s.parent_span_id.as_deref())).collect();
-    let callers: rustc_hash::FxHashSet<&str> =
-        spans.iter().filter(|s| s.is_call()).map(|s| s.span_id.as_str()).collect();
-    // The nearest ancestor that is a call, within this input (bounded: ids can form cycles).
-    let nearest_call = |span: &SpanData| -> Option<String> {
+    let callers: FxHashSet<&str> = spans.iter().filter(|s| s.is_call()).map(|s| s.span_id.as_str()).collect();
+    let nearest_call = |span: &HeldSpan| -> Option<String> {
         let mut parent = span.parent_span_id.as_deref()?;
         for _ in 0..256 {
             if callers.contains(parent) {
@@ -319,15 +503,25 @@ pub fn to_calls(spans: Vec<SpanData>, input: usize, keep_bodies: bool) -> Vec<Ca
         }
         None
     };
+    spans.iter().map(|span| if span.becomes_call() { nearest_call(span) } else { None }).collect()
+}
+
+/// Calls from the spans of one input. Spans that are not calls still link their children to
+/// the nearest call above them. Unless `keep_bodies`, each call keeps only what the signals read
+/// (see [`Call::slim`]), so that a trace's bodies are never all held whole at once.
+pub fn to_calls(spans: Vec<HeldSpan>, input: usize, keep_bodies: bool) -> Vec<Call> {
+    let parents = nearest_calls(&spans);
     let mut calls = Vec::new();
-    for (entry, span) in spans.iter().enumerate() {
-        if span.is_call() || (span.from_logs && has_messages(span)) {
-            let mut call = to_call(span, nearest_call(span), input, entry);
-            if !keep_bodies {
-                call.slim();
-            }
-            calls.push(call);
+    for (entry, (mut span, parent)) in spans.into_iter().zip(parents).enumerate() {
+        if !span.becomes_call() {
+            continue;
         }
+        let Some(held) = span.call.take() else { continue };
+        let mut call = held.into_call(span, parent, Source { input, entry });
+        if !keep_bodies {
+            call.slim();
+        }
+        calls.push(call);
     }
     calls
 }
@@ -344,24 +538,11 @@ pub fn not_calls_note(spans: usize, calls: usize) -> Option<crate::model::Diagno
     })
 }
 
-fn to_call(span: &SpanData, parent: Option<String>, input: usize, entry: usize) -> Call {
+/// The call a span stands for, but for its source, parent, request body and response.
+fn call_of(span: &SpanData) -> Call {
     let method = span.text(&["http.request.method", "http.method"]).unwrap_or_default().to_ascii_uppercase();
-    let status = span
-        .text(&["http.response.status_code", "http.status_code"])
-        .and_then(|s| s.parse::<f64>().ok())
-        .filter(|s| (0.0..1000.0).contains(s))
-        .map(|s| s as u16);
-    let request_body = request_body(span).map(|v| Body::from_json(&v)).unwrap_or_default();
-    let response_body = response_body(span).map(|v| Body::from_json(&v));
-    let response_headers = headers_with_prefix(span, "http.response.header.");
-    let response = (status.is_some() || response_body.is_some() || !response_headers.is_empty()).then(|| Response {
-        status: status.unwrap_or(0),
-        headers: response_headers,
-        body: response_body.unwrap_or_default(),
-    });
     let attributes = span.attributes.iter().filter_map(|(k, v)| Some((k.clone(), scalar_text(v)?))).collect();
     Call {
-        source: Source { input, entry },
         started_ms: span.start_ms,
         duration_ms: match (span.start_ms, span.end_ms) {
             (Some(start), Some(end)) if end >= start => Some(end - start),
@@ -372,17 +553,14 @@ fn to_call(span: &SpanData, parent: Option<String>, input: usize, entry: usize) 
             method,
             url: url_of(span),
             headers: headers_with_prefix(span, "http.request.header."),
-            body: request_body,
+            body: Body::default(),
         },
-        response,
         span: Some(Span {
-            trace_id: span.trace_id.clone(),
-            span_id: span.span_id.clone(),
-            parent_span_id: parent,
             name: span.name.clone(),
             service: span.service.clone(),
             operation: span.operation(),
             attributes,
+            ..Span::default()
         }),
         ..Call::default()
     }
@@ -405,7 +583,60 @@ pub fn normalize_id(id: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::normalize_id;
+    use super::{normalize_id, to_calls, HeldSpan, Messages, SpanData, SpanEvent};
+    use crate::facts::Role;
+    use serde_json::json;
+
+    fn chat_span(attributes: Vec<(&str, serde_json::Value)>, events: Vec<SpanEvent>) -> SpanData {
+        let mut attributes: Vec<(String, serde_json::Value)> =
+            attributes.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        attributes.push(("gen_ai.operation.name".into(), json!("chat")));
+        SpanData {
+            trace_id: "a".repeat(32),
+            span_id: "b".repeat(16),
+            name: "chat".into(),
+            attributes,
+            events,
+            ..SpanData::default()
+        }
+    }
+
+    fn user_message(text: &str) -> SpanEvent {
+        SpanEvent {
+            name: "gen_ai.user.message".into(),
+            attributes: vec![("content".into(), json!(text))],
+            ..SpanEvent::default()
+        }
+    }
+
+    #[test]
+    fn a_held_span_keeps_the_facts_of_settled_bodies_and_no_text() {
+        let messages = json!(r#"[{"role":"user","content":"hello there"}]"#);
+        let span = chat_span(
+            vec![("gen_ai.input.messages", messages.clone()), ("gen_ai.output.messages", messages)],
+            vec![user_message("an event the attributes outrank")],
+        );
+        let held = HeldSpan::of(span, false);
+        let call = held.call.as_ref().expect("a call");
+        for (body, role) in [(&call.request.found, Role::Request), (&call.reply.found, Role::Response)] {
+            let body = body.as_ref().expect("a body");
+            assert!(body.bytes.is_empty() && !body.is_empty());
+            assert!(body.facts(role).json);
+        }
+        // No log record can change these bodies: no message text is held for them.
+        assert!(call.events.is_empty() && call.attribute_events.is_empty());
+    }
+
+    #[test]
+    fn log_records_joined_later_follow_the_span_events() {
+        let mut held = HeldSpan::of(chat_span(Vec::new(), vec![user_message("first")]), true);
+        held.join(Messages::of_event(&user_message("second")));
+        let calls = to_calls(vec![held], 0, true);
+        assert_eq!(
+            calls[0].request.body.text(),
+            Some(r#"{"messages":[{"content":"first","role":"user"},{"content":"second","role":"user"}]}"#)
+        );
+    }
 
     #[test]
     fn ids_in_hex_and_base64() {
