@@ -154,7 +154,8 @@ pub struct Span {
     /// `gen_ai.operation.name` (`chat`, `invoke_agent`, `execute_tool`, …) or what the
     /// instrumentation's own names say.
     pub operation: Option<String>,
-    /// Attributes with scalar values, as text, in recorded order.
+    /// Attributes with scalar values, as text, in recorded order; unless bodies are kept, one
+    /// longer than any handle as its digest, as a body's fields keep it.
     pub attributes: Vec<(String, String)>,
 }
 

@@ -213,6 +213,15 @@ fn digest(s: &str) -> String {
     format!("\u{1}{:016x}", text_hash(s))
 }
 
+/// A text as a field keeps it: itself, or past [`LONG_FIELD`] bytes its digest.
+pub fn field_text(s: &str) -> String {
+    if s.len() > LONG_FIELD {
+        digest(s)
+    } else {
+        s.to_string()
+    }
+}
+
 /// Whether a candidate in a request's items is kept: only where its name refers to a stored
 /// resource (a `file_id` in a message), never a replayed `tool_call_id`.
 fn keeps_content(name: &str) -> bool {

@@ -6,7 +6,7 @@
 
 use super::{
     is_content_key, is_handle_like, is_noise_name, keeps_content, text_hash, Candidate, Facts, Field, Items, Role,
-    CONTENT_ARRAYS, DELTA_KEYS, FIELD_DEPTH, ITEM_KEYS, LONG_FIELD, LONG_TEXT,
+    CONTENT_ARRAYS, DELTA_KEYS, FIELD_DEPTH, ITEM_KEYS, LONG_TEXT,
 };
 use crate::lexicon;
 use serde_json::Value;
@@ -174,8 +174,7 @@ fn fields(value: &Value, pointer: &mut String, depth: usize, out: &mut Vec<(Stri
         pointer.push('/');
         super::pointer_segment(key, pointer);
         let field = match child {
-            Value::String(s) if s.len() > LONG_FIELD => Field::Text(super::digest(s)),
-            Value::String(s) => Field::Text(s.clone()),
+            Value::String(s) => Field::Text(super::field_text(s)),
             Value::Bool(b) => Field::Bool(*b),
             Value::Null => Field::Null,
             Value::Object(members) => Field::Object(members.get("id").and_then(Value::as_str).map(str::to_string)),

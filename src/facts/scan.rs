@@ -5,8 +5,8 @@
 
 use super::seq::Seq;
 use super::{
-    digest, is_content_key, is_handle_like, is_noise_name, keeps_content, pointer_segment, text_hash, Candidate, Facts,
-    Field, Items, Role, CONTENT_ARRAYS, DELTA_KEYS, FIELD_DEPTH, ITEM_KEYS, LONG_FIELD, LONG_TEXT,
+    field_text, is_content_key, is_handle_like, is_noise_name, keeps_content, pointer_segment, text_hash, Candidate,
+    Facts, Field, Items, Role, CONTENT_ARRAYS, DELTA_KEYS, FIELD_DEPTH, ITEM_KEYS, LONG_FIELD, LONG_TEXT,
 };
 use crate::lex::{Lexer, Scan, Text};
 use crate::lexicon;
@@ -410,8 +410,7 @@ impl<'b> Scanner<'b> {
             self.candidate(text, context);
         }
         if context.field {
-            let field = if text.len() > LONG_FIELD { digest(text) } else { text.to_string() };
-            self.push_field(Field::Text(field));
+            self.push_field(Field::Text(field_text(text)));
         }
         match hash {
             Some(hash) if content && !trimmed.is_empty() => {

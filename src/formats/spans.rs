@@ -3,7 +3,7 @@
 //! such as the Vercel AI SDK and OpenInference use for prompts and replies. Shared by the OTLP
 //! reader and the readers of SDK span dumps.
 
-use crate::facts::Role;
+use crate::facts::{field_text, Role, LONG_FIELD};
 use crate::model::{Body, Call, Headers, Request, Response, Source, Span, Transport, Url};
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde_json::{json, Map, Value};
@@ -442,6 +442,10 @@ impl HeldCall {
         if !keep_bodies {
             held.request.slim(Role::Request);
             held.reply.slim(Role::Response);
+            // Like a body's fields, an attribute longer than any handle is kept as its digest:
+            // messages recorded as attributes live on as their bodies' facts.
+            let attributes = held.call.span.iter_mut().flat_map(|span| &mut span.attributes);
+            attributes.filter(|(_, v)| v.len() > LONG_FIELD).for_each(|(_, v)| *v = field_text(v));
         }
         held
     }
@@ -611,7 +615,7 @@ mod tests {
 
     #[test]
     fn a_held_span_keeps_the_facts_of_settled_bodies_and_no_text() {
-        let messages = json!(r#"[{"role":"user","content":"hello there"}]"#);
+        let messages = json!(format!(r#"[{{"role":"user","content":"{}"}}]"#, "hello there ".repeat(50)));
         let span = chat_span(
             vec![("gen_ai.input.messages", messages.clone()), ("gen_ai.output.messages", messages)],
             vec![user_message("an event the attributes outrank")],
@@ -625,6 +629,11 @@ mod tests {
         }
         // No log record can change these bodies: no message text is held for them.
         assert!(call.events.is_empty() && call.attribute_events.is_empty());
+        let attributes = &call.call.span.as_ref().expect("a span").attributes;
+        let kept = |key: &str| attributes.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
+        // Long attributes as digests, as in bodies' fields; short ones as they are.
+        assert!(kept("gen_ai.input.messages").is_some_and(|v| v.starts_with('\u{1}') && v.len() < 32));
+        assert_eq!(kept("gen_ai.operation.name"), Some("chat"));
     }
 
     #[test]
