@@ -3,7 +3,7 @@
 //! generic shape documented in the README — and OTLP/JSON with one export request per line.
 //! A bad line costs a warning with its line number; the rest is analyzed.
 
-use super::records::{KeyTally, Records};
+use super::records::{KeyTally, Kind, Records};
 use super::spans::{self, normalize_id};
 use super::{otlp, time::parse_rfc3339_ms, Read, Text};
 use crate::error::{Error, Location, Result};
@@ -80,6 +80,10 @@ impl Lines {
             location.entry = Some(number);
             Diagnostic { severity: Severity::Warning, message, location: Some(location) }
         };
+        if let Some(notes) = self.export(trimmed) {
+            self.otlp_read(notes, number, warn);
+            return Ok(());
+        }
         let value: Value = match serde_json::from_str(trimmed) {
             Ok(value) => value,
             Err(e) => {
@@ -99,10 +103,7 @@ impl Lines {
             let mut notes = Vec::new();
             otlp::otlp_spans(&value, &mut notes, &mut self.spans);
             self.spans.add_otlp_logs(&value);
-            for n in notes {
-                self.read.warn(|| warn(format!("Line {}: {n}.", number + 1)));
-            }
-            self.read.format = Format::Otlp;
+            self.otlp_read(notes, number, warn);
             return Ok(());
         }
         if self.spans.add(&value) {
@@ -120,6 +121,25 @@ impl Lines {
             None => self.unknown.add(&value),
         }
         Ok(())
+    }
+
+    /// An OTLP/JSON line in the shape exporters write, read without a tree of the line (megabytes
+    /// of spans); `None` for any other line. The notes say which spans were skipped.
+    fn export(&mut self, line: &str) -> Option<Vec<String>> {
+        let export = serde_json::from_str::<otlp::Export>(line).ok()?;
+        self.records += 1;
+        let mut notes = Vec::new();
+        export.read(&mut notes, &mut self.spans);
+        self.spans.saw(Kind::Log);
+        Some(notes)
+    }
+
+    /// After an OTLP line: the format, and a warning for each span skipped.
+    fn otlp_read(&mut self, notes: Vec<String>, number: usize, warn: impl Fn(String) -> Diagnostic) {
+        for n in notes {
+            self.read.warn(|| warn(format!("Line {}: {n}.", number + 1)));
+        }
+        self.read.format = Format::Otlp;
     }
 
     pub fn finish(self) -> Result<Read> {

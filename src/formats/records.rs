@@ -75,9 +75,7 @@ impl Records {
     /// Adds one record; `false` when it is not a record this module reads.
     pub fn add(&mut self, value: &Value) -> bool {
         let Some(kind) = kind_of(value) else { return false };
-        if !self.seen.contains(&kind) {
-            self.seen.push(kind);
-        }
+        self.saw(kind);
         let mut found = Vec::new();
         match kind {
             Kind::Span => found.push(span_of(value, self.spans.len())),
@@ -138,8 +136,12 @@ impl Records {
                 }
             }
         }
-        if !self.seen.contains(&Kind::Log) {
-            self.seen.push(Kind::Log);
+        self.saw(Kind::Log);
+    }
+
+    pub fn saw(&mut self, kind: Kind) {
+        if !self.seen.contains(&kind) {
+            self.seen.push(kind);
         }
     }
 
