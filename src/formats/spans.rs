@@ -3,7 +3,7 @@
 //! such as the Vercel AI SDK and OpenInference use for prompts and replies. Shared by the OTLP
 //! reader and the readers of SDK span dumps.
 
-use crate::facts::{field_text, Role, LONG_FIELD};
+use crate::facts::{field_text, Role};
 use crate::model::{Body, Call, Headers, Request, Response, Source, Span, Transport, Url};
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde_json::{json, Map, Value};
@@ -191,6 +191,13 @@ impl Messages {
     }
 }
 
+/// A member of a body written here: JSON text already, or a tree serde_json writes in place.
+#[derive(Clone, Copy)]
+enum Member<'a> {
+    Text(&'a str),
+    Tree(&'a Value),
+}
+
 fn compact(value: &Value) -> String {
     serde_json::to_string(value).unwrap_or_default()
 }
@@ -200,21 +207,25 @@ fn list(items: &[String]) -> String {
     format!("[{}]", items.join(","))
 }
 
-/// A JSON body of members whose values are JSON text already, written as serde_json writes an
-/// object (compact, its keys, plain words here, in sorted order).
-fn object(members: &[(&str, &str)]) -> Body {
-    let mut text = String::from("{");
+/// A JSON body of members, written as serde_json writes an object (compact, its keys, plain
+/// words here, in sorted order) without a tree of the object.
+fn object(members: &[(&str, Member)]) -> Body {
+    let mut bytes = b"{".to_vec();
     for (i, (key, value)) in members.iter().enumerate() {
         if i > 0 {
-            text.push(',');
+            bytes.push(b',');
         }
-        text.push('"');
-        text.push_str(key);
-        text.push_str("\":");
-        text.push_str(value);
+        bytes.push(b'"');
+        bytes.extend_from_slice(key.as_bytes());
+        bytes.extend_from_slice(b"\":");
+        match value {
+            Member::Text(text) => bytes.extend_from_slice(text.as_bytes()),
+            // Writing a tree to memory cannot fail.
+            Member::Tree(tree) => serde_json::to_writer(&mut bytes, tree).unwrap_or_default(),
+        }
     }
-    text.push('}');
-    Body::new(text.into_bytes(), Some("application/json".into()))
+    bytes.push(b'}');
+    Body::new(bytes, Some("application/json".into()))
 }
 
 /// Events that Logfire writes into one `events` attribute (JSON text of `{"event.name": …}`
@@ -248,7 +259,7 @@ fn request_messages(span: &SpanData) -> Option<Body> {
         .find_map(|key| span.get(&[key]).and_then(message_list));
     let messages =
         listed.or_else(|| ["gen_ai.prompt.", "llm.input_messages."].into_iter().find_map(|p| flattened(span, p)));
-    messages.map(|m| object(&[("messages", &compact(&m))]))
+    messages.map(|m| object(&[("messages", Member::Tree(&m))]))
 }
 
 /// A whole request body recorded as JSON text (`input.value`, or `input` in bare dumps), or a
@@ -258,8 +269,8 @@ fn request_whole(span: &SpanData) -> Option<Body> {
         span.get(&["input.value", "gcp.vertex.agent.llm_request", "traceloop.entity.input", "input", "gen_ai.prompt"])?;
     match json_of(input) {
         Some(body @ Value::Object(_)) => Some(Body::from_json(&body)),
-        Some(messages @ Value::Array(_)) => Some(object(&[("messages", &compact(&messages))])),
-        _ => input.as_str().filter(|s| !s.trim().is_empty()).map(|s| object(&[("input", &compact(&json!(s)))])),
+        Some(messages @ Value::Array(_)) => Some(object(&[("messages", Member::Tree(&messages))])),
+        _ => input.as_str().filter(|s| !s.trim().is_empty()).map(|s| object(&[("input", Member::Tree(&json!(s)))])),
     }
 }
 
@@ -283,10 +294,12 @@ fn reply_other(span: &SpanData) -> Option<Value> {
     span.text(&["gen_ai.completion"]).map(|text| json!([{ "role": "assistant", "content": text }]))
 }
 
-/// `{"id": …, "output": …}` from the members known (JSON text); `None` when neither is.
-fn reply_body(id: Option<&str>, output: Option<&str>) -> Option<Body> {
-    let members: Vec<(&str, &str)> =
-        [("id", id), ("output", output)].into_iter().filter_map(|(key, value)| Some((key, value?))).collect();
+/// `{"id": …, "output": …}` from the members known (the id as JSON text); `None` when neither is.
+fn reply_body(id: Option<&str>, output: Option<Member>) -> Option<Body> {
+    let members: Vec<(&str, Member)> = [("id", id.map(Member::Text)), ("output", output)]
+        .into_iter()
+        .filter_map(|(key, value)| Some((key, value?)))
+        .collect();
     (!members.is_empty()).then(|| object(&members))
 }
 
@@ -416,8 +429,8 @@ impl HeldCall {
         let request_other = if request_found.is_none() { request_whole(span) } else { None };
         let reply_id = span.text(&["gen_ai.response.id", "ai.response.id"]).map(|id| compact(&Value::String(id)));
         let (reply_found, reply_other) = match reply_messages(span) {
-            Some(output) => (reply_body(reply_id.as_deref(), Some(&compact(&output))), None),
-            None => (None, reply_body(reply_id.as_deref(), reply_other(span).map(|o| compact(&o)).as_deref())),
+            Some(output) => (reply_body(reply_id.as_deref(), Some(Member::Tree(&output))), None),
+            None => (None, reply_body(reply_id.as_deref(), reply_other(span).as_ref().map(Member::Tree))),
         };
         let status = span
             .text(&["http.response.status_code", "http.status_code"])
@@ -426,7 +439,7 @@ impl HeldCall {
             .map(|s| s as u16);
         let mut held = HeldCall {
             is_call: span.is_call(),
-            call: call_of(span),
+            call: call_of(span, keep_bodies),
             status,
             response_headers: headers_with_prefix(span, "http.response.header."),
             request: Choice { found: request_found, other: request_other },
@@ -442,10 +455,6 @@ impl HeldCall {
         if !keep_bodies {
             held.request.slim(Role::Request);
             held.reply.slim(Role::Response);
-            // Like a body's fields, an attribute longer than any handle is kept as its digest:
-            // messages recorded as attributes live on as their bodies' facts.
-            let attributes = held.call.span.iter_mut().flat_map(|span| &mut span.attributes);
-            attributes.filter(|(_, v)| v.len() > LONG_FIELD).for_each(|(_, v)| *v = field_text(v));
         }
         held
     }
@@ -469,10 +478,11 @@ impl HeldCall {
             mut call, status, response_headers, request, reply, reply_id, mut events, attribute_events, ..
         } = self;
         events.extend(attribute_events);
-        let request_body =
-            request.resolve(|| (!events.input.is_empty()).then(|| object(&[("messages", &list(&events.input))])));
+        let request_body = request.resolve(|| {
+            (!events.input.is_empty()).then(|| object(&[("messages", Member::Text(&list(&events.input)))]))
+        });
         let events_reply = || (!events.output.is_empty()).then(|| list(&events.output));
-        let response_body = reply.resolve(|| reply_body(reply_id.as_deref(), Some(&events_reply()?)));
+        let response_body = reply.resolve(|| reply_body(reply_id.as_deref(), Some(Member::Text(&events_reply()?))));
         call.request.body = request_body.unwrap_or_default();
         call.response = (status.is_some() || response_body.is_some() || !response_headers.is_empty()).then(|| {
             Response { status: status.unwrap_or(0), headers: response_headers, body: response_body.unwrap_or_default() }
@@ -543,9 +553,15 @@ pub fn not_calls_note(spans: usize, calls: usize) -> Option<crate::model::Diagno
 }
 
 /// The call a span stands for, but for its source, parent, request body and response.
-fn call_of(span: &SpanData) -> Call {
+fn call_of(span: &SpanData, keep_bodies: bool) -> Call {
     let method = span.text(&["http.request.method", "http.method"]).unwrap_or_default().to_ascii_uppercase();
-    let attributes = span.attributes.iter().filter_map(|(k, v)| Some((k.clone(), scalar_text(v)?))).collect();
+    // Like a body's fields, an attribute longer than any handle is kept as its digest unless
+    // bodies are kept: messages recorded as attributes live on as their bodies' facts.
+    let text = |value: &Value| match value {
+        Value::String(s) if !keep_bodies => Some(field_text(s)),
+        other => scalar_text(other),
+    };
+    let attributes = span.attributes.iter().filter_map(|(k, v)| Some((k.clone(), text(v)?))).collect();
     Call {
         started_ms: span.start_ms,
         duration_ms: match (span.start_ms, span.end_ms) {
