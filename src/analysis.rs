@@ -38,7 +38,7 @@ impl Analysis {
     pub(crate) fn of_trace(mut trace: Trace, options: &Options) -> Analysis {
         let rules = options.rules();
         let rules = rules.as_ref();
-        let apis: Vec<_> = trace.calls.iter().map(|c| rules.recognize(c)).collect();
+        let apis = rules.recognize_all(&trace.calls);
         let mut evidence = signals::collect(&trace, rules, &apis);
         // Evidence in the order of the calls it starts at, so E1 is the earliest.
         crate::sort::sort_by_key(&mut evidence, |e| e.calls.first().copied().unwrap_or(usize::MAX));

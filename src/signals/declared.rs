@@ -205,11 +205,24 @@ impl Rules {
         self.names.get(&name.to_ascii_lowercase()).copied()
     }
 
-    /// The first fingerprint that matches the call. The call's path is split once, and each
-    /// pattern was split when the table was loaded: recognizing a call allocates nothing.
-    pub fn recognize(&self, call: &Call) -> Option<&Fingerprint> {
-        let segments: Vec<&str> = call.request.url.path.split('/').filter(|s| !s.is_empty()).collect();
-        self.fingerprints.iter().find(|fp| fp.matches(call, &segments))
+    /// The first fingerprint that matches each call. A trace repeats a few URLs thousands of
+    /// times: which fingerprints a method, host and path pass is worked out once per URL (each
+    /// pattern was split when the table was loaded), and only the conditions on what a call
+    /// carries are checked call by call.
+    pub fn recognize_all<'t>(&self, calls: &'t [Call]) -> Vec<Option<&Fingerprint>> {
+        let mut by_url: FxHashMap<(&'t str, &'t str, &'t str), Vec<usize>> = FxHashMap::default();
+        calls
+            .iter()
+            .map(|call| {
+                let (method, url) = (call.request.method.as_str(), &call.request.url);
+                let passing = by_url.entry((method, url.hostname(), url.path.as_str())).or_insert_with(|| {
+                    let segments: Vec<&str> = url.path.split('/').filter(|s| !s.is_empty()).collect();
+                    let fingerprints = self.fingerprints.iter().enumerate();
+                    fingerprints.filter(|(_, fp)| fp.url_matches(call, &segments)).map(|(i, _)| i).collect()
+                });
+                passing.iter().map(|&i| &self.fingerprints[i]).find(|fp| fp.content_matches(call))
+            })
+            .collect()
     }
 }
 
@@ -223,7 +236,8 @@ fn parse_kind(kind: &str) -> Result<StateKind> {
 }
 
 impl Fingerprint {
-    fn matches(&self, call: &Call, segments: &[&str]) -> bool {
+    /// Whether the call's method, host and path (split into `segments`) are this API's.
+    fn url_matches(&self, call: &Call, segments: &[&str]) -> bool {
         let request = &call.request;
         if let Some(method) = &self.method {
             if !request.method.eq_ignore_ascii_case(method) {
@@ -243,6 +257,12 @@ impl Fingerprint {
                 return false;
             }
         }
+        true
+    }
+
+    /// Whether what the call carries (span attributes, first frames, request body) is this
+    /// API's.
+    fn content_matches(&self, call: &Call) -> bool {
         if !self.attributes.is_empty() {
             let Some(span) = &call.span else { return false };
             for (key, patterns) in &self.attributes {
@@ -256,7 +276,7 @@ impl Fingerprint {
             return false;
         }
         if !self.body.is_empty() {
-            let facts = request.body.facts(Role::Request);
+            let facts = call.request.body.facts(Role::Request);
             for (pointer, patterns) in &self.body {
                 let Some(value) = facts.text_at(pointer) else { return false };
                 if !patterns.iter().any(|p| glob(p, value)) {
