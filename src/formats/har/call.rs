@@ -68,14 +68,27 @@ impl Entries {
 }
 
 impl Loose<'_> {
-    fn texts(&self) -> Vec<String> {
+    /// Each text the value holds (a list's in order), handed over where it lies.
+    fn each_text(&self, each: &mut impl FnMut(&str)) {
         match self {
-            Loose::Text(s) => vec![s.to_string()],
-            Loose::Number(n) => vec![format_number(*n)],
-            Loose::Bool(b) => vec![b.to_string()],
-            Loose::Many(items) => items.iter().flat_map(Loose::texts).collect(),
-            Loose::Null => Vec::new(),
+            Loose::Text(s) => each(s),
+            Loose::Number(n) => each(&format_number(*n)),
+            Loose::Bool(b) => each(if *b { "true" } else { "false" }),
+            Loose::Many(items) => items.iter().for_each(|item| item.each_text(each)),
+            Loose::Null => {}
         }
+    }
+
+    /// The texts joined with commas, as one header line holds several values.
+    fn joined(&self) -> String {
+        let (mut out, mut first) = (String::new(), true);
+        self.each_text(&mut |text| {
+            if !std::mem::take(&mut first) {
+                out.push(',');
+            }
+            out.push_str(text);
+        });
+        out
     }
 
     fn number(&self) -> Option<f64> {
@@ -100,18 +113,14 @@ fn headers_of(list: Option<Vec<Pair>>) -> Headers {
     let mut headers = Headers::default();
     for pair in list.unwrap_or_default() {
         let (Some(name), Some(value)) = (pair.name, pair.value) else { continue };
-        for value in value.texts() {
-            headers.push(&name, value);
-        }
+        value.each_text(&mut |text| headers.push(&name, text));
     }
     headers
 }
 
 /// `name=value` of each pair that has a name.
 fn pair_texts(pairs: Vec<Pair<'_>>) -> impl Iterator<Item = String> + '_ {
-    pairs
-        .into_iter()
-        .filter_map(|p| Some(format!("{}={}", p.name?, p.value.map(|v| v.texts().join(",")).unwrap_or_default())))
+    pairs.into_iter().filter_map(|p| Some(format!("{}={}", p.name?, p.value.map(|v| v.joined()).unwrap_or_default())))
 }
 
 /// Cookies listed separately (Firefox, Safari) are folded into the headers, where the signals
