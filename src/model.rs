@@ -1,7 +1,7 @@
 //! The normalized trace model. Every reader produces these types, whatever the source format;
 //! signals read nothing else.
 
-use crate::facts::{Facts, Role};
+use crate::facts::{Facts, ItemMemo, Role};
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::Value;
@@ -468,15 +468,16 @@ impl Body {
     /// every call: the facts are taken once).
     pub fn facts(&self, role: Role) -> &Facts {
         self.facts.get_or_init(|| match self.text() {
-            Some(text) => facts_of_text(text, self.content_type.as_deref(), role),
+            Some(text) => facts_of_text(text, self.content_type.as_deref(), role, None),
             None => Facts::default(),
         })
     }
 
     /// A body of `text` (as recorded, nothing to decode) that keeps only its facts (see
     /// [`Body::slim`]), taken where the text lies: its bytes are never copied.
-    pub fn slimmed(text: &str, content_type: Option<String>, role: Role) -> Body {
-        let facts = facts_of_text(text, content_type.as_deref(), role);
+    /// `memo` holds the conversation items of the input's earlier bodies.
+    pub fn slimmed(text: &str, content_type: Option<String>, role: Role, memo: &mut ItemMemo) -> Body {
+        let facts = facts_of_text(text, content_type.as_deref(), role, Some(memo));
         let mut body = Body { size: text.len(), content_type, facts: OnceCell::from(facts), ..Body::default() };
         if body.is_form() {
             body.bytes = text.as_bytes().to_vec();
@@ -525,8 +526,8 @@ impl Body {
 }
 
 /// The facts of a body's text: of its JSON, and of its events if it is a stream.
-fn facts_of_text(text: &str, content_type: Option<&str>, role: Role) -> Facts {
-    let mut facts = Facts::of_text(text, role).unwrap_or_default();
+fn facts_of_text(text: &str, content_type: Option<&str>, role: Role, memo: Option<&mut ItemMemo>) -> Facts {
+    let mut facts = Facts::of_text_remembering(text, role, memo).unwrap_or_default();
     let events = split_stream(text, content_type, facts.json);
     if !events.is_empty() {
         let streamed = Facts::of_events(events.iter().map(|e| e.data.as_str()));

@@ -7,10 +7,13 @@
 //! hash that keys items); [`oracle`] (tests and fuzzing only) computes the same facts from a
 //! `serde_json::Value`, the way callstate once did, to check the scanner against.
 
+mod memo;
 #[cfg(any(test, feature = "oracle"))]
 pub mod oracle;
 mod scan;
 mod seq;
+
+pub use memo::ItemMemo;
 
 use crate::lexicon;
 
@@ -138,7 +141,13 @@ impl Facts {
 
     /// The facts of a body's text, for the role it plays.
     pub fn of_text(text: &str, role: Role) -> Option<Facts> {
-        scan::document(text, role, None).map(|mut facts| {
+        Facts::of_text_remembering(text, role, None)
+    }
+
+    /// The same facts, taken with the conversation items earlier bodies of the input held
+    /// (see [`ItemMemo`]).
+    pub fn of_text_remembering(text: &str, role: Role, memo: Option<&mut ItemMemo>) -> Option<Facts> {
+        scan::document(text, role, None, memo).map(|mut facts| {
             facts.json = true;
             facts
         })
@@ -150,7 +159,7 @@ impl Facts {
         let mut facts = Facts::default();
         let mut spelled = String::new();
         for (n, data) in events.enumerate() {
-            let Some(event) = scan::document(data, Role::Frame, Some(&mut spelled)) else { continue };
+            let Some(event) = scan::document(data, Role::Frame, Some(&mut spelled), None) else { continue };
             facts.candidates.extend(event.candidates.into_iter().map(|c| Candidate { event: Some(n), ..c }));
         }
         if !spelled.trim().is_empty() {
@@ -322,7 +331,7 @@ fn pointer_segment(key: &str, out: &mut String) {
 
 #[cfg(test)]
 mod tests {
-    use super::{is_handle_like, oracle, Facts, Field, Role};
+    use super::{is_handle_like, oracle, Facts, Field, ItemMemo, Role};
 
     const ROLES: [Role; 3] = [Role::Request, Role::Response, Role::Frame];
 
@@ -387,6 +396,37 @@ mod tests {
         let a = Facts::of(br#"{"messages": [{"content": ["one", "two"]}]}"#, Role::Request).unwrap();
         let b = Facts::of(br#"{"messages": [{"content": ["two", "one"]}]}"#, Role::Request).unwrap();
         assert_ne!(a.items.unwrap().items[0].key, b.items.unwrap().items[0].key);
+    }
+
+    /// A history resent turn after turn (and other lists, other places, broken items) reads to
+    /// the same facts with the items remembered as without.
+    #[test]
+    fn remembered_items_give_the_same_facts() {
+        let item = |i: usize| {
+            format!(
+                r#"{{"role": "{}", "content": [{{"type": "text", "text": "Turn {i}: a long enough message, said once"}}], "id": "msg_{i:08}abcdef"}}"#,
+                if i % 2 == 0 { "user" } else { "assistant" }
+            )
+        };
+        let mut bodies: Vec<String> = (1..12)
+            .map(|n| {
+                format!(
+                    r#"{{"model": "m", "messages": [{}], "previous_response_id": "resp_0123456789abcdef"}}"#,
+                    (0..n).map(item).collect::<Vec<_>>().join(", ")
+                )
+            })
+            .collect();
+        bodies.push(format!(r#"{{"input": [{}, "a plain string item that is long enough", 5]}}"#, item(3)));
+        bodies.push(format!(r#"{{"messages": [{}, {}]}}"#, item(1), item(0)));
+        bodies.push(format!(r#"{{"messages": [{}1]}}"#, item(0)));
+        bodies.push(format!(r#"{{"messages": [{} , {}]}}"#, item(0), item(1)));
+        let mut memo = ItemMemo::default();
+        for _ in 0..2 {
+            for body in &bodies {
+                let remembered = Facts::of_text_remembering(body, Role::Request, Some(&mut memo));
+                assert_eq!(remembered, Facts::of_text(body, Role::Request), "{body}");
+            }
+        }
     }
 
     #[test]

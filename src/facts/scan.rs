@@ -3,6 +3,7 @@
 //! allocated per JSON node: keys go to one arena, strings are read where they lie unless they
 //! hold escapes, and each object's members are ordered by key only to combine their hashes.
 
+use super::memo::{ItemMemo, Scanned, PREFIX};
 use super::seq::Seq;
 use super::{
     field_text, is_content_key, is_handle_like, is_noise_name, keeps_content, pointer_segment, text_hash, Candidate,
@@ -16,12 +17,18 @@ const MAX_NESTING: usize = 127;
 
 /// The facts of a document (an object or an array, surrounded by whitespace at most), or `None`
 /// where `serde_json` would not read it. `spelled`, for a stream event, gathers its text deltas.
-pub(super) fn document(text: &str, role: Role, spelled: Option<&mut String>) -> Option<Facts> {
+pub(super) fn document(
+    text: &str,
+    role: Role,
+    spelled: Option<&mut String>,
+    memo: Option<&mut ItemMemo>,
+) -> Option<Facts> {
     let text = text.trim_matches(|c: char| c.is_ascii_whitespace());
     if !matches!(text.as_bytes().first(), Some(b'{' | b'[')) {
         return None;
     }
     let mut scanner = Scanner::new(text, role, spelled.is_some());
+    scanner.memo = memo;
     scanner.value(Context::ROOT).ok()?;
     scanner.lex.whitespace();
     if scanner.lex.at != text.len() {
@@ -39,7 +46,7 @@ enum Step {
 
 /// The path of a candidate, owned, to order candidates as the document's keys sort.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum SortStep {
+pub(super) enum SortStep {
     Key(Box<str>),
     Index(usize),
 }
@@ -67,7 +74,7 @@ impl Context {
 
 /// What a value tells the object or list around it.
 #[derive(Clone, Copy)]
-struct Node {
+pub(super) struct Node {
     seq: Seq,
     /// An object whose `role` is `system` or `developer`.
     instructions: bool,
@@ -85,6 +92,8 @@ struct Member {
 
 struct Scanner<'b> {
     lex: Lexer<'b>,
+    /// Items of conversation lists already scanned in the input (requests only).
+    memo: Option<&'b mut ItemMemo>,
     role: Role,
     path: Vec<Step>,
     /// Keys of the open objects' members, and of the path.
@@ -102,6 +111,7 @@ impl<'b> Scanner<'b> {
     fn new(text: &'b str, role: Role, deltas: bool) -> Scanner<'b> {
         Scanner {
             lex: Lexer::new(text),
+            memo: None,
             role,
             path: Vec::new(),
             keys: String::new(),
@@ -200,7 +210,10 @@ impl<'b> Scanner<'b> {
             for index in 0.. {
                 self.path.push(Step::Index(index));
                 let child = Context { nesting, field: false, ..context };
-                let node = self.value(child)?;
+                let node = match item_list {
+                    Some(place) if self.memo.is_some() => self.remembered_item(child, place, index)?,
+                    _ => self.value(child)?,
+                };
                 self.path.pop();
                 if item_list.is_some() {
                     items.push((node.seq.key(), node.instructions, self.facts.texts.len()));
@@ -223,6 +236,39 @@ impl<'b> Scanner<'b> {
         }
         self.scalar_field(context, start);
         Ok(Node { seq, instructions: false })
+    }
+
+    /// An item of a conversation list, scanned once per input: met again (the same list, the
+    /// same place, the same bytes), what its scan added is added again. Only a scan that
+    /// succeeded is remembered, and only of a value whose bytes say where it ends (an object, a
+    /// list, a string), so the same bytes here are the same value, checked where it stands.
+    fn remembered_item(&mut self, context: Context, place: usize, index: usize) -> Scan<Node> {
+        self.lex.whitespace();
+        let start = self.lex.at;
+        let rest = &self.lex.bytes[start..];
+        if rest.len() < PREFIX || !matches!(rest[0], b'{' | b'[' | b'"') {
+            return self.value(context);
+        }
+        if let Some((scanned, length)) = self.memo.as_deref_mut().and_then(|memo| memo.get(place, index, rest)) {
+            self.facts.texts.extend_from_slice(&scanned.texts);
+            self.facts.long_texts.extend_from_slice(&scanned.long_texts);
+            self.candidates.extend(scanned.candidates.iter().cloned());
+            self.lex.at = start + length;
+            return Ok(scanned.node);
+        }
+        let from = (self.facts.texts.len(), self.facts.long_texts.len(), self.candidates.len());
+        let node = self.value(context)?;
+        let bytes = &self.lex.bytes[start..self.lex.at];
+        if let (Some(memo), true) = (self.memo.as_deref_mut(), bytes.len() >= PREFIX) {
+            let scanned = Scanned {
+                node,
+                texts: self.facts.texts[from.0..].to_vec(),
+                long_texts: self.facts.long_texts[from.1..].to_vec(),
+                candidates: self.candidates[from.2..].to_vec(),
+            };
+            memo.insert(place, index, bytes, scanned);
+        }
+        Ok(node)
     }
 
     /// A request's list of items under the key at `place` of [`ITEM_KEYS`] (the last, where the

@@ -2,24 +2,27 @@
 
 use super::entry::{Content, Entry, Loose, Message, Pair, PostData, Response as HarResponse, Shape};
 use crate::error::{Location, Result};
-use crate::facts::Role;
+use crate::facts::{ItemMemo, Role};
 use crate::formats::{body::decode_body, time::parse_rfc3339_ms, Read, Warnings};
 use crate::limits::Limits;
 use crate::model::{
     Body, Call, Diagnostic, Direction, Format, Frame, Headers, Request, Response, Severity, Source, Transport, Url,
 };
 use std::borrow::Cow;
+use std::cell::RefCell;
 
 /// The calls of one HAR's entries, made as each entry is read.
 pub struct Entries {
     pub read: Read,
     input: usize,
     keep_bodies: bool,
+    /// The conversation items of the bodies read so far.
+    memo: ItemMemo,
 }
 
 impl Entries {
     pub fn new(input: usize, keep_bodies: bool) -> Entries {
-        Entries { read: Read::new(Format::Har), input, keep_bodies }
+        Entries { read: Read::new(Format::Har), input, keep_bodies, memo: ItemMemo::default() }
     }
 
     /// The next entry as read; `location` says where it starts, for a warning.
@@ -42,7 +45,7 @@ impl Entries {
         };
         let call = match entry {
             Ok(entry) => {
-                let bodies = Bodies { limits, slim: !self.keep_bodies };
+                let bodies = Bodies { limits, slim: !self.keep_bodies, memo: RefCell::new(&mut self.memo) };
                 entry_to_call(entry, index, self.input, &bodies, &mut self.read.warnings)
             }
             Err(shape) => {
@@ -145,13 +148,14 @@ fn add_cookies(headers: &mut Headers, cookies: Option<Vec<Pair>>, header: &str, 
 struct Bodies<'l> {
     limits: &'l Limits,
     slim: bool,
+    memo: RefCell<&'l mut ItemMemo>,
 }
 
 impl Bodies<'_> {
     /// The body of a recorded text, and a sentence when it could not be decoded whole.
     fn body(&self, text: Cow<str>, base64: bool, content_type: Option<String>, role: Role) -> (Body, Option<String>) {
         if self.slim && !base64 && text.len() <= self.limits.max_body_bytes {
-            return (Body::slimmed(&text, content_type, role), None);
+            return (Body::slimmed(&text, content_type, role, &mut self.memo.borrow_mut()), None);
         }
         let (bytes, note) = decode_body(into_bytes(text), base64, None, self.limits);
         (Body::new(bytes, content_type), note)

@@ -1,0 +1,100 @@
+//! Conversation items remembered across the request bodies of one input. An agent resends its
+//! whole history with every turn, so a trace holds each item many times: an item is scanned the
+//! first time, then recognised by its bytes (the same list, the same place in it, found by the
+//! first [`PREFIX`] bytes and compared whole) and what its scan added to the facts is added again.
+
+use super::scan::{Node, SortStep};
+use super::Candidate;
+use rustc_hash::{FxHashMap, FxHasher};
+use std::hash::Hasher;
+
+/// Item bytes a generation holds before it becomes the older one: items not met again for that
+/// long are forgotten, so the memory stays bounded whatever the traffic.
+const GENERATION_BYTES: usize = 4 << 20;
+
+/// How many of an item's first bytes find it; shorter items are scanned each time (they cost
+/// little). Only objects, lists and strings are remembered: their bytes say where they end.
+pub(super) const PREFIX: usize = 32;
+
+/// What scanning one item added to a document's facts.
+#[derive(Clone)]
+pub(super) struct Scanned {
+    pub node: Node,
+    pub texts: Vec<u64>,
+    pub long_texts: Vec<u64>,
+    pub candidates: Vec<(Vec<SortStep>, Candidate)>,
+}
+
+/// An item as it was written: its list (a place of [`super::ITEM_KEYS`]), its index, its bytes.
+struct Remembered {
+    place: usize,
+    index: usize,
+    bytes: Box<[u8]>,
+    scanned: Scanned,
+}
+
+/// Items by the hash of their list, place and bytes; the bytes themselves are compared, so that
+/// no crafted collision can lend one item another's facts.
+#[derive(Default)]
+pub struct ItemMemo {
+    newer: FxHashMap<u64, Vec<Remembered>>,
+    older: FxHashMap<u64, Vec<Remembered>>,
+    newer_bytes: usize,
+}
+
+fn hash(place: usize, index: usize, prefix: &[u8]) -> u64 {
+    let mut hasher = FxHasher::default();
+    hasher.write_usize(place);
+    hasher.write_usize(index);
+    hasher.write(prefix);
+    hasher.finish()
+}
+
+/// Whether `rest` starts with `bytes`, compared eight bytes at a time (wasm's `memcmp` goes byte
+/// by byte, and histories are long).
+fn starts_with(rest: &[u8], bytes: &[u8]) -> bool {
+    let Some(rest) = rest.get(..bytes.len()) else { return false };
+    let (ours, theirs) = (rest.chunks_exact(8), bytes.chunks_exact(8));
+    let tails_equal = ours.remainder() == theirs.remainder();
+    // `chunks_exact` gives eight bytes: the conversions cannot fail, and compile to loads.
+    let word = |chunk: &[u8]| u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+    tails_equal && ours.zip(theirs).all(|(a, b)| word(a) == word(b))
+}
+
+fn take(map: &mut FxHashMap<u64, Vec<Remembered>>, key: u64, is: impl Fn(&Remembered) -> bool) -> Option<Remembered> {
+    let bucket = map.get_mut(&key)?;
+    let at = bucket.iter().position(is)?;
+    Some(bucket.swap_remove(at))
+}
+
+impl ItemMemo {
+    /// What the item that `rest` starts with added when it was scanned, and its length; `rest`
+    /// must hold at least [`PREFIX`] bytes.
+    pub(super) fn get(&mut self, place: usize, index: usize, rest: &[u8]) -> Option<(&Scanned, usize)> {
+        let key = hash(place, index, &rest[..PREFIX]);
+        let is = |r: &Remembered| r.place == place && r.index == index && starts_with(rest, &r.bytes);
+        if !self.newer.get(&key).is_some_and(|bucket| bucket.iter().any(is)) {
+            // Met again: it moves to the newer generation.
+            let remembered = take(&mut self.older, key, is)?;
+            self.keep(key, remembered);
+        }
+        let newer = self.newer.get(&key).and_then(|bucket| bucket.iter().find(|r| is(r)));
+        let found = newer.or_else(|| self.older.get(&key)?.iter().find(|r| is(r)))?;
+        Some((&found.scanned, found.bytes.len()))
+    }
+
+    /// Remembers what scanning the item of `bytes` (at least [`PREFIX`] of them) added.
+    pub(super) fn insert(&mut self, place: usize, index: usize, bytes: &[u8], scanned: Scanned) {
+        let key = hash(place, index, &bytes[..PREFIX]);
+        self.keep(key, Remembered { place, index, bytes: bytes.into(), scanned });
+    }
+
+    fn keep(&mut self, key: u64, remembered: Remembered) {
+        self.newer_bytes += remembered.bytes.len();
+        self.newer.entry(key).or_default().push(remembered);
+        if self.newer_bytes > GENERATION_BYTES {
+            self.older = std::mem::take(&mut self.newer);
+            self.newer_bytes = 0;
+        }
+    }
+}
