@@ -9,7 +9,6 @@ use crate::model::{
     Body, Call, Diagnostic, Direction, Format, Frame, Headers, Request, Response, Severity, Source, Transport, Url,
 };
 use std::borrow::Cow;
-use std::cell::RefCell;
 
 /// The calls of one HAR's entries, made as each entry is read.
 pub struct Entries {
@@ -45,8 +44,8 @@ impl Entries {
         };
         let call = match entry {
             Ok(entry) => {
-                let bodies = Bodies { limits, slim: !self.keep_bodies, memo: RefCell::new(&mut self.memo) };
-                entry_to_call(entry, index, self.input, &bodies, &mut self.read.warnings)
+                let mut bodies = Bodies { limits, slim: !self.keep_bodies, memo: &mut self.memo };
+                entry_to_call(entry, index, self.input, &mut bodies, &mut self.read.warnings)
             }
             Err(shape) => {
                 self.read.warn(|| warning(&format!("has an unexpected shape and was skipped: {}", shape.words())));
@@ -148,21 +147,33 @@ fn add_cookies(headers: &mut Headers, cookies: Option<Vec<Pair>>, header: &str, 
 struct Bodies<'l> {
     limits: &'l Limits,
     slim: bool,
-    memo: RefCell<&'l mut ItemMemo>,
+    memo: &'l mut ItemMemo,
 }
 
 impl Bodies<'_> {
     /// The body of a recorded text, and a sentence when it could not be decoded whole.
-    fn body(&self, text: Cow<str>, base64: bool, content_type: Option<String>, role: Role) -> (Body, Option<String>) {
+    fn body(
+        &mut self,
+        text: Cow<str>,
+        base64: bool,
+        content_type: Option<String>,
+        role: Role,
+    ) -> (Body, Option<String>) {
         if self.slim && !base64 && text.len() <= self.limits.max_body_bytes {
-            return (Body::slimmed(&text, content_type, role, &mut self.memo.borrow_mut()), None);
+            return (Body::slimmed(&text, content_type, role, self.memo), None);
         }
         let (bytes, note) = decode_body(into_bytes(text), base64, None, self.limits);
         (Body::new(bytes, content_type), note)
     }
 }
 
-fn entry_to_call(entry: Entry, index: usize, input: usize, bodies: &Bodies, warnings: &mut Warnings) -> Option<Call> {
+fn entry_to_call(
+    entry: Entry,
+    index: usize,
+    input: usize,
+    bodies: &mut Bodies,
+    warnings: &mut Warnings,
+) -> Option<Call> {
     let request = entry.request?;
     let url = Url::parse(request.url.as_deref()?);
     let mut request_headers = headers_of(request.headers);
@@ -213,7 +224,7 @@ fn into_bytes(text: Cow<str>) -> Vec<u8> {
 }
 
 /// The request body: its text, or its form parameters encoded, decoded as the entry says.
-fn request_body(post: PostData, headers: &Headers, bodies: &Bodies, notes: &mut Vec<String>) -> Body {
+fn request_body(post: PostData, headers: &Headers, bodies: &mut Bodies, notes: &mut Vec<String>) -> Body {
     let content_type = post.mime_type.map(Cow::into_owned).or_else(|| headers.get("content-type").map(str::to_string));
     let text = match (post.text, post.params) {
         (Some(text), _) if !text.is_empty() => text,
@@ -226,7 +237,7 @@ fn request_body(post: PostData, headers: &Headers, bodies: &Bodies, notes: &mut 
     body
 }
 
-fn response_of(response: HarResponse, bodies: &Bodies, notes: &mut Vec<String>) -> Response {
+fn response_of(response: HarResponse, bodies: &mut Bodies, notes: &mut Vec<String>) -> Response {
     let mut headers = headers_of(response.headers);
     add_cookies(&mut headers, response.cookies, "set-cookie", false);
     let body = match response.content {
@@ -244,7 +255,7 @@ fn response_of(response: HarResponse, bodies: &Bodies, notes: &mut Vec<String>) 
     Response { status, headers, body }
 }
 
-fn frames_of(messages: Vec<Message>, bodies: &Bodies) -> Vec<Frame> {
+fn frames_of(messages: Vec<Message>, bodies: &mut Bodies) -> Vec<Frame> {
     messages
         .into_iter()
         .map(|m| {

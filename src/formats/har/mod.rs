@@ -396,7 +396,7 @@ fn locate(recent: &[u8], text: &[u8], pos: usize, offset: usize, (line, line_sta
     let window = [&recent[recent.len() - from_recent..], &text[pos - from_text..(pos + 64).min(text.len())]].concat();
     let before = from_recent + from_text;
     let at = Location::at(&window, before, line, before - wanted.min(before));
-    Location { offset: Some(absolute), column: Some(absolute - line_start + 1), ..at }
+    Location { offset: Some(absolute), column: Some(absolute.saturating_sub(line_start) + 1), ..at }
 }
 
 /// The text of `bytes`: all of it, but for a character cut by the end of a piece that is not
