@@ -4,7 +4,7 @@
 //! `error.rs` keeps positions as data and knows nothing of redaction.
 
 use crate::error::{Error, Location};
-use crate::redact::redact_text;
+use crate::redact::redact_string;
 
 impl Location {
     /// Line and column of a byte offset in `bytes`, found by scanning from the start: for one
@@ -75,7 +75,7 @@ fn snippet(bytes: &[u8], line_start: usize, offset: usize) -> Option<(String, us
         return None;
     }
     let clean = |s: &str| -> String { s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect() };
-    let (before, after) = (redact_text(&clean(before)), redact_text(&clean(after)));
+    let (before, after) = (redact_string(clean(before)), redact_string(clean(after)));
     if before.trim().is_empty() && after.trim().is_empty() {
         return None;
     }

@@ -91,12 +91,18 @@ impl<'b> Lexer<'b> {
         Ok(key)
     }
 
-    /// A string value where it lies, or unescaped (a copy of the scratch buffer, which keeps
-    /// its room for the next).
+    /// A string value where it lies, or unescaped. A short one is a copy of the scratch buffer,
+    /// which keeps its room for the next; a long one (a body) is the buffer itself, replaced by
+    /// an empty one with room for as much, so that its bytes are not copied a second time.
     pub fn string(&mut self) -> Scan<Cow<'b, str>> {
+        const LONG: usize = 1024;
         Ok(match self.read_string()? {
             Text::Raw(text) => Cow::Borrowed(text),
-            Text::Scratch => Cow::Owned(self.scratch.as_str().to_owned()),
+            Text::Scratch if self.scratch.len() < LONG => Cow::Owned(self.scratch.as_str().to_owned()),
+            Text::Scratch => {
+                let room = String::with_capacity(self.scratch.len());
+                Cow::Owned(std::mem::replace(&mut self.scratch, room))
+            }
         })
     }
 

@@ -302,6 +302,12 @@ pub struct Headers {
 }
 
 impl Headers {
+    /// Room for `count` headers of `bytes` bytes in all, so that a list read at once is stored
+    /// in two allocations.
+    pub fn with_capacity(count: usize, bytes: usize) -> Headers {
+        Headers { text: String::with_capacity(bytes), ends: Vec::with_capacity(count) }
+    }
+
     pub fn push(&mut self, name: &str, value: impl AsRef<str>) {
         self.text.extend(name.trim().chars().map(|c| c.to_ascii_lowercase()));
         let name_end = self.text.len();

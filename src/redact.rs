@@ -2,6 +2,8 @@
 //! shown as a stable fingerprint (a short prefix and a hash) so that two mentions of the same
 //! value can be matched without revealing it.
 
+use std::borrow::Cow;
+
 /// A stable, non-reversible name for a value: `resp_09f1…#3fa2c1d0`, or `#3fa2c1d0` for secrets
 /// such as cookie values, where even a prefix is too much.
 pub fn fingerprint(value: &str, secret: bool) -> String {
@@ -28,7 +30,6 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 
 /// Query parameters and header names whose values are credentials.
 pub fn is_secret_name(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
     const NAMES: &[&str] = &[
         "authorization",
         "proxy-authorization",
@@ -56,10 +57,14 @@ pub fn is_secret_name(name: &str) -> bool {
         "code",
         "auth",
     ];
-    NAMES.contains(&lower.as_str())
-        || lower.contains("password")
-        || lower.contains("secret")
-        || lower.ends_with("token")
+    let contains = |part: &str| name.as_bytes().windows(part.len()).any(|w| w.eq_ignore_ascii_case(part.as_bytes()));
+    let ends_with = |end: &str| {
+        name.len() >= end.len() && name.as_bytes()[name.len() - end.len()..].eq_ignore_ascii_case(end.as_bytes())
+    };
+    NAMES.iter().any(|n| n.eq_ignore_ascii_case(name))
+        || contains("password")
+        || contains("secret")
+        || ends_with("token")
 }
 
 /// Key-shaped strings: OpenAI/Anthropic keys, AWS access keys, Google API keys, JWTs, bearer tokens.
@@ -84,16 +89,19 @@ pub fn url(url: &crate::model::Url, handles: &rustc_hash::FxHashMap<&str, String
     if url.host.is_empty() && url.path.is_empty() {
         return String::new();
     }
-    let mut out = if url.scheme.is_empty() { String::new() } else { format!("{}://{}", url.scheme, url.host) };
-    let path: Vec<String> = url
-        .path
-        .split('/')
-        .map(|segment| match handles.get(crate::model::percent_decode(segment).as_ref()) {
-            Some(shown) => shown.clone(),
-            None => redact_text(segment),
-        })
-        .collect();
-    out.push_str(&path.join("/"));
+    let mut out = String::with_capacity(url.scheme.len() + url.host.len() + url.path.len() + 8);
+    if !url.scheme.is_empty() {
+        out.extend([url.scheme.as_str(), "://", url.host.as_str()]);
+    }
+    for (i, segment) in url.path.split('/').enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        match handles.get(crate::model::percent_decode(segment).as_ref()) {
+            Some(shown) => out.push_str(shown),
+            None => out.push_str(&redact_text(segment)),
+        }
+    }
     for (i, (name, value)) in url.query.iter().enumerate() {
         out.push(if i == 0 { '?' } else { '&' });
         out.push_str(name);
@@ -146,31 +154,38 @@ fn may_hold_a_key(text: &str) -> bool {
     })
 }
 
-/// Replaces key-shaped words in free text (error messages, paths) with `[redacted]`.
-pub fn redact_text(text: &str) -> String {
+/// Replaces key-shaped words in free text (error messages, paths) with `[redacted]`; the text
+/// itself where it holds none, which is nearly always.
+pub fn redact_text(text: &str) -> Cow<'_, str> {
     if !may_hold_a_key(text) {
-        return text.to_string();
+        return Cow::Borrowed(text);
     }
-    let mut out = String::with_capacity(text.len());
-    let mut word = String::new();
-    let flush = |word: &mut String, out: &mut String| {
-        if looks_secret(word) {
+    let is_word_byte = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'+' | b'=');
+    let bytes = text.as_bytes();
+    let (mut out, mut copied, mut at) = (String::new(), 0, 0);
+    while at < bytes.len() {
+        let end = at + bytes[at..].iter().take_while(|b| is_word_byte(b)).count();
+        if end > at && looks_secret(&text[at..end]) {
+            out.push_str(&text[copied..at]);
             out.push_str("[redacted]");
-        } else {
-            out.push_str(word);
+            copied = end;
         }
-        word.clear();
-    };
-    for c in text.chars() {
-        if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '+' | '=') {
-            word.push(c);
-        } else {
-            flush(&mut word, &mut out);
-            out.push(c);
-        }
+        at = end + 1;
     }
-    flush(&mut word, &mut out);
-    out
+    if copied == 0 {
+        return Cow::Borrowed(text);
+    }
+    out.push_str(&text[copied..]);
+    Cow::Owned(out)
+}
+
+/// [`redact_text`] of an owned text, which is given back unless something was replaced.
+pub fn redact_string(text: String) -> String {
+    let redacted = match redact_text(&text) {
+        Cow::Owned(redacted) => Some(redacted),
+        Cow::Borrowed(_) => None,
+    };
+    redacted.unwrap_or(text)
 }
 
 #[cfg(test)]

@@ -477,7 +477,7 @@ fn wildcard(pattern: &str, name: &str) -> bool {
 
 /// A message with key-shaped strings masked, as every output is.
 fn redact(message: &str) -> String {
-    callstate::redact::redact_text(message)
+    callstate::redact::redact_text(message).into_owned()
 }
 
 fn main() -> ExitCode {

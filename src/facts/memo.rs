@@ -3,7 +3,7 @@
 //! first time, then recognised by its bytes (the same list, the same place in it, found by the
 //! first [`PREFIX`] bytes and compared whole) and what its scan added to the facts is added again.
 
-use super::scan::{Node, SortStep};
+use super::scan::{Node, SortKey};
 use super::Candidate;
 use rustc_hash::{FxHashMap, FxHasher};
 use std::hash::Hasher;
@@ -22,7 +22,7 @@ pub(super) struct Scanned {
     pub node: Node,
     pub texts: Vec<u64>,
     pub long_texts: Vec<u64>,
-    pub candidates: Vec<(Vec<SortStep>, Candidate)>,
+    pub candidates: Vec<(SortKey, Candidate)>,
 }
 
 /// An item as it was written: its list (a place of [`super::ITEM_KEYS`]), its index, its bytes.

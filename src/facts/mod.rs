@@ -345,6 +345,19 @@ mod tests {
     }
 
     #[test]
+    fn candidates_come_in_the_order_of_their_keys_as_a_tree_sorts_them() {
+        let id = "resp_0941b08f06efed9e0069";
+        let document = format!(
+            r#"{{"ab":"{id}","a\u0000":"{id}","a":{{"z":"{id}","":"{id}"}},"":"{id}","\u0000":"{id}","b":[{}"{id}"]}}"#,
+            "0,".repeat(11)
+        );
+        agree(document.as_bytes());
+        let facts = Facts::of(document.as_bytes(), Role::Response).expect("JSON");
+        let pointers: Vec<&str> = facts.candidates.iter().map(|c| c.pointer.as_str()).collect();
+        assert_eq!(pointers, ["/", "/\u{0}", "/a/", "/a/z", "/a\u{0}", "/ab", "/b/11"]);
+    }
+
+    #[test]
     fn handle_shapes() {
         for yes in [
             "resp_0941b08f06efed9e00697312fcce9c819080f2ec731d0d34ed",

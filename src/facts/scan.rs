@@ -44,12 +44,10 @@ enum Step {
     Index(usize),
 }
 
-/// The path of a candidate, owned, to order candidates as the document's keys sort.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub(super) enum SortStep {
-    Key(Box<str>),
-    Index(usize),
-}
+/// The path of a candidate, owned, to order candidates as the document's keys sort: its steps
+/// in one buffer, written so that comparing the bytes compares the steps in turn (see
+/// [`sort_key`]).
+pub(super) type SortKey = Box<[u8]>;
 
 /// What a value inherits from where it sits.
 #[derive(Clone, Copy)]
@@ -100,11 +98,11 @@ struct Scanner<'b> {
     keys: String,
     members: Vec<Member>,
     facts: Facts,
-    candidates: Vec<(Vec<SortStep>, Candidate)>,
+    candidates: Vec<(SortKey, Candidate)>,
     /// Item lists by their place in [`ITEM_KEYS`].
     items: Vec<(usize, Items)>,
     /// Text deltas of a stream event, with their paths.
-    deltas: Option<Vec<(Vec<SortStep>, String)>>,
+    deltas: Option<Vec<(SortKey, String)>>,
 }
 
 impl<'b> Scanner<'b> {
@@ -180,12 +178,15 @@ impl<'b> Scanner<'b> {
     }
 
     fn pointer(&self) -> String {
-        let mut pointer = String::new();
+        use std::fmt::Write;
+        let room = self.path.iter().map(|step| if let Step::Key(s, e) = step { e - s + 1 } else { 4 }).sum();
+        let mut pointer = String::with_capacity(room);
         for step in &self.path {
             pointer.push('/');
             match *step {
                 Step::Key(start, end) => pointer_segment(&self.keys[start..end], &mut pointer),
-                Step::Index(i) => pointer.push_str(&i.to_string()),
+                // Writing to a `String` cannot fail.
+                Step::Index(i) => _ = write!(pointer, "{i}"),
             }
         }
         pointer
@@ -450,7 +451,7 @@ impl<'b> Scanner<'b> {
             self.facts.long_texts.push(hash);
         }
         if let (true, Some(deltas)) = (delta, self.deltas.as_mut()) {
-            deltas.push((sort_path(&self.path, &self.keys), text.to_string()));
+            deltas.push((sort_key(&self.path, &self.keys), text.to_string()));
         }
         if !context.noise && is_handle_like(text) {
             self.candidate(text, context);
@@ -485,18 +486,33 @@ impl<'b> Scanner<'b> {
             reference: false,
             content,
         };
-        let path = sort_path(&self.path, &self.keys);
+        let path = sort_key(&self.path, &self.keys);
         self.candidates.push((path, candidate));
     }
 }
 
-fn sort_path(path: &[Step], keys: &str) -> Vec<SortStep> {
-    path.iter()
-        .map(|step| match *step {
-            Step::Key(start, end) => SortStep::Key(keys[start..end].into()),
-            Step::Index(i) => SortStep::Index(i),
-        })
-        .collect()
+/// A path as a [`SortKey`]: a key is `1`, its bytes (a zero byte as `0 255`) and `0 0`, which
+/// sorts a key before any longer one it begins; an index is `2` and eight big-endian bytes. Keys
+/// sort before indexes, though one list or object never holds both.
+fn sort_key(path: &[Step], keys: &str) -> SortKey {
+    let mut out =
+        Vec::with_capacity(path.iter().map(|step| if let Step::Key(s, e) = step { e - s + 3 } else { 9 }).sum());
+    for step in path {
+        match *step {
+            Step::Key(start, end) => {
+                out.push(1);
+                for &byte in &keys.as_bytes()[start..end] {
+                    out.extend_from_slice(if byte == 0 { &[0, 255] } else { std::slice::from_ref(&byte) });
+                }
+                out.extend_from_slice(&[0, 0]);
+            }
+            Step::Index(i) => {
+                out.push(2);
+                out.extend_from_slice(&(i as u64).to_be_bytes());
+            }
+        }
+    }
+    out.into_boxed_slice()
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -72,7 +72,9 @@ impl Row {
                     explanation: v.explanation,
                 })
             }
-            Err(error) => Outcome::Unreadable { error: Error { message: redact_text(&error.message), ..error } },
+            Err(error) => {
+                Outcome::Unreadable { error: Error { message: redact_text(&error.message).into_owned(), ..error } }
+            }
         };
         Row { file: file.to_string(), outcome }
     }

@@ -122,7 +122,7 @@ impl Marks<'_> {
 
     fn mark(&self, at: &At, start: usize, end: usize) -> Option<Mark> {
         let evidence = self.ids(at)?.clone();
-        Some(Mark { start, end, evidence, at: redact::redact_text(&at.to_string()) })
+        Some(Mark { start, end, evidence, at: redact::redact_string(at.to_string()) })
     }
 
     /// The place naming path segment `index`, if evidence names one.

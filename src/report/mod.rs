@@ -286,7 +286,7 @@ pub fn build(trace: &Trace, evidence: &[Evidence], apis: &[Option<&Fingerprint>]
             .map(|r| RetentionReport {
                 call: r.call + 1,
                 kind: r.kind,
-                at: redact::redact_text(&r.at),
+                at: redact::redact_text(&r.at).into_owned(),
                 by_default: r.by_default,
             })
             .collect(),
@@ -294,7 +294,7 @@ pub fn build(trace: &Trace, evidence: &[Evidence], apis: &[Option<&Fingerprint>]
         diagnostics: trace
             .diagnostics
             .iter()
-            .map(|d| Diagnostic { message: redact::redact_text(&d.message), ..d.clone() })
+            .map(|d| Diagnostic { message: redact::redact_text(&d.message).into_owned(), ..d.clone() })
             .collect(),
     }
 }
@@ -329,9 +329,9 @@ fn evidence_report(i: usize, e: &Evidence, sentence: &Sentence) -> EvidenceRepor
             .iter()
             .map(|p| PlaceReport {
                 call: p.call + 1,
-                at: redact::redact_text(&p.to_string()),
+                at: redact::redact_string(p.to_string()),
                 side: p.side,
-                part: p.part.map_text(redact::redact_text),
+                part: p.part.map_text(|text| redact::redact_text(text).into_owned()),
             })
             .collect(),
         handle: e.handle.as_deref().map(|h| redact::fingerprint(h, e.secret)),

@@ -64,8 +64,8 @@ impl Sentence {
     /// policy, applied where the sentence meets the trace's names).
     pub fn redacted(&self) -> Sentence {
         let phrases = self.0.iter().map(|p| match p {
-            Phrase::Text(text) => Phrase::Text(redact::redact_text(text)),
-            Phrase::Code(code) => Phrase::Code(redact::redact_text(code)),
+            Phrase::Text(text) => Phrase::Text(redact::redact_text(text).into_owned()),
+            Phrase::Code(code) => Phrase::Code(redact::redact_text(code).into_owned()),
             Phrase::Cite(id) => Phrase::Cite(id.clone()),
         });
         Sentence(phrases.collect())

@@ -185,32 +185,37 @@ impl Place {
 
 impl fmt::Display for At {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let message = match self.side {
-            Side::Sent => "request",
-            Side::Received => "response",
-        };
-        let frame = match self.side {
-            Side::Sent => "sent",
-            Side::Received => "received",
-        };
-        match &self.part {
-            Part::Segment { template, .. } | Part::Path { template } => write!(f, "request.path/{template}"),
-            Part::Query { name } => write!(f, "request.query/{name}"),
-            Part::Header { name } => write!(f, "{message}.headers/{name}"),
-            Part::Cookie { name } => write!(f, "{message}.cookies/{name}"),
-            Part::Body { pointer } => write!(f, "{message}.body{pointer}"),
-            Part::Event { index, pointer } => write!(f, "{message}.body.events[{index}]{pointer}"),
-            Part::Frame { index, pointer } => write!(f, "{frame}.frame[{index}]{pointer}"),
-            Part::Items { key, first, last } => write!(f, "{message}.body/{key}/{first}-{last}"),
-            Part::Attribute { key } => write!(f, "span.attributes/{key}"),
-            Part::Connection => write!(f, "transport/websocket"),
-        }
+        write_place(self.side, &self.part, f)
+    }
+}
+
+/// A place as reports print it: `request.body/previous_response_id`.
+fn write_place(side: Side, part: &Part, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    let message = match side {
+        Side::Sent => "request",
+        Side::Received => "response",
+    };
+    let frame = match side {
+        Side::Sent => "sent",
+        Side::Received => "received",
+    };
+    match part {
+        Part::Segment { template, .. } | Part::Path { template } => write!(f, "request.path/{template}"),
+        Part::Query { name } => write!(f, "request.query/{name}"),
+        Part::Header { name } => write!(f, "{message}.headers/{name}"),
+        Part::Cookie { name } => write!(f, "{message}.cookies/{name}"),
+        Part::Body { pointer } => write!(f, "{message}.body{pointer}"),
+        Part::Event { index, pointer } => write!(f, "{message}.body.events[{index}]{pointer}"),
+        Part::Frame { index, pointer } => write!(f, "{frame}.frame[{index}]{pointer}"),
+        Part::Items { key, first, last } => write!(f, "{message}.body/{key}/{first}-{last}"),
+        Part::Attribute { key } => write!(f, "span.attributes/{key}"),
+        Part::Connection => write!(f, "transport/websocket"),
     }
 }
 
 impl fmt::Display for Place {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        At { side: self.side, part: self.part.clone() }.fmt(f)
+        write_place(self.side, &self.part, f)
     }
 }
 

@@ -25,43 +25,90 @@ struct Created {
 }
 
 pub fn client_named(trace: &Trace) -> Vec<Evidence> {
-    let mut created: FxHashMap<String, Created> = FxHashMap::default();
+    // Keyed by host, then by the path's segments joined by `/`: looked up without building keys.
+    let mut created: FxHashMap<&str, FxHashMap<String, Created>> = FxHashMap::default();
     let mut order = Vec::new();
     for (i, call) in trace.calls.iter().enumerate() {
         let request = &call.request;
-        let segments: Vec<&str> = request.url.path.split('/').filter(|s| !s.is_empty()).collect();
         let host = request.url.host.as_str();
+        let ok = call.response.as_ref().is_some_and(|r| (200..300).contains(&r.status));
+        let creates = ok && matches!(request.method.as_str(), "PUT" | "POST");
+        if !creates && !created.contains_key(host) {
+            continue;
+        }
+        let path = Path::of(&request.url.path);
         // Later calls under a created path use it.
-        for len in (1..=segments.len()).rev() {
-            let key = format!("{host}/{}", segments[..len].join("/"));
-            if let Some(c) = created.get_mut(&key) {
-                let extends = len < segments.len() || !request.method.eq_ignore_ascii_case(&c.method);
-                if extends && c.call != i {
-                    c.users.push(i);
+        if let Some(paths) = created.get_mut(host) {
+            for len in (1..=path.len()).rev() {
+                if let Some(c) = paths.get_mut(path.prefix(len).as_ref()) {
+                    let extends = len < path.len() || !request.method.eq_ignore_ascii_case(&c.method);
+                    if extends && c.call != i {
+                        c.users.push(i);
+                    }
+                    break;
                 }
-                break;
             }
         }
-        let ok = call.response.as_ref().is_some_and(|r| (200..300).contains(&r.status));
-        let creates = matches!(request.method.as_str(), "PUT" | "POST");
-        if let (true, true, Some(last)) = (ok, creates, segments.last()) {
+        if let (true, Some(last)) = (creates, path.last()) {
             // A minted handle in the path is the handle flow's business; here only chosen names.
-            if segments.len() >= 2 && is_chosen_name(last) && !is_handle_like(last) {
-                let key = format!("{host}/{}", segments.join("/"));
-                created.entry(key.clone()).or_insert_with(|| {
-                    order.push(key);
+            if path.len() >= 2 && is_chosen_name(last) && !is_handle_like(last) {
+                let joined = path.prefix(path.len()).into_owned();
+                created.entry(host).or_default().entry(joined.clone()).or_insert_with(|| {
+                    order.push((host, joined));
                     Created { call: i, method: request.method.clone(), users: Vec::new() }
                 });
             }
         }
     }
-    order.into_iter().filter_map(|key| used_evidence(&key, &created[&key])).collect()
+    order.into_iter().filter_map(|(host, path)| used_evidence(&path, &created[host][&path])).collect()
+}
+
+/// A URL path's non-empty segments, and their joined prefixes.
+struct Path<'a> {
+    path: &'a str,
+    /// Where each segment ends in `path`.
+    ends: Vec<usize>,
+    /// Whether `path` is `/` and its segments, nothing else: then a prefix is a slice of it.
+    plain: bool,
+}
+
+impl<'a> Path<'a> {
+    fn of(path: &'a str) -> Path<'a> {
+        let mut ends = Vec::new();
+        let mut start = 0;
+        for (at, _) in path.match_indices('/').chain(std::iter::once((path.len(), ""))) {
+            if at > start {
+                ends.push(at);
+            }
+            start = at + 1;
+        }
+        let plain = path.starts_with('/') && !path.ends_with('/') && !path.contains("//");
+        Path { path, ends, plain }
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn last(&self) -> Option<&'a str> {
+        let end = *self.ends.last()?;
+        let start = self.path[..end].rfind('/').map_or(0, |i| i + 1);
+        Some(&self.path[start..end])
+    }
+
+    /// The first `len` segments joined by `/`.
+    fn prefix(&self, len: usize) -> std::borrow::Cow<'a, str> {
+        if self.plain {
+            return std::borrow::Cow::Borrowed(&self.path[1..self.ends[len - 1]]);
+        }
+        let segments = self.path.split('/').filter(|s| !s.is_empty()).take(len);
+        std::borrow::Cow::Owned(segments.collect::<Vec<_>>().join("/"))
+    }
 }
 
 /// A created path that later calls used, as evidence of a stored resource.
-fn used_evidence(key: &str, c: &Created) -> Option<Evidence> {
+fn used_evidence(path: &str, c: &Created) -> Option<Evidence> {
     let &first_user = c.users.first()?;
-    let path = key.split_once('/').map_or("", |(_, p)| p);
     let mut calls = vec![c.call];
     calls.extend(&c.users);
     let at = At::sent(Part::Path { template: path.to_string() });

@@ -112,8 +112,14 @@ fn format_number(n: f64) -> String {
 }
 
 fn headers_of(list: Option<Vec<Pair>>) -> Headers {
-    let mut headers = Headers::default();
-    for pair in list.unwrap_or_default() {
+    let list = list.unwrap_or_default();
+    let text = |pair: &Pair| match &pair.value {
+        Some(Loose::Text(value)) => value.len(),
+        _ => 8,
+    };
+    let bytes = list.iter().map(|pair| pair.name.as_ref().map_or(0, |n| n.len()) + text(pair)).sum();
+    let mut headers = Headers::with_capacity(list.len(), bytes);
+    for pair in list {
         let (Some(name), Some(value)) = (pair.name, pair.value) else { continue };
         value.each_text(&mut |text| headers.push(&name, text));
     }
