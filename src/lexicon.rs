@@ -169,27 +169,33 @@ fn same_word(word: &str, rule: &str) -> bool {
 /// Splits `previous_response_id`, `Mcp-Session-Id`, `contextId`, `cachedContents` into lower-case
 /// words.
 pub fn words(name: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut current = String::new();
-    let mut previous_lower = false;
-    for c in name.chars() {
-        if !c.is_ascii_alphanumeric() {
-            if !current.is_empty() {
-                words.push(std::mem::take(&mut current));
+    word_slices(name).map(str::to_ascii_lowercase).collect()
+}
+
+/// The words of a name as [`words`] splits them, as written: runs of letters and digits, a
+/// lower-case letter or digit followed by an upper-case one starting a new word.
+pub fn word_slices(name: &str) -> impl Iterator<Item = &str> {
+    let bytes = name.as_bytes();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        while at < bytes.len() && !bytes[at].is_ascii_alphanumeric() {
+            at += 1;
+        }
+        let start = at;
+        while at < bytes.len() && bytes[at].is_ascii_alphanumeric() {
+            let lower_before = at > start && (bytes[at - 1].is_ascii_lowercase() || bytes[at - 1].is_ascii_digit());
+            if bytes[at].is_ascii_uppercase() && lower_before {
+                break;
             }
-            previous_lower = false;
-            continue;
+            at += 1;
         }
-        if c.is_ascii_uppercase() && previous_lower && !current.is_empty() {
-            words.push(std::mem::take(&mut current));
-        }
-        previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-        current.push(c.to_ascii_lowercase());
-    }
-    if !current.is_empty() {
-        words.push(current);
-    }
-    words
+        (at > start).then(|| &name[start..at])
+    })
+}
+
+/// Whether `text` holds `part` (lower-case ASCII), in any case.
+pub fn contains_ignoring_case(text: &str, part: &str) -> bool {
+    text.as_bytes().windows(part.len()).any(|w| w.eq_ignore_ascii_case(part.as_bytes()))
 }
 
 #[cfg(test)]

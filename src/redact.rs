@@ -57,7 +57,7 @@ pub fn is_secret_name(name: &str) -> bool {
         "code",
         "auth",
     ];
-    let contains = |part: &str| name.as_bytes().windows(part.len()).any(|w| w.eq_ignore_ascii_case(part.as_bytes()));
+    let contains = |part: &str| crate::lexicon::contains_ignoring_case(name, part);
     let ends_with = |end: &str| {
         name.len() >= end.len() && name.as_bytes()[name.len() - end.len()..].eq_ignore_ascii_case(end.as_bytes())
     };

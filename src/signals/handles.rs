@@ -160,7 +160,7 @@ fn what_handle(
 
 /// What the first name on either side (the uses' names, then the mint's) says the handle is.
 fn named_kind(rules: &Rules, mint: &Mint, uses: &[Use]) -> Option<Meaning> {
-    let names = uses.iter().map(|u| u.token.name.as_str()).chain([mint.token.name.as_str()]);
+    let names = uses.iter().map(|u| u.token.name).chain([mint.token.name]);
     names.map(|name| lexicon::meaning(name).or_else(|| rules.meaning(name))).find(Option::is_some).flatten()
 }
 
@@ -184,7 +184,10 @@ fn is_running(status: &str) -> bool {
 /// upload.
 fn is_upload(call: &crate::model::Call) -> bool {
     let multipart = call.request.body.content_type.as_deref().is_some_and(|c| c.starts_with("multipart/"));
-    multipart || call.request.url.segments().any(|s| lexicon::words(&s).iter().any(|w| w == "upload" || w == "uploads"))
+    multipart
+        || call.request.url.segments().any(|s| {
+            lexicon::word_slices(&s).any(|w| w.eq_ignore_ascii_case("upload") || w.eq_ignore_ascii_case("uploads"))
+        })
 }
 
 /// The top-level `status` of the response that minted a handle, if it has one.

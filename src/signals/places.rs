@@ -32,7 +32,7 @@ pub struct Token<'t> {
     pub position: Position,
     /// The name that says what the value is: the field, header, cookie or query name, or for a
     /// path segment the collection before it (`threads` in `/threads/thread_abc`).
-    pub name: String,
+    pub name: &'t str,
     /// The place (printed in reports as `request.body/previous_response_id`).
     pub at: At,
 }
@@ -88,7 +88,7 @@ fn request_tokens(call: &Call) -> Vec<Token<'_>> {
             tokens.push(Token {
                 value: segment,
                 position: Position::Path,
-                name: collection.to_string(),
+                name: collection,
                 at: At::sent(path_place(&segments, i)),
             });
         }
@@ -98,7 +98,7 @@ fn request_tokens(call: &Call) -> Vec<Token<'_>> {
             tokens.push(Token {
                 value,
                 position: Position::Query,
-                name: name.clone(),
+                name,
                 at: At::sent(Part::Query { name: name.clone() }),
             });
         }
@@ -115,7 +115,7 @@ fn request_tokens(call: &Call) -> Vec<Token<'_>> {
                 tokens.push(Token {
                     value,
                     position: Position::Attribute,
-                    name: key.clone(),
+                    name: key,
                     at: At::sent(Part::Attribute { key: key.clone() }),
                 });
             }
@@ -232,23 +232,23 @@ fn header_tokens<'t>(headers: &'t Headers, side: Facing, tokens: &mut Vec<Token<
                         tokens.push(Token {
                             value: segment,
                             position: Position::Header,
-                            name: name.to_string(),
+                            name,
                             at: At::new(side, Part::Header { name: name.to_string() }),
                         });
                     }
                 }
                 continue;
             }
-            _ if is_ignored_header(name) || lexicon::is_credential(name) => continue,
             _ => {}
         }
         let value = value.trim();
         let value = value.strip_prefix("Bearer ").unwrap_or(value);
-        if is_handle_like(value) {
+        // The value's shape first: most values are not handles, and the name's checks cost more.
+        if is_handle_like(value) && !is_ignored_header(name) && !lexicon::is_credential(name) {
             tokens.push(Token {
                 value,
                 position: Position::Header,
-                name: name.to_string(),
+                name,
                 at: At::new(side, Part::Header { name: name.to_string() }),
             });
         }
@@ -258,12 +258,13 @@ fn header_tokens<'t>(headers: &'t Headers, side: Facing, tokens: &mut Vec<Token<
     for (name, value) in cookies {
         // A cookie the server set and the browser returns is the session mechanism itself,
         // whatever it is called; only anti-forgery cookies are left out.
-        let anti_forgery = lexicon::words(name).iter().any(|w| w.contains("csrf") || w.contains("xsrf"));
+        let anti_forgery = lexicon::word_slices(name)
+            .any(|w| lexicon::contains_ignoring_case(w, "csrf") || lexicon::contains_ignoring_case(w, "xsrf"));
         if !value.is_empty() && value.len() <= 4096 && !is_bot_management_cookie(name) && !anti_forgery {
             tokens.push(Token {
                 value,
                 position: Position::Cookie,
-                name: name.to_string(),
+                name,
                 at: At::new(side, Part::Cookie { name: name.to_string() }),
             });
         }
@@ -280,7 +281,7 @@ fn body_tokens<'t>(body: &'t Body, role: Role, prefix: &At, position: Position, 
                 if is_handle_like(value) && !lexicon::is_credential(name) {
                     let mut at = prefix.clone();
                     at.push_raw(name);
-                    tokens.push(Token { value, position, name: name.to_string(), at });
+                    tokens.push(Token { value, position, name, at });
                 }
             }
         }
@@ -296,7 +297,7 @@ fn body_tokens<'t>(body: &'t Body, role: Role, prefix: &At, position: Position, 
             None => prefix.clone(),
         };
         at.push_pointer(&candidate.pointer);
-        tokens.push(Token { value: &candidate.value, position, name: candidate.name.clone(), at });
+        tokens.push(Token { value: &candidate.value, position, name: &candidate.name, at });
     }
 }
 

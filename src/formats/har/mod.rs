@@ -135,21 +135,33 @@ impl Reader {
     }
 
     pub fn feed(&mut self, piece: &[u8], limits: &Limits) -> Result<()> {
-        if self.pending.is_empty() {
-            let used = self.read_bytes(piece, false, limits)?;
-            self.passed(&piece[..used]);
-            self.pending.extend_from_slice(&piece[used..]);
-        } else {
-            self.pending.extend_from_slice(piece);
+        let mut rest = piece;
+        while !self.pending.is_empty() {
+            // Only as much of the piece joins the pending bytes as the next retry needs: once
+            // the step they cut is read, the rest of the piece is read where it lies.
+            let take = self.retry_at.saturating_sub(self.pending.len()).min(rest.len());
+            self.pending.extend_from_slice(&rest[..take]);
+            let joined = piece.len() - rest.len() + take;
+            rest = &rest[take..];
             if self.pending.len() < self.retry_at {
                 return Ok(());
             }
             let mut pending = std::mem::take(&mut self.pending);
             let used = self.read_bytes(&pending, false, limits)?;
             self.passed(&pending[..used]);
-            pending.drain(..used);
+            let unread = pending.len() - used;
+            if unread <= joined {
+                rest = &piece[joined - unread..];
+                pending.clear();
+            } else {
+                pending.drain(..used);
+                self.retry_at = 2 * pending.len();
+            }
             self.pending = pending;
         }
+        let used = self.read_bytes(rest, false, limits)?;
+        self.passed(&rest[..used]);
+        self.pending.extend_from_slice(&rest[used..]);
         self.retry_at = 2 * self.pending.len();
         Ok(())
     }
