@@ -309,7 +309,9 @@ impl Headers {
     }
 
     pub fn push(&mut self, name: &str, value: impl AsRef<str>) {
-        self.text.extend(name.trim().chars().map(|c| c.to_ascii_lowercase()));
+        let start = self.text.len();
+        self.text.push_str(name.trim());
+        self.text[start..].make_ascii_lowercase();
         let name_end = self.text.len();
         self.text.push_str(value.as_ref());
         self.ends.push((name_end, self.text.len()));

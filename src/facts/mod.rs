@@ -274,13 +274,24 @@ pub fn is_noise_name(name: &str) -> bool {
 /// Placeholders that recorders write over real values (`FILTERED`, `COOKIE-XXX`, `<API_KEY>`,
 /// `0000000000000000`): the same text everywhere, so it would link unrelated calls.
 fn is_scrubbed(value: &str) -> bool {
-    const MARKS: &[&str] = &["FILTERED", "REDACTED", "XXX", "xxx", "SCRUBBED", "MASKED", "PLACEHOLDER", "DUMMY", "***"];
-    if value.contains(['<', '>']) || MARKS.iter().any(|m| value.contains(m)) {
-        return true;
-    }
+    let bytes = value.as_bytes();
     let mut distinct = [false; 256];
-    value.bytes().for_each(|b| distinct[b as usize] = true);
+    for (i, &b) in bytes.iter().enumerate() {
+        distinct[b as usize] = true;
+        if matches!(b, b'<' | b'>') || (may_start_mark(b) && SCRUB_MARKS.iter().any(|m| bytes[i..].starts_with(m))) {
+            return true;
+        }
+    }
     distinct.iter().filter(|&&d| d).count() < 4
+}
+
+/// What recorders write in place of a value they hid.
+const SCRUB_MARKS: &[&[u8]] =
+    &[b"FILTERED", b"REDACTED", b"XXX", b"xxx", b"SCRUBBED", b"MASKED", b"PLACEHOLDER", b"DUMMY", b"***"];
+
+/// Whether a byte can begin one of [`SCRUB_MARKS`]: the marks are looked for only there.
+fn may_start_mark(byte: u8) -> bool {
+    byte.is_ascii_uppercase() || matches!(byte, b'x' | b'*')
 }
 
 /// Whether a value is shaped like a minted handle: an opaque token, not prose, not a number,
@@ -291,11 +302,18 @@ pub fn is_handle_like(value: &str) -> bool {
         return false;
     }
     let bytes = value.as_bytes();
-    if bytes.iter().any(|b| b.is_ascii_whitespace() || *b < 0x20) {
-        return false;
+    // One pass counts what the tests below need, and stops at white space or a control byte.
+    let (mut digits, mut upper, mut lower) = (0, 0, 0);
+    for &b in bytes {
+        match b {
+            b'0'..=b'9' => digits += 1,
+            b'A'..=b'Z' => upper += 1,
+            b'a'..=b'z' => lower += 1,
+            b' ' | ..0x20 => return false,
+            _ => {}
+        }
     }
-    let digits = bytes.iter().filter(|b| b.is_ascii_digit()).count();
-    let alnum = bytes.iter().filter(|b| b.is_ascii_alphanumeric()).count();
+    let alnum = digits + upper + lower;
     // Mostly punctuation (JSON, URLs with many parts, paths) or pure numbers are not handles.
     if alnum * 10 < len * 7 || digits == len {
         return false;
@@ -309,12 +327,8 @@ pub fn is_handle_like(value: &str) -> bool {
     }
     // A word or a phrase in snake/kebab case without digits reads as a name, not a handle,
     // unless it is long and mixed-case like a random token.
-    if digits == 0 {
-        let upper = bytes.iter().filter(|b| b.is_ascii_uppercase()).count();
-        let lower = bytes.iter().filter(|b| b.is_ascii_lowercase()).count();
-        if !(len >= 16 && upper >= 2 && lower >= 2 && !value.contains(['.', '_', '-', '/'])) {
-            return false;
-        }
+    if digits == 0 && !(len >= 16 && upper >= 2 && lower >= 2 && !value.contains(['.', '_', '-', '/'])) {
+        return false;
     }
     // Last, as the dearest test: most strings are turned away before.
     !is_scrubbed(value)
@@ -355,6 +369,11 @@ mod tests {
         let facts = Facts::of(document.as_bytes(), Role::Response).expect("JSON");
         let pointers: Vec<&str> = facts.candidates.iter().map(|c| c.pointer.as_str()).collect();
         assert_eq!(pointers, ["/", "/\u{0}", "/a/", "/a/z", "/a\u{0}", "/ab", "/b/11"]);
+    }
+
+    #[test]
+    fn every_scrub_mark_is_looked_for() {
+        assert!(super::SCRUB_MARKS.iter().all(|m| super::may_start_mark(m[0])));
     }
 
     #[test]

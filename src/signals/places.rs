@@ -6,7 +6,8 @@ use super::lexicon;
 use super::place::{At, Part, Side as Facing};
 pub use crate::facts::is_handle_like;
 use crate::facts::{is_noise_name, Role};
-use crate::model::{Body, Call, Direction, Headers};
+use crate::model::{Body, Call, Direction, Headers, Url};
+use rustc_hash::FxHashMap;
 
 /// How a value is placed in a request or response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,9 +55,13 @@ pub struct Step<'t> {
 /// The steps of every call, in trace order.
 pub fn steps(calls: &[Call]) -> Vec<Step<'_>> {
     let mut steps = Vec::with_capacity(calls.len() * 2);
+    // Whether a host and path receive telemetry, told once per URL: a trace repeats a few.
+    let mut telemetry: FxHashMap<(&str, &str), bool> = FxHashMap::default();
     for (index, call) in calls.iter().enumerate() {
+        let url = &call.request.url;
+        let uploads = *telemetry.entry((&url.host, &url.path)).or_insert_with(|| is_telemetry(url));
         // A telemetry upload repeats ids it observed; it does not depend on them.
-        let tokens = if is_telemetry(call) { Vec::new() } else { request_tokens(call) };
+        let tokens = if uploads { Vec::new() } else { request_tokens(call) };
         steps.push(Step { call: index, side: Side::Sends, tokens });
         if let Some(response) = &call.response {
             let mut tokens = Vec::new();
@@ -125,8 +130,7 @@ fn request_tokens(call: &Call) -> Vec<Token<'_>> {
 }
 
 /// Uploads to tracing, logging and analytics services (OTLP, Sentry, Langfuse, LangSmith…).
-fn is_telemetry(call: &Call) -> bool {
-    let url = &call.request.url;
+fn is_telemetry(url: &Url) -> bool {
     const PATHS: &[&str] = &[
         "/v1/traces",
         "/v1/logs",
