@@ -316,3 +316,25 @@ pub(crate) enum Text<'b> {
     Raw(&'b str),
     Scratch,
 }
+
+#[cfg(test)]
+mod tests {
+    /// Wherever the stop falls, in a short string or a long one, it is found; without one,
+    /// nothing is.
+    #[test]
+    fn stop_bytes_are_found() {
+        for stop in [b'"', b'\\', b'\n', 0x1f, 0] {
+            for len in (0..80).chain([127, 128, 129, 500]) {
+                let mut plain = vec![b'a'; len];
+                plain.extend_from_slice("é€".as_bytes());
+                assert_eq!(super::stop_byte(&plain), None);
+                for at in 0..len {
+                    let mut bytes = plain.clone();
+                    bytes[at] = stop;
+                    bytes.extend_from_slice(b"\"\\\x01");
+                    assert_eq!(super::stop_byte(&bytes), Some(at), "{bytes:?}");
+                }
+            }
+        }
+    }
+}
