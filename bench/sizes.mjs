@@ -29,7 +29,7 @@ const MODULES = [
 ];
 
 /** wasm-opt's optimisation flags, as the Makefile's WASM_OPT_FLAGS (which `make bench` passes). */
-const OPT_FLAGS = '-Oz --converge --low-memory-unused';
+const OPT_FLAGS = '-Oz --converge --low-memory-unused --strip-producers --strip-target-features';
 
 /**
  * Builds NAMED_OPT from the un-optimised build, as `make build-wasm` does but with `--keep-debug`
