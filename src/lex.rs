@@ -165,7 +165,7 @@ impl<'b> Lexer<'b> {
     /// where it reads the number.
     pub fn number(&mut self) -> Scan<()> {
         let start = self.at;
-        if self.number_grammar()? && !self.text[start..self.at].parse::<f64>().map_err(|_| ())?.is_finite() {
+        if self.number_grammar()? && parse_number(&self.text[start..self.at]).is_none() {
             return Err(());
         }
         Ok(())
@@ -309,6 +309,13 @@ fn stop_byte(bytes: &[u8]) -> Option<usize> {
         at += 8;
     }
     words.remainder().iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20).map(|p| at + p)
+}
+
+/// A number as JSON writes it, read by `serde_json`'s parser (which the module links anyway;
+/// `str::parse::<f64>` would add core's 10 KB table of powers of five): `None` for other text and
+/// for a number beyond a float's range, which `serde_json` refuses.
+pub(crate) fn parse_number(text: &str) -> Option<f64> {
+    serde_json::from_str(text).ok()
 }
 
 /// A string as read: where it lies, or in the scratch buffer.

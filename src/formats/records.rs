@@ -271,9 +271,9 @@ pub fn kind_of(value: &Value) -> Option<Kind> {
 pub fn time_ms(value: Option<&Value>) -> Option<f64> {
     let number = match value? {
         Value::Array(parts) if parts.len() == 2 => return Some(parts[0].as_f64()? * 1e3 + parts[1].as_f64()? / 1e6),
-        Value::String(s) => match s.parse::<f64>() {
-            Ok(n) => n,
-            Err(_) => return parse_rfc3339_ms(s),
+        Value::String(s) => match crate::lex::parse_number(s) {
+            Some(n) => n,
+            None => return parse_rfc3339_ms(s),
         },
         Value::Number(n) => n.as_f64()?,
         _ => return None,

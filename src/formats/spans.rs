@@ -434,7 +434,7 @@ impl HeldCall {
         };
         let status = span
             .text(&["http.response.status_code", "http.status_code"])
-            .and_then(|s| s.parse::<f64>().ok())
+            .and_then(|s| crate::lex::parse_number(&s))
             .filter(|s| (0.0..1000.0).contains(s))
             .map(|s| s as u16);
         let mut held = HeldCall {

@@ -23,7 +23,7 @@ pub fn parse_rfc3339_ms(text: &str) -> Option<f64> {
             i += 1;
         }
         let digits = std::str::from_utf8(&b[start..i]).ok()?;
-        fraction = format!("0.{digits}").parse().ok()?;
+        fraction = crate::lex::parse_number(&format!("0.{digits}"))?;
     }
     let offset_minutes = match b.get(i) {
         None | Some(b'Z' | b'z') => 0,

@@ -96,7 +96,7 @@ impl Loose<'_> {
     fn number(&self) -> Option<f64> {
         match self {
             Loose::Number(n) => Some(*n),
-            Loose::Text(s) => s.trim().parse().ok(),
+            Loose::Text(s) => crate::lex::parse_number(s),
             _ => None,
         }
     }
