@@ -319,12 +319,13 @@ impl Headers {
 
     /// Names and values, in recorded order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.spans().map(|(start, name_end, end)| (&self.text[start..name_end], &self.text[name_end..end]))
+    }
+
+    /// Where each header's name starts, where its value starts, and where it ends.
+    fn spans(&self) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
         let mut start = 0;
-        self.ends.iter().map(move |&(name_end, end)| {
-            let header = (&self.text[start..name_end], &self.text[name_end..end]);
-            start = end;
-            header
-        })
+        self.ends.iter().map(move |&(name_end, end)| (std::mem::replace(&mut start, end), name_end, end))
     }
 
     pub fn is_empty(&self) -> bool {
@@ -385,12 +386,20 @@ impl Headers {
         }
     }
 
+    /// The first value of the header called `name` (lower-case). Names are compared as bytes
+    /// before any value is sliced: headers are looked up many times per call.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
+        let bytes = self.text.as_bytes();
+        let (_, name_end, end) =
+            self.spans().find(|&(start, name_end, _)| &bytes[start..name_end] == name.as_bytes())?;
+        Some(&self.text[name_end..end])
     }
 
     pub fn get_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.iter().filter(move |(n, _)| *n == name).map(|(_, v)| v)
+        let bytes = self.text.as_bytes();
+        self.spans()
+            .filter(move |&(start, name_end, _)| &bytes[start..name_end] == name.as_bytes())
+            .map(|(_, name_end, end)| &self.text[name_end..end])
     }
 
     /// `name=value` pairs of the `Cookie` request header(s).

@@ -57,15 +57,16 @@ pub fn steps(calls: &[Call]) -> Vec<Step<'_>> {
     let mut steps = Vec::with_capacity(calls.len() * 2);
     // Whether a host and path receive telemetry, told once per URL: a trace repeats a few.
     let mut telemetry: FxHashMap<(&str, &str), bool> = FxHashMap::default();
+    let mut left_out = LeftOut::default();
     for (index, call) in calls.iter().enumerate() {
         let url = &call.request.url;
         let uploads = *telemetry.entry((&url.host, &url.path)).or_insert_with(|| is_telemetry(url));
         // A telemetry upload repeats ids it observed; it does not depend on them.
-        let tokens = if uploads { Vec::new() } else { request_tokens(call) };
+        let tokens = if uploads { Vec::new() } else { request_tokens(call, &mut left_out) };
         steps.push(Step { call: index, side: Side::Sends, tokens });
         if let Some(response) = &call.response {
             let mut tokens = Vec::new();
-            header_tokens(&response.headers, Facing::Received, &mut tokens);
+            header_tokens(&response.headers, Facing::Received, &mut left_out, &mut tokens);
             body_tokens(&response.body, Role::Response, &At::body(Facing::Received), Position::Body, &mut tokens);
             steps.push(Step { call: index, side: Side::Mints, tokens });
         }
@@ -83,7 +84,7 @@ pub fn steps(calls: &[Call]) -> Vec<Step<'_>> {
     steps
 }
 
-fn request_tokens(call: &Call) -> Vec<Token<'_>> {
+fn request_tokens<'t>(call: &'t Call, left_out: &mut LeftOut<'t>) -> Vec<Token<'t>> {
     let mut tokens = Vec::new();
     let url = &call.request.url;
     let segments: Vec<&str> = url.path.split('/').filter(|s| !s.is_empty()).collect();
@@ -108,7 +109,7 @@ fn request_tokens(call: &Call) -> Vec<Token<'_>> {
             });
         }
     }
-    header_tokens(&call.request.headers, Facing::Sent, &mut tokens);
+    header_tokens(&call.request.headers, Facing::Sent, left_out, &mut tokens);
     body_tokens(&call.request.body, Role::Request, &At::body(Facing::Sent), Position::Body, &mut tokens);
     if let Some(span) = &call.span {
         for (key, value) in &span.attributes {
@@ -224,7 +225,18 @@ pub fn path_place(segments: &[&str], i: usize) -> Part {
 
 /// Header and cookie values that could be handles. Correlation and tracing ids, caching
 /// validators, and standard headers are left out.
-fn header_tokens<'t>(headers: &'t Headers, side: Facing, tokens: &mut Vec<Token<'t>>) {
+/// Header names whose values are left out (standard, correlation and tracing headers,
+/// credentials), told once per name: a trace repeats a few dozen names in every call.
+#[derive(Default)]
+struct LeftOut<'t>(FxHashMap<&'t str, bool>);
+
+impl<'t> LeftOut<'t> {
+    fn header(&mut self, name: &'t str) -> bool {
+        *self.0.entry(name).or_insert_with(|| is_ignored_header(name) || lexicon::is_credential(name))
+    }
+}
+
+fn header_tokens<'t>(headers: &'t Headers, side: Facing, left_out: &mut LeftOut<'t>, tokens: &mut Vec<Token<'t>>) {
     for (name, value) in headers.iter() {
         match name {
             "cookie" | "set-cookie" => continue,
@@ -243,12 +255,12 @@ fn header_tokens<'t>(headers: &'t Headers, side: Facing, tokens: &mut Vec<Token<
                 }
                 continue;
             }
+            _ if left_out.header(name) => continue,
             _ => {}
         }
         let value = value.trim();
         let value = value.strip_prefix("Bearer ").unwrap_or(value);
-        // The value's shape first: most values are not handles, and the name's checks cost more.
-        if is_handle_like(value) && !is_ignored_header(name) && !lexicon::is_credential(name) {
+        if is_handle_like(value) {
             tokens.push(Token {
                 value,
                 position: Position::Header,
