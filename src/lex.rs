@@ -145,6 +145,58 @@ impl<'b> Lexer<'b> {
         }
     }
 
+    /// An object, each member given to `member` with its key (the colon read, the value not);
+    /// what it refuses stops the reading.
+    pub fn members(&mut self, mut member: impl FnMut(&mut Self, Cow<'b, str>) -> Scan<()>) -> Scan<()> {
+        self.expect(b'{')?;
+        self.whitespace();
+        if self.peek()? == b'}' {
+            self.at += 1;
+            return Ok(());
+        }
+        loop {
+            let key = self.member_key()?;
+            member(self, key)?;
+            if !self.more(b'}')? {
+                return Ok(());
+            }
+        }
+    }
+
+    /// A list, each element read by `item`.
+    pub fn items(&mut self, mut item: impl FnMut(&mut Self) -> Scan<()>) -> Scan<()> {
+        self.expect(b'[')?;
+        self.whitespace();
+        if self.peek()? == b']' {
+            self.at += 1;
+            return Ok(());
+        }
+        loop {
+            item(self)?;
+            if !self.more(b']')? {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Whether the next value is `null`, read if so.
+    pub fn null(&mut self) -> Scan<bool> {
+        self.whitespace();
+        if self.peek()? != b'n' {
+            return Ok(false);
+        }
+        self.word(b"null")?;
+        Ok(true)
+    }
+
+    /// The text of the next value, its grammar checked.
+    pub fn value_text(&mut self) -> Scan<&'b str> {
+        self.whitespace();
+        let start = self.at;
+        self.skip_value()?;
+        Ok(&self.text[start..self.at])
+    }
+
     /// `true`, `false` or `null`, spelled out.
     pub fn word(&mut self, word: &[u8]) -> Scan<()> {
         let rest = &self.bytes[self.at..];
@@ -303,6 +355,27 @@ fn stop_byte(bytes: &[u8]) -> Option<usize> {
         at += 8;
     }
     words.remainder().iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20).map(|p| at + p)
+}
+
+/// How deep the brackets of JSON text `json` (valid) nest, strings left out.
+pub(crate) fn nesting(json: &[u8]) -> usize {
+    let (mut depth, mut deepest, mut string, mut escaped) = (0usize, 0usize, false, false);
+    for &byte in json {
+        if string {
+            (escaped, string) = (!escaped && byte == b'\\', escaped || byte != b'"');
+            continue;
+        }
+        match byte {
+            b'"' => string = true,
+            b'{' | b'[' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
 }
 
 /// A string as read: where it lies, or in the scratch buffer.
