@@ -336,7 +336,7 @@ impl<'b> Lexer<'b> {
 
 /// The first quote, backslash or control character (which a string cannot hold raw) in
 /// `bytes`, looked for eight bytes at a time: one pass over the text of a string.
-fn stop_byte(bytes: &[u8]) -> Option<usize> {
+pub(crate) fn stop_byte(bytes: &[u8]) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     // The lowest byte that is zero, or below 0x20, sets its high bit (higher ones may be wrong).

@@ -373,12 +373,15 @@ fn text<'t>(text: &'t Option<Cow<str>>) -> Option<&'t str> {
 
 /// Whether the reader and the tree agree on `bytes` (tests and fuzzing): where the reader reads
 /// an export and `serde_json` reads the document, [`otlp_spans`] finds the same spans (their
-/// debug text, bodies kept whole) and notes. The tree refuses more (numbers too large for a
+/// debug text, bodies kept whole) and notes; and a list of messages in `bytes` is written as
+/// serde_json writes its tree (see `spans::written_list`). The tree refuses more (numbers too large for a
 /// float, nesting deeper than 128 in members the reader skips); the reader leaves to the tree
 /// every shape but the exporters' one.
 #[cfg(any(test, feature = "oracle"))]
 pub fn agrees(bytes: &[u8]) -> Result<(), String> {
-    let Some(export) = std::str::from_utf8(bytes).ok().and_then(Export::of) else { return Ok(()) };
+    let Ok(text) = std::str::from_utf8(bytes) else { return Ok(()) };
+    super::spans::written_agrees(text)?;
+    let Some(export) = Export::of(text) else { return Ok(()) };
     let Ok(document) = serde_json::from_slice::<Value>(bytes) else { return Ok(()) };
     let (mut read, mut tree) = (Records::new(true), Records::new(true));
     let (mut read_notes, mut tree_notes) = (Vec::new(), Vec::new());
