@@ -2,7 +2,7 @@
 # Seeds each fuzz target's corpus (fuzz/corpus/<target>/, git-ignored) with the test inputs:
 # tests/corpus/* and tests/corpus/runtimes/* (files only) and tests/formats/*. analyze_many also gets a few multi-input seeds,
 # its inputs joined by a 0xFF byte (see fuzz_targets/analyze_many.rs); body_facts every JSON
-# body of the HAR inputs on its own (fuzz/body-seeds.mjs); har_same the HARs. Idempotent.
+# body of the HAR inputs on its own (fuzz/body-seeds.mjs); har_same the HARs; otlp_same the OTLP documents. Idempotent.
 set -euo pipefail
 FUZZ="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$FUZZ")"
@@ -43,6 +43,20 @@ for f in "$ROOT"/tests/corpus/*.har "$ROOT"/tests/formats/*.har "$ROOT"/tests/ru
 	[ -f "$f" ] && [ "$(wc -c <"$f")" -lt 1000000 ] && cp "$f" "$dir/seed-$(basename "$f")"
 done
 printf '%s' '{"log": {"entries": [{"request": {"method": "GET", "url": "https://a.example/", "headers": [{"name": "a", "value": ["b", 1]}]}, "response": {"status": 200, "content": {"text": "{\"id\": \"resp_0123456789\"}"}}}, null, 5]}}' >"$dir/seed-small"
+
+# otlp_same: the OTLP documents of the tests, whole and line by line, one with values the reader
+# leaves to trees, and a list of messages.
+dir="$FUZZ/corpus/otlp_same"
+mkdir -p "$dir"
+for f in $(grep -l resourceSpans "$ROOT"/tests/corpus/* "$ROOT"/tests/corpus/runtimes/* "$ROOT"/tests/formats/* "$ROOT"/www/samples/* 2>/dev/null); do
+	[ "$(wc -c <"$f")" -lt 1000000 ] || continue
+	cp "$f" "$dir/seed-$(basename "$f")"
+	grep -n resourceSpans "$f" | while IFS=: read -r n line; do
+		printf '%s' "$line" >"$dir/seed-$n-$(basename "$f")"
+	done
+done
+printf '%s' '{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203331","name":"x","events":[{"name":"gen_ai.choice","attributes":[{"key":"message","value":{"stringValue":"yo"}}]}],"attributes":[{"key":"m","value":{"stringValue":"a","intValue":"3"}},{"key":"l","value":{"arrayValue":{"values":[{"intValue":"7"},{"boolValue":true},{"kvlistValue":{"values":[{"key":"a","value":{"doubleValue":1.5}}]}}]}}}]}]}],"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"s"}}]}}]}' >"$dir/seed-small"
+printf '%s' '[{"role":"user","content":[{"type":"text","text":"Hi \u00e9\n"}]},{"message":{"role":"assistant","content":"yo"}},{"b":[1,-0,1.5e3],"a":{"d":null,"c":true}}]' >"$dir/seed-list"
 
 # stream_same reads its chunk size from the first byte: each seed gets one in front.
 dir="$FUZZ/corpus/stream_same"

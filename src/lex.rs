@@ -151,6 +151,58 @@ impl<'b> Lexer<'b> {
         }
     }
 
+    /// An object, each member given to `member` with its key (the colon read, the value not);
+    /// what it refuses stops the reading.
+    pub fn members(&mut self, mut member: impl FnMut(&mut Self, Cow<'b, str>) -> Scan<()>) -> Scan<()> {
+        self.expect(b'{')?;
+        self.whitespace();
+        if self.peek()? == b'}' {
+            self.at += 1;
+            return Ok(());
+        }
+        loop {
+            let key = self.member_key()?;
+            member(self, key)?;
+            if !self.more(b'}')? {
+                return Ok(());
+            }
+        }
+    }
+
+    /// A list, each element read by `item`.
+    pub fn items(&mut self, mut item: impl FnMut(&mut Self) -> Scan<()>) -> Scan<()> {
+        self.expect(b'[')?;
+        self.whitespace();
+        if self.peek()? == b']' {
+            self.at += 1;
+            return Ok(());
+        }
+        loop {
+            item(self)?;
+            if !self.more(b']')? {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Whether the next value is `null`, read if so.
+    pub fn null(&mut self) -> Scan<bool> {
+        self.whitespace();
+        if self.peek()? != b'n' {
+            return Ok(false);
+        }
+        self.word(b"null")?;
+        Ok(true)
+    }
+
+    /// The text of the next value, its grammar checked.
+    pub fn value_text(&mut self) -> Scan<&'b str> {
+        self.whitespace();
+        let start = self.at;
+        self.skip_value()?;
+        Ok(&self.text[start..self.at])
+    }
+
     /// `true`, `false` or `null`, spelled out.
     pub fn word(&mut self, word: &[u8]) -> Scan<()> {
         let rest = &self.bytes[self.at..];
@@ -290,7 +342,7 @@ impl<'b> Lexer<'b> {
 
 /// The first quote, backslash or control character (which a string cannot hold raw) in
 /// `bytes`, looked for eight bytes at a time: one pass over the text of a string.
-fn stop_byte(bytes: &[u8]) -> Option<usize> {
+pub(crate) fn stop_byte(bytes: &[u8]) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     // The lowest byte that is zero, or below 0x20, sets its high bit (higher ones may be wrong).
@@ -316,6 +368,37 @@ fn stop_byte(bytes: &[u8]) -> Option<usize> {
 /// for a number beyond a float's range, which `serde_json` refuses.
 pub(crate) fn parse_number(text: &str) -> Option<f64> {
     serde_json::from_str(text).ok()
+}
+
+/// One byte of JSON text read with whether it lies in a string and whether it follows a backslash
+/// there: whether it is kept (white space outside strings is not), and those two for the next.
+pub(crate) const fn json_byte(byte: u8, in_string: bool, escaped: bool) -> (bool, bool, bool) {
+    if in_string {
+        (true, escaped || byte != b'"', !escaped && byte == b'\\')
+    } else {
+        (!matches!(byte, b' ' | b'\n' | b'\r' | b'\t'), byte == b'"', false)
+    }
+}
+
+/// How deep the brackets of JSON text `json` (valid) nest, strings left out.
+pub(crate) fn nesting(json: &[u8]) -> usize {
+    let (mut depth, mut deepest, mut string, mut escaped) = (0usize, 0usize, false, false);
+    for &byte in json {
+        let in_string = string;
+        (_, string, escaped) = json_byte(byte, string, escaped);
+        if in_string {
+            continue;
+        }
+        match byte {
+            b'{' | b'[' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
 }
 
 /// A string as read: where it lies, or in the scratch buffer.

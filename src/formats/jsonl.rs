@@ -126,7 +126,7 @@ impl Lines {
     /// An OTLP/JSON line in the shape exporters write, read without a tree of the line (megabytes
     /// of spans); `None` for any other line. The notes say which spans were skipped.
     fn export(&mut self, line: &str) -> Option<Vec<String>> {
-        let export = serde_json::from_str::<otlp::Export>(line).ok()?;
+        let export = otlp::Export::of(line)?;
         self.records += 1;
         let mut notes = Vec::new();
         export.read(&mut notes, &mut self.spans);

@@ -5,6 +5,8 @@ mod body;
 mod cassette;
 #[cfg(any(test, feature = "oracle"))]
 pub use har::oracle as har_oracle;
+#[cfg(any(test, feature = "oracle"))]
+pub use otlp::agrees as otlp_agrees;
 mod har;
 mod jsonl;
 mod nock;

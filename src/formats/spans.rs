@@ -4,9 +4,11 @@
 //! reader and the readers of SDK span dumps.
 
 use crate::facts::{field_text, Role};
+use crate::lex::{stop_byte, Lexer, Scan, Text};
 use crate::model::{Body, Call, Headers, Request, Response, Source, Span, Transport, Url};
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde_json::{json, Map, Value};
+use std::borrow::Cow;
 
 /// One span as any reader found it, ids already lower-case hex.
 #[derive(Debug, Default)]
@@ -141,6 +143,197 @@ fn message_list(value: &Value) -> Option<Value> {
     Some(Value::Array(unwrapped.collect()))
 }
 
+/// How deep a list of messages written from its text ([`written_list`]) may nest.
+const MAX_WRITTEN_NESTING: usize = 32;
+
+/// A list of messages for a body: JSON text, or a tree where the text could not be written.
+enum Listed {
+    Text(String),
+    Tree(Value),
+}
+
+impl Listed {
+    fn member(&self) -> Member<'_> {
+        match self {
+            Listed::Text(text) => Member::Text(text),
+            Listed::Tree(tree) => Member::Tree(tree),
+        }
+    }
+}
+
+/// Messages recorded as a list (as [`message_list`] reads them): written from the attribute's
+/// text where it can be, else as the tree.
+fn listed(value: &Value) -> Option<Listed> {
+    if let Some(text) = value.as_str().and_then(written_list) {
+        return Some(Listed::Text(text));
+    }
+    message_list(value).map(Listed::Tree)
+}
+
+/// A list in JSON text `text` as serde_json writes the tree [`message_list`] makes of it
+/// (compact, each object's keys in order, strings and numbers as it writes them), made from the
+/// text in one pass without the tree. `None` for anything else, left to the tree: text that is
+/// not a JSON list, that nests deeper than [`MAX_WRITTEN_NESTING`] or repeats a key in an
+/// object, and lists that hold an OpenInference wrapper (`{"message": {…}}`), which the tree
+/// unwraps.
+pub(super) fn written_list(text: &str) -> Option<String> {
+    let mut lex = Lexer::new(text);
+    let mut out = String::with_capacity(text.len());
+    lex.whitespace();
+    if lex.peek() != Ok(b'[') {
+        return None;
+    }
+    written(&mut lex, &mut out, 0).ok()?;
+    lex.whitespace();
+    lex.ran_out().then_some(out)
+}
+
+/// One value of [`written_list`]'s text into `out`; `depth` is how many brackets are open.
+fn written<'b>(lex: &mut Lexer<'b>, out: &mut String, depth: usize) -> Scan<()> {
+    lex.whitespace();
+    match lex.peek()? {
+        b'{' if depth < MAX_WRITTEN_NESTING => written_object(lex, out, depth + 1),
+        b'[' if depth < MAX_WRITTEN_NESTING => {
+            out.push('[');
+            let mut first = true;
+            lex.items(|lex| {
+                if !std::mem::take(&mut first) {
+                    out.push(',');
+                }
+                let start = out.len();
+                written(lex, out, depth + 1)?;
+                // An item of the messages that OpenInference wraps: the tree unwraps it.
+                match depth == 0 && out[start..].starts_with(r#"{"message":{"#) {
+                    true if written_members(&out[start..]) == 1 => Err(()),
+                    _ => Ok(()),
+                }
+            })?;
+            out.push(']');
+            Ok(())
+        }
+        b'"' => {
+            match lex.read_string()? {
+                Text::Raw(raw) => quoted(out, raw),
+                Text::Scratch => escaped(out, &lex.scratch),
+            }
+            Ok(())
+        }
+        b't' => lex.word(b"true").map(|()| out.push_str("true")),
+        b'f' => lex.word(b"false").map(|()| out.push_str("false")),
+        b'n' => lex.word(b"null").map(|()| out.push_str("null")),
+        _ => written_number(lex, out),
+    }
+}
+
+/// An object's members in the order of their keys, as a tree of it holds them.
+fn written_object<'b>(lex: &mut Lexer<'b>, out: &mut String, depth: usize) -> Scan<()> {
+    let start = out.len();
+    out.push('{');
+    let mut members: Vec<(Cow<'b, str>, std::ops::Range<usize>)> = Vec::new();
+    lex.members(|lex, key| {
+        if !members.is_empty() {
+            out.push(',');
+        }
+        let from = out.len();
+        match &key {
+            Cow::Borrowed(raw) => quoted(out, raw),
+            Cow::Owned(key) => escaped(out, key),
+        }
+        out.push(':');
+        written(lex, out, depth)?;
+        members.push((key, from..out.len()));
+        Ok(())
+    })?;
+    if !members.windows(2).all(|pair| pair[0].0 < pair[1].0) {
+        crate::sort::sort_by(&mut members, |a, b| a.0.cmp(&b.0));
+        if members.windows(2).any(|pair| pair[0].0 == pair[1].0) {
+            return Err(());
+        }
+        let written = out.split_off(start + 1);
+        for (i, (_, range)) in members.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(&written[range.start - start - 1..range.end - start - 1]);
+        }
+    }
+    out.push('}');
+    Ok(())
+}
+
+/// How many members the object at the start of `written` (as [`written_object`] writes) has,
+/// counted as far as two.
+fn written_members(written: &str) -> usize {
+    let mut lex = Lexer::new(written);
+    let mut count = 0;
+    let _ = lex.members(|lex, _| {
+        count += 1;
+        if count > 1 {
+            return Err(());
+        }
+        lex.skip_value()
+    });
+    count
+}
+
+/// A number as serde_json writes it after reading it: a short integer as it is, any other
+/// through serde_json (which refuses one too large for a float).
+fn written_number(lex: &mut Lexer, out: &mut String) -> Scan<()> {
+    let start = lex.at;
+    let float = lex.number_grammar()?;
+    let number = &lex.text[start..lex.at];
+    if !float && number != "-0" {
+        out.push_str(number);
+        return Ok(());
+    }
+    let tree: Value = serde_json::from_str(number).map_err(|_| ())?;
+    out.push_str(&tree.to_string());
+    Ok(())
+}
+
+/// A string read without escapes: it holds nothing to escape.
+fn quoted(out: &mut String, raw: &str) {
+    out.push('"');
+    out.push_str(raw);
+    out.push('"');
+}
+
+/// A string as serde_json writes one: quotes, backslashes and control characters escaped,
+/// the short escapes where JSON has them.
+fn escaped(out: &mut String, text: &str) {
+    out.push('"');
+    let mut from = 0;
+    while let Some(stop) = stop_byte(&text.as_bytes()[from..]) {
+        let at = from + stop;
+        out.push_str(&text[from..at]);
+        match text.as_bytes()[at] {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            0x08 => out.push_str("\\b"),
+            0x0c => out.push_str("\\f"),
+            byte => out.push_str(&format!("\\u{byte:04x}")),
+        }
+        from = at + 1;
+    }
+    out.push_str(&text[from..]);
+    out.push('"');
+}
+
+/// Whether [`written_list`] writes `text` as serde_json writes the tree [`message_list`] makes
+/// of it, where it writes it (tests and fuzzing).
+#[cfg(any(test, feature = "oracle"))]
+pub(super) fn written_agrees(text: &str) -> Result<(), String> {
+    let Some(written) = written_list(text) else { return Ok(()) };
+    let tree = message_list(&Value::String(text.to_string())).map(|list| compact(&list));
+    match tree == Some(written.clone()) {
+        true => Ok(()),
+        false => Err(format!("the list written from its text differs from the tree's:\n{written}\n{tree:?}")),
+    }
+}
+
 /// Messages as compact JSON text, each as serde_json writes it: what a body made when the input
 /// ends needs of a span's events, without holding their trees until then.
 #[derive(Debug, Default)]
@@ -256,10 +449,11 @@ fn json_or_text(value: &Value) -> Option<Value> {
 fn request_messages(span: &SpanData) -> Option<Body> {
     let listed = ["gen_ai.input.messages", "ai.prompt.messages", "llm.input_messages"]
         .into_iter()
-        .find_map(|key| span.get(&[key]).and_then(message_list));
-    let messages =
-        listed.or_else(|| ["gen_ai.prompt.", "llm.input_messages."].into_iter().find_map(|p| flattened(span, p)));
-    messages.map(|m| object(&[("messages", Member::Tree(&m))]))
+        .find_map(|key| span.get(&[key]).and_then(listed));
+    let messages = listed.or_else(|| {
+        ["gen_ai.prompt.", "llm.input_messages."].into_iter().find_map(|p| flattened(span, p)).map(Listed::Tree)
+    });
+    messages.map(|m| object(&[("messages", m.member())]))
 }
 
 /// A whole request body recorded as JSON text (`input.value`, or `input` in bare dumps), or a
@@ -275,11 +469,11 @@ fn request_whole(span: &SpanData) -> Option<Body> {
 }
 
 /// The reply's messages as the attributes record them: no event changes these.
-fn reply_messages(span: &SpanData) -> Option<Value> {
-    if let Some(output) = span.get(&["gen_ai.output.messages", "llm.output_messages"]).and_then(message_list) {
+fn reply_messages(span: &SpanData) -> Option<Listed> {
+    if let Some(output) = span.get(&["gen_ai.output.messages", "llm.output_messages"]).and_then(listed) {
         return Some(output);
     }
-    flattened(span, "gen_ai.completion.").or_else(|| flattened(span, "llm.output_messages."))
+    flattened(span, "gen_ai.completion.").or_else(|| flattened(span, "llm.output_messages.")).map(Listed::Tree)
 }
 
 /// The reply recorded otherwise (a text, a whole value): used when no event holds messages.
@@ -429,7 +623,7 @@ impl HeldCall {
         let request_other = if request_found.is_none() { request_whole(span) } else { None };
         let reply_id = span.text(&["gen_ai.response.id", "ai.response.id"]).map(|id| compact(&Value::String(id)));
         let (reply_found, reply_other) = match reply_messages(span) {
-            Some(output) => (reply_body(reply_id.as_deref(), Some(Member::Tree(&output))), None),
+            Some(output) => (reply_body(reply_id.as_deref(), Some(output.member())), None),
             None => (None, reply_body(reply_id.as_deref(), reply_other(span).as_ref().map(Member::Tree))),
         };
         let status = span
@@ -603,7 +797,7 @@ pub fn normalize_id(id: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{normalize_id, to_calls, HeldSpan, Messages, SpanData, SpanEvent};
+    use super::{normalize_id, to_calls, written_agrees, written_list, HeldSpan, Messages, SpanData, SpanEvent};
     use crate::facts::Role;
     use serde_json::json;
 
@@ -618,6 +812,39 @@ mod tests {
             attributes,
             events,
             ..SpanData::default()
+        }
+    }
+
+    #[test]
+    fn message_lists_are_written_from_their_text_as_from_their_tree() {
+        let written = [
+            r#"[]"#,
+            r#" [ {"role" : "user", "content": [{"type":"text","text":"Hi \u00e9\ud83d\ude00\/ \"q\" \\ \n\t\r\b\f\u0001\u001f"}]} ] "#,
+            r#"[{"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function","function":{"name":"f","arguments":"{\"a\":1}"}}]}]"#,
+            r#"[1, -5, 0, -0, 1.0, 1.50, 1e5, 2E-3, -0.0, 12345678901234567890, -9223372036854775808, true, false, null, "s", [[]], {}]"#,
+            r#"[{"message":{"role":"user"},"other":1}, {"message":"text"}, {"b":{"z":1,"a":{"y":2,"x":3}},"a":[{"d":1,"c":2}]}]"#,
+            r#"[{"\u0061":1,"b\n":2,"é":3,"e":4,"":5}]"#,
+        ];
+        for text in written {
+            assert!(written_list(text).is_some(), "{text}");
+            assert_eq!(written_agrees(text), Ok(()), "{text}");
+        }
+        let deep = format!("[{}{}]", "[".repeat(40), "]".repeat(40));
+        let left = [
+            r#"[{"message":{"role":"user","content":"hi"}}]"#,
+            r#"[{"role":"user","role":"assistant"}]"#,
+            r#"[{"a":1,"b":2,"a":3}]"#,
+            r#"[1e999]"#,
+            r#"[1,]"#,
+            r#"[] x"#,
+            r#"{"messages":[]}"#,
+            r#""[]""#,
+            "",
+            &deep,
+        ];
+        for text in left {
+            assert!(written_list(text).is_none(), "{text}");
+            assert_eq!(written_agrees(text), Ok(()), "{text}");
         }
     }
 

@@ -22,22 +22,12 @@ static BUILTIN: &str = match std::str::from_utf8(&MINIFIED) {
 const PRETTY: &[u8] = include_bytes!("fingerprints.json");
 static MINIFIED: [u8; minified_len(PRETTY)] = minified(PRETTY);
 
-/// One byte of JSON text read with whether it lies in a string and whether it follows a backslash
-/// there: whether it is kept (white space outside strings is not), and those two for the next.
-const fn json_byte(byte: u8, in_string: bool, escaped: bool) -> (bool, bool, bool) {
-    if in_string {
-        (true, escaped || byte != b'"', !escaped && byte == b'\\')
-    } else {
-        (!matches!(byte, b' ' | b'\n' | b'\r' | b'\t'), byte == b'"', false)
-    }
-}
-
 /// The length of `text` without the JSON white space outside strings.
 const fn minified_len(text: &[u8]) -> usize {
     let (mut i, mut len, mut in_string, mut escaped) = (0, 0, false, false);
     while i < text.len() {
         let kept;
-        (kept, in_string, escaped) = json_byte(text[i], in_string, escaped);
+        (kept, in_string, escaped) = crate::lex::json_byte(text[i], in_string, escaped);
         if kept {
             len += 1;
         }
@@ -52,7 +42,7 @@ const fn minified<const N: usize>(text: &[u8]) -> [u8; N] {
     let (mut i, mut len, mut in_string, mut escaped) = (0, 0, false, false);
     while i < text.len() {
         let kept;
-        (kept, in_string, escaped) = json_byte(text[i], in_string, escaped);
+        (kept, in_string, escaped) = crate::lex::json_byte(text[i], in_string, escaped);
         if kept {
             out[len] = text[i];
             len += 1;
