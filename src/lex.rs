@@ -154,32 +154,28 @@ impl<'b> Lexer<'b> {
     /// An object, each member given to `member` with its key (the colon read, the value not);
     /// what it refuses stops the reading.
     pub fn members(&mut self, mut member: impl FnMut(&mut Self, Cow<'b, str>) -> Scan<()>) -> Scan<()> {
-        self.expect(b'{')?;
-        self.whitespace();
-        if self.peek()? == b'}' {
-            self.at += 1;
-            return Ok(());
-        }
-        loop {
-            let key = self.member_key()?;
-            member(self, key)?;
-            if !self.more(b'}')? {
-                return Ok(());
-            }
-        }
+        self.elements(b'{', b'}', |lex| {
+            let key = lex.member_key()?;
+            member(lex, key)
+        })
     }
 
     /// A list, each element read by `item`.
-    pub fn items(&mut self, mut item: impl FnMut(&mut Self) -> Scan<()>) -> Scan<()> {
-        self.expect(b'[')?;
+    pub fn items(&mut self, item: impl FnMut(&mut Self) -> Scan<()>) -> Scan<()> {
+        self.elements(b'[', b']', item)
+    }
+
+    /// The elements between `open` and `close`, separated by commas, each read by `element`.
+    fn elements(&mut self, open: u8, close: u8, mut element: impl FnMut(&mut Self) -> Scan<()>) -> Scan<()> {
+        self.expect(open)?;
         self.whitespace();
-        if self.peek()? == b']' {
+        if self.peek()? == close {
             self.at += 1;
             return Ok(());
         }
         loop {
-            item(self)?;
-            if !self.more(b']')? {
+            element(self)?;
+            if !self.more(close)? {
                 return Ok(());
             }
         }
