@@ -386,16 +386,14 @@ impl Headers {
         }
     }
 
-    /// The first value of the header called `name` (lower-case). Names are compared as bytes
-    /// before any value is sliced: headers are looked up many times per call.
+    /// The first value of the header called `name` (lower-case).
     pub fn get(&self, name: &str) -> Option<&str> {
-        let bytes = self.text.as_bytes();
-        let (_, name_end, end) =
-            self.spans().find(|&(start, name_end, _)| &bytes[start..name_end] == name.as_bytes())?;
-        Some(&self.text[name_end..end])
+        self.get_all(name).next()
     }
 
-    pub fn get_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    /// The values of the headers called `name` (lower-case). Names are compared as bytes before
+    /// any value is sliced: headers are looked up many times per call.
+    pub fn get_all<'a, 'n>(&'a self, name: &'n str) -> impl Iterator<Item = &'a str> + use<'a, 'n> {
         let bytes = self.text.as_bytes();
         self.spans()
             .filter(move |&(start, name_end, _)| &bytes[start..name_end] == name.as_bytes())

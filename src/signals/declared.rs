@@ -24,32 +24,31 @@ static MINIFIED: [u8; minified_len(PRETTY)] = minified(PRETTY);
 
 /// The length of `text` without the JSON white space outside strings.
 const fn minified_len(text: &[u8]) -> usize {
-    let (mut i, mut len, mut in_string, mut escaped) = (0, 0, false, false);
-    while i < text.len() {
-        let kept;
-        (kept, in_string, escaped) = crate::lex::json_byte(text[i], in_string, escaped);
-        if kept {
-            len += 1;
-        }
-        i += 1;
-    }
-    len
+    minify(text, &mut [])
 }
 
 /// `text` without the JSON white space outside strings (`N` is its `minified_len`).
 const fn minified<const N: usize>(text: &[u8]) -> [u8; N] {
     let mut out = [0; N];
+    minify(text, &mut out);
+    out
+}
+
+/// Writes the bytes of `text` kept by minifying into `out`, as many as it holds; how many are kept.
+const fn minify(text: &[u8], out: &mut [u8]) -> usize {
     let (mut i, mut len, mut in_string, mut escaped) = (0, 0, false, false);
     while i < text.len() {
         let kept;
         (kept, in_string, escaped) = crate::lex::json_byte(text[i], in_string, escaped);
         if kept {
-            out[len] = text[i];
+            if len < out.len() {
+                out[len] = text[i];
+            }
             len += 1;
         }
         i += 1;
     }
-    out
+    len
 }
 
 /// One API family or endpoint.

@@ -7,6 +7,7 @@ use super::places::is_handle_like;
 use super::{At, Evidence, Part, Reason, Signal, StateKind, Strength};
 use crate::model::Trace;
 use rustc_hash::FxHashMap;
+use std::borrow::Cow;
 
 /// A segment that reads as a name someone chose, not as a fixed part of an API
 /// (`completions`, `v1`, `documents`).
@@ -40,7 +41,7 @@ pub fn client_named(trace: &Trace) -> Vec<Evidence> {
         // Later calls under a created path use it.
         if let Some(paths) = created.get_mut(host) {
             for len in (1..=path.len()).rev() {
-                if let Some(c) = paths.get_mut(path.prefix(len).as_ref()) {
+                if let Some(c) = paths.get_mut(path.prefix(len)) {
                     let extends = len < path.len() || !request.method.eq_ignore_ascii_case(&c.method);
                     if extends && c.call != i {
                         c.users.push(i);
@@ -52,7 +53,7 @@ pub fn client_named(trace: &Trace) -> Vec<Evidence> {
         if let (true, Some(last)) = (creates, path.last()) {
             // A minted handle in the path is the handle flow's business; here only chosen names.
             if path.len() >= 2 && is_chosen_name(last) && !is_handle_like(last) {
-                let joined = path.prefix(path.len()).into_owned();
+                let joined = path.prefix(path.len()).to_string();
                 created.entry(host).or_default().entry(joined.clone()).or_insert_with(|| {
                     order.push((host, joined));
                     Created { call: i, method: request.method.clone(), users: Vec::new() }
@@ -63,46 +64,38 @@ pub fn client_named(trace: &Trace) -> Vec<Evidence> {
     order.into_iter().filter_map(|(host, path)| used_evidence(&path, &created[host][&path])).collect()
 }
 
-/// A URL path's non-empty segments, and their joined prefixes.
+/// A URL path as its non-empty segments joined by `/` (`/a//b/` is `a/b`), and where each
+/// segment ends in that text: the first segments are a slice of it.
 struct Path<'a> {
-    path: &'a str,
-    /// Where each segment ends in `path`.
+    joined: Cow<'a, str>,
     ends: Vec<usize>,
-    /// Whether `path` is `/` and its segments, nothing else: then a prefix is a slice of it.
-    plain: bool,
 }
 
 impl<'a> Path<'a> {
     fn of(path: &'a str) -> Path<'a> {
-        let mut ends = Vec::new();
-        let mut start = 0;
-        for (at, _) in path.match_indices('/').chain(std::iter::once((path.len(), ""))) {
-            if at > start {
-                ends.push(at);
-            }
-            start = at + 1;
-        }
-        let plain = path.starts_with('/') && !path.ends_with('/') && !path.contains("//");
-        Path { path, ends, plain }
+        let joined = match path.strip_prefix('/') {
+            Some(rest) if !rest.ends_with('/') && !rest.contains("//") => Cow::Borrowed(rest),
+            _ => Cow::Owned(path.split('/').filter(|s| !s.is_empty()).collect::<Vec<_>>().join("/")),
+        };
+        let ends = match joined.is_empty() {
+            true => Vec::new(),
+            false => joined.match_indices('/').map(|(at, _)| at).chain([joined.len()]).collect(),
+        };
+        Path { joined, ends }
     }
 
     fn len(&self) -> usize {
         self.ends.len()
     }
 
-    fn last(&self) -> Option<&'a str> {
-        let end = *self.ends.last()?;
-        let start = self.path[..end].rfind('/').map_or(0, |i| i + 1);
-        Some(&self.path[start..end])
+    fn last(&self) -> Option<&str> {
+        let start = self.ends.len().checked_sub(2).map_or(0, |i| self.ends[i] + 1);
+        self.ends.last().map(|&end| &self.joined[start..end])
     }
 
     /// The first `len` segments joined by `/`.
-    fn prefix(&self, len: usize) -> std::borrow::Cow<'a, str> {
-        if self.plain {
-            return std::borrow::Cow::Borrowed(&self.path[1..self.ends[len - 1]]);
-        }
-        let segments = self.path.split('/').filter(|s| !s.is_empty()).take(len);
-        std::borrow::Cow::Owned(segments.collect::<Vec<_>>().join("/"))
+    fn prefix(&self, len: usize) -> &str {
+        &self.joined[..self.ends[len - 1]]
     }
 }
 
