@@ -220,7 +220,7 @@ impl Url {
         let (authority, path_query) = if scheme.is_empty() {
             ("", rest)
         } else {
-            let end = rest.find(['/', '?']).unwrap_or(rest.len());
+            let end = rest.bytes().position(|b| matches!(b, b'/' | b'?')).unwrap_or(rest.len());
             (&rest[..end], &rest[end..])
         };
         // Drop userinfo: it can hold credentials and is never a place for a handle.
@@ -265,7 +265,7 @@ impl Url {
 
 /// `s` with `%XX` escapes and `+` decoded; copied only where it holds one.
 pub fn percent_decode(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.contains(['%', '+']) {
+    if !s.bytes().any(|b| matches!(b, b'%' | b'+')) {
         return std::borrow::Cow::Borrowed(s);
     }
     let bytes = s.as_bytes();

@@ -23,7 +23,7 @@ pub(super) fn document(
     spelled: Option<&mut String>,
     memo: Option<&mut ItemMemo>,
 ) -> Option<Facts> {
-    let text = text.trim_matches(|c: char| c.is_ascii_whitespace());
+    let text = text.trim_ascii();
     if !matches!(text.as_bytes().first(), Some(b'{' | b'[')) {
         return None;
     }
@@ -178,15 +178,13 @@ impl<'b> Scanner<'b> {
     }
 
     fn pointer(&self) -> String {
-        use std::fmt::Write;
         let room = self.path.iter().map(|step| if let Step::Key(s, e) = step { e - s + 1 } else { 4 }).sum();
         let mut pointer = String::with_capacity(room);
         for step in &self.path {
             pointer.push('/');
             match *step {
                 Step::Key(start, end) => pointer_segment(&self.keys[start..end], &mut pointer),
-                // Writing to a `String` cannot fail.
-                Step::Index(i) => _ = write!(pointer, "{i}"),
+                Step::Index(i) => push_decimal(&mut pointer, i),
             }
         }
         pointer
@@ -494,6 +492,22 @@ impl<'b> Scanner<'b> {
 /// A path as a [`SortKey`]: a key is `1`, its bytes (a zero byte as `0 255`) and `0 0`, which
 /// sorts a key before any longer one it begins; an index is `2` and eight big-endian bytes. Keys
 /// sort before indexes, though one list or object never holds both.
+/// Writes `n` in decimal: a pointer has an index per list it passes, and the formatting machinery
+/// costs many times this in wasm.
+fn push_decimal(out: &mut String, mut n: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend(digits[at..].iter().map(|&d| d as char));
+}
+
 fn sort_key(path: &[Step], keys: &str) -> SortKey {
     let mut out =
         Vec::with_capacity(path.iter().map(|step| if let Step::Key(s, e) = step { e - s + 3 } else { 9 }).sum());
@@ -535,4 +549,16 @@ struct ObjectShape {
     id_is_string: bool,
     /// The `id` string, for the object's field.
     id_text: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn indexes_are_written_in_decimal() {
+        for n in [0, 7, 10, 11, 99, 100, 1_234_567, usize::MAX] {
+            let mut out = String::from("/");
+            super::push_decimal(&mut out, n);
+            assert_eq!(out, format!("/{n}"));
+        }
+    }
 }
