@@ -44,16 +44,7 @@ impl<'b> Lexer<'b> {
     pub fn whitespace(&mut self) {
         while let Some(&byte) = self.bytes.get(self.at) {
             match byte {
-                // Indentation comes in runs: eight spaces are passed at once.
-                b' ' => {
-                    while let Some(eight) = self.bytes.get(self.at + 1..self.at + 9) {
-                        if u64::from_le_bytes(eight.try_into().unwrap_or_default()) != SPACES {
-                            break;
-                        }
-                        self.at += 8;
-                    }
-                }
-                b'\t' | b'\r' => {}
+                b' ' | b'\t' | b'\r' => {}
                 b'\n' => {
                     self.lines += 1;
                     self.line_start = self.at + 1;
@@ -344,9 +335,6 @@ impl<'b> Lexer<'b> {
         Ok(next)
     }
 }
-
-/// Eight spaces, as one little-endian word.
-const SPACES: u64 = u64::from_le_bytes([b' '; 8]);
 
 /// The first quote, backslash or control character (which a string cannot hold raw) in
 /// `bytes`, looked for eight bytes at a time: one pass over the text of a string.
