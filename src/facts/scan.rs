@@ -489,9 +489,6 @@ impl<'b> Scanner<'b> {
     }
 }
 
-/// A path as a [`SortKey`]: a key is `1`, its bytes (a zero byte as `0 255`) and `0 0`, which
-/// sorts a key before any longer one it begins; an index is `2` and eight big-endian bytes. Keys
-/// sort before indexes, though one list or object never holds both.
 /// Writes `n` in decimal: a pointer has an index per list it passes, and the formatting machinery
 /// costs many times this in wasm.
 fn push_decimal(out: &mut String, mut n: usize) {
@@ -508,6 +505,9 @@ fn push_decimal(out: &mut String, mut n: usize) {
     out.extend(digits[at..].iter().map(|&d| d as char));
 }
 
+/// A path as a [`SortKey`]: a key is `1`, its bytes (a zero byte as `0 255`) and `0 0`, which
+/// sorts a key before any longer one it begins; an index is `2` and eight big-endian bytes. Keys
+/// sort before indexes, though one list or object never holds both.
 fn sort_key(path: &[Step], keys: &str) -> SortKey {
     let mut out =
         Vec::with_capacity(path.iter().map(|step| if let Step::Key(s, e) = step { e - s + 3 } else { 9 }).sum());
