@@ -272,19 +272,29 @@ impl<'b> Lexer<'b> {
             return Ok(Text::Raw(&text[start..stop]));
         }
         self.scratch.clear();
+        // Text is copied from `from`; the next stop byte is looked for from `after`. An escaped
+        // quote, backslash or slash is its own second byte: it starts the next run instead of
+        // being pushed alone, so most escapes cost one copy.
         let mut from = start;
         loop {
             self.scratch.push_str(&text[from..stop]);
-            match bytes[stop] {
-                b'"' => {
+            let after = match (bytes[stop], bytes.get(stop + 1)) {
+                (b'"', _) => {
                     self.at = stop + 1;
                     return Ok(Text::Scratch);
                 }
-                b'\\' => from = self.escape(stop)?,
+                (b'\\', Some(b'"' | b'\\' | b'/')) => {
+                    from = stop + 1;
+                    stop + 2
+                }
+                (b'\\', _) => {
+                    from = self.escape(stop)?;
+                    from
+                }
                 _ => return Err(()),
-            }
-            let Some(next) = stop_byte(&bytes[from..]) else { return self.short() };
-            stop = from + next;
+            };
+            let Some(next) = stop_byte(&bytes[after..]) else { return self.short() };
+            stop = after + next;
         }
     }
 
