@@ -1,13 +1,27 @@
 //! One stable sort for the whole crate. The standard library's stable sort is compiled again
 //! for every element type and comparison (2–3 KB of wasm each); this one sorts indices with a
-//! merge sort that exists once, and only moving the elements into that order is per type.
+//! merge sort that exists once, and only moving the elements into that order is per type (short
+//! lists are sorted in place by insertion).
 //! The order is the standard stable sort's: equal elements keep their order.
 
 use std::cmp::Ordering;
 
+/// Lists this short (an object's members, a body's few candidates) are sorted by insertion, in
+/// place, where the merge sort allocates three times: OTLP message lists have an object per
+/// message, each sorted to write its keys in order.
+const SHORT: usize = 16;
+
 /// Sorts `items` stably by `compare`, as `slice::sort_by`.
 pub fn sort_by<T>(items: &mut Vec<T>, compare: impl Fn(&T, &T) -> Ordering) {
-    if items.len() < 2 {
+    if items.len() <= SHORT {
+        // An element moves left only past greater ones: stable.
+        for i in 1..items.len() {
+            let mut j = i;
+            while j > 0 && compare(&items[j], &items[j - 1]) == Ordering::Less {
+                items.swap(j, j - 1);
+                j -= 1;
+            }
+        }
         return;
     }
     let order = stable_order(items.len(), &|a, b| compare(&items[a], &items[b]));
@@ -62,7 +76,7 @@ mod tests {
     #[allow(clippy::unnecessary_sort_by)] // the same calls as ours, on purpose
     fn same_order_as_the_standard_stable_sort() {
         let mut seed = 7u64;
-        for n in [0, 1, 2, 3, 5, 8, 17, 100, 1000] {
+        for n in [0, 1, 2, 3, 5, 8, 16, 17, 100, 1000] {
             let items: Vec<(u8, usize)> = (0..n)
                 .map(|i| {
                     seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
