@@ -26,6 +26,9 @@ impl<'b> Lexer<'b> {
         Lexer { text, bytes: text.as_bytes(), at: 0, scratch: String::new(), lines: 0, line_start: 0 }
     }
 
+    // `peek`, `expect` and `more` run at every token: in the size-optimised wasm a call costs
+    // more than their bodies.
+    #[inline(always)]
     pub fn peek(&self) -> Scan<u8> {
         self.bytes.get(self.at).copied().ok_or(())
     }
@@ -55,6 +58,7 @@ impl<'b> Lexer<'b> {
         }
     }
 
+    #[inline(always)]
     pub fn expect(&mut self, byte: u8) -> Scan<()> {
         self.whitespace();
         if self.peek()? != byte {
@@ -66,6 +70,7 @@ impl<'b> Lexer<'b> {
 
     /// After an element of a list or object: a comma (`true`, more follow) or the `close`
     /// bracket (`false`, consumed).
+    #[inline(always)]
     pub fn more(&mut self, close: u8) -> Scan<bool> {
         self.whitespace();
         let byte = self.peek()?;
