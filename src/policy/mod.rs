@@ -4,6 +4,7 @@
 //! by the renderers.
 
 mod check;
+mod tagged;
 
 pub use crate::report::policy_result::{Finding, PolicyResult, RuleResult, Status};
 
@@ -29,8 +30,10 @@ pub struct Policy {
 /// One rule. `hosts` are host name patterns (`*.openai.azure.com`: `*` matches any run of
 /// characters); `families` are API family patterns (`Azure OpenAI*`), as `callstate families`
 /// names them. A call is at a place when it matches one of the hosts or one of the families.
+// Read with its `type` first (tagged.rs); the derive reads each variant's fields.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(tag = "type", rename_all = "kebab-case", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "kebab-case", deny_unknown_fields)]
+#[schemars(!remote, tag = "type")]
 pub enum Rule {
     /// No call in scope depends on server-kept state of these kinds (by default: conversation,
     /// session, connection or sandbox state).
