@@ -207,7 +207,9 @@ fn locate(message: &str, bytes: &[u8], json: bool) -> Option<Location> {
     if let Some(at) = needle.and_then(|n| memchr::memmem::find(bytes, n.as_bytes())) {
         return Some(Location::at_offset(bytes, at));
     }
-    let typed = serde_json::from_slice::<Policy>(bytes).err().filter(|_| json)?;
+    // As text, as the other typed JSON is read: one reader of JSON text in the wasm, not two.
+    let text = std::str::from_utf8(bytes).ok().filter(|_| json)?;
+    let typed = serde_json::from_str::<Policy>(text).err()?;
     (typed.line() > 0).then(|| Location::at_line_column(bytes, typed.line(), typed.column()))
 }
 
