@@ -159,10 +159,10 @@ impl Policy {
         let Some(Value::Array(items)) = fields.remove("rules") else {
             return Err(usage("The policy is not valid: it has no `rules` list.".into()));
         };
-        let head: Policy = serde_json::from_value(Value::Object(
-            fields.into_iter().chain([("rules".into(), Value::Array(vec![]))]).collect(),
-        ))
-        .map_err(|e| usage(format!("The policy is not valid: {e}.")))?;
+        // The head with no rules: each rule is read on its own, for an error that names it.
+        fields.insert("rules".into(), Value::Array(vec![]));
+        let head: Policy = serde_json::from_value(Value::Object(fields))
+            .map_err(|e| usage(format!("The policy is not valid: {e}.")))?;
         let rules_read =
             items.into_iter().enumerate().map(|(i, item)| read_rule(i, item)).collect::<Result<Vec<_>>>()?;
         let policy = Policy { rules: rules_read, ..head };
