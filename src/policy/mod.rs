@@ -161,8 +161,8 @@ impl Policy {
         };
         // The head with no rules: each rule is read on its own, for an error that names it.
         fields.insert("rules".into(), Value::Array(vec![]));
-        let head: Policy = serde_json::from_value(Value::Object(fields))
-            .map_err(|e| usage(format!("The policy is not valid: {e}.")))?;
+        let head: Policy =
+            through_text(&Value::Object(fields)).map_err(|e| usage(format!("The policy is not valid: {e}.")))?;
         let rules_read =
             items.into_iter().enumerate().map(|(i, item)| read_rule(i, item)).collect::<Result<Vec<_>>>()?;
         let policy = Policy { rules: rules_read, ..head };
@@ -234,10 +234,20 @@ fn document(bytes: &[u8]) -> Result<(Value, bool)> {
 /// One rule of the `rules` list, with an error that names it and the field.
 fn read_rule(index: usize, item: Value) -> Result<Rule> {
     let name = item.get("name").and_then(Value::as_str).map_or_else(|| format!("#{}", index + 1), str::to_string);
-    serde_json::from_value(item).map_err(|e| {
-        let e = e.to_string();
+    through_text(&item).map_err(|e| {
         let problem = e.strip_prefix("unknown variant").map_or(e.clone(), |rest| format!("unknown rule type{rest}"));
         usage(format!("Policy rule `{name}` (rules[{index}]): {problem}."))
+    })
+}
+
+/// A value read as `T` through its JSON text, with the message reading the value itself gives
+/// (no line and column): the policy's types are read only from text, as `locate` reads them, so
+/// the wasm holds one reader of them.
+fn through_text<T: serde::de::DeserializeOwned>(value: &Value) -> std::result::Result<T, String> {
+    serde_json::from_str(&value.to_string()).map_err(|e| {
+        let message = e.to_string();
+        let position = format!(" at line {} column {}", e.line(), e.column());
+        message.strip_suffix(&position).map_or_else(|| message.clone(), str::to_string)
     })
 }
 
