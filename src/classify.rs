@@ -263,10 +263,8 @@ fn layers(
     if chosen.stateful_upper {
         chosen.upper.extend((0..calls.len()).filter(|&c| keeps_state(c) && !chosen.lower.contains(&c)));
     }
-    chosen.upper.sort_unstable();
-    chosen.upper.dedup();
-    chosen.lower.sort_unstable();
-    chosen.lower.dedup();
+    crate::sort::sort_distinct(&mut chosen.upper);
+    crate::sort::sort_distinct(&mut chosen.lower);
     Some(chosen)
 }
 

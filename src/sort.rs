@@ -34,6 +34,13 @@ pub fn sort_by_key<T, K: Ord>(items: &mut Vec<T>, key: impl Fn(&T) -> K) {
     sort_by(items, |a, b| key(a).cmp(&key(b)));
 }
 
+/// Sorts call numbers and drops the repeated ones, as `sort_unstable` then `dedup`, with the
+/// crate's one sort (the standard unstable sort would be another 3.5 KB of wasm).
+pub fn sort_distinct(calls: &mut Vec<usize>) {
+    sort_by_key(calls, |&call| call);
+    calls.dedup();
+}
+
 /// The indices `0..n` in stable sorted order: a bottom-up merge sort, not generic.
 #[inline(never)]
 fn stable_order(n: usize, compare: &dyn Fn(usize, usize) -> Ordering) -> Vec<usize> {

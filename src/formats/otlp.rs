@@ -43,7 +43,10 @@ fn plain_any(value: Value) -> Value {
         return Value::Array(values.into_iter().map(plain_any).collect());
     }
     if let Some(kvlist) = map.get("kvlistValue") {
-        return Value::Object(key_values(kvlist.get("values")).into_iter().collect());
+        // Inserted, not collected: collecting would compile another sort into the wasm.
+        let mut object = serde_json::Map::new();
+        object.extend(key_values(kvlist.get("values")));
+        return Value::Object(object);
     }
     Value::Null
 }

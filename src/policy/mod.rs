@@ -4,6 +4,7 @@
 //! by the renderers.
 
 mod check;
+mod tagged;
 
 pub use crate::report::policy_result::{Finding, PolicyResult, RuleResult, Status};
 
@@ -29,8 +30,10 @@ pub struct Policy {
 /// One rule. `hosts` are host name patterns (`*.openai.azure.com`: `*` matches any run of
 /// characters); `families` are API family patterns (`Azure OpenAI*`), as `callstate families`
 /// names them. A call is at a place when it matches one of the hosts or one of the families.
+// Read with its `type` first (tagged.rs); the derive reads each variant's fields.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(tag = "type", rename_all = "kebab-case", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "kebab-case", deny_unknown_fields)]
+#[schemars(!remote, tag = "type")]
 pub enum Rule {
     /// No call in scope depends on server-kept state of these kinds (by default: conversation,
     /// session, connection or sandbox state).
@@ -156,10 +159,10 @@ impl Policy {
         let Some(Value::Array(items)) = fields.remove("rules") else {
             return Err(usage("The policy is not valid: it has no `rules` list.".into()));
         };
-        let head: Policy = serde_json::from_value(Value::Object(
-            fields.into_iter().chain([("rules".into(), Value::Array(vec![]))]).collect(),
-        ))
-        .map_err(|e| usage(format!("The policy is not valid: {e}.")))?;
+        // The head with no rules: each rule is read on its own, for an error that names it.
+        fields.insert("rules".into(), Value::Array(vec![]));
+        let head: Policy =
+            through_text(&Value::Object(fields)).map_err(|e| usage(format!("The policy is not valid: {e}.")))?;
         let rules_read =
             items.into_iter().enumerate().map(|(i, item)| read_rule(i, item)).collect::<Result<Vec<_>>>()?;
         let policy = Policy { rules: rules_read, ..head };
@@ -204,7 +207,9 @@ fn locate(message: &str, bytes: &[u8], json: bool) -> Option<Location> {
     if let Some(at) = needle.and_then(|n| memchr::memmem::find(bytes, n.as_bytes())) {
         return Some(Location::at_offset(bytes, at));
     }
-    let typed = serde_json::from_slice::<Policy>(bytes).err().filter(|_| json)?;
+    // As text, as the other typed JSON is read: one reader of JSON text in the wasm, not two.
+    let text = std::str::from_utf8(bytes).ok().filter(|_| json)?;
+    let typed = serde_json::from_str::<Policy>(text).err()?;
     (typed.line() > 0).then(|| Location::at_line_column(bytes, typed.line(), typed.column()))
 }
 
@@ -229,10 +234,20 @@ fn document(bytes: &[u8]) -> Result<(Value, bool)> {
 /// One rule of the `rules` list, with an error that names it and the field.
 fn read_rule(index: usize, item: Value) -> Result<Rule> {
     let name = item.get("name").and_then(Value::as_str).map_or_else(|| format!("#{}", index + 1), str::to_string);
-    serde_json::from_value(item).map_err(|e| {
-        let e = e.to_string();
+    through_text(&item).map_err(|e| {
         let problem = e.strip_prefix("unknown variant").map_or(e.clone(), |rest| format!("unknown rule type{rest}"));
         usage(format!("Policy rule `{name}` (rules[{index}]): {problem}."))
+    })
+}
+
+/// A value read as `T` through its JSON text, with the message reading the value itself gives
+/// (no line and column): the policy's types are read only from text, as `locate` reads them, so
+/// the wasm holds one reader of them.
+fn through_text<T: serde::de::DeserializeOwned>(value: &Value) -> std::result::Result<T, String> {
+    serde_json::from_str(&value.to_string()).map_err(|e| {
+        let message = e.to_string();
+        let position = format!(" at line {} column {}", e.line(), e.column());
+        message.strip_suffix(&position).map_or_else(|| message.clone(), str::to_string)
     })
 }
 

@@ -85,8 +85,7 @@ fn flow_evidence(
     let (kind, strength, declared_by) = what_handle(trace, rules, apis, mint, uses)?;
     let first = &uses[0];
     let mut calls: Vec<usize> = std::iter::once(mint.call).chain(uses.iter().map(|u| u.call)).collect();
-    calls.sort_unstable();
-    calls.dedup();
+    crate::sort::sort_distinct(&mut calls);
     let mut dependents: Vec<usize> = uses.iter().map(|u| u.call).collect();
     dependents.dedup();
     let mut places = vec![mint.token.at.clone().of(mint.call)];

@@ -112,8 +112,7 @@ fn cookie_evidence((name, value): &(String, String), s: &Seen) -> Option<Evidenc
     }
     let mut calls = s.sent_by.clone();
     calls.extend(s.set_by);
-    calls.sort_unstable();
-    calls.dedup();
+    crate::sort::sort_distinct(&mut calls);
     let mut places: Vec<Place> =
         s.sent_by.iter().map(|&c| At::sent(Part::Cookie { name: name.clone() }).of(c)).collect();
     if let Some(c) = s.set_by {
