@@ -340,9 +340,39 @@ fn body<'b>(lex: &mut Lexer<'b>, role: Role, bodies: &mut Bodies) -> Scan<Lexed<
     }
 }
 
-/// Headers, read as the tree's are (they are small).
+/// Headers as the tree gives them: an object of names to text read where it lies, any other
+/// shape through the tree (they are small).
 fn headers(lex: &mut Lexer) -> Scan<Headers> {
+    lex.whitespace();
+    let start = lex.at;
+    if let Ok(headers) = text_headers(lex) {
+        return Ok(headers);
+    }
+    lex.at = start;
     tree(lex).map(|value| Headers::from_json(Some(&value)))
+}
+
+/// An object of names to text, its headers in the order of their names (as a tree's object
+/// holds them); a name met twice, or a value of another type, refuses it.
+fn text_headers(lex: &mut Lexer) -> Scan<Headers> {
+    let mut pairs: Vec<(Cow<str>, Cow<str>)> = Vec::new();
+    lex.members(|lex, name| {
+        lex.whitespace();
+        if lex.peek()? != b'"' {
+            return Err(());
+        }
+        pairs.push((name, lex.string()?));
+        Ok(())
+    })?;
+    if !pairs.windows(2).all(|pair| pair[0].0 < pair[1].0) {
+        crate::sort::sort_by(&mut pairs, |a, b| a.0.cmp(&b.0));
+        if pairs.windows(2).any(|pair| pair[0].0 == pair[1].0) {
+            return Err(());
+        }
+    }
+    let mut headers = Headers::default();
+    pairs.iter().for_each(|(name, value)| headers.push(name, value));
+    Ok(headers)
 }
 
 /// A string's text, or `None` for a value of any other type (checked as the tree would read it).
@@ -424,6 +454,7 @@ mod tests {
               "response":{"status":-1.0,"body":[1,-0,1.5e3,12345678901234567890,"\u00e9\ud83d\ude00\n\"",{"z":{"b":1,"a":[]},"":null}]}}"#,
             r#"{"method":"POST","url":"/v1/responses","request":null,"headers":{"content-type":"text/plain"},"body":"","response":null,"parent_id":7,"parent_span_id":"00f067aa0ba902b7"}"#,
             r#"{"method":"POST","url":"/v1/responses","request":[1],"response":"gone","duration_ms":"12","time":1700000000000}"#,
+            r#"{"method":"GET","url":"/","headers":{"x-b":"1","X-A":"2","x-b":"3","x-\u0063":" c "},"response":{"headers":{"b":"1","a":"2"}}}"#,
             r#" { "method" : "post" , "url" : "/v1/responses" , "request" : { "body" : { "input" : [ { "role" : "user" , "content" : "hi" } ] , "previous_response_id" : "resp_0123456789" , "store" : true } } } "#,
             // Members no record of another kind is marked by (`id`, `input`, `timestamp`…).
             r#"{"id":"x","input":"y","context":{"trace_id":"a"},"trace_id":"0af7651916cd43dd8448eb211c80319c","span_id":"b7ad6b7169203331","timestamp":1,"method":"GET","url":"/"}"#,
