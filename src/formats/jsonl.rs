@@ -1,6 +1,8 @@
 //! JSON Lines: one record per line. Request logs in the shapes people write — OpenAI batch input
 //! (`custom_id`, `method`, `url`, `body`) and output (`custom_id`, `response.body`) files, and the
 //! generic shape documented in the README — and OTLP/JSON with one export request per line.
+//! Request records and OTLP exports in the shapes writers use are read on the lexer
+//! ([`request_lines`], [`otlp::Export`]); every other line as a tree, in the order below.
 //! A bad line costs a warning with its line number; the rest is analyzed.
 
 use super::records::{KeyTally, Kind, Records};
@@ -106,18 +108,25 @@ impl Lines {
                 return Ok(());
             }
         };
+        self.tree(&value, number, warn);
+        Ok(())
+    }
+
+    /// A line read as a tree: OTLP, a span or log record, a request record, a batch of records,
+    /// or JSON callstate does not know.
+    fn tree(&mut self, value: &Value, number: usize, warn: impl Fn(String) -> Diagnostic) {
         self.records += 1;
-        if otlp::is_otlp(&value) || value.get("resourceLogs").is_some() {
+        if otlp::is_otlp(value) || value.get("resourceLogs").is_some() {
             let mut notes = Vec::new();
-            otlp::otlp_spans(&value, &mut notes, &mut self.spans);
-            self.spans.add_otlp_logs(&value);
+            otlp::otlp_spans(value, &mut notes, &mut self.spans);
+            self.spans.add_otlp_logs(value);
             self.otlp_read(notes, number, warn);
-            return Ok(());
+            return;
         }
-        if self.spans.add(&value) {
-            return Ok(());
+        if self.spans.add(value) {
+            return;
         }
-        match request_lines::of_tree(&value, self.input, number) {
+        match request_lines::of_tree(value, self.input, number) {
             Some(mut call) => {
                 if !self.keep_bodies {
                     call.slim();
@@ -125,10 +134,9 @@ impl Lines {
                 self.read.calls.push(call)
             }
             // A line may hold a batch of records (a list, or a wrapper object).
-            None if self.spans.add_document(&value) > 0 => {}
-            None => self.unknown.add(&value),
+            None if self.spans.add_document(value) > 0 => {}
+            None => self.unknown.add(value),
         }
-        Ok(())
     }
 
     /// An OTLP/JSON line in the shape exporters write, read without a tree of the line (megabytes

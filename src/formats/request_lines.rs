@@ -15,9 +15,9 @@ use crate::model::{Body, Call, Headers, Request, Response, Source, Span, Url};
 use serde_json::Value;
 use std::borrow::Cow;
 
-/// What `call` reads of a request-record line. `B` is a body as read: a value of the tree, or
-/// what the lexer read ([`Lexed`]).
-struct Record<'a, B> {
+/// What `call` reads of a request-record line, from its tree or its text.
+#[derive(Default)]
+struct Record<'a> {
     custom_id: Option<Cow<'a, str>>,
     method: Option<Cow<'a, str>>,
     /// `url` and `uri`: the first that is text is the URL.
@@ -25,9 +25,9 @@ struct Record<'a, B> {
     /// `headers` and `body` at the top, for a `request` without them (OpenAI batch input has
     /// its body at the top).
     headers: Option<Headers>,
-    body: Option<B>,
-    request: Option<Part<B>>,
-    response: Option<Part<B>>,
+    body: Option<Given<'a>>,
+    request: Option<Part<'a>>,
+    response: Option<Part<'a>>,
     started_ms: Option<f64>,
     duration_ms: Option<f64>,
     trace_id: Option<Cow<'a, str>>,
@@ -37,38 +37,14 @@ struct Record<'a, B> {
 }
 
 /// A request or response: each member present or not (`null` is present).
-struct Part<B> {
+#[derive(Default)]
+struct Part<'a> {
     headers: Option<Headers>,
-    body: Option<B>,
+    body: Option<Given<'a>>,
     /// `status`, else `status_code`, as a status (0 when not a whole number).
     status: u16,
     /// `status_code`, when present: what marks an OpenAI batch output line.
     status_code: Option<u16>,
-}
-
-impl<B> Default for Part<B> {
-    fn default() -> Self {
-        Part { headers: None, body: None, status: 0, status_code: None }
-    }
-}
-
-impl<B> Default for Record<'_, B> {
-    fn default() -> Self {
-        Record {
-            custom_id: None,
-            method: None,
-            url: [None, None],
-            headers: None,
-            body: None,
-            request: None,
-            response: None,
-            started_ms: None,
-            duration_ms: None,
-            trace_id: None,
-            span_id: None,
-            parent_id: [None, None],
-        }
-    }
 }
 
 /// A status as a number: a whole number's low 16 bits (as `as u16` casts), else 0.
@@ -85,10 +61,23 @@ fn started_ms(time: Option<&Value>) -> Option<f64> {
     }
 }
 
-impl<'a, B> Record<'a, B> {
-    /// The call the line stands for; `None` when it is none of the shapes. `body` makes a body
-    /// of what was read (`None`: absent), with the headers that give a text's content type.
-    fn call(self, input: usize, line: usize, mut body: impl FnMut(Option<B>, &Headers, Role) -> Body) -> Option<Call> {
+/// A body as the line gives it: JSON made a body at once (its type is known), text kept until
+/// the headers that give its content type are read.
+enum Given<'a> {
+    Null,
+    Text(Cow<'a, str>),
+    Json(Box<Body>),
+}
+
+impl Record<'_> {
+    /// The call the line stands for; `None` when it is none of the shapes. Its text bodies are
+    /// made by `bodies`.
+    fn call(self, input: usize, line: usize, bodies: &mut Bodies) -> Option<Call> {
+        let mut body = |given: Option<Given>, headers: &Headers, role: Role| match given {
+            None | Some(Given::Null) => Body::default(),
+            Some(Given::Text(text)) => bodies.text(text, content_type(headers), role),
+            Some(Given::Json(body)) => *body,
+        };
         let Record {
             custom_id,
             method,
@@ -156,7 +145,7 @@ pub fn of_tree(record: &Value, input: usize, line: usize) -> Option<Call> {
         method: text("method"),
         url: [text("url"), text("uri")],
         headers: headers_of_tree(record),
-        body: record.get("body"),
+        body: record.get("body").map(given),
         request: record.get("request").map(part_of_tree),
         response: record.get("response").map(part_of_tree),
         started_ms: started_ms(record.get("time").or_else(|| record.get("timestamp"))),
@@ -165,21 +154,27 @@ pub fn of_tree(record: &Value, input: usize, line: usize) -> Option<Call> {
         span_id: text("span_id"),
         parent_id: [text("parent_id"), text("parent_span_id")],
     };
-    record.call(input, line, |value, headers, _| match value {
-        None | Some(Value::Null) => Body::default(),
-        Some(Value::String(s)) => Body::new(s.clone().into_bytes(), content_type(headers)),
-        Some(other) => Body::from_json(other),
-    })
+    // Bodies kept whole, as the JSON Lines reader slims the call.
+    record.call(input, line, &mut Bodies::new(true))
+}
+
+/// A body in the tree, as [`Body::from_json`] writes JSON.
+fn given(value: &Value) -> Given<'_> {
+    match value {
+        Value::Null => Given::Null,
+        Value::String(text) => Given::Text(Cow::Borrowed(text)),
+        other => Given::Json(Box::new(Body::from_json(other))),
+    }
 }
 
 fn headers_of_tree(part: &Value) -> Option<Headers> {
     part.get("headers").map(|h| Headers::from_json(Some(h)))
 }
 
-fn part_of_tree(part: &Value) -> Part<&Value> {
+fn part_of_tree(part: &Value) -> Part<'_> {
     Part {
         headers: headers_of_tree(part),
-        body: part.get("body"),
+        body: part.get("body").map(given),
         status: status_of(part.get("status").or_else(|| part.get("status_code"))),
         status_code: part.get("status_code").map(|code| status_of(Some(code))),
     }
@@ -195,7 +190,7 @@ fn content_type(headers: &Headers) -> Option<String> {
 /// the conversation items of the input's earlier bodies (see [`ItemMemo`]).
 #[derive(Default)]
 pub struct Bodies {
-    pub keep: bool,
+    keep: bool,
     memo: ItemMemo,
     /// The compact text of a JSON body being written, kept for the next when bodies are not.
     written: String,
@@ -228,14 +223,6 @@ impl Bodies {
             false => Body::slimmed(&self.written, json, role, &mut self.memo),
         })
     }
-}
-
-/// A body as the lexer read it: JSON made a body at once (its type is known), text kept until
-/// the headers that give its content type are read.
-enum Lexed<'b> {
-    Null,
-    Text(Cow<'b, str>),
-    Json(Box<Body>),
 }
 
 /// The members of a line the reader reads; any other is skipped, unless it is one of
@@ -272,14 +259,10 @@ pub fn read(line: &str, input: usize, number: usize, bodies: &mut Bodies) -> Opt
     if !lex.ran_out() {
         return None;
     }
-    record.call(input, number, |lexed, headers, role| match lexed {
-        None | Some(Lexed::Null) => Body::default(),
-        Some(Lexed::Text(text)) => bodies.text(text, content_type(headers), role),
-        Some(Lexed::Json(body)) => *body,
-    })
+    record.call(input, number, bodies)
 }
 
-fn record<'b>(lex: &mut Lexer<'b>, bodies: &mut Bodies) -> Scan<Record<'b, Lexed<'b>>> {
+fn record<'b>(lex: &mut Lexer<'b>, bodies: &mut Bodies) -> Scan<Record<'b>> {
     let (mut record, mut seen) = (Record::default(), Seen::default());
     let mut time: [Option<Value>; 2] = [None, None];
     lex.members(|lex, key| {
@@ -311,7 +294,7 @@ fn record<'b>(lex: &mut Lexer<'b>, bodies: &mut Bodies) -> Scan<Record<'b, Lexed
 }
 
 /// A request or response: an object's members, or nothing of any other value.
-fn part<'b>(lex: &mut Lexer<'b>, role: Role, bodies: &mut Bodies) -> Scan<Part<Lexed<'b>>> {
+fn part<'b>(lex: &mut Lexer<'b>, role: Role, bodies: &mut Bodies) -> Scan<Part<'b>> {
     let (mut part, mut seen) = (Part::default(), Seen::default());
     lex.whitespace();
     if lex.peek()? != b'{' {
@@ -331,12 +314,12 @@ fn part<'b>(lex: &mut Lexer<'b>, role: Role, bodies: &mut Bodies) -> Scan<Part<L
     Ok(part)
 }
 
-fn body<'b>(lex: &mut Lexer<'b>, role: Role, bodies: &mut Bodies) -> Scan<Lexed<'b>> {
+fn body<'b>(lex: &mut Lexer<'b>, role: Role, bodies: &mut Bodies) -> Scan<Given<'b>> {
     lex.whitespace();
     match lex.peek()? {
-        b'"' => lex.string().map(Lexed::Text),
-        b'n' => lex.word(b"null").map(|()| Lexed::Null),
-        _ => bodies.json(lex, role).map(|body| Lexed::Json(Box::new(body))),
+        b'"' => lex.string().map(Given::Text),
+        b'n' => lex.word(b"null").map(|()| Given::Null),
+        _ => bodies.json(lex, role).map(|body| Given::Json(Box::new(body))),
     }
 }
 
