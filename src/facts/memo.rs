@@ -14,6 +14,10 @@ use std::hash::Hasher;
 /// long are forgotten, so the memory stays bounded whatever the traffic.
 const GENERATION_BYTES: usize = 4 << 20;
 
+/// How many items one hash (their list, place and first bytes) holds: items that share more
+/// are scanned each time, so that crafted items cannot make each look-up walk a long list.
+const BUCKET: usize = 32;
+
 /// How many of an item's first bytes find it; shorter items are scanned each time (they cost
 /// little). Only objects, lists and strings are remembered: their bytes say where they end.
 pub(super) const PREFIX: usize = 32;
@@ -112,11 +116,34 @@ impl<T> Memo<T> {
     }
 
     fn keep(&mut self, key: u64, remembered: Remembered<T>) {
+        let bucket = self.newer.entry(key).or_default();
+        if bucket.len() >= BUCKET {
+            return;
+        }
         self.newer_bytes += remembered.bytes.len();
-        self.newer.entry(key).or_default().push(remembered);
+        bucket.push(remembered);
         if self.newer_bytes > GENERATION_BYTES {
             self.older = std::mem::take(&mut self.newer);
             self.newer_bytes = 0;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Memo, BUCKET};
+
+    /// Items that share their first bytes are remembered only as far as a bucket holds: a
+    /// look-up never walks more than a few.
+    #[test]
+    fn items_sharing_their_first_bytes_fill_one_bucket_at_most() {
+        let mut memo = Memo::<usize>::default();
+        for i in 0..100 {
+            let item = format!("\"{}{i}\"", "x".repeat(40));
+            memo.insert(0, 0, item.as_bytes(), i);
+        }
+        assert!(memo.newer.values().all(|bucket| bucket.len() <= BUCKET));
+        let first = format!("\"{}0\"", "x".repeat(40));
+        assert_eq!(memo.get(0, 0, first.as_bytes()).map(|(made, length)| (*made, length)), Some((0, first.len())));
     }
 }
