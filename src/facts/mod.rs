@@ -14,6 +14,7 @@ mod scan;
 mod seq;
 
 pub use memo::ItemMemo;
+pub(crate) use memo::{rememberable, Memo};
 
 use crate::lexicon;
 

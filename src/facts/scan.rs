@@ -3,7 +3,7 @@
 //! allocated per JSON node: keys go to one arena, strings are read where they lie unless they
 //! hold escapes, and each object's members are ordered by key only to combine their hashes.
 
-use super::memo::{ItemMemo, Scanned, PREFIX};
+use super::memo::{rememberable, ItemMemo, Scanned, PREFIX};
 use super::seq::Seq;
 use super::{
     field_text, is_content_key, is_handle_like, is_noise_name, keeps_content, pointer_segment, text_hash, Candidate,
@@ -245,10 +245,10 @@ impl<'b> Scanner<'b> {
         self.lex.whitespace();
         let start = self.lex.at;
         let rest = &self.lex.bytes[start..];
-        if rest.len() < PREFIX || !matches!(rest[0], b'{' | b'[' | b'"') {
+        if !rememberable(rest) {
             return self.value(context);
         }
-        if let Some((scanned, length)) = self.memo.as_deref_mut().and_then(|memo| memo.get(place, index, rest)) {
+        if let Some((scanned, length)) = self.memo.as_deref_mut().and_then(|memo| memo.0.get(place, index, rest)) {
             self.facts.texts.extend_from_slice(&scanned.texts);
             self.facts.long_texts.extend_from_slice(&scanned.long_texts);
             self.candidates.extend(scanned.candidates.iter().cloned());
@@ -265,7 +265,7 @@ impl<'b> Scanner<'b> {
                 long_texts: self.facts.long_texts[from.1..].to_vec(),
                 candidates: self.candidates[from.2..].to_vec(),
             };
-            memo.insert(place, index, bytes, scanned);
+            memo.0.insert(place, index, bytes, scanned);
         }
         Ok(node)
     }

@@ -1,14 +1,16 @@
 //! JSON Lines: one record per line. Request logs in the shapes people write — OpenAI batch input
 //! (`custom_id`, `method`, `url`, `body`) and output (`custom_id`, `response.body`) files, and the
 //! generic shape documented in the README — and OTLP/JSON with one export request per line.
+//! Request records and OTLP exports in the shapes writers use are read on the lexer
+//! ([`request_lines`], [`otlp::Export`]); every other line as a tree, in the order below.
 //! A bad line costs a warning with its line number; the rest is analyzed.
 
 use super::records::{KeyTally, Kind, Records};
-use super::spans::{self, normalize_id};
-use super::{otlp, time::parse_rfc3339_ms, Read, Text};
+use super::request_lines::{self, Bodies};
+use super::{otlp, spans, Read, Text};
 use crate::error::{Error, Location, Result};
 use crate::limits::Limits;
-use crate::model::{Body, Call, Diagnostic, Format, Headers, Request, Response, Severity, Source, Span, Url};
+use crate::model::{Diagnostic, Format, Severity};
 use serde_json::Value;
 
 /// JSON Lines: the first line is a whole JSON object (or list) by itself and more lines follow.
@@ -44,6 +46,8 @@ pub struct Lines {
     /// Bytes before the text (a byte order mark), added to reported offsets.
     base: usize,
     keep_bodies: bool,
+    /// How the bodies of request records read from their text are made.
+    bodies: Bodies,
 }
 
 impl Lines {
@@ -57,6 +61,7 @@ impl Lines {
             input,
             base,
             keep_bodies,
+            bodies: Bodies::new(keep_bodies),
         }
     }
 
@@ -84,6 +89,11 @@ impl Lines {
             self.otlp_read(notes, number, warn);
             return Ok(());
         }
+        if let Some(call) = request_lines::read(trimmed, self.input, number, &mut self.bodies) {
+            self.records += 1;
+            self.read.calls.push(call);
+            return Ok(());
+        }
         let value: Value = match serde_json::from_str(trimmed) {
             Ok(value) => value,
             Err(e) => {
@@ -98,18 +108,25 @@ impl Lines {
                 return Ok(());
             }
         };
+        self.tree(&value, number, warn);
+        Ok(())
+    }
+
+    /// A line read as a tree: OTLP, a span or log record, a request record, a batch of records,
+    /// or JSON callstate does not know.
+    fn tree(&mut self, value: &Value, number: usize, warn: impl Fn(String) -> Diagnostic) {
         self.records += 1;
-        if otlp::is_otlp(&value) || value.get("resourceLogs").is_some() {
+        if otlp::is_otlp(value) || value.get("resourceLogs").is_some() {
             let mut notes = Vec::new();
-            otlp::otlp_spans(&value, &mut notes, &mut self.spans);
-            self.spans.add_otlp_logs(&value);
+            otlp::otlp_spans(value, &mut notes, &mut self.spans);
+            self.spans.add_otlp_logs(value);
             self.otlp_read(notes, number, warn);
-            return Ok(());
+            return;
         }
-        if self.spans.add(&value) {
-            return Ok(());
+        if self.spans.add(value) {
+            return;
         }
-        match record_to_call(&value, self.input, number) {
+        match request_lines::of_tree(value, self.input, number) {
             Some(mut call) => {
                 if !self.keep_bodies {
                     call.slim();
@@ -117,10 +134,9 @@ impl Lines {
                 self.read.calls.push(call)
             }
             // A line may hold a batch of records (a list, or a wrapper object).
-            None if self.spans.add_document(&value) > 0 => {}
-            None => self.unknown.add(&value),
+            None if self.spans.add_document(value) > 0 => {}
+            None => self.unknown.add(value),
         }
-        Ok(())
     }
 
     /// An OTLP/JSON line in the shape exporters write, read without a tree of the line (megabytes
@@ -178,68 +194,4 @@ fn unknown_lines(unknown: &KeyTally, lines: usize, nothing_read: bool) -> Diagno
         format!("{} of {lines} JSON lines are not records callstate knows and were skipped{keys}.", unknown.records)
     };
     Diagnostic { severity: Severity::Warning, message, location: None }
-}
-
-fn body(value: Option<&Value>, headers: &Headers) -> Body {
-    match value {
-        None | Some(Value::Null) => Body::default(),
-        Some(Value::String(s)) => Body::new(s.clone().into_bytes(), headers.get("content-type").map(str::to_string)),
-        Some(other) => Body::from_json(other),
-    }
-}
-
-fn text<'v>(value: &'v Value, keys: &[&str]) -> Option<&'v str> {
-    keys.iter().find_map(|k| value.get(k).and_then(Value::as_str))
-}
-
-fn record_to_call(record: &Value, input: usize, line: usize) -> Option<Call> {
-    let custom_id = text(record, &["custom_id"]).map(str::to_string);
-    // OpenAI batch output: the response to the input line with the same `custom_id`.
-    if let (Some(_), Some(response)) = (&custom_id, record.get("response").filter(|r| r.get("status_code").is_some())) {
-        let status = response.get("status_code").and_then(Value::as_u64).unwrap_or(0) as u16;
-        return Some(Call {
-            source: Source { input, entry: line },
-            response: Some(Response {
-                status,
-                headers: Headers::default(),
-                body: body(response.get("body"), &Headers::default()),
-            }),
-            correlation_key: custom_id,
-            ..Call::default()
-        });
-    }
-    let method = text(record, &["method"])?.to_ascii_uppercase();
-    let url = text(record, &["url", "uri"])?;
-    let request = record.get("request");
-    let request_headers = Headers::from_json(request.and_then(|r| r.get("headers")).or_else(|| record.get("headers")));
-    // OpenAI batch input has `body` at the top; the generic shape has `request.body`.
-    let request_body = body(request.and_then(|r| r.get("body")).or_else(|| record.get("body")), &request_headers);
-    let response = record.get("response").map(|r| {
-        let headers = Headers::from_json(r.get("headers"));
-        let status = r.get("status").or_else(|| r.get("status_code")).and_then(Value::as_u64).unwrap_or(0) as u16;
-        Response { status, body: body(r.get("body"), &headers), headers }
-    });
-    let started_ms = match record.get("time").or_else(|| record.get("timestamp")) {
-        Some(Value::String(s)) => parse_rfc3339_ms(s),
-        Some(Value::Number(n)) => n.as_f64().map(|t| if t < 1e11 { t * 1000.0 } else { t }),
-        _ => None,
-    };
-    let url = Url::parse(url);
-    let span = text(record, &["trace_id"]).map(|trace_id| Span {
-        trace_id: normalize_id(trace_id),
-        span_id: text(record, &["span_id"]).map(normalize_id).unwrap_or_default(),
-        parent_span_id: text(record, &["parent_id", "parent_span_id"]).map(normalize_id),
-        name: format!("{method} {}", url.path),
-        ..Span::default()
-    });
-    Some(Call {
-        source: Source { input, entry: line },
-        started_ms,
-        duration_ms: record.get("duration_ms").and_then(Value::as_f64),
-        request: Request { method, url, headers: request_headers, body: request_body },
-        response,
-        span,
-        correlation_key: custom_id,
-        ..Call::default()
-    })
 }

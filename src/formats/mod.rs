@@ -7,12 +7,15 @@ mod cassette;
 pub use har::oracle as har_oracle;
 #[cfg(any(test, feature = "oracle"))]
 pub use otlp::agrees as otlp_agrees;
+#[cfg(any(test, feature = "oracle"))]
+pub use request_lines::agrees as jsonl_agrees;
 mod har;
 mod jsonl;
 mod nock;
 mod observability;
 mod otlp;
 mod records;
+mod request_lines;
 mod spans;
 mod stream;
 mod time;

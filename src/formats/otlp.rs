@@ -186,16 +186,22 @@ impl Export {
 /// The members of an object so far, of the names its type knows: another name, or one met
 /// again, refuses the object (as serde's `deny_unknown_fields` and its check of duplicates do).
 #[derive(Default)]
-struct Seen(u32);
+pub(super) struct Seen(u32);
 
 impl Seen {
     fn field(&mut self, key: &str, names: &[&'static str]) -> Scan<&'static str> {
-        let index = names.iter().position(|name| *name == key).ok_or(())?;
+        self.known(key, names)?.ok_or(())
+    }
+
+    /// The name `key` is of `names` (at most 32), `None` for another name; a name met again
+    /// refuses the object.
+    pub(super) fn known(&mut self, key: &str, names: &[&'static str]) -> Scan<Option<&'static str>> {
+        let Some(index) = names.iter().position(|name| *name == key) else { return Ok(None) };
         if self.0 & 1 << index != 0 {
             return Err(());
         }
         self.0 |= 1 << index;
-        Ok(names[index])
+        Ok(Some(names[index]))
     }
 }
 
@@ -336,7 +342,7 @@ fn one_any(lex: &mut Lexer, depth: usize) -> Scan<Value> {
 }
 
 /// A value as a tree (a string as it is), the tree no deeper than [`MAX_TREE_NESTING`].
-fn tree(lex: &mut Lexer) -> Scan<Value> {
+pub(super) fn tree(lex: &mut Lexer) -> Scan<Value> {
     if lex.peek()? == b'"' {
         return Ok(Value::String(lex.string()?.into_owned()));
     }

@@ -226,6 +226,32 @@ const END: &[&str] = &["endTimeUnixNano", "end_time_unix_nano", "endTime", "end_
 const LANGFUSE_TYPES: &[&str] =
     &["GENERATION", "SPAN", "EVENT", "AGENT", "TOOL", "CHAIN", "RETRIEVER", "EMBEDDING", "EVALUATOR", "GUARDRAIL"];
 
+/// Whether `key` marks a record: an object that has no such key is no record [`kind_of`] knows,
+/// nor OTLP (`resourceSpans`, `resourceLogs`). Each kind needs one: `object` (OpenAI Agents),
+/// `events` (ADK), `run_type` (LangSmith), `type` or `observations`, `htmlPath` or `sessionId`
+/// (Langfuse), and a span or log record its name, a start time, or a log record's time, severity
+/// or event name beside its ids. Keep in step with [`kind_of`].
+pub fn marks_record(key: &str) -> bool {
+    MARKS.contains(&key) || START.contains(&key)
+}
+
+const MARKS: &[&str] = &[
+    "object",
+    "events",
+    "run_type",
+    "type",
+    "observations",
+    "htmlPath",
+    "sessionId",
+    "name",
+    "timeUnixNano",
+    "observedTimeUnixNano",
+    "severityNumber",
+    "eventName",
+    "resourceSpans",
+    "resourceLogs",
+];
+
 /// What a JSON value is, as a record; `None` when it is none of them.
 pub fn kind_of(value: &Value) -> Option<Kind> {
     let map = value.as_object()?;

@@ -3,7 +3,7 @@
 //! such as the Vercel AI SDK and OpenInference use for prompts and replies. Shared by the OTLP
 //! reader and the readers of SDK span dumps.
 
-use crate::facts::{field_text, Role};
+use crate::facts::{field_text, rememberable, Memo, Role};
 use crate::lex::{stop_byte, Lexer, Scan, Text};
 use crate::model::{Body, Call, Headers, Request, Response, Source, Span, Transport, Url};
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -183,34 +183,31 @@ pub(super) fn written_list(text: &str) -> Option<String> {
     if lex.peek() != Ok(b'[') {
         return None;
     }
-    written(&mut lex, &mut out, 0).ok()?;
+    // An item of the messages that OpenInference wraps: the tree unwraps it.
+    let wrapped = |item: &str| item.starts_with(r#"{"message":{"#) && written_members(item) == 1;
+    written_items(&mut lex, &mut out, 1, None, wrapped).ok()?;
     lex.whitespace();
     lex.ran_out().then_some(out)
 }
 
+/// The text written of items of JSON values, by the items' text (see [`Memo`]).
+pub(super) type Written = Memo<Box<str>>;
+
+/// Any JSON value at the lexer into `out` as serde_json writes its tree (as [`written_list`]
+/// writes a list, without unwrapping anything); what it refuses is left to the tree. With a
+/// `memo`, the items of the first lists met from the top (a conversation's messages) are written
+/// once, then copied: a history resent turn after turn is written once.
+pub(super) fn written_json(lex: &mut Lexer, out: &mut String, memo: Option<&mut Written>) -> Scan<()> {
+    written(lex, out, 0, memo)
+}
+
 /// One value of [`written_list`]'s text into `out`; `depth` is how many brackets are open.
-fn written<'b>(lex: &mut Lexer<'b>, out: &mut String, depth: usize) -> Scan<()> {
+/// `memo` is for the items of the lists met below, not within.
+fn written<'b>(lex: &mut Lexer<'b>, out: &mut String, depth: usize, memo: Option<&mut Written>) -> Scan<()> {
     lex.whitespace();
     match lex.peek()? {
-        b'{' if depth < MAX_WRITTEN_NESTING => written_object(lex, out, depth + 1),
-        b'[' if depth < MAX_WRITTEN_NESTING => {
-            out.push('[');
-            let mut first = true;
-            lex.items(|lex| {
-                if !std::mem::take(&mut first) {
-                    out.push(',');
-                }
-                let start = out.len();
-                written(lex, out, depth + 1)?;
-                // An item of the messages that OpenInference wraps: the tree unwraps it.
-                match depth == 0 && out[start..].starts_with(r#"{"message":{"#) {
-                    true if written_members(&out[start..]) == 1 => Err(()),
-                    _ => Ok(()),
-                }
-            })?;
-            out.push(']');
-            Ok(())
-        }
+        b'{' if depth < MAX_WRITTEN_NESTING => written_object(lex, out, depth + 1, memo),
+        b'[' if depth < MAX_WRITTEN_NESTING => written_items(lex, out, depth + 1, memo, |_| false),
         b'"' => {
             match lex.read_string()? {
                 Text::Raw(raw) => quoted(out, raw),
@@ -225,8 +222,62 @@ fn written<'b>(lex: &mut Lexer<'b>, out: &mut String, depth: usize) -> Scan<()> 
     }
 }
 
+/// A list's items, `depth` brackets open within it, each from `memo` where it was written
+/// before; an item that `refused` says of its written text refuses the list.
+fn written_items(
+    lex: &mut Lexer,
+    out: &mut String,
+    depth: usize,
+    mut memo: Option<&mut Written>,
+    refused: impl Fn(&str) -> bool,
+) -> Scan<()> {
+    out.push('[');
+    let mut index = 0;
+    lex.items(|lex| {
+        if index > 0 {
+            out.push(',');
+        }
+        let start = out.len();
+        match memo.as_deref_mut() {
+            Some(memo) => written_item(lex, out, depth, index, memo)?,
+            None => written(lex, out, depth, None)?,
+        }
+        index += 1;
+        match refused(&out[start..]) {
+            true => Err(()),
+            false => Ok(()),
+        }
+    })?;
+    out.push(']');
+    Ok(())
+}
+
+/// Item `index` of a list: its text copied from `memo` where the same bytes (at the same place)
+/// were written before, else written and remembered. Only text that was written is remembered,
+/// so the same bytes are written the same, and refused the same.
+fn written_item(lex: &mut Lexer, out: &mut String, depth: usize, index: usize, memo: &mut Written) -> Scan<()> {
+    lex.whitespace();
+    let start = lex.at;
+    let rest = &lex.bytes[start..];
+    if !rememberable(rest) {
+        return written(lex, out, depth, None);
+    }
+    if let Some((text, length)) = memo.get(depth, index, rest) {
+        out.push_str(text);
+        lex.at = start + length;
+        return Ok(());
+    }
+    let from = out.len();
+    written(lex, out, depth, None)?;
+    let bytes = &lex.bytes[start..lex.at];
+    if rememberable(bytes) {
+        memo.insert(depth, index, bytes, out[from..].into());
+    }
+    Ok(())
+}
+
 /// An object's members in the order of their keys, as a tree of it holds them.
-fn written_object<'b>(lex: &mut Lexer<'b>, out: &mut String, depth: usize) -> Scan<()> {
+fn written_object<'b>(lex: &mut Lexer<'b>, out: &mut String, depth: usize, mut memo: Option<&mut Written>) -> Scan<()> {
     let start = out.len();
     out.push('{');
     let mut members: Vec<(Cow<'b, str>, std::ops::Range<usize>)> = Vec::new();
@@ -240,7 +291,7 @@ fn written_object<'b>(lex: &mut Lexer<'b>, out: &mut String, depth: usize) -> Sc
             Cow::Owned(key) => escaped(out, key),
         }
         out.push(':');
-        written(lex, out, depth)?;
+        written(lex, out, depth, memo.as_deref_mut())?;
         members.push((key, from..out.len()));
         Ok(())
     })?;
