@@ -29,6 +29,16 @@ pub fn sort_by<T>(items: &mut Vec<T>, compare: impl Fn(&T, &T) -> Ordering) {
     items.extend(order.iter().filter_map(|&i| slots[i].take()));
 }
 
+/// Sorts members by their keys as a JSON tree holds them: `None` if a key repeats (a tree keeps
+/// only one of them), else whether the order changed.
+pub fn by_distinct_keys<K: Ord, V>(members: &mut Vec<(K, V)>) -> Option<bool> {
+    if members.windows(2).all(|pair| pair[0].0 < pair[1].0) {
+        return Some(false);
+    }
+    sort_by(members, |a, b| a.0.cmp(&b.0));
+    members.windows(2).all(|pair| pair[0].0 != pair[1].0).then_some(true)
+}
+
 /// Sorts `items` stably by `key`, as `slice::sort_by_key`.
 pub fn sort_by_key<T, K: Ord>(items: &mut Vec<T>, key: impl Fn(&T) -> K) {
     sort_by(items, |a, b| key(a).cmp(&key(b)));
@@ -78,6 +88,17 @@ fn stable_order(n: usize, compare: &dyn Fn(usize, usize) -> Ordering) -> Vec<usi
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn members_sort_by_distinct_keys() {
+        let mut sorted = vec![("a", 1), ("b", 2)];
+        assert_eq!(by_distinct_keys(&mut sorted), Some(false));
+        let mut unsorted = vec![("role", 1), ("content", 2), ("name", 3)];
+        assert_eq!(by_distinct_keys(&mut unsorted), Some(true));
+        assert_eq!(unsorted, [("content", 2), ("name", 3), ("role", 1)]);
+        let mut repeated = vec![("b", 1), ("a", 2), ("b", 3)];
+        assert_eq!(by_distinct_keys(&mut repeated), None);
+    }
 
     #[test]
     #[allow(clippy::unnecessary_sort_by)] // the same calls as ours, on purpose

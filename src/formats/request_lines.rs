@@ -115,13 +115,8 @@ impl Record<'_> {
             let headers = part.headers.unwrap_or_default();
             Response { status: part.status, body: body(part.body, &headers, Role::Response), headers }
         });
-        let span = trace_id.map(|trace_id| Span {
-            trace_id: normalize_id(&trace_id),
-            span_id: span_id.map(|id| normalize_id(&id)).unwrap_or_default(),
-            parent_span_id: parent_id.into_iter().flatten().next().map(|id| normalize_id(&id)),
-            name: format!("{method} {}", url.path),
-            ..Span::default()
-        });
+        let parent_id = parent_id.into_iter().flatten().next();
+        let span = trace_id.map(|trace_id| span_of(&trace_id, span_id.as_deref(), parent_id.as_deref(), &method, &url));
         Some(Call {
             source,
             started_ms,
@@ -132,6 +127,17 @@ impl Record<'_> {
             correlation_key,
             ..Call::default()
         })
+    }
+}
+
+/// The span a record names by its ids, called after its method and path as HTTP spans are.
+fn span_of(trace_id: &str, span_id: Option<&str>, parent_id: Option<&str>, method: &str, url: &Url) -> Span {
+    Span {
+        trace_id: normalize_id(trace_id),
+        span_id: span_id.map(normalize_id).unwrap_or_default(),
+        parent_span_id: parent_id.map(normalize_id),
+        name: format!("{method} {}", url.path),
+        ..Span::default()
     }
 }
 
@@ -347,12 +353,7 @@ fn text_headers(lex: &mut Lexer) -> Scan<Headers> {
         pairs.push((name, lex.string()?));
         Ok(())
     })?;
-    if !pairs.windows(2).all(|pair| pair[0].0 < pair[1].0) {
-        crate::sort::sort_by(&mut pairs, |a, b| a.0.cmp(&b.0));
-        if pairs.windows(2).any(|pair| pair[0].0 == pair[1].0) {
-            return Err(());
-        }
-    }
+    crate::sort::by_distinct_keys(&mut pairs).ok_or(())?;
     let mut headers = Headers::default();
     pairs.iter().for_each(|(name, value)| headers.push(name, value));
     Ok(headers)

@@ -295,11 +295,7 @@ fn written_object<'b>(lex: &mut Lexer<'b>, out: &mut String, depth: usize, mut m
         members.push((key, from..out.len()));
         Ok(())
     })?;
-    if !members.windows(2).all(|pair| pair[0].0 < pair[1].0) {
-        crate::sort::sort_by(&mut members, |a, b| a.0.cmp(&b.0));
-        if members.windows(2).any(|pair| pair[0].0 == pair[1].0) {
-            return Err(());
-        }
+    if crate::sort::by_distinct_keys(&mut members).ok_or(())? {
         let written = out.split_off(start + 1);
         for (i, (_, range)) in members.iter().enumerate() {
             if i > 0 {
