@@ -243,10 +243,10 @@ fn written_items(
             None => written(lex, out, depth, None)?,
         }
         index += 1;
-        match refused(&out[start..]) {
-            true => Err(()),
-            false => Ok(()),
+        if refused(&out[start..]) {
+            return Err(());
         }
+        Ok(())
     })?;
     out.push(']');
     Ok(())
