@@ -3,11 +3,11 @@
 # tests/corpus/* and tests/corpus/runtimes/* (files only) and tests/formats/*. analyze_many also gets a few multi-input seeds,
 # its inputs joined by a 0xFF byte (see fuzz_targets/analyze_many.rs); body_facts every JSON
 # body of the HAR inputs on its own (fuzz/body-seeds.mjs); har_same the HARs; otlp_same the OTLP documents; jsonl_same the JSON Lines inputs and
-# request records of each shape. Idempotent.
+# request records of each shape; tape_same every test input. Idempotent.
 set -euo pipefail
 FUZZ="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$FUZZ")"
-TARGETS=(read_any read_yaml read_json_shapes read_jsonl analyze_many body_facts)
+TARGETS=(read_any read_yaml read_json_shapes read_jsonl analyze_many body_facts tape_same)
 
 for target in "${TARGETS[@]}"; do
 	dir="$FUZZ/corpus/$target"

@@ -13,6 +13,7 @@ pub mod excerpt;
 pub mod facts;
 pub mod formats;
 pub mod inputs;
+pub mod json;
 mod lex;
 pub mod lexicon;
 pub mod limits;
