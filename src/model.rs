@@ -2,6 +2,7 @@
 //! signals read nothing else.
 
 use crate::facts::{Facts, ItemMemo, Role};
+use crate::json::Node;
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::Value;
@@ -386,6 +387,47 @@ impl Headers {
         }
     }
 
+    /// Headers as [`Headers::from_json`] reads them, from a document's node.
+    pub fn from_node(value: Option<Node>) -> Headers {
+        let mut headers = Headers::default();
+        match value {
+            Some(map) if map.is_object() => map.members().for_each(|(name, value)| headers.push_node(name, value)),
+            Some(items) => items.items().for_each(|item| headers.push_node_item(item)),
+            None => {}
+        }
+        headers
+    }
+
+    /// One item of a list of headers.
+    fn push_node_item(&mut self, item: Node) {
+        if item.is_object() {
+            if let (Some(name), Some(value)) = (item.get("name").and_then(|n| n.as_str()), item.get("value")) {
+                self.push_node(name, value);
+            }
+        } else if let Some(line) = item.as_str() {
+            if let Some((name, value)) = line.split_once(':') {
+                self.push(name, value.trim());
+            }
+        } else if let (2, Some(name)) = (item.len(), item.item(0).and_then(|n| n.as_str())) {
+            self.push_node(name, item.item(1).unwrap_or(item));
+        } else {
+            item.items().for_each(|pair| self.push_node_item(pair));
+        }
+    }
+
+    /// One header name with a JSON value or list of values (nested lists flattened).
+    pub fn push_node(&mut self, name: &str, value: Node) {
+        if let Some(text) = value.as_str() {
+            self.push(name, text);
+        } else if value.is_number() {
+            self.push(name, crate::json::write::compact(value));
+        } else if let Some(flag) = value.as_bool() {
+            self.push(name, if flag { "true" } else { "false" });
+        } else {
+            value.items().for_each(|v| self.push_node(name, v));
+        }
+    }
+
     /// The first value of the header called `name` (lower-case).
     pub fn get(&self, name: &str) -> Option<&str> {
         self.get_all(name).next()
@@ -468,6 +510,11 @@ impl Body {
     /// A body the recording already holds as JSON.
     pub fn from_json(value: &Value) -> Self {
         Body::new(serde_json::to_vec(value).unwrap_or_default(), Some("application/json".into()))
+    }
+
+    /// A body the recording holds as a JSON value: its text as serde_json writes the value.
+    pub fn from_node(value: Node) -> Self {
+        Body::new(crate::json::write::compact(value).into_bytes(), Some("application/json".into()))
     }
 
     pub fn is_empty(&self) -> bool {

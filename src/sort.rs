@@ -39,6 +39,25 @@ pub fn by_distinct_keys<K: Ord, V>(members: &mut Vec<(K, V)>) -> Option<bool> {
     members.windows(2).all(|pair| pair[0].0 != pair[1].0).then_some(true)
 }
 
+/// Sorts members by their keys as a JSON tree holds them, a repeated key once with its last
+/// value: whether the list changed.
+pub fn by_keys_keeping_last<K: Ord, V>(members: &mut Vec<(K, V)>) -> bool {
+    if members.windows(2).all(|pair| pair[0].0 < pair[1].0) {
+        return false;
+    }
+    sort_by(members, |a, b| a.0.cmp(&b.0));
+    // Stable: of a run of one key, the last is the last written.
+    let mut kept: Vec<(K, V)> = Vec::with_capacity(members.len());
+    for (key, value) in members.drain(..) {
+        match kept.last_mut() {
+            Some(last) if last.0 == key => last.1 = value,
+            _ => kept.push((key, value)),
+        }
+    }
+    *members = kept;
+    true
+}
+
 /// Sorts `items` stably by `key`, as `slice::sort_by_key`.
 pub fn sort_by_key<T, K: Ord>(items: &mut Vec<T>, key: impl Fn(&T) -> K) {
     sort_by(items, |a, b| key(a).cmp(&key(b)));
@@ -98,6 +117,10 @@ mod tests {
         assert_eq!(unsorted, [("content", 2), ("name", 3), ("role", 1)]);
         let mut repeated = vec![("b", 1), ("a", 2), ("b", 3)];
         assert_eq!(by_distinct_keys(&mut repeated), None);
+        let mut repeated = vec![("b", 1), ("a", 2), ("b", 3), ("a", 4), ("c", 5)];
+        assert!(by_keys_keeping_last(&mut repeated));
+        assert_eq!(repeated, [("a", 4), ("b", 3), ("c", 5)]);
+        assert!(!by_keys_keeping_last(&mut repeated));
     }
 
     #[test]

@@ -3,12 +3,12 @@
 //! such as the Vercel AI SDK and OpenInference use for prompts and replies. Shared by the OTLP
 //! reader and the readers of SDK span dumps.
 
-use crate::facts::{field_text, rememberable, Memo, Role};
-use crate::lex::{stop_byte, Lexer, Scan, Text};
+use crate::facts::{field_text, Role};
+use crate::json::write::written_list_items;
+use crate::lex::Lexer;
 use crate::model::{Body, Call, Headers, Request, Response, Source, Span, Transport, Url};
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde_json::{json, Map, Value};
-use std::borrow::Cow;
 
 /// One span as any reader found it, ids already lower-case hex.
 #[derive(Debug, Default)]
@@ -143,9 +143,6 @@ fn message_list(value: &Value) -> Option<Value> {
     Some(Value::Array(unwrapped.collect()))
 }
 
-/// How deep a list of messages written from its text ([`written_list`]) may nest.
-const MAX_WRITTEN_NESTING: usize = 32;
-
 /// A list of messages for a body: JSON text, or a tree where the text could not be written.
 enum Listed {
     Text(String),
@@ -173,9 +170,8 @@ fn listed(value: &Value) -> Option<Listed> {
 /// A list in JSON text `text` as serde_json writes the tree [`message_list`] makes of it
 /// (compact, each object's keys in order, strings and numbers as it writes them), made from the
 /// text in one pass without the tree. `None` for anything else, left to the tree: text that is
-/// not a JSON list, that nests deeper than [`MAX_WRITTEN_NESTING`] or repeats a key in an
-/// object, and lists that hold an OpenInference wrapper (`{"message": {…}}`), which the tree
-/// unwraps.
+/// not a JSON list, that nests deeper than the writer allows, and lists that hold an OpenInference
+/// wrapper (`{"message": {…}}`), which the tree unwraps.
 pub(super) fn written_list(text: &str) -> Option<String> {
     let mut lex = Lexer::new(text);
     let mut out = String::with_capacity(text.len());
@@ -185,127 +181,9 @@ pub(super) fn written_list(text: &str) -> Option<String> {
     }
     // An item of the messages that OpenInference wraps: the tree unwraps it.
     let wrapped = |item: &str| item.starts_with(r#"{"message":{"#) && written_members(item) == 1;
-    written_items(&mut lex, &mut out, 1, None, wrapped).ok()?;
+    written_list_items(&mut lex, &mut out, wrapped).ok()?;
     lex.whitespace();
     lex.ran_out().then_some(out)
-}
-
-/// The text written of items of JSON values, by the items' text (see [`Memo`]).
-pub(super) type Written = Memo<Box<str>>;
-
-/// Any JSON value at the lexer into `out` as serde_json writes its tree (as [`written_list`]
-/// writes a list, without unwrapping anything); what it refuses is left to the tree. With a
-/// `memo`, the items of the first lists met from the top (a conversation's messages) are written
-/// once, then copied: a history resent turn after turn is written once.
-pub(super) fn written_json(lex: &mut Lexer, out: &mut String, memo: Option<&mut Written>) -> Scan<()> {
-    written(lex, out, 0, memo)
-}
-
-/// One value of [`written_list`]'s text into `out`; `depth` is how many brackets are open.
-/// `memo` is for the items of the lists met below, not within.
-fn written<'b>(lex: &mut Lexer<'b>, out: &mut String, depth: usize, memo: Option<&mut Written>) -> Scan<()> {
-    lex.whitespace();
-    match lex.peek()? {
-        b'{' if depth < MAX_WRITTEN_NESTING => written_object(lex, out, depth + 1, memo),
-        b'[' if depth < MAX_WRITTEN_NESTING => written_items(lex, out, depth + 1, memo, |_| false),
-        b'"' => {
-            match lex.read_string()? {
-                Text::Raw(raw) => quoted(out, raw),
-                Text::Scratch => escaped(out, &lex.scratch),
-            }
-            Ok(())
-        }
-        b't' => lex.word(b"true").map(|()| out.push_str("true")),
-        b'f' => lex.word(b"false").map(|()| out.push_str("false")),
-        b'n' => lex.word(b"null").map(|()| out.push_str("null")),
-        _ => written_number(lex, out),
-    }
-}
-
-/// A list's items, `depth` brackets open within it, each from `memo` where it was written
-/// before; an item that `refused` says of its written text refuses the list.
-fn written_items(
-    lex: &mut Lexer,
-    out: &mut String,
-    depth: usize,
-    mut memo: Option<&mut Written>,
-    refused: impl Fn(&str) -> bool,
-) -> Scan<()> {
-    out.push('[');
-    let mut index = 0;
-    lex.items(|lex| {
-        if index > 0 {
-            out.push(',');
-        }
-        let start = out.len();
-        match memo.as_deref_mut() {
-            Some(memo) => written_item(lex, out, depth, index, memo)?,
-            None => written(lex, out, depth, None)?,
-        }
-        index += 1;
-        if refused(&out[start..]) {
-            return Err(());
-        }
-        Ok(())
-    })?;
-    out.push(']');
-    Ok(())
-}
-
-/// Item `index` of a list: its text copied from `memo` where the same bytes (at the same place)
-/// were written before, else written and remembered. Only text that was written is remembered,
-/// so the same bytes are written the same, and refused the same.
-fn written_item(lex: &mut Lexer, out: &mut String, depth: usize, index: usize, memo: &mut Written) -> Scan<()> {
-    lex.whitespace();
-    let start = lex.at;
-    let rest = &lex.bytes[start..];
-    if !rememberable(rest) {
-        return written(lex, out, depth, None);
-    }
-    if let Some((text, length)) = memo.get(depth, index, rest) {
-        out.push_str(text);
-        lex.at = start + length;
-        return Ok(());
-    }
-    let from = out.len();
-    written(lex, out, depth, None)?;
-    let bytes = &lex.bytes[start..lex.at];
-    if rememberable(bytes) {
-        memo.insert(depth, index, bytes, out[from..].into());
-    }
-    Ok(())
-}
-
-/// An object's members in the order of their keys, as a tree of it holds them.
-fn written_object<'b>(lex: &mut Lexer<'b>, out: &mut String, depth: usize, mut memo: Option<&mut Written>) -> Scan<()> {
-    let start = out.len();
-    out.push('{');
-    let mut members: Vec<(Cow<'b, str>, std::ops::Range<usize>)> = Vec::new();
-    lex.members(|lex, key| {
-        if !members.is_empty() {
-            out.push(',');
-        }
-        let from = out.len();
-        match &key {
-            Cow::Borrowed(raw) => quoted(out, raw),
-            Cow::Owned(key) => escaped(out, key),
-        }
-        out.push(':');
-        written(lex, out, depth, memo.as_deref_mut())?;
-        members.push((key, from..out.len()));
-        Ok(())
-    })?;
-    if crate::sort::by_distinct_keys(&mut members).ok_or(())? {
-        let written = out.split_off(start + 1);
-        for (i, (_, range)) in members.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            out.push_str(&written[range.start - start - 1..range.end - start - 1]);
-        }
-    }
-    out.push('}');
-    Ok(())
 }
 
 /// How many members the object at the start of `written` (as [`written_object`] writes) has,
@@ -321,52 +199,6 @@ fn written_members(written: &str) -> usize {
         lex.skip_value()
     });
     count
-}
-
-/// A number as serde_json writes it after reading it: a short integer as it is, any other
-/// through serde_json (which refuses one too large for a float).
-fn written_number(lex: &mut Lexer, out: &mut String) -> Scan<()> {
-    let start = lex.at;
-    let float = lex.number_grammar()?;
-    let number = &lex.text[start..lex.at];
-    if !float && number != "-0" {
-        out.push_str(number);
-        return Ok(());
-    }
-    let tree: Value = serde_json::from_str(number).map_err(|_| ())?;
-    out.push_str(&tree.to_string());
-    Ok(())
-}
-
-/// A string read without escapes: it holds nothing to escape.
-fn quoted(out: &mut String, raw: &str) {
-    out.push('"');
-    out.push_str(raw);
-    out.push('"');
-}
-
-/// A string as serde_json writes one: quotes, backslashes and control characters escaped,
-/// the short escapes where JSON has them.
-fn escaped(out: &mut String, text: &str) {
-    out.push('"');
-    let mut from = 0;
-    while let Some(stop) = stop_byte(&text.as_bytes()[from..]) {
-        let at = from + stop;
-        out.push_str(&text[from..at]);
-        match text.as_bytes()[at] {
-            b'"' => out.push_str("\\\""),
-            b'\\' => out.push_str("\\\\"),
-            b'\n' => out.push_str("\\n"),
-            b'\r' => out.push_str("\\r"),
-            b'\t' => out.push_str("\\t"),
-            0x08 => out.push_str("\\b"),
-            0x0c => out.push_str("\\f"),
-            byte => out.push_str(&format!("\\u{byte:04x}")),
-        }
-        from = at + 1;
-    }
-    out.push_str(&text[from..]);
-    out.push('"');
 }
 
 /// Whether [`written_list`] writes `text` as serde_json writes the tree [`message_list`] makes
@@ -871,6 +703,8 @@ mod tests {
             r#"[1, -5, 0, -0, 1.0, 1.50, 1e5, 2E-3, -0.0, 12345678901234567890, -9223372036854775808, true, false, null, "s", [[]], {}]"#,
             r#"[{"message":{"role":"user"},"other":1}, {"message":"text"}, {"b":{"z":1,"a":{"y":2,"x":3}},"a":[{"d":1,"c":2}]}]"#,
             r#"[{"\u0061":1,"b\n":2,"é":3,"e":4,"":5}]"#,
+            r#"[{"role":"user","role":"assistant"}]"#,
+            r#"[{"a":1,"b":2,"a":3,"\u0062":4}]"#,
         ];
         for text in written {
             assert!(written_list(text).is_some(), "{text}");
@@ -879,8 +713,6 @@ mod tests {
         let deep = format!("[{}{}]", "[".repeat(40), "]".repeat(40));
         let left = [
             r#"[{"message":{"role":"user","content":"hi"}}]"#,
-            r#"[{"role":"user","role":"assistant"}]"#,
-            r#"[{"a":1,"b":2,"a":3}]"#,
             r#"[1e999]"#,
             r#"[1,]"#,
             r#"[] x"#,

@@ -8,6 +8,7 @@
 //! key means its last value, and members are listed in key order.
 
 mod parse;
+pub mod write;
 
 pub use parse::{Due, Problem, SyntaxError};
 
@@ -207,18 +208,7 @@ impl<'d> Node<'d> {
     /// reads them.
     pub fn members(&self) -> std::vec::IntoIter<(&'d str, Node<'d>)> {
         let mut members: Vec<_> = self.members_in_order().collect();
-        if members.len() > 1 {
-            // A stable sort keeps repeats in order: the last of each run is the one kept.
-            crate::sort::sort_by(&mut members, |a, b| a.0.cmp(b.0));
-            let mut kept = Vec::with_capacity(members.len());
-            for (key, value) in members {
-                match kept.last_mut() {
-                    Some((last, held)) if *last == key => *held = value,
-                    _ => kept.push((key, value)),
-                }
-            }
-            members = kept;
-        }
+        crate::sort::by_keys_keeping_last(&mut members);
         members.into_iter()
     }
 }
