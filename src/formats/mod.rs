@@ -85,8 +85,16 @@ fn read_calls(bytes: &[u8], input: usize, limits: &Limits, keep_bodies: bool) ->
             return jsonl::read(&source, limits);
         }
     }
-    let document = if json { tree::parse(&source, limits)? } else { yaml::document(&source, limits)? };
-    let read = from_document(&document, &source, json, limits)?;
+    let yaml;
+    let text = if json {
+        source.text
+    } else {
+        yaml = yaml::document(&source, limits)?;
+        yaml.as_str()
+    };
+    let doc = document(&source, text, json, limits)?;
+    let document = tree::json(text, limits, !json).map_err(|e| source.json_error(e, "cassette"))?;
+    let read = from_document(&document, doc.root(), &source, json, limits)?;
     limits.check_calls(read.calls.len(), "The input", "calls")?;
     Ok(read)
 }
@@ -107,8 +115,44 @@ fn too_large(size: usize, limits: &Limits) -> Error {
     Error::over_limit(LimitName::MaxInputBytes, limit, message)
 }
 
+/// The document of an input that is not read as it streams: its JSON text (`json`), or the JSON
+/// text the YAML parser made of it.
+fn document<'t>(source: &Text, text: &'t str, json: bool, limits: &Limits) -> Result<crate::json::Doc<'t>> {
+    let budget = tree::budget(text.len(), limits).get();
+    // The YAML parser allows one level more than a JSON document.
+    let depth = if json { MAX_DEPTH } else { MAX_DEPTH + 1 };
+    crate::json::Doc::parse(text, depth, budget).map_err(|e| match json {
+        true => syntax_error(e, "input", limits).at(source.location_at(e.offset)),
+        // The YAML module wrote this JSON: an error here is its fault, not the input's.
+        false => Error::new(ErrorKind::UnknownFormat, format!("The YAML module wrote invalid JSON: {}.", e.detail())),
+    })
+}
+
+/// The error for a document that is not JSON: `what` names the input in the sentence.
+fn syntax_error(e: crate::json::SyntaxError, what: &str, limits: &Limits) -> Error {
+    use crate::json::Problem;
+    let detail = e.detail();
+    match e.problem {
+        Problem::Truncated => Error::malformed(format!("The {what} ends too early (truncated?): {detail}.")),
+        Problem::TooDeep(_) => Error::new(ErrorKind::Limit, format!("The {what} is nested more than {MAX_DEPTH} levels deep, the fixed limit that protects the stack; no real trace nests that deep.")),
+        Problem::OverBudget(_) => Error::over_limit(
+            LimitName::MaxTreeSize,
+            limits.max_tree_size,
+            format!("The {what} expands to more than {} nodes and string bytes, the limit `maxTreeSize`.", limits.max_tree_size),
+        ),
+        _ => Error::malformed(format!("The {what} is not valid JSON: {detail}.")),
+    }
+}
+
 /// Every other format is recognized by the shape of its document.
-fn from_document(document: &serde_json::Value, source: &Text, json: bool, limits: &Limits) -> Result<Read> {
+fn from_document(
+    document: &serde_json::Value,
+    root: crate::json::Node,
+    source: &Text,
+    json: bool,
+    limits: &Limits,
+) -> Result<Read> {
+    let _ = root;
     if otlp::is_otlp(document) {
         let mut notes = Vec::new();
         let mut records = records::Records::new(source.keep_bodies);

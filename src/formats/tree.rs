@@ -2,7 +2,6 @@
 //! tree (the "billion laughs"); every node and string byte is charged against a budget that
 //! grows with the input, so expansion stops with an error instead of exhausting memory.
 
-use super::Text;
 use crate::limits::Limits;
 use serde::de::{DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess, VariantAccess, Visitor};
 use serde_json::{Map, Number, Value};
@@ -152,9 +151,4 @@ pub fn json(text: &str, limits: &Limits, depth_checked: bool) -> serde_json::Res
     let value = Bounded { budget: &budget }.deserialize(&mut de)?;
     de.end()?;
     Ok(value)
-}
-
-/// Parses a whole JSON input into a bounded tree.
-pub fn parse(source: &Text, limits: &Limits) -> crate::error::Result<Value> {
-    json(source.text, limits, false).map_err(|e| source.json_error(e, "cassette"))
 }

@@ -59,37 +59,32 @@ pub fn set_reader(reader: Reader) {
     let _ = READER.set(reader);
 }
 
-/// The tree of a YAML text, or `None` when this build cannot read YAML.
+/// A YAML text as JSON text, or `None` when this build cannot read YAML.
 #[cfg(feature = "yaml")]
-fn tree(text: &str, limits: &Limits) -> Option<std::result::Result<Value, Failure>> {
-    Some(parse(text, limits))
+fn json_text(text: &str, limits: &Limits) -> Option<Conversion> {
+    Some(convert(text, limits))
 }
 
 #[cfg(not(feature = "yaml"))]
-fn tree(text: &str, limits: &Limits) -> Option<std::result::Result<Value, Failure>> {
-    let json = (READER.get()?)(text, limits)?;
-    // The module wrote this JSON and checked the limits: an error here is its fault, not the input's.
-    Some(json.and_then(|json| {
-        super::tree::json(&json, limits, true)
-            .map_err(|e| Failure { message: format!("the YAML module wrote invalid JSON ({e})"), at: None })
-    }))
+fn json_text(text: &str, limits: &Limits) -> Option<Conversion> {
+    (READER.get()?)(text, limits)
 }
 
 /// Why a build without a YAML parser did not read a YAML document.
 const NO_READER: &str = "this build of callstate reads YAML only through its YAML module, which is not loaded";
 
-/// The document of a YAML input.
-pub(super) fn document(source: &Text, limits: &Limits) -> crate::error::Result<Value> {
-    match tree(source.text, limits) {
+/// The document of a YAML input, as JSON text.
+pub(super) fn document(source: &Text, limits: &Limits) -> crate::error::Result<String> {
+    match json_text(source.text, limits) {
         Some(document) => document.map_err(|failure| input_error(source, failure)),
         None => Err(Error::new(ErrorKind::UnknownFormat, format!("The input is YAML, and {NO_READER}."))
             .at(source.location_at(0))),
     }
 }
 
-/// The document of a YAML policy, or the sentence that says why there is none.
-pub fn policy(text: &str) -> std::result::Result<Value, String> {
-    match tree(text, &Limits::default()) {
+/// The document of a YAML policy as JSON text, or the sentence that says why there is none.
+pub fn policy(text: &str) -> std::result::Result<String, String> {
+    match json_text(text, &Limits::default()) {
         Some(document) => document.map_err(|failure| format!("The policy is not valid YAML: {}.", failure.message)),
         None => Err(format!("The policy is YAML, and {NO_READER}.")),
     }

@@ -227,7 +227,8 @@ fn document(bytes: &[u8]) -> Result<(Value, bool)> {
         })?;
         return Ok((value, true));
     }
-    let value = crate::formats::yaml::policy(text).map_err(usage)?;
+    let json = crate::formats::yaml::policy(text).map_err(usage)?;
+    let value = serde_json::from_str(&json).map_err(|e| usage(format!("The YAML module wrote invalid JSON: {e}.")))?;
     Ok((value, false))
 }
 
