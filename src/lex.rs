@@ -374,11 +374,13 @@ pub(crate) fn stop_byte(bytes: &[u8]) -> Option<usize> {
     words.remainder().iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20).map(|p| at + p)
 }
 
-/// A number as JSON writes it, read by `serde_json`'s parser (which the module links anyway;
-/// `str::parse::<f64>` would add core's 10 KB table of powers of five): `None` for other text and
-/// for a number beyond a float's range, which `serde_json` refuses.
+/// A number as JSON writes it, read by `serde_json`'s number parser (which the module links
+/// anyway; `str::parse::<f64>` would add core's 10 KB table of powers of five): `None` for other
+/// text and for a number beyond a float's range, which `serde_json` refuses. White space around
+/// the number is allowed, as in a document.
 pub(crate) fn parse_number(text: &str) -> Option<f64> {
-    serde_json::from_str(text).ok()
+    let text = text.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\r'));
+    <serde_json::Number as std::str::FromStr>::from_str(text).ok()?.as_f64()
 }
 
 /// One byte of JSON text read with whether it lies in a string and whether it follows a backslash

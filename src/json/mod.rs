@@ -12,8 +12,6 @@ pub mod write;
 
 pub use parse::{Due, Problem, SyntaxError};
 
-use std::str::FromStr;
-
 /// What a node is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -150,7 +148,7 @@ impl<'d> Node<'d> {
 
     /// A number as a float (a large integer rounded), as `serde_json` reads it.
     pub fn as_f64(&self) -> Option<f64> {
-        serde_json::Number::from_str(self.as_number()?).ok()?.as_f64()
+        crate::lex::parse_number(self.as_number()?)
     }
 
     /// An integer that fits 64 bits unsigned (no fraction, no exponent).
