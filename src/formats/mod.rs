@@ -119,7 +119,7 @@ fn too_large(size: usize, limits: &Limits) -> Error {
 /// text the YAML parser made of it.
 fn document<'t>(source: &Text, text: &'t str, json: bool, limits: &Limits) -> Result<crate::json::Doc<'t>> {
     let budget = tree::budget(text.len(), limits).get();
-    // The YAML parser allows one level more than a JSON document.
+    // The YAML parser allows one level more than serde_json, whose count the tape keeps.
     let depth = if json { MAX_DEPTH } else { MAX_DEPTH + 1 };
     crate::json::Doc::parse(text, depth, budget).map_err(|e| match json {
         true => syntax_error(e, "input", limits).at(source.location_at(e.offset)),

@@ -47,8 +47,8 @@ pub struct Doc<'t> {
 }
 
 impl<'t> Doc<'t> {
-    /// Reads a whole document: one value, white space around it. Brackets may nest `max_depth`
-    /// deep, and the document costs at most `budget` (a node is 1, a string 1 plus its bytes).
+    /// Reads a whole document: one value, white space around it. Brackets may nest less than
+    /// `max_depth` deep (serde_json's count: it refuses 128), and the document costs at most `budget` (a node is 1, a string 1 plus its bytes).
     pub fn parse(text: &'t str, max_depth: usize, budget: usize) -> Result<Doc<'t>, SyntaxError> {
         parse::document(text, max_depth, budget)
     }
@@ -248,11 +248,11 @@ impl<'d> Iterator for Members<'d> {
 mod tests;
 
 /// The tape against `serde_json`'s tree (the oracle): the same document, or both refuse the
-/// text. Depth is left to `serde_json`'s default (it refuses 128 levels, the tape allows them).
+/// text, at `serde_json`'s default depth.
 #[cfg(any(test, feature = "oracle"))]
 pub fn agrees(text: &str) -> Result<(), String> {
     let tree = serde_json::from_str::<serde_json::Value>(text);
-    let tape = Doc::parse(text, 127, usize::MAX);
+    let tape = Doc::parse(text, 128, usize::MAX);
     match (tree, &tape) {
         (Ok(tree), Ok(doc)) if tree == oracle::tree(doc.root()) => Ok(()),
         (Err(_), Err(_)) => Ok(()),

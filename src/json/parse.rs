@@ -21,7 +21,7 @@ pub enum Problem {
     BadString,
     /// A number does not follow JSON's grammar, or is beyond a float's range.
     BadNumber,
-    /// Brackets nest deeper than allowed.
+    /// Brackets nest as deep as the limit.
     TooDeep(usize),
     /// The document holds more than its budget of nodes and string bytes.
     OverBudget(usize),
@@ -58,7 +58,7 @@ impl SyntaxError {
             }
             Problem::BadString => "a string holds a raw control character or an invalid escape".into(),
             Problem::BadNumber => "a number is malformed or beyond a float's range".into(),
-            Problem::TooDeep(depth) => format!("brackets nest more than {depth} levels deep"),
+            Problem::TooDeep(depth) => format!("brackets nest {depth} levels deep"),
             Problem::OverBudget(budget) => format!("the document holds more than {budget} nodes and string bytes"),
             Problem::TooLong => "the document is over 4 GiB, too long to read as one document".into(),
         }
@@ -130,7 +130,8 @@ impl<'t> Builder<'t> {
                 let slot = self.doc.slots.len();
                 let kind = if object { Kind::Object } else { Kind::List };
                 self.push(kind, start, 0, 0)?;
-                if open.len() >= max_depth {
+                // As serde_json counts: the bracket that makes `max_depth` levels is refused.
+                if open.len() + 1 >= max_depth {
                     return Err(SyntaxError { offset: start, problem: Problem::TooDeep(max_depth) });
                 }
                 let close = if object { b'}' } else { b']' };

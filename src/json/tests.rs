@@ -71,8 +71,8 @@ fn errors_say_what_was_due_and_where() {
     assert_eq!(error("{\"a\" 2}"), Some((5, Problem::Expected(Due::Colon))));
     assert_eq!(error("[\"a\\x\"]"), Some((1, Problem::BadString)));
     assert_eq!(error("[1] 2"), Some((4, Problem::Expected(Due::End))));
-    assert_eq!(error("[[[[[]]]]]"), Some((4, Problem::TooDeep(4))));
-    assert!(error("[[[[]]]]").is_none());
+    assert_eq!(error("[[[[]]]]"), Some((3, Problem::TooDeep(4))));
+    assert!(error("[[[]]]").is_none());
     assert_eq!(error(&format!("[\"{}\"]", "a".repeat(2000))), Some((1, Problem::OverBudget(1000))));
     assert!(Doc::parse("[1, 2", 4, 1000).err().is_some_and(|e| e.detail().contains("ends inside")));
 }
