@@ -108,22 +108,24 @@ impl Lines {
                 return Ok(());
             }
         };
-        self.tree(&value, number, warn);
+        // The line's document, for the readers that have moved off the tree.
+        let Ok(doc) = crate::json::Doc::parse(trimmed, super::MAX_DEPTH, usize::MAX) else { return Ok(()) };
+        self.tree(&value, doc.root(), number, warn);
         Ok(())
     }
 
     /// A line read as a tree: OTLP, a span or log record, a request record, a batch of records,
     /// or JSON callstate does not know.
-    fn tree(&mut self, value: &Value, number: usize, warn: impl Fn(String) -> Diagnostic) {
+    fn tree(&mut self, value: &Value, root: crate::json::Node, number: usize, warn: impl Fn(String) -> Diagnostic) {
         self.records += 1;
-        if otlp::is_otlp(value) || value.get("resourceLogs").is_some() {
+        if otlp::is_otlp(root) || root.get("resourceLogs").is_some() {
             let mut notes = Vec::new();
-            otlp::otlp_spans(value, &mut notes, &mut self.spans);
-            self.spans.add_otlp_logs(value);
+            otlp::otlp_spans(root, &mut notes, &mut self.spans);
+            self.spans.add_otlp_logs(root);
             self.otlp_read(notes, number, warn);
             return;
         }
-        if self.spans.add(value) {
+        if self.spans.add(root) {
             return;
         }
         match request_lines::of_tree(value, self.input, number) {
@@ -134,8 +136,8 @@ impl Lines {
                 self.read.calls.push(call)
             }
             // A line may hold a batch of records (a list, or a wrapper object).
-            None if self.spans.add_document(value) > 0 => {}
-            None => self.unknown.add(value),
+            None if self.spans.add_document(root) > 0 => {}
+            None => self.unknown.add(root),
         }
     }
 

@@ -1,6 +1,7 @@
 //! Readers: bytes in, calls of the normalized model out. The format is detected from the content,
 //! never from the file name.
 
+mod attr;
 mod body;
 mod cassette;
 #[cfg(any(test, feature = "oracle"))]
@@ -152,11 +153,10 @@ fn from_document(
     json: bool,
     limits: &Limits,
 ) -> Result<Read> {
-    let _ = root;
-    if otlp::is_otlp(document) {
+    if otlp::is_otlp(root) {
         let mut notes = Vec::new();
         let mut records = records::Records::new(source.keep_bodies);
-        otlp::otlp_spans(document, &mut notes, &mut records);
+        otlp::otlp_spans(root, &mut notes, &mut records);
         let spans = records.finish();
         let mut read = Read::new(Format::Otlp);
         read.warnings.extend(notes.into_iter().map(|n| Diagnostic {
@@ -176,7 +176,7 @@ fn from_document(
         return cassette::read(document, source, limits);
     }
     let mut records = records::Records::new(source.keep_bodies);
-    if records.add_document(document) > 0 {
+    if records.add_document(root) > 0 {
         let format = records.format();
         let spans = records.finish();
         let count = spans.len();
@@ -185,13 +185,13 @@ fn from_document(
         read.warnings.extend(spans::not_calls_note(count, calls.len()));
         return Ok(Read { calls, ..read });
     }
-    if let Some(span) = records::attribute_map(document) {
+    if let Some(span) = records::attribute_map(root) {
         let span = spans::HeldSpan::of(span, source.keep_bodies);
         let calls = spans::to_calls(vec![span], source.input, source.keep_bodies);
         return Ok(Read { calls, ..Read::new(Format::SpanDump) });
     }
     let what = if json { "JSON" } else { "YAML" };
-    let saw = match records::top_keys(document) {
+    let saw = match records::top_keys(root) {
         Some(keys) => format!(" Its records have the keys {keys}, none a record callstate knows."),
         None => String::new(),
     };

@@ -5,7 +5,7 @@
 //! mostly bodies, each JSON body written once as the compact text `serde_json` writes of its tree.
 //! Both give a [`Record`], which makes the call.
 
-use super::otlp::{tree, Seen};
+use super::otlp::{nested, Seen};
 use super::records::marks_record;
 use super::spans::normalize_id;
 use super::time::parse_rfc3339_ms;
@@ -339,7 +339,7 @@ fn headers(lex: &mut Lexer) -> Scan<Headers> {
         return Ok(headers);
     }
     lex.at = start;
-    tree(lex).map(|value| Headers::from_json(Some(&value)))
+    nested(lex, |value| Headers::from_node(Some(value)))
 }
 
 /// An object of names to text, its headers in the order of their names (as a tree's object
@@ -383,6 +383,14 @@ fn checked(lex: &mut Lexer) -> Scan<()> {
 /// reader reads a line, `serde_json` reads it, nothing the JSON Lines reader tries before
 /// [`of_tree`] takes its tree (OTLP, span and log records), and [`of_tree`] makes the same call
 /// (its debug text), with bodies kept whole and with bodies slimmed.
+/// A value as a tree (a string as it is), nesting no deeper than the OTLP reader allows.
+fn tree(lex: &mut Lexer) -> Scan<Value> {
+    if lex.peek()? == b'"' {
+        return Ok(Value::String(lex.string()?.into_owned()));
+    }
+    nested(lex, |node| serde_json::from_str(node.text()).unwrap_or_default())
+}
+
 #[cfg(any(test, feature = "oracle"))]
 pub fn agrees(bytes: &[u8]) -> Result<(), String> {
     let Ok(text) = std::str::from_utf8(bytes) else { return Ok(()) };
@@ -392,8 +400,9 @@ pub fn agrees(bytes: &[u8]) -> Result<(), String> {
             let Some(call) = read(line, 0, number, &mut bodies) else { continue };
             let tree: Value = serde_json::from_str(line)
                 .map_err(|e| format!("the reader read a line the tree refuses ({e}): {line}"))?;
-            let records = super::records::Records::new(keep).add(&tree);
-            if super::otlp::is_otlp(&tree) || tree.get("resourceLogs").is_some() || records {
+            let doc = crate::json::Doc::parse(line, super::MAX_DEPTH, usize::MAX).map_err(|e| e.detail())?;
+            let records = super::records::Records::new(keep).add(doc.root());
+            if super::otlp::is_otlp(doc.root()) || tree.get("resourceLogs").is_some() || records {
                 return Err(format!("the reader read a line that is a record of another kind: {line}"));
             }
             let mut expected = of_tree(&tree, 0, number).ok_or_else(|| format!("the tree makes no call: {line}"))?;

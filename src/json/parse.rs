@@ -207,7 +207,14 @@ impl<'t> Builder<'t> {
     }
 
     fn string(&mut self, start: usize) -> Result<(), SyntaxError> {
-        let text = self.lex.read_string().map_err(|()| self.error(Problem::BadString))?;
+        let Ok(text) = self.lex.read_string() else {
+            let error = self.error(Problem::BadString);
+            let offset = match error.problem {
+                Problem::BadString => bad_byte(self.lex.text, start).unwrap_or(error.offset),
+                _ => error.offset,
+            };
+            return Err(SyntaxError { offset, ..error });
+        };
         let (kind, a, b) = match text {
             Text::Raw(raw) => (Kind::Raw, start + 1, start + 1 + raw.len()),
             Text::Scratch => {
@@ -218,5 +225,23 @@ impl<'t> Builder<'t> {
         };
         self.charge(b - a, start)?;
         self.push(kind, start, a, b)
+    }
+}
+
+/// Where the string that starts at `start` breaks JSON's rules: its first raw control character
+/// or the backslash of its first bad escape (a lone surrogate's included).
+fn bad_byte(text: &str, start: usize) -> Option<usize> {
+    let mut lex = Lexer::new(text);
+    let mut at = start + 1;
+    loop {
+        match *lex.bytes.get(at)? {
+            b'"' => return None,
+            0..=0x1f => return Some(at),
+            b'\\' => match lex.escape(at) {
+                Ok(next) => at = next,
+                Err(()) => return Some(at),
+            },
+            _ => at += 1,
+        }
     }
 }
