@@ -123,23 +123,23 @@ fn document<'t>(source: &Text, text: &'t str, json: bool, limits: &Limits) -> Re
     // The YAML parser allows one level more than serde_json, whose count the tape keeps.
     let depth = if json { MAX_DEPTH } else { MAX_DEPTH + 1 };
     crate::json::Doc::parse(text, depth, budget).map_err(|e| match json {
-        true => syntax_error(e, "input", limits).at(source.location_at(e.offset)),
+        true => syntax_error(e, "input").at(source.location_at(e.offset)),
         // The YAML module wrote this JSON: an error here is its fault, not the input's.
         false => Error::new(ErrorKind::UnknownFormat, format!("The YAML module wrote invalid JSON: {}.", e.detail())),
     })
 }
 
 /// The error for a document that is not JSON: `what` names the input in the sentence.
-fn syntax_error(e: crate::json::SyntaxError, what: &str, limits: &Limits) -> Error {
+fn syntax_error(e: crate::json::SyntaxError, what: &str) -> Error {
     use crate::json::Problem;
     let detail = e.detail();
     match e.problem {
         Problem::Truncated => Error::malformed(format!("The {what} ends too early (truncated?): {detail}.")),
         Problem::TooDeep(_) => Error::new(ErrorKind::Limit, format!("The {what} is nested more than {MAX_DEPTH} levels deep, the fixed limit that protects the stack; no real trace nests that deep.")),
-        Problem::OverBudget(_) => Error::over_limit(
+        Problem::OverBudget(budget) => Error::over_limit(
             LimitName::MaxTreeSize,
-            limits.max_tree_size,
-            format!("The {what} expands to more than {} nodes and string bytes, the limit `maxTreeSize`.", limits.max_tree_size),
+            budget,
+            format!("The {what} expands to more than {budget} nodes and string bytes, the limit `maxTreeSize`."),
         ),
         _ => Error::malformed(format!("The {what} is not valid JSON: {detail}.")),
     }
