@@ -304,7 +304,7 @@ impl<'b> Lexer<'b> {
     }
 
     /// One escape at `at` (the backslash) into the scratch buffer; the index after it.
-    fn escape(&mut self, at: usize) -> Scan<usize> {
+    pub fn escape(&mut self, at: usize) -> Scan<usize> {
         let Some(&byte) = self.bytes.get(at + 1) else { return self.short() };
         let plain = match byte {
             b'"' => '"',

@@ -419,8 +419,8 @@ impl Headers {
     pub fn push_node(&mut self, name: &str, value: Node) {
         if let Some(text) = value.as_str() {
             self.push(name, text);
-        } else if value.is_number() {
-            self.push(name, crate::json::write::compact(value));
+        } else if let Some(number) = value.as_number() {
+            self.push(name, crate::json::write::number(number).unwrap_or_default());
         } else if let Some(flag) = value.as_bool() {
             self.push(name, if flag { "true" } else { "false" });
         } else {

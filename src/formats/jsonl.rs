@@ -12,7 +12,6 @@ use crate::error::{Error, Location, Result};
 use crate::json::{Doc, Node, SyntaxError};
 use crate::limits::Limits;
 use crate::model::{Diagnostic, Format, Severity};
-use serde_json::Value;
 
 /// JSON Lines: the first line is a whole JSON object (or list) by itself and more lines follow.
 pub fn looks_like_jsonl(text: &str) -> bool {
@@ -108,15 +107,14 @@ impl Lines {
     /// records, or JSON callstate does not know.
     fn tree(&mut self, line: Node, number: usize, warn: impl Fn(String) -> Diagnostic) {
         self.records += 1;
-        let value = temporary_tree(line);
-        if is_otlp(&value) {
+        if is_otlp(line) {
             let mut notes = Vec::new();
-            otlp::otlp_spans(&value, &mut notes, &mut self.spans);
-            self.spans.add_otlp_logs(&value);
+            otlp::otlp_spans(line, &mut notes, &mut self.spans);
+            self.spans.add_otlp_logs(line);
             self.otlp_read(notes, number, warn);
             return;
         }
-        if self.spans.add(&value) {
+        if self.spans.add(line) {
             return;
         }
         match request_lines::of_tree(line, self.input, number) {
@@ -127,8 +125,8 @@ impl Lines {
                 self.read.calls.push(call)
             }
             // A line may hold a batch of records (a list, or a wrapper object).
-            None if self.spans.add_document(&value) > 0 => {}
-            None => self.unknown.add(&value),
+            None if self.spans.add_document(line) > 0 => {}
+            None => self.unknown.add(line),
         }
     }
 
@@ -181,23 +179,16 @@ pub(super) fn document(line: &str) -> std::result::Result<Doc<'_>, SyntaxError> 
     Doc::parse(line, super::MAX_DEPTH, usize::MAX)
 }
 
-/// TEMPORARY, until the span-record and OTLP readers take a document's node: the `serde_json`
-/// tree they read, made of the line's text (which the document has read, so it is valid JSON).
-fn temporary_tree(line: Node) -> Value {
-    serde_json::from_str(line.text()).unwrap_or_default()
-}
-
 /// Whether a line's document is OTLP/JSON: spans or logs.
-fn is_otlp(value: &Value) -> bool {
-    otlp::is_otlp(value) || value.get("resourceLogs").is_some()
+fn is_otlp(line: Node) -> bool {
+    otlp::is_otlp(line) || line.get("resourceLogs").is_some()
 }
 
 /// Whether the JSON Lines reader takes a line's document as a record of another kind before it
 /// tries a request record: OTLP, or a span or log record (which `records` then holds).
 #[cfg(any(test, feature = "oracle"))]
 pub(super) fn other_record(line: Node, records: &mut Records) -> bool {
-    let value = temporary_tree(line);
-    is_otlp(&value) || records.add(&value)
+    is_otlp(line) || records.add(line)
 }
 
 /// One sentence for every line that was JSON but no record callstate knows, naming their keys.

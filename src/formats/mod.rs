@@ -1,6 +1,7 @@
 //! Readers: bytes in, calls of the normalized model out. The format is detected from the content,
 //! never from the file name.
 
+mod attr;
 mod body;
 mod cassette;
 #[cfg(any(test, feature = "oracle"))]
@@ -122,23 +123,23 @@ fn document<'t>(source: &Text, text: &'t str, json: bool, limits: &Limits) -> Re
     // The YAML parser allows one level more than serde_json, whose count the tape keeps.
     let depth = if json { MAX_DEPTH } else { MAX_DEPTH + 1 };
     crate::json::Doc::parse(text, depth, budget).map_err(|e| match json {
-        true => syntax_error(e, "input", limits).at(source.location_at(e.offset)),
+        true => syntax_error(e, "input").at(source.location_at(e.offset)),
         // The YAML module wrote this JSON: an error here is its fault, not the input's.
         false => Error::new(ErrorKind::UnknownFormat, format!("The YAML module wrote invalid JSON: {}.", e.detail())),
     })
 }
 
 /// The error for a document that is not JSON: `what` names the input in the sentence.
-fn syntax_error(e: crate::json::SyntaxError, what: &str, limits: &Limits) -> Error {
+fn syntax_error(e: crate::json::SyntaxError, what: &str) -> Error {
     use crate::json::Problem;
     let detail = e.detail();
     match e.problem {
         Problem::Truncated => Error::malformed(format!("The {what} ends too early (truncated?): {detail}.")),
         Problem::TooDeep(_) => Error::new(ErrorKind::Limit, format!("The {what} is nested more than {MAX_DEPTH} levels deep, the fixed limit that protects the stack; no real trace nests that deep.")),
-        Problem::OverBudget(_) => Error::over_limit(
+        Problem::OverBudget(budget) => Error::over_limit(
             LimitName::MaxTreeSize,
-            limits.max_tree_size,
-            format!("The {what} expands to more than {} nodes and string bytes, the limit `maxTreeSize`.", limits.max_tree_size),
+            budget,
+            format!("The {what} expands to more than {budget} nodes and string bytes, the limit `maxTreeSize`."),
         ),
         _ => Error::malformed(format!("The {what} is not valid JSON: {detail}.")),
     }
@@ -152,11 +153,10 @@ fn from_document(
     json: bool,
     limits: &Limits,
 ) -> Result<Read> {
-    let _ = root;
-    if otlp::is_otlp(document) {
+    if otlp::is_otlp(root) {
         let mut notes = Vec::new();
         let mut records = records::Records::new(source.keep_bodies);
-        otlp::otlp_spans(document, &mut notes, &mut records);
+        otlp::otlp_spans(root, &mut notes, &mut records);
         let spans = records.finish();
         let mut read = Read::new(Format::Otlp);
         read.warnings.extend(notes.into_iter().map(|n| Diagnostic {
@@ -176,7 +176,7 @@ fn from_document(
         return cassette::read(document, source, limits);
     }
     let mut records = records::Records::new(source.keep_bodies);
-    if records.add_document(document) > 0 {
+    if records.add_document(root) > 0 {
         let format = records.format();
         let spans = records.finish();
         let count = spans.len();
@@ -185,13 +185,13 @@ fn from_document(
         read.warnings.extend(spans::not_calls_note(count, calls.len()));
         return Ok(Read { calls, ..read });
     }
-    if let Some(span) = records::attribute_map(document) {
+    if let Some(span) = records::attribute_map(root) {
         let span = spans::HeldSpan::of(span, source.keep_bodies);
         let calls = spans::to_calls(vec![span], source.input, source.keep_bodies);
         return Ok(Read { calls, ..Read::new(Format::SpanDump) });
     }
     let what = if json { "JSON" } else { "YAML" };
-    let saw = match records::top_keys(document) {
+    let saw = match records::top_keys(root) {
         Some(keys) => format!(" Its records have the keys {keys}, none a record callstate knows."),
         None => String::new(),
     };

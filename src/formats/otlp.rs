@@ -2,68 +2,21 @@
 //! attributes as `{key, value: AnyValue}`, int64 as strings, ids in hex or base64, integer
 //! enums). Span records in other shapes are read by [`super::records`].
 
-use super::records::{array, span_of, time_ms, with_resource, Records};
+use super::attr::{key_values, Attr, Attrs};
+use super::records::{array, time_ms, with_resource, Records};
 use super::spans::{normalize_id, SpanData, SpanEvent};
+use crate::json::{Doc, Node};
 use crate::lex::{nesting, Lexer, Scan};
-use serde_json::Value;
 use std::borrow::Cow;
 
 /// Whether a document is OTLP/JSON.
-pub fn is_otlp(document: &Value) -> bool {
-    document.get("resourceSpans").is_some_and(Value::is_array)
-}
-
-/// An OTLP `AnyValue` as plain JSON.
-pub(super) fn any_value(value: &Value) -> Value {
-    plain_any(value.clone())
-}
-
-/// An OTLP `AnyValue` as plain JSON, taken apart rather than copied.
-fn plain_any(value: Value) -> Value {
-    let Value::Object(mut map) = value else { return value };
-    for key in ["stringValue", "boolValue", "intValue", "doubleValue", "bytesValue"] {
-        match map.remove(key) {
-            // int64 is written as a string in OTLP/JSON.
-            Some(Value::String(s)) if key == "intValue" => {
-                return s.parse::<i64>().map(Value::from).unwrap_or(Value::String(s));
-            }
-            Some(value) => return value,
-            None => {}
-        }
-    }
-    if let Some(array) = map.remove("arrayValue") {
-        let values = match array {
-            Value::Object(mut array) => array.remove("values"),
-            _ => None,
-        };
-        let values = match values {
-            Some(Value::Array(values)) => values,
-            _ => Vec::new(),
-        };
-        return Value::Array(values.into_iter().map(plain_any).collect());
-    }
-    if let Some(kvlist) = map.get("kvlistValue") {
-        // Inserted, not collected: collecting would compile another sort into the wasm.
-        let mut object = serde_json::Map::new();
-        object.extend(key_values(kvlist.get("values")));
-        return Value::Object(object);
-    }
-    Value::Null
-}
-
-pub(super) fn key_values(list: Option<&Value>) -> Vec<(String, Value)> {
-    let Some(items) = list.and_then(Value::as_array) else { return Vec::new() };
-    items
-        .iter()
-        .filter_map(|kv| {
-            Some((kv.get("key")?.as_str()?.to_string(), kv.get("value").map(any_value).unwrap_or(Value::Null)))
-        })
-        .collect()
+pub fn is_otlp(document: Node) -> bool {
+    document.get("resourceSpans").is_some_and(|spans| spans.is_list())
 }
 
 /// Adds the spans of an OTLP/JSON document to `records`, and a sentence for each span it had to
 /// skip.
-pub fn otlp_spans(document: &Value, notes: &mut Vec<String>, records: &mut Records) {
+pub fn otlp_spans(document: Node, notes: &mut Vec<String>, records: &mut Records) {
     let mut index = 0;
     for resource_spans in array(document.get("resourceSpans")) {
         let resource = key_values(resource_spans.get("resource").and_then(|r| r.get("attributes")));
@@ -73,16 +26,13 @@ pub fn otlp_spans(document: &Value, notes: &mut Vec<String>, records: &mut Recor
         let scopes = resource_spans.get("scopeSpans").or_else(|| resource_spans.get("instrumentationLibrarySpans"));
         for scope in array(scopes) {
             for span in array(scope.get("spans")) {
-                if span.get("traceId").and_then(Value::as_str).is_none_or(str::is_empty)
-                    || span.get("spanId").and_then(Value::as_str).is_none_or(str::is_empty)
-                {
-                    notes.push(format!(
-                        "span `{}` has no trace or span id and was skipped",
-                        span.get("name").and_then(Value::as_str).unwrap_or("?")
-                    ));
+                let text = |key: &str| span.get(key).and_then(|v| v.as_str());
+                if text("traceId").is_none_or(str::is_empty) || text("spanId").is_none_or(str::is_empty) {
+                    let name = text("name").unwrap_or("?");
+                    notes.push(format!("span `{name}` has no trace or span id and was skipped"));
                     continue;
                 }
-                let mut data = span_of(span, index);
+                let mut data = super::records::span_of(span, index);
                 data.service = service.clone();
                 with_resource(&mut data, &resource);
                 records.push(data);
@@ -100,17 +50,17 @@ const MAX_TREE_NESTING: usize = 64;
 
 /// The spans of an OTLP/JSON export in the shape the OpenTelemetry Collector and SDKs write,
 /// read with the lexer straight into their fields: no tree of a line that is megabytes of spans.
-pub struct Export {
-    spans: Vec<SpanData>,
+pub struct Export<'b> {
+    spans: Vec<SpanData<'b>>,
     /// A sentence for each span skipped.
     notes: Vec<String>,
 }
 
-impl Export {
+impl<'b> Export<'b> {
     /// The export `text` holds; `None` for any other shape (a member the shape does not have, a
     /// member met twice, another type, text that is not JSON), which is then read as a tree by
     /// [`otlp_spans`]: that gives the same spans where both read a document.
-    pub fn of(text: &str) -> Option<Export> {
+    pub fn of(text: &'b str) -> Option<Export<'b>> {
         let mut lex = Lexer::new(text);
         let mut export = Export { spans: Vec::new(), notes: Vec::new() };
         let mut seen = Seen::default();
@@ -129,7 +79,7 @@ impl Export {
     }
 
     /// One of `resourceSpans`: its spans get the resource's attributes, wherever it lies.
-    fn resource_spans(&mut self, lex: &mut Lexer) -> Scan<()> {
+    fn resource_spans(&mut self, lex: &mut Lexer<'b>) -> Scan<()> {
         let (first, mut resource, mut seen) = (self.spans.len(), Vec::new(), Seen::default());
         lex.members(|lex, key| match seen.field(&key, &["resource", "scopeSpans", "schemaUrl"])? {
             "resource" if !lex.null()? => {
@@ -151,7 +101,7 @@ impl Export {
         Ok(())
     }
 
-    fn scope_spans(&mut self, lex: &mut Lexer) -> Scan<()> {
+    fn scope_spans(&mut self, lex: &mut Lexer<'b>) -> Scan<()> {
         let mut seen = Seen::default();
         lex.members(|lex, key| match seen.field(&key, &["scope", "spans", "schemaUrl"])? {
             "spans" if !lex.null()? => lex.items(|lex| self.span(lex)),
@@ -160,7 +110,7 @@ impl Export {
         })
     }
 
-    fn span(&mut self, lex: &mut Lexer) -> Scan<()> {
+    fn span(&mut self, lex: &mut Lexer<'b>) -> Scan<()> {
         let span = Span::read(lex)?;
         let (Some(trace_id), Some(span_id)) = (text(&span.trace_id), text(&span.span_id)) else {
             let name = span.name.as_deref().unwrap_or("?");
@@ -231,10 +181,10 @@ struct Span<'b> {
     span_id: Option<Cow<'b, str>>,
     parent_span_id: Option<Cow<'b, str>>,
     name: Option<Cow<'b, str>>,
-    start: Option<Value>,
-    end: Option<Value>,
-    attributes: Vec<(String, Value)>,
-    events: Vec<SpanEvent>,
+    start: Option<Attr<'b>>,
+    end: Option<Attr<'b>>,
+    attributes: Attrs<'b>,
+    events: Vec<SpanEvent<'b>>,
 }
 
 impl<'b> Span<'b> {
@@ -246,8 +196,8 @@ impl<'b> Span<'b> {
                 "spanId" => span.span_id = optional_string(lex)?,
                 "parentSpanId" => span.parent_span_id = optional_string(lex)?,
                 "name" => span.name = optional_string(lex)?,
-                "startTimeUnixNano" => span.start = optional_tree(lex)?,
-                "endTimeUnixNano" => span.end = optional_tree(lex)?,
+                "startTimeUnixNano" => span.start = optional_document(lex)?,
+                "endTimeUnixNano" => span.end = optional_document(lex)?,
                 "attributes" => span.attributes = attributes(lex)?,
                 "events" if !lex.null()? => lex.items(|lex| event(lex).map(|event| span.events.push(event)))?,
                 "events" => {}
@@ -259,7 +209,7 @@ impl<'b> Span<'b> {
     }
 }
 
-fn event(lex: &mut Lexer) -> Scan<SpanEvent> {
+fn event<'b>(lex: &mut Lexer<'b>) -> Scan<SpanEvent<'b>> {
     let (mut event, mut seen) = (SpanEvent::default(), Seen::default());
     lex.members(|lex, key| {
         match seen.field(&key, &["timeUnixNano", "name", "attributes", "droppedAttributesCount"])? {
@@ -273,16 +223,16 @@ fn event(lex: &mut Lexer) -> Scan<SpanEvent> {
 }
 
 /// A list of `{key, value: AnyValue}` (or `null`), each value as plain JSON.
-fn attributes(lex: &mut Lexer) -> Scan<Vec<(String, Value)>> {
+fn attributes<'b>(lex: &mut Lexer<'b>) -> Scan<Attrs<'b>> {
     let mut list = Vec::new();
     if lex.null()? {
         return Ok(list);
     }
     lex.items(|lex| {
-        let (mut key, mut value, mut seen) = (None, Value::Null, Seen::default());
+        let (mut key, mut value, mut seen) = (None, Attr::Null, Seen::default());
         lex.members(|lex, name| {
             match seen.field(&name, &["key", "value"])? {
-                "key" => key = Some(string(lex)?.into_owned()),
+                "key" => key = Some(string(lex)?),
                 _ if lex.null()? => {}
                 _ => value = any(lex, 0)?,
             }
@@ -294,9 +244,9 @@ fn attributes(lex: &mut Lexer) -> Scan<Vec<(String, Value)>> {
     Ok(list)
 }
 
-/// An OTLP `AnyValue` as plain JSON (as [`plain_any`] makes it): the shapes exporters write
-/// taken apart here, any other parsed as a tree.
-fn any(lex: &mut Lexer, depth: usize) -> Scan<Value> {
+/// An OTLP `AnyValue` as plain JSON (as [`Attr::of_any`] makes it): the shapes exporters write
+/// taken apart here, any other read as a document.
+fn any<'b>(lex: &mut Lexer<'b>, depth: usize) -> Scan<Attr<'b>> {
     lex.whitespace();
     let start = lex.at;
     if depth < ANY_DEPTH && lex.peek()? == b'{' {
@@ -305,35 +255,41 @@ fn any(lex: &mut Lexer, depth: usize) -> Scan<Value> {
         }
         lex.at = start;
     }
-    tree(lex).map(plain_any)
+    document(lex, true)
 }
 
 /// `{"stringValue": "…"}` and the like: one member, of the type exporters write.
-fn one_any(lex: &mut Lexer, depth: usize) -> Scan<Value> {
+fn one_any<'b>(lex: &mut Lexer<'b>, depth: usize) -> Scan<Attr<'b>> {
     lex.expect(b'{')?;
     let key = lex.member_key()?;
     lex.whitespace();
     let value = match (&*key, lex.peek()?) {
-        ("stringValue" | "bytesValue", b'"') => Value::String(lex.string()?.into_owned()),
+        ("stringValue" | "bytesValue", b'"') => Attr::Text(lex.string()?),
         // int64 is written as a string in OTLP/JSON.
         ("intValue", b'"') => {
             let text = lex.string()?;
-            text.parse::<i64>().map_or_else(|_| Value::String(text.into_owned()), Value::from)
+            text.parse::<i64>().map_or_else(|_| Attr::Text(text), |int| Attr::Number(Cow::Owned(int.to_string())))
         }
         ("boolValue", b't' | b'f') => {
             let yes = lex.peek()? == b't';
             lex.word(if yes { b"true" } else { b"false" })?;
-            Value::Bool(yes)
+            Attr::Bool(yes)
         }
         ("arrayValue", b'{') => {
             lex.at += 1;
             if lex.member_key()? != "values" {
                 return Err(());
             }
-            let mut values = Vec::new();
-            lex.items(|lex| any(lex, depth + 1).map(|value| values.push(value)))?;
+            let mut values = String::from("[");
+            lex.items(|lex| {
+                if values.len() > 1 {
+                    values.push(',');
+                }
+                any(lex, depth + 1).map(|value| value.write(&mut values))
+            })?;
+            values.push(']');
             lex.expect(b'}')?;
-            Value::Array(values)
+            Attr::Json(Cow::Owned(values))
         }
         _ => return Err(()),
     };
@@ -341,23 +297,29 @@ fn one_any(lex: &mut Lexer, depth: usize) -> Scan<Value> {
     Ok(value)
 }
 
-/// A value as a tree (a string as it is), the tree no deeper than [`MAX_TREE_NESTING`].
-pub(super) fn tree(lex: &mut Lexer) -> Scan<Value> {
-    if lex.peek()? == b'"' {
-        return Ok(Value::String(lex.string()?.into_owned()));
-    }
+/// A value read as a document, then by `read`, nesting no deeper than [`MAX_TREE_NESTING`].
+pub(super) fn nested<T>(lex: &mut Lexer, read: impl FnOnce(Node) -> T) -> Scan<T> {
     let text = lex.value_text()?;
     if nesting(text.as_bytes()) > MAX_TREE_NESTING {
         return Err(());
     }
-    serde_json::from_str(text).map_err(|_| ())
+    let doc = Doc::parse(text, crate::formats::MAX_DEPTH, usize::MAX).map_err(|_| ())?;
+    Ok(read(doc.root()))
 }
 
-fn optional_tree(lex: &mut Lexer) -> Scan<Option<Value>> {
+/// A value (a string as it is) as [`nested`] reads it: an OTLP `AnyValue` taken apart if `any`.
+fn document<'b>(lex: &mut Lexer<'b>, any: bool) -> Scan<Attr<'b>> {
+    if lex.peek()? == b'"' {
+        return Ok(Attr::Text(lex.string()?));
+    }
+    nested(lex, |node| if any { Attr::of_any(node) } else { Attr::of(node) }.into_owned())
+}
+
+fn optional_document<'b>(lex: &mut Lexer<'b>) -> Scan<Option<Attr<'b>>> {
     if lex.null()? {
         return Ok(None);
     }
-    tree(lex).map(Some)
+    document(lex, false).map(Some)
 }
 
 fn string<'b>(lex: &mut Lexer<'b>) -> Scan<Cow<'b, str>> {
@@ -391,11 +353,11 @@ pub fn agrees(bytes: &[u8]) -> Result<(), String> {
     let Ok(text) = std::str::from_utf8(bytes) else { return Ok(()) };
     super::spans::written_agrees(text)?;
     let Some(export) = Export::of(text) else { return Ok(()) };
-    let Ok(document) = serde_json::from_slice::<Value>(bytes) else { return Ok(()) };
+    let Ok(document) = Doc::parse(text, crate::formats::MAX_DEPTH, usize::MAX) else { return Ok(()) };
     let (mut read, mut tree) = (Records::new(true), Records::new(true));
     let (mut read_notes, mut tree_notes) = (Vec::new(), Vec::new());
     export.read(&mut read_notes, &mut read);
-    otlp_spans(&document, &mut tree_notes, &mut tree);
+    otlp_spans(document.root(), &mut tree_notes, &mut tree);
     let (read, tree) = (format!("{:?}", read.finish()), format!("{:?}", tree.finish()));
     if read_notes != tree_notes || read != tree {
         return Err(format!("reader and tree differ:\n{read_notes:?}\n{read}\nagainst\n{tree_notes:?}\n{tree}"));

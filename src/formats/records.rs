@@ -12,13 +12,14 @@
 //!
 //! Every record becomes a [`SpanData`]; the span conventions in [`super::spans`] make calls of them.
 
+use super::attr::{key_values, with_doc, Attr, Attrs};
 use super::observability;
-use super::otlp::{any_value, key_values};
 use super::spans::{normalize_id, HeldSpan, Messages, SpanData, SpanEvent};
 use super::time::parse_rfc3339_ms;
+use crate::json::Node;
 use crate::model::Format;
 use rustc_hash::FxHashMap;
-use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 /// How deep below the top of a document span records are looked for.
 const MAX_RECORD_DEPTH: usize = 3;
@@ -73,7 +74,7 @@ impl Records {
     }
 
     /// Adds one record; `false` when it is not a record this module reads.
-    pub fn add(&mut self, value: &Value) -> bool {
+    pub fn add(&mut self, value: Node) -> bool {
         let Some(kind) = kind_of(value) else { return false };
         self.saw(kind);
         let mut found = Vec::new();
@@ -96,37 +97,35 @@ impl Records {
     }
 
     /// Adds every record found at a shallow depth of a document; how many were found.
-    pub fn add_document(&mut self, document: &Value) -> usize {
+    pub fn add_document(&mut self, document: Node) -> usize {
         let before = self.len();
         self.walk(document, 0);
         self.len() - before
     }
 
-    fn walk(&mut self, value: &Value, depth: usize) {
+    fn walk(&mut self, value: Node, depth: usize) {
         if self.add(value) || depth >= MAX_RECORD_DEPTH {
             return;
         }
-        match value {
+        if let Some(text) = value.as_str() {
             // Records written as JSON text inside another record (`@message` in CloudWatch
             // Logs exports).
-            Value::String(text) if text.starts_with('{') && depth > 0 => {
-                if let Ok(inner) = serde_json::from_str::<Value>(text) {
-                    self.walk(&inner, depth + 1);
-                }
+            if text.starts_with('{') && depth > 0 {
+                with_doc(text, |inner| self.walk(inner, depth + 1));
             }
-            Value::Array(items) => items.iter().for_each(|item| self.walk(item, depth + 1)),
-            Value::Object(map) => {
-                if map.contains_key("resourceLogs") {
-                    self.add_otlp_logs(value);
-                }
-                map.values().filter(|v| !v.is_number() && !v.is_boolean()).for_each(|v| self.walk(v, depth + 1));
+        } else if value.is_list() {
+            value.items().for_each(|item| self.walk(item, depth + 1));
+        } else if value.is_object() {
+            if value.get("resourceLogs").is_some() {
+                self.add_otlp_logs(value);
             }
-            _ => {}
+            let deeper = value.members().filter(|(_, v)| !v.is_number() && v.as_bool().is_none());
+            deeper.for_each(|(_, v)| self.walk(v, depth + 1));
         }
     }
 
     /// OTLP/JSON logs (`resourceLogs[].scopeLogs[].logRecords[]`).
-    pub fn add_otlp_logs(&mut self, document: &Value) {
+    pub fn add_otlp_logs(&mut self, document: Node) {
         for resource_logs in array(document.get("resourceLogs")) {
             for scope in array(resource_logs.get("scopeLogs")) {
                 for record in array(scope.get("logRecords")) {
@@ -190,20 +189,21 @@ impl Records {
     }
 }
 
-pub fn array(value: Option<&Value>) -> &[Value] {
-    value.and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default()
+/// The items of a list; none for anything else.
+pub fn array(value: Option<Node>) -> impl Iterator<Item = Node> {
+    value.into_iter().flat_map(|v| v.items())
 }
 
 /// The first of several paths (`a.b` walks into objects) that holds a value.
-fn first<'v>(value: &'v Value, paths: &[&str]) -> Option<&'v Value> {
+fn first<'d>(value: Node<'d>, paths: &[&str]) -> Option<Node<'d>> {
     paths.iter().find_map(|path| path.split('.').try_fold(value, |v, key| v.get(key)).filter(|v| !v.is_null()))
 }
 
-fn text_at(value: &Value, paths: &[&str]) -> Option<String> {
-    match first(value, paths)? {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
+fn text_at(value: Node, paths: &[&str]) -> Option<String> {
+    let found = first(value, paths)?;
+    match found.as_str() {
+        Some(text) => (!text.is_empty()).then(|| text.to_string()),
+        None => Attr::of(found).scalar_text().filter(|_| found.is_number()),
     }
 }
 
@@ -253,30 +253,32 @@ const MARKS: &[&str] = &[
 ];
 
 /// What a JSON value is, as a record; `None` when it is none of them.
-pub fn kind_of(value: &Value) -> Option<Kind> {
-    let map = value.as_object()?;
-    let has = |key: &str| map.get(key).is_some_and(|v| !v.is_null());
-    match map.get("object").and_then(Value::as_str) {
+pub fn kind_of(value: Node) -> Option<Kind> {
+    if !value.is_object() {
+        return None;
+    }
+    let has = |key: &str| value.get(key).is_some_and(|v| !v.is_null());
+    let text = |key: &str| value.get(key).and_then(|v| v.as_str());
+    match text("object") {
         Some("trace.span") if has("id") && has("span_data") => return Some(Kind::AgentsSpan),
         Some("trace") if has("id") => return Some(Kind::AgentsTrace),
         _ => {}
     }
-    let first_event = array(map.get("events")).first();
+    let first_event = array(value.get("events")).next();
     if first_event.is_some_and(|e| e.get("invocation_id").is_some() && e.get("author").is_some()) {
         return Some(Kind::AdkSession);
     }
     if has("run_type") && has("id") && (has("inputs") || has("outputs") || has("trace_id")) {
         return Some(Kind::LangsmithRun);
     }
-    let langfuse_type = map.get("type").and_then(Value::as_str).is_some_and(|t| LANGFUSE_TYPES.contains(&t));
+    let langfuse_type = text("type").is_some_and(|t| LANGFUSE_TYPES.contains(&t));
     if langfuse_type && has("traceId") && has("id") && !has("spanId") {
         return Some(Kind::LangfuseObservation);
     }
-    let langfuse_trace = map.get("observations").is_some_and(Value::is_array)
+    let present = |key: &str| value.get(key).is_some();
+    let langfuse_trace = value.get("observations").is_some_and(|o| o.is_list())
         || has("htmlPath")
-        || (map.contains_key("sessionId")
-            && has("timestamp")
-            && (map.contains_key("input") || map.contains_key("output")));
+        || (present("sessionId") && has("timestamp") && (present("input") || present("output")));
     if has("id") && !has("spanId") && langfuse_trace {
         return Some(Kind::LangfuseTrace);
     }
@@ -294,14 +296,20 @@ pub fn kind_of(value: &Value) -> Option<Kind> {
 
 /// A timestamp to milliseconds since the epoch: RFC 3339 text, `[seconds, nanoseconds]`, or a
 /// number (or numeric text) whose size tells its unit (seconds, ms, µs or ns).
-pub fn time_ms(value: Option<&Value>) -> Option<f64> {
+pub fn time_ms(value: Option<&Attr>) -> Option<f64> {
     let number = match value? {
-        Value::Array(parts) if parts.len() == 2 => return Some(parts[0].as_f64()? * 1e3 + parts[1].as_f64()? / 1e6),
-        Value::String(s) => match crate::lex::parse_number(s) {
+        Attr::Json(text) => {
+            let parts = |list: Node| match (list.len(), list.item(0), list.item(1)) {
+                (2, Some(s), Some(ns)) if list.is_list() => Some(s.as_f64()? * 1e3 + ns.as_f64()? / 1e6),
+                _ => None,
+            };
+            return with_doc(text, parts).flatten();
+        }
+        Attr::Text(s) => match crate::lex::parse_number(s) {
             Some(n) => n,
             None => return parse_rfc3339_ms(s),
         },
-        Value::Number(n) => n.as_f64()?,
+        Attr::Number(n) => crate::lex::parse_number(n)?,
         _ => return None,
     };
     let ms = match number {
@@ -314,47 +322,55 @@ pub fn time_ms(value: Option<&Value>) -> Option<f64> {
     Some(ms)
 }
 
+/// [`time_ms`] of a document's value.
+pub fn time_of(value: Option<Node>) -> Option<f64> {
+    time_ms(value.map(Attr::of).as_ref())
+}
+
 /// Attributes as pairs, from an OTLP key-value list or an object whose nested objects (as
 /// Phoenix writes them) become dotted keys.
-pub fn attributes_of(value: Option<&Value>) -> Vec<(String, Value)> {
+pub fn attributes_of(value: Option<Node<'_>>) -> Attrs<'_> {
     let mut out = Vec::new();
     match value {
-        Some(Value::Array(_)) => out = key_values(value),
-        Some(Value::Object(map)) => flatten(map, "", 0, &mut out),
+        Some(list) if list.is_list() => out = key_values(Some(list)),
+        Some(map) if map.is_object() => flatten(map, "", 0, &mut out),
         _ => {}
     }
     out
 }
 
-fn flatten(map: &Map<String, Value>, prefix: &str, depth: usize, out: &mut Vec<(String, Value)>) {
-    for (key, value) in map {
-        let key = format!("{prefix}{key}");
+fn flatten<'d>(map: Node<'d>, prefix: &str, depth: usize, out: &mut Attrs<'d>) {
+    for (key, value) in map.members() {
+        let key = match prefix {
+            "" => Cow::Borrowed(key),
+            _ => Cow::Owned(format!("{prefix}{key}")),
+        };
         match value {
-            Value::Object(inner) if depth < MAX_ATTRIBUTE_DEPTH && !is_any_value(inner) => {
+            inner if inner.is_object() && depth < MAX_ATTRIBUTE_DEPTH && !is_any_value(inner) => {
                 flatten(inner, &format!("{key}."), depth + 1, out)
             }
-            Value::Object(_) => out.push((key, plain_value(value))),
-            other => out.push((key, other.clone())),
+            other => out.push((key, plain_value(other))),
         }
     }
 }
 
 /// A value as plain JSON: an OTLP `AnyValue` unwrapped, anything else as it is.
-fn plain_value(value: &Value) -> Value {
-    match value {
-        Value::Object(map) if is_any_value(map) => any_value(value),
-        other => other.clone(),
+fn plain_value(value: Node) -> Attr {
+    match is_any_value(value) {
+        true => Attr::of_any(value),
+        false => Attr::of(value),
     }
 }
 
 /// An OTLP `AnyValue` (`{"stringValue": "…"}`) written where a plain value would do.
-fn is_any_value(map: &Map<String, Value>) -> bool {
+fn is_any_value(map: Node) -> bool {
     const KEYS: &[&str] =
         &["stringValue", "intValue", "boolValue", "doubleValue", "bytesValue", "arrayValue", "kvlistValue"];
-    map.len() == 1 && map.keys().all(|k| KEYS.contains(&k.as_str()))
+    let mut keys = map.members().map(|(k, _)| k);
+    map.is_object() && keys.next().is_some_and(|k| KEYS.contains(&k)) && keys.next().is_none()
 }
 
-fn resource_attributes(value: &Value) -> Vec<(String, Value)> {
+fn resource_attributes(value: Node<'_>) -> Attrs<'_> {
     let resource = value.get("resource");
     match resource.and_then(|r| r.get("attributes")) {
         Some(attributes) => attributes_of(Some(attributes)),
@@ -362,13 +378,13 @@ fn resource_attributes(value: &Value) -> Vec<(String, Value)> {
     }
 }
 
-fn id_at(value: &Value, paths: &[&str]) -> Option<String> {
+fn id_at(value: Node, paths: &[&str]) -> Option<String> {
     text_at(value, paths).map(|id| normalize_id(&id))
 }
 
 /// Resource attributes (`cloud.platform`, `aws.*`) tell what ran a span: they join its own
 /// attributes where it has none of the same name.
-pub fn with_resource(span: &mut SpanData, resource: &[(String, Value)]) {
+pub fn with_resource<'d>(span: &mut SpanData<'d>, resource: &Attrs<'d>) {
     for (key, value) in resource {
         if !span.attributes.iter().any(|(k, _)| k == key) {
             span.attributes.push((key.clone(), value.clone()));
@@ -377,7 +393,7 @@ pub fn with_resource(span: &mut SpanData, resource: &[(String, Value)]) {
 }
 
 /// A span record of any of the shapes above (OTLP's own spans included).
-pub fn span_of(value: &Value, index: usize) -> SpanData {
+pub fn span_of(value: Node<'_>, index: usize) -> SpanData<'_> {
     let resource = resource_attributes(value);
     let service = resource.iter().find(|(k, _)| k == "service.name").and_then(|(_, v)| v.as_str()).map(str::to_string);
     let mut span = SpanData {
@@ -386,17 +402,17 @@ pub fn span_of(value: &Value, index: usize) -> SpanData {
         parent_span_id: id_at(value, PARENT_ID),
         name: text_at(value, &["name", "Name"]).unwrap_or_default(),
         service,
-        start_ms: time_ms(first(value, START)),
-        end_ms: time_ms(first(value, END)),
+        start_ms: time_of(first(value, START)),
+        end_ms: time_of(first(value, END)),
         attributes: attributes_of(value.get("attributes")),
-        events: array(value.get("events")).iter().map(event_of).collect(),
+        events: array(value.get("events")).map(event_of).collect(),
         from_logs: false,
     };
     with_resource(&mut span, &resource);
     span
 }
 
-fn event_of(value: &Value) -> SpanEvent {
+fn event_of(value: Node<'_>) -> SpanEvent<'_> {
     SpanEvent {
         name: text_at(value, &["name"]).unwrap_or_default(),
         attributes: attributes_of(value.get("attributes")),
@@ -406,7 +422,7 @@ fn event_of(value: &Value) -> SpanEvent {
 
 /// A log record: the span it belongs to and the event it carries (named by `eventName` or its
 /// `event.name` attribute).
-fn log_of(value: &Value) -> Option<Log> {
+fn log_of(value: Node) -> Option<Log> {
     let trace_id = id_at(value, TRACE_ID)?;
     let span_id = id_at(value, SPAN_ID)?;
     let attributes = attributes_of(value.get("attributes"));
@@ -433,15 +449,15 @@ impl KeyTally {
     const SAMPLE: usize = 64;
     const SHOWN: usize = 8;
 
-    pub fn add(&mut self, value: &Value) {
+    pub fn add(&mut self, value: Node) {
         self.records += 1;
         if self.records > Self::SAMPLE {
             return;
         }
-        for key in value.as_object().into_iter().flat_map(|m| m.keys()) {
-            let count = self.counts.entry(key.clone()).or_insert(0);
+        for (key, _) in value.members() {
+            let count = self.counts.entry(key.to_string()).or_insert(0);
             if *count == 0 {
-                self.order.push(key.clone());
+                self.order.push(key.to_string());
             }
             *count += 1;
         }
@@ -458,9 +474,9 @@ impl KeyTally {
 }
 
 /// One span's attribute map with GenAI keys, as some fixtures hold it: a span with made-up ids.
-pub fn attribute_map(document: &Value) -> Option<SpanData> {
-    let map = document.as_object()?;
-    map.keys().any(|k| k.starts_with("gen_ai.")).then(|| SpanData {
+pub fn attribute_map(document: Node<'_>) -> Option<SpanData<'_>> {
+    let gen_ai = document.is_object() && document.members_in_order().any(|(k, _)| k.starts_with("gen_ai."));
+    gen_ai.then(|| SpanData {
         trace_id: "0".repeat(32),
         span_id: format!("{:016x}", 1),
         name: "span".into(),
@@ -471,11 +487,11 @@ pub fn attribute_map(document: &Value) -> Option<SpanData> {
 
 /// The keys of a document's records (its items, or itself), for the sentence that says what an
 /// unread input held.
-pub fn top_keys(document: &Value) -> Option<String> {
+pub fn top_keys(document: Node) -> Option<String> {
     let mut tally = KeyTally::default();
-    match document {
-        Value::Array(items) => items.iter().for_each(|item| tally.add(item)),
-        other => tally.add(other),
+    match document.is_list() {
+        true => document.items().for_each(|item| tally.add(item)),
+        false => tally.add(document),
     }
     tally.keys()
 }

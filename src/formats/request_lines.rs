@@ -5,13 +5,13 @@
 //! that is mostly bodies, each JSON body written once as the compact text `serde_json` writes of
 //! its tree. Both give a [`Record`], which makes the call.
 
-use super::otlp::Seen;
+use super::otlp::{nested, Seen};
 use super::records::marks_record;
 use super::spans::normalize_id;
 use super::time::parse_rfc3339_ms;
 use crate::facts::{ItemMemo, Role};
 use crate::json::write::{written_json, Written};
-use crate::json::{Doc, Node};
+use crate::json::Node;
 use crate::lex::{Lexer, Scan};
 use crate::model::{Body, Call, Headers, Request, Response, Source, Span, Url};
 use std::borrow::Cow;
@@ -273,7 +273,8 @@ pub fn read(line: &str, input: usize, number: usize, bodies: &mut Bodies) -> Opt
 
 fn record<'b>(lex: &mut Lexer<'b>, bodies: &mut Bodies) -> Scan<Record<'b>> {
     let (mut record, mut seen) = (Record::default(), Seen::default());
-    let mut time: [Option<Doc>; 2] = [None, None];
+    // `time`, else `timestamp`, when present (`null` is present), as a time.
+    let mut time: [Option<Option<f64>>; 2] = [None, None];
     lex.members(|lex, key| {
         let Some(field) = seen.known(&key, FIELDS)? else {
             return if marks_record(&key) { Err(()) } else { checked(lex) };
@@ -287,9 +288,9 @@ fn record<'b>(lex: &mut Lexer<'b>, bodies: &mut Bodies) -> Scan<Record<'b>> {
             "body" => record.body = Some(body(lex, Role::Request, bodies)?),
             "request" => record.request = Some(part(lex, Role::Request, bodies)?),
             "response" => record.response = Some(part(lex, Role::Response, bodies)?),
-            "time" => time[0] = Some(value(lex)?),
-            "timestamp" => time[1] = Some(value(lex)?),
-            "duration_ms" => record.duration_ms = value(lex)?.root().as_f64(),
+            "time" => time[0] = Some(nested(lex, |t| started_ms(Some(t)))?),
+            "timestamp" => time[1] = Some(nested(lex, |t| started_ms(Some(t)))?),
+            "duration_ms" => record.duration_ms = nested(lex, |d| d.as_f64())?,
             "trace_id" => record.trace_id = text(lex)?,
             "span_id" => record.span_id = text(lex)?,
             "parent_id" => record.parent_id[0] = text(lex)?,
@@ -298,7 +299,7 @@ fn record<'b>(lex: &mut Lexer<'b>, bodies: &mut Bodies) -> Scan<Record<'b>> {
         Ok(())
     })?;
     let [time, timestamp] = time;
-    record.started_ms = started_ms(time.as_ref().or(timestamp.as_ref()).map(Doc::root));
+    record.started_ms = time.or(timestamp).flatten();
     Ok(record)
 }
 
@@ -309,17 +310,18 @@ fn part<'b>(lex: &mut Lexer<'b>, role: Role, bodies: &mut Bodies) -> Scan<Part<'
     if lex.peek()? != b'{' {
         return checked(lex).map(|()| part);
     }
-    let mut status: [Option<Doc>; 2] = [None, None];
+    // `status` and `status_code`, when present, as statuses.
+    let mut status: [Option<u16>; 2] = [None, None];
     lex.members(|lex, key| match seen.known(&key, PART_FIELDS)? {
         Some("headers") => headers(lex).map(|h| part.headers = Some(h)),
         Some("body") => body(lex, role, bodies).map(|b| part.body = Some(b)),
-        Some("status") => value(lex).map(|s| status[0] = Some(s)),
-        Some(_) => value(lex).map(|s| status[1] = Some(s)),
+        Some("status") => nested(lex, |s| status[0] = Some(status_of(Some(s)))),
+        Some(_) => nested(lex, |s| status[1] = Some(status_of(Some(s)))),
         None => checked(lex),
     })?;
     let [status, status_code] = status;
-    part.status = status_of(status.as_ref().or(status_code.as_ref()).map(Doc::root));
-    part.status_code = status_code.map(|code| status_of(Some(code.root())));
+    part.status = status.or(status_code).unwrap_or(0);
+    part.status_code = status_code;
     Ok(part)
 }
 
@@ -341,7 +343,7 @@ fn headers(lex: &mut Lexer) -> Scan<Headers> {
         return Ok(headers);
     }
     lex.at = start;
-    value(lex).map(|doc| Headers::from_node(Some(doc.root())))
+    nested(lex, |value| Headers::from_node(Some(value)))
 }
 
 /// An object of names to text, its headers in the order of their names (as a document's
@@ -377,18 +379,8 @@ fn checked(lex: &mut Lexer) -> Scan<()> {
     lex.whitespace();
     match lex.peek()? {
         b'"' => lex.read_string().map(drop),
-        _ => value(lex).map(drop),
+        _ => nested(lex, |_| ()),
     }
-}
-
-/// A value's brackets may nest less than this deep; a value nested deeper leaves its line to the
-/// line's document, which counts depth from the line's top (and refuses a line 128 deep).
-const VALUE_DEPTH: usize = 64;
-
-/// A value as a document of its own, its strings where they lie in the line.
-fn value<'b>(lex: &mut Lexer<'b>) -> Scan<Doc<'b>> {
-    let text = lex.value_text()?;
-    Doc::parse(text, VALUE_DEPTH, usize::MAX).map_err(drop)
 }
 
 /// Whether the reader and the line's document agree on each line of `bytes` (tests and fuzzing):

@@ -3,16 +3,20 @@
 //! such as the Vercel AI SDK and OpenInference use for prompts and replies. Shared by the OTLP
 //! reader and the readers of SDK span dumps.
 
+use super::attr::{json_or_text, object_text, with_doc, Attr, Attrs};
 use crate::facts::{field_text, Role};
-use crate::json::write::written_list_items;
+use crate::json::write::{compact, escaped, written_list_items};
+use crate::json::Node;
 use crate::lex::Lexer;
 use crate::model::{Body, Call, Headers, Request, Response, Source, Span, Transport, Url};
 use rustc_hash::{FxHashMap, FxHashSet};
-use serde_json::{json, Map, Value};
+#[cfg(any(test, feature = "oracle"))]
+use std::borrow::Cow;
 
-/// One span as any reader found it, ids already lower-case hex.
+/// One span as any reader found it, ids already lower-case hex; its attributes borrow from the
+/// text it was read from, for as long as it takes to make it a [`HeldSpan`].
 #[derive(Debug, Default)]
-pub struct SpanData {
+pub struct SpanData<'d> {
     pub trace_id: String,
     pub span_id: String,
     pub parent_span_id: Option<String>,
@@ -20,10 +24,10 @@ pub struct SpanData {
     pub service: Option<String>,
     pub start_ms: Option<f64>,
     pub end_ms: Option<f64>,
-    pub attributes: Vec<(String, Value)>,
+    pub attributes: Attrs<'d>,
     /// Span events, and the log records joined to the span: where many instrumentations put
     /// the messages.
-    pub events: Vec<SpanEvent>,
+    pub events: Vec<SpanEvent<'d>>,
     /// Made from log records whose span the input does not hold: a call when its events carry
     /// messages, to be merged with its span if another input holds it.
     pub from_logs: bool,
@@ -32,26 +36,24 @@ pub struct SpanData {
 /// A span event or a log record about a span (`gen_ai.user.message`, `gen_ai.choice`, ADOT's
 /// GenAI events with the messages in `body`).
 #[derive(Debug, Default, Clone)]
-pub struct SpanEvent {
+pub struct SpanEvent<'d> {
     pub name: String,
-    pub attributes: Vec<(String, Value)>,
-    pub body: Option<Value>,
+    pub attributes: Attrs<'d>,
+    pub body: Option<Attr<'d>>,
 }
 
-impl SpanEvent {
-    fn get(&self, key: &str) -> Option<&Value> {
-        let attribute = self.attributes.iter().find(|(k, _)| k == key).map(|(_, v)| v);
-        attribute.or_else(|| self.body.as_ref()?.get(key)).filter(|v| !v.is_null())
-    }
+/// Finds `key` among attributes (the first of that name).
+fn find<'a, 'd>(attributes: &'a Attrs<'d>, key: &str) -> Option<&'a Attr<'d>> {
+    attributes.iter().find(|(k, _)| k == key).map(|(_, v)| v)
 }
 
-impl SpanData {
-    fn get(&self, keys: &[&str]) -> Option<&Value> {
-        keys.iter().find_map(|k| self.attributes.iter().find(|(key, _)| key == k).map(|(_, v)| v))
+impl SpanData<'_> {
+    fn get(&self, keys: &[&str]) -> Option<&Attr<'_>> {
+        keys.iter().find_map(|k| find(&self.attributes, k))
     }
 
     fn text(&self, keys: &[&str]) -> Option<String> {
-        self.get(keys).and_then(scalar_text)
+        self.get(keys).and_then(Attr::scalar_text)
     }
 
     /// The GenAI operation: `gen_ai.operation.name`, or what an instrumentation's span names say.
@@ -88,90 +90,56 @@ impl SpanData {
     }
 }
 
-pub fn scalar_text(value: &Value) -> Option<String> {
-    match value {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
-/// JSON given as a string (most instrumentations serialize messages) or as a structure.
-fn json_of(value: &Value) -> Option<Value> {
-    match value {
-        Value::String(s) => serde_json::from_str(s).ok(),
-        Value::Null => None,
-        other => Some(other.clone()),
-    }
-}
-
 /// Messages flattened into indexed attributes (`gen_ai.prompt.0.role`,
-/// `llm.input_messages.1.message.content`), folded back into a list.
-fn flattened(span: &SpanData, prefix: &str) -> Option<Value> {
-    let mut items: Vec<(usize, Map<String, Value>)> = Vec::new();
+/// `llm.input_messages.1.message.content`), folded back into a list: its JSON text.
+fn flattened(span: &SpanData, prefix: &str) -> Option<String> {
+    let mut items: Vec<(usize, Vec<(&str, &Attr)>)> = Vec::new();
     for (key, value) in &span.attributes {
         let Some(rest) = key.strip_prefix(prefix) else { continue };
         let Some((index, field)) = rest.split_once('.') else { continue };
         let Ok(index) = index.parse::<usize>() else { continue };
         let field = field.strip_prefix("message.").unwrap_or(field);
-        let slot = match items.iter().position(|(i, _)| *i == index) {
-            Some(p) => p,
-            None => {
-                items.push((index, Map::new()));
-                items.len() - 1
-            }
-        };
-        items[slot].1.insert(field.to_string(), value.clone());
+        match items.iter_mut().find(|(i, _)| *i == index) {
+            Some((_, fields)) => fields.push((field, value)),
+            None => items.push((index, vec![(field, value)])),
+        }
     }
     if items.is_empty() {
         return None;
     }
     crate::sort::sort_by_key(&mut items, |(i, _)| *i);
-    Some(Value::Array(items.into_iter().map(|(_, m)| Value::Object(m)).collect()))
+    let objects: Vec<String> = items.into_iter().map(|(_, fields)| object_text(fields.into_iter())).collect();
+    Some(list(&objects))
 }
 
-/// Messages recorded as a list (JSON text or a structure); OpenInference wraps each in `message`.
-fn message_list(value: &Value) -> Option<Value> {
-    let Value::Array(items) = json_of(value)? else { return None };
-    let unwrapped = items.into_iter().map(|item| match item {
-        Value::Object(mut map) if map.len() == 1 && map.get("message").is_some_and(Value::is_object) => {
-            map.remove("message").unwrap_or_default()
-        }
-        other => other,
-    });
-    Some(Value::Array(unwrapped.collect()))
+/// Messages recorded as a list (JSON text or a structure), each item as serde_json writes it;
+/// OpenInference wraps each in `message`, which is taken off.
+fn message_list(value: &Attr) -> Option<Vec<String>> {
+    let text = value.json_text()?;
+    let items = |list: Node| {
+        let unwrapped = |item: Node| match item.get("message") {
+            Some(message) if message.is_object() && item.members().len() == 1 => compact(message),
+            _ => compact(item),
+        };
+        list.is_list().then(|| list.items().map(unwrapped).collect())
+    };
+    with_doc(&text, items)?
 }
 
-/// A list of messages for a body: JSON text, or a tree where the text could not be written.
-enum Listed {
-    Text(String),
-    Tree(Value),
-}
-
-impl Listed {
-    fn member(&self) -> Member<'_> {
-        match self {
-            Listed::Text(text) => Member::Text(text),
-            Listed::Tree(tree) => Member::Tree(tree),
-        }
-    }
-}
-
-/// Messages recorded as a list (as [`message_list`] reads them): written from the attribute's
-/// text where it can be, else as the tree.
-fn listed(value: &Value) -> Option<Listed> {
+/// Messages recorded as a list (as [`message_list`] reads them), as JSON text: written from the
+/// attribute's text in one pass where it can be.
+fn listed(value: &Attr) -> Option<String> {
     if let Some(text) = value.as_str().and_then(written_list) {
-        return Some(Listed::Text(text));
+        return Some(text);
     }
-    message_list(value).map(Listed::Tree)
+    message_list(value).map(|items| list(&items))
 }
 
 /// A list in JSON text `text` as serde_json writes the tree [`message_list`] makes of it
 /// (compact, each object's keys in order, strings and numbers as it writes them), made from the
-/// text in one pass without the tree. `None` for anything else, left to the tree: text that is
-/// not a JSON list, that nests deeper than the writer allows, and lists that hold an OpenInference
-/// wrapper (`{"message": {…}}`), which the tree unwraps.
+/// text in one pass without a document. `None` for anything else, left to [`message_list`]:
+/// text that is not a JSON list, that nests deeper than the writer allows, and lists that hold
+/// an OpenInference wrapper (`{"message": {…}}`), which it unwraps.
 pub(super) fn written_list(text: &str) -> Option<String> {
     let mut lex = Lexer::new(text);
     let mut out = String::with_capacity(text.len());
@@ -179,15 +147,15 @@ pub(super) fn written_list(text: &str) -> Option<String> {
     if lex.peek() != Ok(b'[') {
         return None;
     }
-    // An item of the messages that OpenInference wraps: the tree unwraps it.
+    // An item of the messages that OpenInference wraps: the document reading unwraps it.
     let wrapped = |item: &str| item.starts_with(r#"{"message":{"#) && written_members(item) == 1;
     written_list_items(&mut lex, &mut out, wrapped).ok()?;
     lex.whitespace();
     lex.ran_out().then_some(out)
 }
 
-/// How many members the object at the start of `written` (as [`written_object`] writes) has,
-/// counted as far as two.
+/// How many members the object at the start of `written` (as the writer writes) has, counted
+/// as far as two.
 fn written_members(written: &str) -> usize {
     let mut lex = Lexer::new(written);
     let mut count = 0;
@@ -201,20 +169,20 @@ fn written_members(written: &str) -> usize {
     count
 }
 
-/// Whether [`written_list`] writes `text` as serde_json writes the tree [`message_list`] makes
-/// of it, where it writes it (tests and fuzzing).
+/// Whether [`written_list`] writes `text` as [`message_list`] does, where it writes it (tests
+/// and fuzzing).
 #[cfg(any(test, feature = "oracle"))]
 pub(super) fn written_agrees(text: &str) -> Result<(), String> {
     let Some(written) = written_list(text) else { return Ok(()) };
-    let tree = message_list(&Value::String(text.to_string())).map(|list| compact(&list));
-    match tree == Some(written.clone()) {
+    let read = message_list(&Attr::Text(Cow::Borrowed(text))).map(|items| list(&items));
+    match read == Some(written.clone()) {
         true => Ok(()),
-        false => Err(format!("the list written from its text differs from the tree's:\n{written}\n{tree:?}")),
+        false => Err(format!("the list written from its text differs from the document's:\n{written}\n{read:?}")),
     }
 }
 
 /// Messages as compact JSON text, each as serde_json writes it: what a body made when the input
-/// ends needs of a span's events, without holding their trees until then.
+/// ends needs of a span's events, without holding their documents until then.
 #[derive(Debug, Default)]
 pub struct Messages {
     pub input: Vec<String>,
@@ -226,31 +194,41 @@ impl Messages {
     /// (`gen_ai.user.message`, `gen_ai.choice`…), the newer `…operation.details` event with
     /// `gen_ai.input.messages`, and ADOT's records whose body holds `input` and `output` messages.
     pub fn of_event(event: &SpanEvent) -> Messages {
+        let read = |body: Option<Node>| Messages::of_event_with(event, body);
+        // Only a structured body has members; one given as text is not read into.
+        match &event.body {
+            Some(Attr::Json(text)) => with_doc(text, |root| read(Some(root))).unwrap_or_default(),
+            _ => read(None),
+        }
+    }
+
+    /// [`Messages::of_event`], the event's body read (an attribute outranks a body member).
+    fn of_event_with(event: &SpanEvent, body: Option<Node>) -> Messages {
+        let get = |key: &str| {
+            let attribute = find(&event.attributes, key).cloned();
+            attribute.or_else(|| body?.get(key).map(Attr::of)).filter(|v| !v.is_null())
+        };
         let (mut input, mut output) = (Vec::new(), Vec::new());
         let role = event.name.strip_prefix("gen_ai.").and_then(|n| n.strip_suffix(".message"));
         if let Some(role) = role {
-            let role = event.get("role").and_then(Value::as_str).unwrap_or(role);
-            let content = event.get("content").and_then(json_or_text).unwrap_or(Value::Null);
-            input.push(json!({ "role": role, "content": content }));
+            let role = get("role").and_then(|r| r.as_str().map(str::to_string)).unwrap_or(role.to_string());
+            let content = get("content").and_then(|c| json_or_text(&c)).unwrap_or_else(|| "null".into());
+            input.push(format!("{{\"content\":{content},\"role\":{}}}", string(&role)));
         } else if event.name == "gen_ai.choice" {
-            let message = event.get("message").and_then(json_or_text).unwrap_or(Value::Null);
-            output.push(match message {
-                Value::Object(_) => message,
-                content => json!({ "role": "assistant", "content": content }),
+            let message = get("message").and_then(|m| json_or_text(&m)).unwrap_or_else(|| "null".into());
+            output.push(match message.starts_with('{') {
+                true => message,
+                false => format!("{{\"content\":{message},\"role\":\"assistant\"}}"),
             });
         }
         for (key, list) in [("gen_ai.input.messages", &mut input), ("gen_ai.output.messages", &mut output)] {
-            if let Some(Value::Array(items)) = event.get(key).and_then(message_list) {
-                list.extend(items);
-            }
+            list.extend(get(key).and_then(|v| message_list(&v)).unwrap_or_default());
         }
-        let body = event.body.as_ref();
         for (key, list) in [("input", &mut input), ("output", &mut output)] {
-            if let Some(Value::Array(items)) = body.and_then(|b| b.get(key)?.get("messages")).and_then(message_list) {
-                list.extend(items);
-            }
+            let messages = body.and_then(|b| b.get(key)?.get("messages")).map(Attr::of);
+            list.extend(messages.and_then(|v| message_list(&v)).unwrap_or_default());
         }
-        Messages { input: input.iter().map(compact).collect(), output: output.iter().map(compact).collect() }
+        Messages { input, output }
     }
 
     fn extend(&mut self, other: Messages) {
@@ -263,15 +241,11 @@ impl Messages {
     }
 }
 
-/// A member of a body written here: JSON text already, or a tree serde_json writes in place.
-#[derive(Clone, Copy)]
-enum Member<'a> {
-    Text(&'a str),
-    Tree(&'a Value),
-}
-
-fn compact(value: &Value) -> String {
-    serde_json::to_string(value).unwrap_or_default()
+/// A JSON string of `text`.
+fn string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    escaped(&mut out, text);
+    out
 }
 
 /// A JSON list of items written as JSON text already.
@@ -279,9 +253,9 @@ fn list(items: &[String]) -> String {
     format!("[{}]", items.join(","))
 }
 
-/// A JSON body of members, written as serde_json writes an object (compact, its keys, plain
-/// words here, in sorted order) without a tree of the object.
-fn object(members: &[(&str, Member)]) -> Body {
+/// A JSON body of members written as JSON text already, as serde_json writes an object
+/// (compact, its keys, plain words here, in sorted order).
+fn object(members: &[(&str, &str)]) -> Body {
     let mut bytes = b"{".to_vec();
     for (i, (key, value)) in members.iter().enumerate() {
         if i > 0 {
@@ -290,11 +264,7 @@ fn object(members: &[(&str, Member)]) -> Body {
         bytes.push(b'"');
         bytes.extend_from_slice(key.as_bytes());
         bytes.extend_from_slice(b"\":");
-        match value {
-            Member::Text(text) => bytes.extend_from_slice(text.as_bytes()),
-            // Writing a tree to memory cannot fail.
-            Member::Tree(tree) => serde_json::to_writer(&mut bytes, tree).unwrap_or_default(),
-        }
+        bytes.extend_from_slice(value.as_bytes());
     }
     bytes.push(b'}');
     Body::new(bytes, Some("application/json".into()))
@@ -302,25 +272,16 @@ fn object(members: &[(&str, Member)]) -> Body {
 
 /// Events that Logfire writes into one `events` attribute (JSON text of `{"event.name": …}`
 /// objects) rather than as span events.
-fn attribute_events(span: &SpanData) -> Vec<SpanEvent> {
-    let Some(Value::Array(items)) = span.get(&["events"]).and_then(json_of) else { return Vec::new() };
-    items
-        .into_iter()
-        .filter_map(|item| {
+fn attribute_events(span: &SpanData) -> Vec<SpanEvent<'static>> {
+    let Some(text) = span.get(&["events"]).and_then(Attr::json_text) else { return Vec::new() };
+    let events = |list: Node| {
+        let named = |item: Node| {
             let name = item.get("event.name")?.as_str()?.to_string();
-            Some(SpanEvent { name, attributes: Vec::new(), body: Some(item) })
-        })
-        .collect()
-}
-
-/// Text that holds JSON (content blocks serialized by the instrumentation) as JSON; other text
-/// as it is.
-fn json_or_text(value: &Value) -> Option<Value> {
-    match value {
-        Value::String(s) => Some(serde_json::from_str(s).unwrap_or_else(|_| value.clone())),
-        Value::Null => None,
-        other => Some(other.clone()),
-    }
+            Some(SpanEvent { name, attributes: Vec::new(), body: Some(Attr::of(item).into_owned()) })
+        };
+        list.items().filter_map(named).collect()
+    };
+    with_doc(&text, events).unwrap_or_default()
 }
 
 /// The request's messages as the attributes record them, as `{"messages": …}`: no event
@@ -329,10 +290,9 @@ fn request_messages(span: &SpanData) -> Option<Body> {
     let listed = ["gen_ai.input.messages", "ai.prompt.messages", "llm.input_messages"]
         .into_iter()
         .find_map(|key| span.get(&[key]).and_then(listed));
-    let messages = listed.or_else(|| {
-        ["gen_ai.prompt.", "llm.input_messages."].into_iter().find_map(|p| flattened(span, p)).map(Listed::Tree)
-    });
-    messages.map(|m| object(&[("messages", m.member())]))
+    let messages =
+        listed.or_else(|| ["gen_ai.prompt.", "llm.input_messages."].into_iter().find_map(|p| flattened(span, p)));
+    messages.map(|m| object(&[("messages", &m)]))
 }
 
 /// A whole request body recorded as JSON text (`input.value`, or `input` in bare dumps), or a
@@ -340,39 +300,43 @@ fn request_messages(span: &SpanData) -> Option<Body> {
 fn request_whole(span: &SpanData) -> Option<Body> {
     let input =
         span.get(&["input.value", "gcp.vertex.agent.llm_request", "traceloop.entity.input", "input", "gen_ai.prompt"])?;
-    match json_of(input) {
-        Some(body @ Value::Object(_)) => Some(Body::from_json(&body)),
-        Some(messages @ Value::Array(_)) => Some(object(&[("messages", Member::Tree(&messages))])),
-        _ => input.as_str().filter(|s| !s.trim().is_empty()).map(|s| object(&[("input", Member::Tree(&json!(s)))])),
+    let whole = |root: Node| match () {
+        _ if root.is_object() => Some(Body::from_node(root)),
+        _ if root.is_list() => Some(object(&[("messages", &compact(root))])),
+        _ => None,
+    };
+    if let Some(body) = input.json_text().and_then(|text| with_doc(&text, whole)).flatten() {
+        return Some(body);
     }
+    input.as_str().filter(|s| !s.trim().is_empty()).map(|s| object(&[("input", &string(s))]))
 }
 
 /// The reply's messages as the attributes record them: no event changes these.
-fn reply_messages(span: &SpanData) -> Option<Listed> {
+fn reply_messages(span: &SpanData) -> Option<String> {
     if let Some(output) = span.get(&["gen_ai.output.messages", "llm.output_messages"]).and_then(listed) {
         return Some(output);
     }
-    flattened(span, "gen_ai.completion.").or_else(|| flattened(span, "llm.output_messages.")).map(Listed::Tree)
+    flattened(span, "gen_ai.completion.").or_else(|| flattened(span, "llm.output_messages."))
 }
 
-/// The reply recorded otherwise (a text, a whole value): used when no event holds messages.
-fn reply_other(span: &SpanData) -> Option<Value> {
+/// The reply recorded otherwise (a text, a whole value), as JSON text: used when no event holds
+/// messages.
+fn reply_other(span: &SpanData) -> Option<String> {
+    let assistant = |text: String| format!("[{{\"content\":{},\"role\":\"assistant\"}}]", string(&text));
     if let Some(text) = span.text(&["ai.response.text"]) {
-        return Some(json!([{ "role": "assistant", "content": text }]));
+        return Some(assistant(text));
     }
     let whole = span.get(&["output.value", "gcp.vertex.agent.llm_response", "traceloop.entity.output", "output"]);
-    if let Some(output) = whole.and_then(json_of) {
+    if let Some(output) = whole.and_then(Attr::json_text).and_then(|text| with_doc(&text, compact)) {
         return Some(output);
     }
-    span.text(&["gen_ai.completion"]).map(|text| json!([{ "role": "assistant", "content": text }]))
+    span.text(&["gen_ai.completion"]).map(assistant)
 }
 
-/// `{"id": …, "output": …}` from the members known (the id as JSON text); `None` when neither is.
-fn reply_body(id: Option<&str>, output: Option<Member>) -> Option<Body> {
-    let members: Vec<(&str, Member)> = [("id", id.map(Member::Text)), ("output", output)]
-        .into_iter()
-        .filter_map(|(key, value)| Some((key, value?)))
-        .collect();
+/// `{"id": …, "output": …}` from the members known (as JSON text); `None` when neither is.
+fn reply_body(id: Option<&str>, output: Option<&str>) -> Option<Body> {
+    let members: Vec<(&str, &str)> =
+        [("id", id), ("output", output)].into_iter().filter_map(|(key, value)| Some((key, value?))).collect();
     (!members.is_empty()).then(|| object(&members))
 }
 
@@ -402,13 +366,15 @@ fn url_of(span: &SpanData) -> Url {
 fn headers_with_prefix(span: &SpanData, prefix: &str) -> Headers {
     let mut headers = Headers::default();
     for (key, value) in &span.attributes {
-        if let Some(name) = key.strip_prefix(prefix) {
-            match value {
-                Value::Array(values) => values.iter().filter_map(scalar_text).for_each(|v| headers.push(name, v)),
-                other => {
-                    if let Some(v) = scalar_text(other) {
-                        headers.push(name, v);
-                    }
+        let Some(name) = key.strip_prefix(prefix) else { continue };
+        match value {
+            Attr::Json(text) => {
+                let values = |list: Node| list.items().filter_map(|v| Attr::of(v).scalar_text()).collect::<Vec<_>>();
+                with_doc(text, values).unwrap_or_default().into_iter().for_each(|v| headers.push(name, v));
+            }
+            other => {
+                if let Some(v) = other.scalar_text() {
+                    headers.push(name, v);
                 }
             }
         }
@@ -500,10 +466,10 @@ impl HeldCall {
     fn of(span: &SpanData, keep_bodies: bool) -> HeldCall {
         let request_found = request_messages(span);
         let request_other = if request_found.is_none() { request_whole(span) } else { None };
-        let reply_id = span.text(&["gen_ai.response.id", "ai.response.id"]).map(|id| compact(&Value::String(id)));
+        let reply_id = span.text(&["gen_ai.response.id", "ai.response.id"]).map(|id| string(&id));
         let (reply_found, reply_other) = match reply_messages(span) {
-            Some(output) => (reply_body(reply_id.as_deref(), Some(output.member())), None),
-            None => (None, reply_body(reply_id.as_deref(), reply_other(span).as_ref().map(Member::Tree))),
+            Some(output) => (reply_body(reply_id.as_deref(), Some(&output)), None),
+            None => (None, reply_body(reply_id.as_deref(), reply_other(span).as_deref())),
         };
         let status = span
             .text(&["http.response.status_code", "http.status_code"])
@@ -551,11 +517,10 @@ impl HeldCall {
             mut call, status, response_headers, request, reply, reply_id, mut events, attribute_events, ..
         } = self;
         events.extend(attribute_events);
-        let request_body = request.resolve(|| {
-            (!events.input.is_empty()).then(|| object(&[("messages", Member::Text(&list(&events.input)))]))
-        });
+        let request_body =
+            request.resolve(|| (!events.input.is_empty()).then(|| object(&[("messages", &list(&events.input))])));
         let events_reply = || (!events.output.is_empty()).then(|| list(&events.output));
-        let response_body = reply.resolve(|| reply_body(reply_id.as_deref(), Some(Member::Text(&events_reply()?))));
+        let response_body = reply.resolve(|| reply_body(reply_id.as_deref(), Some(&events_reply()?)));
         call.request.body = request_body.unwrap_or_default();
         call.response = (status.is_some() || response_body.is_some() || !response_headers.is_empty()).then(|| {
             Response { status: status.unwrap_or(0), headers: response_headers, body: response_body.unwrap_or_default() }
@@ -630,11 +595,11 @@ fn call_of(span: &SpanData, keep_bodies: bool) -> Call {
     let method = span.text(&["http.request.method", "http.method"]).unwrap_or_default().to_ascii_uppercase();
     // Like a body's fields, an attribute longer than any handle is kept as its digest unless
     // bodies are kept: messages recorded as attributes live on as their bodies' facts.
-    let text = |value: &Value| match value {
-        Value::String(s) if !keep_bodies => Some(field_text(s)),
-        other => scalar_text(other),
+    let text = |value: &Attr| match value {
+        Attr::Text(s) if !keep_bodies => Some(field_text(s)),
+        other => other.scalar_text(),
     };
-    let attributes = span.attributes.iter().filter_map(|(k, v)| Some((k.clone(), text(v)?))).collect();
+    let attributes = span.attributes.iter().filter_map(|(k, v)| Some((k.to_string(), text(v)?))).collect();
     Call {
         started_ms: span.start_ms,
         duration_ms: match (span.start_ms, span.end_ms) {
@@ -676,14 +641,18 @@ pub fn normalize_id(id: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::Attr;
     use super::{normalize_id, to_calls, written_agrees, written_list, HeldSpan, Messages, SpanData, SpanEvent};
     use crate::facts::Role;
-    use serde_json::json;
+    use std::borrow::Cow;
 
-    fn chat_span(attributes: Vec<(&str, serde_json::Value)>, events: Vec<SpanEvent>) -> SpanData {
-        let mut attributes: Vec<(String, serde_json::Value)> =
-            attributes.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
-        attributes.push(("gen_ai.operation.name".into(), json!("chat")));
+    fn text(text: impl Into<String>) -> Attr<'static> {
+        Attr::Text(Cow::Owned(text.into()))
+    }
+
+    fn chat_span(attributes: Vec<(&'static str, Attr<'static>)>, events: Vec<SpanEvent<'static>>) -> SpanData<'static> {
+        let mut attributes: Vec<_> = attributes.into_iter().map(|(k, v)| (Cow::Borrowed(k), v)).collect();
+        attributes.push((Cow::Borrowed("gen_ai.operation.name"), text("chat")));
         SpanData {
             trace_id: "a".repeat(32),
             span_id: "b".repeat(16),
@@ -727,17 +696,17 @@ mod tests {
         }
     }
 
-    fn user_message(text: &str) -> SpanEvent {
+    fn user_message(content: &str) -> SpanEvent<'static> {
         SpanEvent {
             name: "gen_ai.user.message".into(),
-            attributes: vec![("content".into(), json!(text))],
+            attributes: vec![(Cow::Borrowed("content"), text(content))],
             ..SpanEvent::default()
         }
     }
 
     #[test]
     fn a_held_span_keeps_the_facts_of_settled_bodies_and_no_text() {
-        let messages = json!(format!(r#"[{{"role":"user","content":"{}"}}]"#, "hello there ".repeat(50)));
+        let messages = text(format!(r#"[{{"role":"user","content":"{}"}}]"#, "hello there ".repeat(50)));
         let span = chat_span(
             vec![("gen_ai.input.messages", messages.clone()), ("gen_ai.output.messages", messages)],
             vec![user_message("an event the attributes outrank")],

@@ -7,6 +7,7 @@
 use super::Text;
 use crate::error::{Error, ErrorKind, Location};
 use crate::limits::Limits;
+#[cfg(feature = "yaml")]
 use serde_json::Value;
 
 /// What the YAML parser reported: its message, with the position as it words it, and where.

@@ -50,7 +50,12 @@ impl<'t> Doc<'t> {
     /// Reads a whole document: one value, white space around it. Brackets may nest less than
     /// `max_depth` deep (serde_json's count: it refuses 128), and the document costs at most `budget` (a node is 1, a string 1 plus its bytes).
     pub fn parse(text: &'t str, max_depth: usize, budget: usize) -> Result<Doc<'t>, SyntaxError> {
-        parse::document(text, max_depth, budget)
+        parse::document(text, max_depth, budget, true).map(|(doc, _)| doc)
+    }
+
+    /// Reads the value at the start of `text`, which may go on after it; where it ends.
+    pub fn parse_value(text: &'t str, max_depth: usize) -> Result<(Doc<'t>, usize), SyntaxError> {
+        parse::document(text, max_depth, usize::MAX, false)
     }
 
     /// The top value.

@@ -17,8 +17,10 @@ pub enum Problem {
     Truncated,
     /// Something else stands where one of these was due.
     Expected(Due),
-    /// A string holds a raw control character, a bad escape or a lone surrogate.
-    BadString,
+    /// A string holds a raw control character (a newline, a tab…).
+    RawControl,
+    /// A string holds an escape JSON does not have, or a lone surrogate.
+    BadEscape,
     /// A number does not follow JSON's grammar, or is beyond a float's range.
     BadNumber,
     /// Brackets nest as deep as the limit.
@@ -56,7 +58,10 @@ impl SyntaxError {
                 };
                 format!("expected {due}")
             }
-            Problem::BadString => "a string holds a raw control character or an invalid escape".into(),
+            Problem::RawControl => {
+                "a string holds a raw control character (write it escaped, as `\\n` or `\\u001f`)".into()
+            }
+            Problem::BadEscape => "a string holds an invalid escape or a lone surrogate".into(),
             Problem::BadNumber => "a number is malformed or beyond a float's range".into(),
             Problem::TooDeep(depth) => format!("brackets nest {depth} levels deep"),
             Problem::OverBudget(budget) => format!("the document holds more than {budget} nodes and string bytes"),
@@ -79,18 +84,25 @@ struct Builder<'t> {
     budget: usize,
 }
 
-pub(super) fn document(text: &str, max_depth: usize, budget: usize) -> Result<Doc<'_>, SyntaxError> {
+/// The document at the start of `text`, and where it ends; unless `whole`, text may follow it.
+pub(super) fn document(
+    text: &str,
+    max_depth: usize,
+    budget: usize,
+    whole: bool,
+) -> Result<(Doc<'_>, usize), SyntaxError> {
     if u32::try_from(text.len()).is_err() {
         return Err(SyntaxError { offset: 0, problem: Problem::TooLong });
     }
     let doc = Doc { text, unescaped: String::new(), slots: Vec::new() };
     let mut builder = Builder { lex: Lexer::new(text), doc, left: budget, budget };
     builder.values(max_depth)?;
+    let end = builder.lex.at;
     builder.lex.whitespace();
-    if !builder.lex.ran_out() {
+    if whole && !builder.lex.ran_out() {
         return Err(builder.error(Problem::Expected(Due::End)));
     }
-    Ok(builder.doc)
+    Ok((builder.doc, end))
 }
 
 impl<'t> Builder<'t> {
@@ -207,7 +219,14 @@ impl<'t> Builder<'t> {
     }
 
     fn string(&mut self, start: usize) -> Result<(), SyntaxError> {
-        let text = self.lex.read_string().map_err(|()| self.error(Problem::BadString))?;
+        let Ok(text) = self.lex.read_string() else {
+            let error = self.error(Problem::BadEscape);
+            if error.problem == Problem::Truncated {
+                return Err(error);
+            }
+            let (offset, problem) = bad_byte(self.lex.text, start).unwrap_or((error.offset, error.problem));
+            return Err(SyntaxError { offset, problem });
+        };
         let (kind, a, b) = match text {
             Text::Raw(raw) => (Kind::Raw, start + 1, start + 1 + raw.len()),
             Text::Scratch => {
@@ -218,5 +237,23 @@ impl<'t> Builder<'t> {
         };
         self.charge(b - a, start)?;
         self.push(kind, start, a, b)
+    }
+}
+
+/// Where the string that starts at `start` breaks JSON's rules, and how: its first raw control
+/// character, or the backslash of its first bad escape (a lone surrogate's included).
+fn bad_byte(text: &str, start: usize) -> Option<(usize, Problem)> {
+    let mut lex = Lexer::new(text);
+    let mut at = start + 1;
+    loop {
+        match *lex.bytes.get(at)? {
+            b'"' => return None,
+            0..=0x1f => return Some((at, Problem::RawControl)),
+            b'\\' => match lex.escape(at) {
+                Ok(next) => at = next,
+                Err(()) => return Some((at, Problem::BadEscape)),
+            },
+            _ => at += 1,
+        }
     }
 }

@@ -69,7 +69,10 @@ fn errors_say_what_was_due_and_where() {
     assert_eq!(error("[1, }"), Some((4, Problem::Expected(Due::Value))));
     assert_eq!(error("{1: 2}"), Some((1, Problem::Expected(Due::Key))));
     assert_eq!(error("{\"a\" 2}"), Some((5, Problem::Expected(Due::Colon))));
-    assert_eq!(error("[\"a\\x\"]"), Some((1, Problem::BadString)));
+    assert_eq!(error("[\"a\\x\"]"), Some((3, Problem::BadEscape)));
+    assert_eq!(error("[\"a\\n\\ud800 \"]"), Some((5, Problem::BadEscape)));
+    assert_eq!(error("[\"ab\u{1}\"]"), Some((4, Problem::RawControl)));
+    assert_eq!(error("[\"a\\u00"), Some((7, Problem::Truncated)));
     assert_eq!(error("[1] 2"), Some((4, Problem::Expected(Due::End))));
     assert_eq!(error("[[[[]]]]"), Some((3, Problem::TooDeep(4))));
     assert!(error("[[[]]]").is_none());

@@ -161,19 +161,22 @@ fn written_object<'b>(lex: &mut Lexer<'b>, out: &mut String, depth: Depth, mut m
     Ok(())
 }
 
-/// A number as serde_json writes it after reading it: a short integer as it is, any other
-/// through serde_json's number (which refuses one too large for a float).
+/// A number at the lexer as serde_json writes it after reading it.
 fn written_number(lex: &mut Lexer, out: &mut String) -> Scan<()> {
     let start = lex.at;
-    let float = lex.number_grammar()?;
-    let number = &lex.text[start..lex.at];
-    if !float && number != "-0" {
-        out.push_str(number);
-        return Ok(());
-    }
-    let number = serde_json::Number::from_str(number).map_err(|_| ())?;
-    out.push_str(&number.to_string());
+    lex.number_grammar()?;
+    out.push_str(&number(&lex.text[start..lex.at]).ok_or(())?);
     Ok(())
+}
+
+/// A number's JSON text as serde_json writes the number it reads: a short integer as it is, any
+/// other through serde_json's number; `None` where serde_json refuses it (beyond a float's range).
+pub fn number(text: &str) -> Option<Cow<'_, str>> {
+    let float = text.len() > 18 || text.bytes().any(|b| matches!(b, b'.' | b'e' | b'E'));
+    if !float && text != "-0" {
+        return Some(Cow::Borrowed(text));
+    }
+    Some(Cow::Owned(serde_json::Number::from_str(text).ok()?.to_string()))
 }
 
 /// A string read without escapes: it holds nothing to escape.

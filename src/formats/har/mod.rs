@@ -11,7 +11,7 @@ mod entry;
 #[cfg(any(test, feature = "oracle"))]
 pub mod oracle;
 
-use super::{json_error_at, Read, Text};
+use super::{syntax_error, Read, Text};
 use crate::error::{Error, ErrorKind, Location, Result};
 use crate::lex::Lexer;
 use crate::limits::Limits;
@@ -348,15 +348,14 @@ impl Reader {
         }
     }
 
-    /// Why the value at `start` is not JSON, in `serde_json`'s words, where it says.
+    /// Why the value at `start` is not JSON, and where.
     fn value_error(&self, text: &[u8], start: usize) -> Error {
         let rest = &text[start..];
-        let mut reader = serde_json::Deserializer::from_slice(rest);
-        match <serde_json::Value as serde::Deserialize>::deserialize(&mut reader) {
-            Err(e) => {
-                let within = Location::at_line_column(rest, e.line(), e.column()).offset.unwrap_or(0);
-                json_error_at(e, "HAR file").at(self.locate_counting(text, start + within))
-            }
+        // A piece of a stream may end inside a character: what comes before it is read.
+        let rest = std::str::from_utf8(rest)
+            .unwrap_or_else(|e| std::str::from_utf8(&rest[..e.valid_up_to()]).unwrap_or_default());
+        match crate::json::Doc::parse_value(rest, super::MAX_DEPTH) {
+            Err(e) => syntax_error(e, "HAR file").at(self.locate_counting(text, start + e.offset)),
             Ok(_) => Error::malformed("The HAR file is not valid JSON.").at(self.locate_counting(text, start)),
         }
     }
