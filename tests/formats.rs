@@ -186,6 +186,25 @@ fn json_lines_logs() {
 }
 
 #[test]
+fn json_lines_nest_as_deep_as_serde_json_read_them() {
+    // A request record (read as a document for its repeated `url`) nesting 127 levels is read;
+    // one nesting 128 is skipped with a warning, as `serde_json` refused it.
+    let line = |depth: usize| {
+        let (open, close) = ("[".repeat(depth - 1), "]".repeat(depth - 1));
+        format!(r#"{{"url":"/x","method":"GET","url":"/{depth}","x":{open}1{close}}}"#)
+    };
+    let text = [line(126), line(127), line(128), line(200)].join("\n");
+    let trace = read_trace(&[NamedInput { name: "deep.jsonl", bytes: text.as_bytes() }], &Limits::default()).unwrap();
+    let paths: Vec<_> = trace.calls.iter().map(|c| c.request.url.path.as_str()).collect();
+    assert_eq!(paths, ["/126", "/127"]);
+    let warnings: Vec<_> = trace.diagnostics.iter().map(|d| d.message.as_str()).collect();
+    assert_eq!(
+        warnings,
+        [3, 4].map(|n| format!("Line {n} is not valid JSON (brackets nest 128 levels deep) and was skipped."))
+    );
+}
+
+#[test]
 fn a_runtime_span_over_model_call_spans_is_layered() {
     let report = files(&["agent-runtime-layered.otlp.json"]);
     assert_eq!(label(&report), "layered", "{}", report["verdict"]["explanation"]);

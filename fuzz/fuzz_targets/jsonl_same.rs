@@ -1,6 +1,6 @@
-//! The JSON Lines request-record reader against the tree: for each line the reader reads as a
-//! request record, `serde_json` reads it, no other kind of record takes it, and the tree makes
-//! the same call (`formats::jsonl_agrees` says what is compared).
+//! The JSON Lines request-record reader against the line's document: for each line the reader
+//! reads as a request record, the document reads it, no other kind of record takes it, and the
+//! document makes the same call (`formats::jsonl_agrees` says what is compared).
 #![no_main]
 use callstate::formats::jsonl_agrees;
 use libfuzzer_sys::fuzz_target;

@@ -2,16 +2,16 @@
 //! (`custom_id`, `method`, `url`, `body`) and output (`custom_id`, `response.body`) files, and the
 //! generic shape documented in the README — and OTLP/JSON with one export request per line.
 //! Request records and OTLP exports in the shapes writers use are read on the lexer
-//! ([`request_lines`], [`otlp::Export`]); every other line as a tree, in the order below.
+//! ([`request_lines`], [`otlp::Export`]); every other line as a document, in the order below.
 //! A bad line costs a warning with its line number; the rest is analyzed.
 
 use super::records::{KeyTally, Kind, Records};
 use super::request_lines::{self, Bodies};
 use super::{otlp, spans, Read, Text};
 use crate::error::{Error, Location, Result};
+use crate::json::{Doc, Node, SyntaxError};
 use crate::limits::Limits;
 use crate::model::{Diagnostic, Format, Severity};
-use serde_json::Value;
 
 /// JSON Lines: the first line is a whole JSON object (or list) by itself and more lines follow.
 pub fn looks_like_jsonl(text: &str) -> bool {
@@ -94,41 +94,30 @@ impl Lines {
             self.read.calls.push(call);
             return Ok(());
         }
-        let value: Value = match serde_json::from_str(trimmed) {
-            Ok(value) => value,
-            Err(e) => {
-                self.read.warn(|| {
-                    let detail = e.to_string();
-                    warn(format!(
-                        "Line {} is not valid JSON ({}) and was skipped.",
-                        number + 1,
-                        super::strip_position(&detail)
-                    ))
-                });
-                return Ok(());
-            }
-        };
-        // The line's document, for the readers that have moved off the tree.
-        let Ok(doc) = crate::json::Doc::parse(trimmed, super::MAX_DEPTH, usize::MAX) else { return Ok(()) };
-        self.tree(&value, doc.root(), number, warn);
+        match document(trimmed) {
+            Ok(doc) => self.tree(doc.root(), number, warn),
+            Err(e) => self
+                .read
+                .warn(|| warn(format!("Line {} is not valid JSON ({}) and was skipped.", number + 1, e.detail()))),
+        }
         Ok(())
     }
 
-    /// A line read as a tree: OTLP, a span or log record, a request record, a batch of records,
-    /// or JSON callstate does not know.
-    fn tree(&mut self, value: &Value, root: crate::json::Node, number: usize, warn: impl Fn(String) -> Diagnostic) {
+    /// A line read as a document: OTLP, a span or log record, a request record, a batch of
+    /// records, or JSON callstate does not know.
+    fn tree(&mut self, line: Node, number: usize, warn: impl Fn(String) -> Diagnostic) {
         self.records += 1;
-        if otlp::is_otlp(root) || root.get("resourceLogs").is_some() {
+        if is_otlp(line) {
             let mut notes = Vec::new();
-            otlp::otlp_spans(root, &mut notes, &mut self.spans);
-            self.spans.add_otlp_logs(root);
+            otlp::otlp_spans(line, &mut notes, &mut self.spans);
+            self.spans.add_otlp_logs(line);
             self.otlp_read(notes, number, warn);
             return;
         }
-        if self.spans.add(root) {
+        if self.spans.add(line) {
             return;
         }
-        match request_lines::of_tree(value, self.input, number) {
+        match request_lines::of_tree(line, self.input, number) {
             Some(mut call) => {
                 if !self.keep_bodies {
                     call.slim();
@@ -136,8 +125,8 @@ impl Lines {
                 self.read.calls.push(call)
             }
             // A line may hold a batch of records (a list, or a wrapper object).
-            None if self.spans.add_document(root) > 0 => {}
-            None => self.unknown.add(root),
+            None if self.spans.add_document(line) > 0 => {}
+            None => self.unknown.add(line),
         }
     }
 
@@ -182,6 +171,24 @@ impl Lines {
         crate::correlate::merge_batch_answers(&mut read.calls);
         Ok(read)
     }
+}
+
+/// A line as a document: it may nest as deep as a whole document (as deep as `serde_json` read
+/// lines), and costs no more than its length, so it is given no budget of its own.
+pub(super) fn document(line: &str) -> std::result::Result<Doc<'_>, SyntaxError> {
+    Doc::parse(line, super::MAX_DEPTH, usize::MAX)
+}
+
+/// Whether a line's document is OTLP/JSON: spans or logs.
+fn is_otlp(line: Node) -> bool {
+    otlp::is_otlp(line) || line.get("resourceLogs").is_some()
+}
+
+/// Whether the JSON Lines reader takes a line's document as a record of another kind before it
+/// tries a request record: OTLP, or a span or log record (which `records` then holds).
+#[cfg(any(test, feature = "oracle"))]
+pub(super) fn other_record(line: Node, records: &mut Records) -> bool {
+    is_otlp(line) || records.add(line)
 }
 
 /// One sentence for every line that was JSON but no record callstate knows, naming their keys.

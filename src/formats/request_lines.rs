@@ -1,9 +1,9 @@
 //! Request-record lines of JSON Lines logs: OpenAI batch input (`custom_id`, `method`, `url`,
 //! `body`) and output (`custom_id`, `response.status_code`, `response.body`) lines, and the
-//! generic shape documented in the README. A line is read from its tree ([`of_tree`]), or, in the
-//! shapes loggers write, from its text with the lexer ([`read`]): no tree of a line that is
-//! mostly bodies, each JSON body written once as the compact text `serde_json` writes of its tree.
-//! Both give a [`Record`], which makes the call.
+//! generic shape documented in the README. A line is read from its document ([`of_tree`]), or,
+//! in the shapes loggers write, from its text with the lexer ([`read`]): no document of a line
+//! that is mostly bodies, each JSON body written once as the compact text `serde_json` writes of
+//! its tree. Both give a [`Record`], which makes the call.
 
 use super::otlp::{nested, Seen};
 use super::records::marks_record;
@@ -11,9 +11,9 @@ use super::spans::normalize_id;
 use super::time::parse_rfc3339_ms;
 use crate::facts::{ItemMemo, Role};
 use crate::json::write::{written_json, Written};
+use crate::json::Node;
 use crate::lex::{Lexer, Scan};
 use crate::model::{Body, Call, Headers, Request, Response, Source, Span, Url};
-use serde_json::Value;
 use std::borrow::Cow;
 
 /// What `call` reads of a request-record line, from its tree or its text.
@@ -49,16 +49,16 @@ struct Part<'a> {
 }
 
 /// A status as a number: a whole number's low 16 bits (as `as u16` casts), else 0.
-fn status_of(value: Option<&Value>) -> u16 {
-    value.and_then(Value::as_u64).unwrap_or(0) as u16
+fn status_of(value: Option<Node>) -> u16 {
+    value.and_then(|value| value.as_u64()).unwrap_or(0) as u16
 }
 
 /// A time as RFC 3339 text, or seconds or milliseconds since the epoch.
-fn started_ms(time: Option<&Value>) -> Option<f64> {
-    match time {
-        Some(Value::String(s)) => parse_rfc3339_ms(s),
-        Some(Value::Number(n)) => n.as_f64().map(|t| if t < 1e11 { t * 1000.0 } else { t }),
-        _ => None,
+fn started_ms(time: Option<Node>) -> Option<f64> {
+    let time = time?;
+    match time.as_str() {
+        Some(text) => parse_rfc3339_ms(text),
+        None => time.as_f64().map(|t| if t < 1e11 { t * 1000.0 } else { t }),
     }
 }
 
@@ -142,11 +142,11 @@ fn span_of(trace_id: &str, span_id: Option<&str>, parent_id: Option<&str>, metho
     }
 }
 
-// ---- from a tree ----------------------------------------------------------------------------
+// ---- from a document ------------------------------------------------------------------------
 
-/// The call a line's tree stands for, if it is a request record; its bodies kept whole.
-pub fn of_tree(record: &Value, input: usize, line: usize) -> Option<Call> {
-    let text = |key: &str| record.get(key).and_then(Value::as_str).map(Cow::Borrowed);
+/// The call a line's document stands for, if it is a request record; its bodies kept whole.
+pub fn of_tree(record: Node, input: usize, line: usize) -> Option<Call> {
+    let text = |key: &str| record.get(key).and_then(|value| value.as_str()).map(Cow::Borrowed);
     let record = Record {
         custom_id: text("custom_id"),
         method: text("method"),
@@ -156,7 +156,7 @@ pub fn of_tree(record: &Value, input: usize, line: usize) -> Option<Call> {
         request: record.get("request").map(part_of_tree),
         response: record.get("response").map(part_of_tree),
         started_ms: started_ms(record.get("time").or_else(|| record.get("timestamp"))),
-        duration_ms: record.get("duration_ms").and_then(Value::as_f64),
+        duration_ms: record.get("duration_ms").and_then(|value| value.as_f64()),
         trace_id: text("trace_id"),
         span_id: text("span_id"),
         parent_id: [text("parent_id"), text("parent_span_id")],
@@ -165,20 +165,22 @@ pub fn of_tree(record: &Value, input: usize, line: usize) -> Option<Call> {
     record.call(input, line, &mut Bodies::new(true))
 }
 
-/// A body in the tree, as [`Body::from_json`] writes JSON.
-fn given(value: &Value) -> Given<'_> {
-    match value {
-        Value::Null => Given::Null,
-        Value::String(text) => Given::Text(Cow::Borrowed(text)),
-        other => Given::Json(Box::new(Body::from_json(other))),
+/// A body in the document, as [`Body::from_node`] writes JSON.
+fn given(value: Node<'_>) -> Given<'_> {
+    if value.is_null() {
+        return Given::Null;
+    }
+    match value.as_str() {
+        Some(text) => Given::Text(Cow::Borrowed(text)),
+        None => Given::Json(Box::new(Body::from_node(value))),
     }
 }
 
-fn headers_of_tree(part: &Value) -> Option<Headers> {
-    part.get("headers").map(|h| Headers::from_json(Some(h)))
+fn headers_of_tree(part: Node) -> Option<Headers> {
+    part.get("headers").map(|h| Headers::from_node(Some(h)))
 }
 
-fn part_of_tree(part: &Value) -> Part<'_> {
+fn part_of_tree(part: Node<'_>) -> Part<'_> {
     Part {
         headers: headers_of_tree(part),
         body: part.get("body").map(given),
@@ -271,7 +273,8 @@ pub fn read(line: &str, input: usize, number: usize, bodies: &mut Bodies) -> Opt
 
 fn record<'b>(lex: &mut Lexer<'b>, bodies: &mut Bodies) -> Scan<Record<'b>> {
     let (mut record, mut seen) = (Record::default(), Seen::default());
-    let mut time: [Option<Value>; 2] = [None, None];
+    // `time`, else `timestamp`, when present (`null` is present), as a time.
+    let mut time: [Option<Option<f64>>; 2] = [None, None];
     lex.members(|lex, key| {
         let Some(field) = seen.known(&key, FIELDS)? else {
             return if marks_record(&key) { Err(()) } else { checked(lex) };
@@ -285,9 +288,9 @@ fn record<'b>(lex: &mut Lexer<'b>, bodies: &mut Bodies) -> Scan<Record<'b>> {
             "body" => record.body = Some(body(lex, Role::Request, bodies)?),
             "request" => record.request = Some(part(lex, Role::Request, bodies)?),
             "response" => record.response = Some(part(lex, Role::Response, bodies)?),
-            "time" => time[0] = Some(tree(lex)?),
-            "timestamp" => time[1] = Some(tree(lex)?),
-            "duration_ms" => record.duration_ms = tree(lex)?.as_f64(),
+            "time" => time[0] = Some(nested(lex, |t| started_ms(Some(t)))?),
+            "timestamp" => time[1] = Some(nested(lex, |t| started_ms(Some(t)))?),
+            "duration_ms" => record.duration_ms = nested(lex, |d| d.as_f64())?,
             "trace_id" => record.trace_id = text(lex)?,
             "span_id" => record.span_id = text(lex)?,
             "parent_id" => record.parent_id[0] = text(lex)?,
@@ -296,7 +299,7 @@ fn record<'b>(lex: &mut Lexer<'b>, bodies: &mut Bodies) -> Scan<Record<'b>> {
         Ok(())
     })?;
     let [time, timestamp] = time;
-    record.started_ms = started_ms(time.as_ref().or(timestamp.as_ref()));
+    record.started_ms = time.or(timestamp).flatten();
     Ok(record)
 }
 
@@ -307,17 +310,18 @@ fn part<'b>(lex: &mut Lexer<'b>, role: Role, bodies: &mut Bodies) -> Scan<Part<'
     if lex.peek()? != b'{' {
         return checked(lex).map(|()| part);
     }
-    let mut status: [Option<Value>; 2] = [None, None];
+    // `status` and `status_code`, when present, as statuses.
+    let mut status: [Option<u16>; 2] = [None, None];
     lex.members(|lex, key| match seen.known(&key, PART_FIELDS)? {
         Some("headers") => headers(lex).map(|h| part.headers = Some(h)),
         Some("body") => body(lex, role, bodies).map(|b| part.body = Some(b)),
-        Some("status") => tree(lex).map(|s| status[0] = Some(s)),
-        Some(_) => tree(lex).map(|s| status[1] = Some(s)),
+        Some("status") => nested(lex, |s| status[0] = Some(status_of(Some(s)))),
+        Some(_) => nested(lex, |s| status[1] = Some(status_of(Some(s)))),
         None => checked(lex),
     })?;
     let [status, status_code] = status;
-    part.status = status_of(status.as_ref().or(status_code.as_ref()));
-    part.status_code = status_code.map(|code| status_of(Some(&code)));
+    part.status = status.or(status_code).unwrap_or(0);
+    part.status_code = status_code;
     Ok(part)
 }
 
@@ -330,8 +334,8 @@ fn body<'b>(lex: &mut Lexer<'b>, role: Role, bodies: &mut Bodies) -> Scan<Given<
     }
 }
 
-/// Headers as the tree gives them: an object of names to text read where it lies, any other
-/// shape through the tree (they are small).
+/// Headers as the document gives them: an object of names to text read where it lies, any
+/// other shape as a document of its own (they are small).
 fn headers(lex: &mut Lexer) -> Scan<Headers> {
     lex.whitespace();
     let start = lex.at;
@@ -342,8 +346,8 @@ fn headers(lex: &mut Lexer) -> Scan<Headers> {
     nested(lex, |value| Headers::from_node(Some(value)))
 }
 
-/// An object of names to text, its headers in the order of their names (as a tree's object
-/// holds them); a name met twice, or a value of another type, refuses it.
+/// An object of names to text, its headers in the order of their names (as a document's
+/// object lists them); a name met twice, or a value of another type, refuses it.
 fn text_headers(lex: &mut Lexer) -> Scan<Headers> {
     let mut pairs: Vec<(Cow<str>, Cow<str>)> = Vec::new();
     lex.members(|lex, name| {
@@ -360,7 +364,7 @@ fn text_headers(lex: &mut Lexer) -> Scan<Headers> {
     Ok(headers)
 }
 
-/// A string's text, or `None` for a value of any other type (checked as the tree would read it).
+/// A string's text, or `None` for a value of any other type (checked as the document reads it).
 fn text<'b>(lex: &mut Lexer<'b>) -> Scan<Option<Cow<'b, str>>> {
     lex.whitespace();
     if lex.peek()? == b'"' {
@@ -369,28 +373,20 @@ fn text<'b>(lex: &mut Lexer<'b>) -> Scan<Option<Cow<'b, str>>> {
     checked(lex).map(|()| None)
 }
 
-/// A value not read, checked as the tree reads it: a number beyond a float's range, or deep
-/// nesting, refuses the line as it refuses the tree.
+/// A value not read, checked as the document reads it: a number beyond a float's range, or deep
+/// nesting, refuses the line as it refuses the document.
 fn checked(lex: &mut Lexer) -> Scan<()> {
     lex.whitespace();
     match lex.peek()? {
         b'"' => lex.read_string().map(drop),
-        _ => tree(lex).map(drop),
+        _ => nested(lex, |_| ()),
     }
 }
 
-/// Whether the reader and the tree agree on each line of `bytes` (tests and fuzzing): where the
-/// reader reads a line, `serde_json` reads it, nothing the JSON Lines reader tries before
-/// [`of_tree`] takes its tree (OTLP, span and log records), and [`of_tree`] makes the same call
-/// (its debug text), with bodies kept whole and with bodies slimmed.
-/// A value as a tree (a string as it is), nesting no deeper than the OTLP reader allows.
-fn tree(lex: &mut Lexer) -> Scan<Value> {
-    if lex.peek()? == b'"' {
-        return Ok(Value::String(lex.string()?.into_owned()));
-    }
-    nested(lex, |node| serde_json::from_str(node.text()).unwrap_or_default())
-}
-
+/// Whether the reader and the line's document agree on each line of `bytes` (tests and fuzzing):
+/// where the reader reads a line, the JSON Lines reader reads its document, nothing it tries
+/// before [`of_tree`] takes the document (OTLP, span and log records), and [`of_tree`] makes the
+/// same call (its debug text), with bodies kept whole and with bodies slimmed.
 #[cfg(any(test, feature = "oracle"))]
 pub fn agrees(bytes: &[u8]) -> Result<(), String> {
     let Ok(text) = std::str::from_utf8(bytes) else { return Ok(()) };
@@ -398,20 +394,19 @@ pub fn agrees(bytes: &[u8]) -> Result<(), String> {
         let mut bodies = Bodies::new(keep);
         for (number, line) in text.split('\n').map(str::trim).enumerate() {
             let Some(call) = read(line, 0, number, &mut bodies) else { continue };
-            let tree: Value = serde_json::from_str(line)
-                .map_err(|e| format!("the reader read a line the tree refuses ({e}): {line}"))?;
-            let doc = crate::json::Doc::parse(line, super::MAX_DEPTH, usize::MAX).map_err(|e| e.detail())?;
-            let records = super::records::Records::new(keep).add(doc.root());
-            if super::otlp::is_otlp(doc.root()) || tree.get("resourceLogs").is_some() || records {
+            let doc = super::jsonl::document(line)
+                .map_err(|e| format!("the reader read a line the document refuses ({}): {line}", e.detail()))?;
+            if super::jsonl::other_record(doc.root(), &mut super::records::Records::new(keep)) {
                 return Err(format!("the reader read a line that is a record of another kind: {line}"));
             }
-            let mut expected = of_tree(&tree, 0, number).ok_or_else(|| format!("the tree makes no call: {line}"))?;
+            let mut expected =
+                of_tree(doc.root(), 0, number).ok_or_else(|| format!("the document makes no call: {line}"))?;
             if !keep {
                 expected.slim();
             }
             let (read, expected) = (format!("{call:?}"), format!("{expected:?}"));
             if read != expected {
-                return Err(format!("reader and tree differ on {line}:\n{read}\nagainst\n{expected}"));
+                return Err(format!("reader and document differ on {line}:\n{read}\nagainst\n{expected}"));
             }
         }
     }
