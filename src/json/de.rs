@@ -184,6 +184,14 @@ impl<'de> de::Deserialize<'de> for Raw {
     }
 }
 
+/// Written as a string of its text: read back, a policy's text is read as a policy file (and
+/// the option's schema shows its default, `null`).
+impl serde::Serialize for Raw {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
 struct RawVisitor;
 
 impl<'de> Visitor<'de> for RawVisitor {
@@ -236,27 +244,85 @@ pub fn members(node: Node, order: Order) -> Vec<(Node, Node)> {
     members.into_iter().map(|(_, pair)| pair).collect()
 }
 
+/// Numbers of every type are read alike: the visitor says which it takes.
+macro_rules! numbers {
+    ($($method:ident)*) => {
+        $(fn $method<V: Visitor<'d>>(self, visitor: V) -> Result<V::Value, Error> {
+            self.number(visitor)
+        })*
+    };
+}
+
 impl<'d> de::Deserializer<'d> for Deserializer<'d> {
     type Error = Error;
 
     fn deserialize_any<V: Visitor<'d>>(self, visitor: V) -> Result<V::Value, Error> {
         let node = self.node;
-        let result: Result<V::Value, Error> = match node.slot().kind {
+        let result = match node.slot().kind {
             Kind::Null => visitor.visit_unit(),
             Kind::False | Kind::True => visitor.visit_bool(node.as_bool() == Some(true)),
-            Kind::Number => match number(node) {
-                Number::Unsigned(n) => visitor.visit_u64(n),
-                Number::Signed(n) => visitor.visit_i64(n),
-                Number::Float => visitor.visit_f64(node.as_f64().unwrap_or_default()),
-            },
-            Kind::Raw | Kind::Unescaped => visitor.visit_borrowed_str(node.as_str().unwrap_or_default()),
-            Kind::List => return visit_items(visitor, node.items(), node.len(), self.order, node),
-            Kind::Object => {
-                let access = Members::new(members(node, self.order), self.order, self.emptied);
-                return visit_members(visitor, access, node);
-            }
+            Kind::Number => return self.number(visitor),
+            Kind::Raw | Kind::Unescaped => return self.string(visitor),
+            Kind::List | Kind::Object => return self.container(visitor, true, true),
         };
         result.map_err(|e: Error| e.at(node))
+    }
+
+    // Each kind of value asked for is read alone, so that a visitor is not asked for kinds it
+    // refuses: each would be code of its own (a derived struct would hold eight).
+    fn deserialize_bool<V: Visitor<'d>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.node.as_bool() {
+            Some(b) => visitor.visit_bool(b).map_err(|e: Error| e.at(self.node)),
+            None => Err(invalid_type(self.node, &visitor)),
+        }
+    }
+
+    fn deserialize_str<V: Visitor<'d>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.string(visitor)
+    }
+
+    fn deserialize_string<V: Visitor<'d>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.string(visitor)
+    }
+
+    fn deserialize_identifier<V: Visitor<'d>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.string(visitor)
+    }
+
+    fn deserialize_seq<V: Visitor<'d>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.container(visitor, true, false)
+    }
+
+    fn deserialize_tuple<V: Visitor<'d>>(self, _: usize, visitor: V) -> Result<V::Value, Error> {
+        self.container(visitor, true, false)
+    }
+
+    fn deserialize_tuple_struct<V: Visitor<'d>>(self, _: &str, _: usize, visitor: V) -> Result<V::Value, Error> {
+        self.container(visitor, true, false)
+    }
+
+    fn deserialize_map<V: Visitor<'d>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.container(visitor, false, true)
+    }
+
+    fn deserialize_struct<V: Visitor<'d>>(
+        self,
+        _: &str,
+        _: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        self.container(visitor, true, true)
+    }
+
+    fn deserialize_unit<V: Visitor<'d>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.node.is_null() {
+            true => visitor.visit_unit().map_err(|e: Error| e.at(self.node)),
+            false => Err(invalid_type(self.node, &visitor)),
+        }
+    }
+
+    fn deserialize_unit_struct<V: Visitor<'d>>(self, _: &str, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_unit(visitor)
     }
 
     fn deserialize_option<V: Visitor<'d>>(self, visitor: V) -> Result<V::Value, Error> {
@@ -303,8 +369,44 @@ impl<'d> de::Deserializer<'d> for Deserializer<'d> {
 
     serde::forward_to_deserialize_any! {
         <W: Visitor<'d>>
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf unit
-        unit_struct seq tuple tuple_struct map struct identifier
+        char bytes byte_buf
+    }
+
+    numbers! {
+        deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64 deserialize_i128 deserialize_u8
+        deserialize_u16 deserialize_u32 deserialize_u64 deserialize_u128 deserialize_f32 deserialize_f64
+    }
+}
+
+impl<'d> Deserializer<'d> {
+    fn number<V: Visitor<'d>>(self, visitor: V) -> Result<V::Value, Error> {
+        let node = self.node;
+        let result = match (node.is_number(), number(node)) {
+            (false, _) => return Err(invalid_type(node, &visitor)),
+            (true, Number::Unsigned(n)) => visitor.visit_u64(n),
+            (true, Number::Signed(n)) => visitor.visit_i64(n),
+            (true, Number::Float) => visitor.visit_f64(node.as_f64().unwrap_or_default()),
+        };
+        result.map_err(|e: Error| e.at(node))
+    }
+
+    fn string<V: Visitor<'d>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.node.as_str() {
+            Some(text) => visitor.visit_borrowed_str(text).map_err(|e: Error| e.at(self.node)),
+            None => Err(invalid_type(self.node, &visitor)),
+        }
+    }
+
+    /// A list (where `list`) or an object (where `object`) to the visitor.
+    fn container<V: Visitor<'d>>(self, visitor: V, list: bool, object: bool) -> Result<V::Value, Error> {
+        let node = self.node;
+        match node.slot().kind {
+            Kind::List if list => visit_items(visitor, node.items(), node.len(), self.order, node),
+            Kind::Object if object => {
+                visit_members(visitor, Members::new(members(node, self.order), self.order, self.emptied), node)
+            }
+            _ => Err(invalid_type(node, &visitor)),
+        }
     }
 }
 
