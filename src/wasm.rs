@@ -54,7 +54,7 @@ fn options_from(options: JsValue) -> Result<(String, Options), JsValue> {
         let text: String = js_sys::JSON::stringify(&options)
             .map_err(|e| invalid(e.unchecked_into::<js_sys::Error>().message().into()))?
             .into();
-        crate::json::de::from_str(&text).map_err(|e| invalid(e.message))?
+        crate::json::de::from_str(&text).map_err(|e| invalid(e.message.clone()))?
     };
     let name = js.name.clone().unwrap_or_else(|| "input".to_string());
     Ok((name, js.into_options().map_err(to_js_error)?))

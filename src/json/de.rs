@@ -7,7 +7,7 @@
 //! link core's float formatting (9 KB gzipped) for a message. A float is quoted as written.
 
 use super::{Doc, Kind, Node};
-use serde::de::value::{BorrowedStrDeserializer, SeqDeserializer};
+use serde::de::value::BorrowedStrDeserializer;
 use serde::de::{self, DeserializeSeed, Expected, Unexpected, Visitor};
 use std::fmt::{self, Write};
 
@@ -24,26 +24,40 @@ pub enum Order {
     Keys,
 }
 
-/// Why a value could not be read, and where: the byte offset of the node in its document.
+/// Why a value could not be read, and where. Boxed, as `serde_json`'s is: every generic
+/// function of a read returns it, and a small `Result` is less code in each.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Error {
+pub struct Error(Box<Detail>);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Detail {
     pub message: String,
+    /// The byte offset in its document of the node the error is about.
     pub offset: Option<usize>,
     /// Where in `message` the text of the float it is about goes, once its node is known.
     float: Option<usize>,
 }
 
+impl std::ops::Deref for Error {
+    type Target = Detail;
+
+    fn deref(&self) -> &Detail {
+        &self.0
+    }
+}
+
 impl Error {
     fn new(message: String) -> Error {
-        Error { message, offset: None, float: None }
+        Error(Box::new(Detail { message, offset: None, float: None }))
     }
 
     /// The error placed at `node`, unless it is placed already.
     pub fn at(mut self, node: Node) -> Error {
-        if self.offset.is_none() {
-            self.offset = Some(node.offset());
-            if let Some(at) = self.float.take() {
-                self.message.insert_str(at, node.text());
+        let detail = &mut *self.0;
+        if detail.offset.is_none() {
+            detail.offset = Some(node.offset());
+            if let Some(at) = detail.float.take() {
+                detail.message.insert_str(at, node.text());
             }
         }
         self
@@ -55,7 +69,7 @@ impl Error {
         let mut message = format!("invalid {what}: {}", words(unexpected));
         let float = matches!(unexpected, Unexpected::Float(_)).then(|| message.len() - 1);
         let _ = write!(message, ", expected {expected}");
-        Error { message, offset: None, float }
+        Error(Box::new(Detail { message, offset: None, float }))
     }
 }
 
@@ -108,7 +122,7 @@ impl de::Error for Error {
 
 impl From<super::SyntaxError> for Error {
     fn from(e: super::SyntaxError) -> Error {
-        Error { message: e.detail(), offset: Some(e.offset), float: None }
+        Error(Box::new(Detail { message: e.detail(), offset: Some(e.offset), float: None }))
     }
 }
 
@@ -219,11 +233,13 @@ pub struct Deserializer<'d> {
     order: Order,
     /// A member of the object read as an empty list (its items are read apart).
     emptied: Option<&'static str>,
+    /// This value is that member.
+    empty: bool,
 }
 
 impl<'d> Deserializer<'d> {
     pub fn new(node: Node<'d>, order: Order) -> Deserializer<'d> {
-        Deserializer { node, order, emptied: None }
+        Deserializer { node, order, emptied: None, empty: false }
     }
 
     /// With the object's member `key` read as an empty list: its items are read one by one
@@ -400,6 +416,10 @@ impl<'d> Deserializer<'d> {
     /// A list (where `list`) or an object (where `object`) to the visitor.
     fn container<V: Visitor<'d>>(self, visitor: V, list: bool, object: bool) -> Result<V::Value, Error> {
         let node = self.node;
+        if self.empty {
+            let none = super::Items { doc: node.doc, next: 0, end: 0 };
+            return visit_items(visitor, none, 0, self.order, node);
+        }
         match node.slot().kind {
             Kind::List if list => visit_items(visitor, node.items(), node.len(), self.order, node),
             Kind::Object if object => {
@@ -497,12 +517,9 @@ impl<'d> de::MapAccess<'d> for Members<'d> {
     fn next_value_seed<V: DeserializeSeed<'d>>(&mut self, seed: V) -> Result<V::Value, Error> {
         let value = self.value.take().ok_or_else(|| Error::new("a value is read before its key".into()))?;
         let key = self.key.and_then(|key| key.as_str());
-        if key.is_some() && key == self.emptied {
-            return seed
-                .deserialize(SeqDeserializer::<_, Error>::new(std::iter::empty::<()>()))
-                .map_err(|e: Error| e.at(value));
-        }
-        seed.deserialize(Deserializer::new(value, self.order))
+        // The same deserializer either way: a second one would be code of its own for each field.
+        let empty = key.is_some() && key == self.emptied;
+        seed.deserialize(Deserializer { empty, ..Deserializer::new(value, self.order) })
     }
 
     fn size_hint(&self) -> Option<usize> {

@@ -22,7 +22,7 @@ impl<'de> Deserialize<'de> for Rule {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Rule, D::Error> {
         let Raw(text) = Raw::deserialize(deserializer)?;
         let doc = Doc::parse(&text, de::DEPTH, usize::MAX).map_err(|e| D::Error::custom(e.detail()))?;
-        read(doc.root(), Order::Keys).map_err(|e| D::Error::custom(e.message))
+        read(doc.root(), Order::Keys).map_err(|e| D::Error::custom(&e.message))
     }
 }
 
