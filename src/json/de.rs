@@ -11,8 +11,9 @@ use serde::de::value::BorrowedStrDeserializer;
 use serde::de::{self, DeserializeSeed, Expected, Unexpected, Visitor};
 use std::fmt::{self, Write};
 
-/// How deep a document read here may nest: `serde_json`'s bound (it reads 128 levels).
-pub const DEPTH: usize = crate::formats::MAX_DEPTH;
+/// How deep a document read here may nest: `serde_json`'s bound (it reads 128 levels), which
+/// is the readers' `formats::MAX_DEPTH` (named here by value: the readers use this module).
+pub const DEPTH: usize = 128;
 
 /// How an object's members reach the derive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -210,6 +210,9 @@ fn usage(message: String) -> Error {
     Error::new(ErrorKind::Usage, message)
 }
 
+// A policy in JSON nests as deep as the readers' documents.
+const _: () = assert!(de::DEPTH == crate::formats::MAX_DEPTH);
+
 /// A policy document's root, checked: or the error, with the offset in the document of the
 /// node it is about where it is about one.
 fn read(root: Node, rules: &Rules) -> std::result::Result<Policy, (Error, Option<usize>)> {
