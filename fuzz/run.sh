@@ -19,7 +19,7 @@ JOBS="${FUZZ_JOBS:-2}"
 SANITIZER="${FUZZ_SANITIZER:-address}"
 TIMEOUT="${FUZZ_TIMEOUT:-10}"
 SLOW="${FUZZ_SLOW:-3}"
-read -r -a TARGETS <<<"${FUZZ_TARGETS:-read_any read_yaml read_json_shapes read_jsonl analyze_many stream_same body_facts har_same otlp_same jsonl_same tape_same}"
+read -r -a TARGETS <<<"${FUZZ_TARGETS:-read_any read_yaml read_json_shapes read_jsonl analyze_many stream_same body_facts har_same otlp_same jsonl_same tape_same de_same}"
 
 export PATH="$ROOT/.tools/bin:$PATH"
 export RUSTC_BOOTSTRAP=1

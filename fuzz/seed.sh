@@ -3,7 +3,8 @@
 # tests/corpus/* and tests/corpus/runtimes/* (files only) and tests/formats/*. analyze_many also gets a few multi-input seeds,
 # its inputs joined by a 0xFF byte (see fuzz_targets/analyze_many.rs); body_facts every JSON
 # body of the HAR inputs on its own (fuzz/body-seeds.mjs); har_same the HARs; otlp_same the OTLP documents; jsonl_same the JSON Lines inputs and
-# request records of each shape; tape_same every test input. Idempotent.
+# request records of each shape; tape_same every test input; de_same the example policies, the
+# rules files and options of each shape. Idempotent.
 set -euo pipefail
 FUZZ="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$FUZZ")"
@@ -96,6 +97,16 @@ for f in "$ROOT"/tests/corpus/* "$ROOT"/tests/corpus/runtimes/* "$ROOT"/tests/fo
 		{ printf "\\$(printf '%03o' $chunk)"; cat "$f"; } >"$dir/seed-$chunk-$(basename "$f")"
 	done
 done
+# de_same: the example policies and rules files, and options and policies of each shape.
+dir="$FUZZ/corpus/de_same"
+mkdir -p "$dir"
+for f in "$ROOT"/examples/policies/*.json "$ROOT"/tests/rules/*.json; do
+	[ -f "$f" ] && cp "$f" "$dir/seed-$(basename "$f")"
+done
+printf '%s' '{"name": "a", "partial": true, "limits": {"maxCalls": 5, "maxTreeSize": 1e3}, "other": [1.5, -0, null], "rules": {"names": {"sid": "session"}, "fingerprints": [{"id": "x", "family": "X", "hosts": ["*.x"], "body": {"/a": ["*"]}, "state": [{"at": "request.body/a", "kind": "session", "present": true}], "mode": "stateful", "keeps_state": false}]}}' >"$dir/seed-options"
+printf '%s' '{"policy": {"name": "p", "rules": [{"name": "r", "type": "stateless", "scope": "all", "kinds": ["session"]}, {"type": "evidence-strength", "at_least": "medium", "name": "s"}]}, "name": "n", "name": "m"}' >"$dir/seed-options-policy"
+printf '%s' '{"policy": "rules:\n  - name: r\n    type: no-retention\n"}' >"$dir/seed-options-policy-text"
+printf '%s' '{"description": "d", "rules": [{"name": "a", "type": "state-only-at", "kinds": ["conversation"], "families": ["Azure OpenAI*"], "hosts": ["*.openai.azure.com"]}, ["no-retention", "b"], {"name": "c", "type": "stateless-only-at", "hosts": [1.50]}]}' >"$dir/seed-policy"
 # body_facts also gets every JSON body of the HAR inputs on its own.
 node "$FUZZ/body-seeds.mjs" "$FUZZ/corpus/body_facts" "$ROOT"/tests/corpus/*.har "$ROOT"/tests/formats/*.har "$ROOT"/www/samples/*.har >/dev/null
 

@@ -61,8 +61,9 @@ pub struct AnalyzeOptions {
     pub partial: bool,
     /// A policy to check (in the format of `callstate schema policy`, or its JSON or YAML
     /// text); its result is the report's `policy`.
+    // Kept as its JSON text, read when the options are checked.
     #[schemars(with = "Option<PolicyOption>")]
-    pub policy: Option<serde_json::Value>,
+    pub policy: Option<json::de::Raw>,
 }
 
 /// How the `policy` option may be given: as an object, or as the text of a policy file.
@@ -80,11 +81,7 @@ impl AnalyzeOptions {
     pub fn into_options(self) -> Result<Options> {
         let rules = self.rules.map(Rules::with).transpose()?;
         let table = || rules.clone().unwrap_or_else(Rules::builtin);
-        let policy = match self.policy {
-            Some(serde_json::Value::String(text)) => Some(Policy::from_slice(text.as_bytes(), &table())?),
-            Some(value) => Some(Policy::from_value(value, &table())?),
-            None => None,
-        };
+        let policy = self.policy.map(|raw| Policy::from_json(&raw.0, &table())).transpose()?;
         Ok(Options {
             limits: self.limits.unwrap_or_default(),
             rules,

@@ -15,7 +15,7 @@ fn read(path: &str) -> Vec<u8> {
 
 /// The policy's result on a corpus trace.
 fn check(trace: &str, policy: Value) -> PolicyResult {
-    let policy = Policy::from_value(policy, &Rules::builtin()).unwrap();
+    let policy = Policy::from_json(&policy.to_string(), &Rules::builtin()).unwrap();
     let options = Options { policy: Some(policy), ..Options::default() };
     analyze_bytes(trace, &read(&format!("tests/corpus/{trace}")), &options).unwrap().policy.unwrap()
 }
@@ -202,8 +202,8 @@ fn families_from_user_rules_can_be_named() {
     let family = rules.fingerprints()[0].family.clone();
     let policy =
         json!({ "rules": [{ "name": "r", "type": "state-only-at", "kinds": ["conversation"], "families": [family] }] });
-    assert!(Policy::from_value(policy.clone(), &rules).is_ok());
-    assert!(Policy::from_value(policy, &Rules::builtin()).is_err());
+    assert!(Policy::from_json(&policy.to_string(), &rules).is_ok());
+    assert!(Policy::from_json(&policy.to_string(), &Rules::builtin()).is_err());
 }
 
 fn callstate(args: &[&str]) -> Output {

@@ -68,7 +68,8 @@ struct Args {
     rules: Option<String>,
     policy: Option<String>,
     quiet: bool,
-    limits: serde_json::Map<String, serde_json::Value>,
+    /// `--limit` values by name (the last of a name counts), read as the options' `limits` are.
+    limits: std::collections::BTreeMap<String, u64>,
     call: Option<usize>,
     /// `--each`: every recording on its own; `--allow-unreadable`: unreadable ones do not fail.
     each: bool,
@@ -138,7 +139,7 @@ fn parse_args() -> Result<Command, String> {
                 let value = parser.value().map_err(|e| e.to_string())?.string().map_err(|_| "bad --limit")?;
                 let (name, n) = value.split_once('=').ok_or("--limit takes NAME=N, e.g. --limit maxCalls=5000000")?;
                 let n: u64 = n.parse().map_err(|e| format!("bad --limit {name}: {e}"))?;
-                args.limits.insert(name.to_string(), n.into());
+                args.limits.insert(name.to_string(), n);
             }
             Value(v) if command.is_none() => command = Some(v.string().map_err(|_| "bad command")?),
             Value(v) => args.files.push(v.string().map_err(|_| "file names must be UTF-8")?),
@@ -179,8 +180,8 @@ fn parse_args() -> Result<Command, String> {
 fn options(args: &Args) -> Result<Options, String> {
     let mut options = Options::default();
     if !args.limits.is_empty() {
-        options.limits = serde_json::from_value(serde_json::Value::Object(args.limits.clone()))
-            .map_err(|e| format!("bad --limit: {e}"))?;
+        let text = serde_json::to_string(&args.limits).unwrap_or_default();
+        options.limits = callstate::json::de::from_str(&text).map_err(|e| format!("bad --limit: {e}"))?;
     }
     if let Some(path) = &args.rules {
         let bytes = std::fs::read(path).map_err(|e| format!("cannot read rules {path}: {e}"))?;

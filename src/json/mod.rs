@@ -7,6 +7,7 @@
 //! Objects answer as `serde_json`'s map did (the readers' outputs were fixed by it): a repeated
 //! key means its last value, and members are listed in key order.
 
+pub mod de;
 mod parse;
 pub mod write;
 

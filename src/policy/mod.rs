@@ -9,10 +9,11 @@ mod tagged;
 pub use crate::report::policy_result::{Finding, PolicyResult, RuleResult, Status};
 
 use crate::error::{Error, ErrorKind, Location, Result};
+use crate::json::de::{self, Order};
+use crate::json::{Doc, Node};
 use crate::signals::{Rules, StateKind, Strength};
 use schemars::JsonSchema;
 use serde::Deserialize;
-use serde_json::Value;
 
 /// A policy document (`callstate schema policy`), in JSON or YAML.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -144,30 +145,40 @@ impl Rule {
 impl Policy {
     /// A policy file's bytes (JSON, or YAML), checked against the fingerprint table in use.
     pub fn from_slice(bytes: &[u8], rules: &Rules) -> Result<Policy> {
-        let (value, json) = document(bytes)?;
-        Policy::from_value(value, rules).map_err(|e| match locate(&e.message, bytes, json) {
+        let text =
+            std::str::from_utf8(bytes).map_err(|_| usage("The policy is not valid: it is not UTF-8 text.".into()))?;
+        // Told as inputs are (so that JavaScript knows when to load the YAML module): `{` or `[`
+        // first, after a byte order mark, is JSON; a list is then refused as not an object.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        if crate::formats::starts_yaml(text.as_bytes()) == Some(false) {
+            // Offsets in `text` are past the byte order mark.
+            let at = |offset: usize| Location::at_offset(bytes, offset + bytes.len() - text.len());
+            let doc = Doc::parse(text, de::DEPTH, usize::MAX)
+                .map_err(|e| usage(format!("The policy is not valid JSON: {}.", e.detail())).at(at(e.offset)))?;
+            return read(doc.root(), rules).map_err(|(e, offset)| match offset {
+                Some(offset) => e.at(at(offset)),
+                None => e,
+            });
+        }
+        let json = crate::formats::yaml::policy(text).map_err(usage)?;
+        // The YAML parser allows one level more than a JSON document.
+        let doc = Doc::parse(&json, crate::formats::MAX_DEPTH + 1, usize::MAX)
+            .map_err(|e| usage(format!("The YAML module wrote invalid JSON: {}.", e.detail())))?;
+        read(doc.root(), rules).map_err(|(e, _)| match yaml_location(&e.message, bytes) {
             Some(location) => e.at(location),
             None => e,
         })
     }
 
-    /// A policy given as a JSON value (the `policy` option), checked.
-    pub fn from_value(value: Value, rules: &Rules) -> Result<Policy> {
-        let Value::Object(mut fields) = value else {
-            return Err(usage("The policy is not valid: it must be an object with `rules`.".into()));
-        };
-        let Some(Value::Array(items)) = fields.remove("rules") else {
-            return Err(usage("The policy is not valid: it has no `rules` list.".into()));
-        };
-        // The head with no rules: each rule is read on its own, for an error that names it.
-        fields.insert("rules".into(), Value::Array(vec![]));
-        let head: Policy =
-            through_text(&Value::Object(fields)).map_err(|e| usage(format!("The policy is not valid: {e}.")))?;
-        let rules_read =
-            items.into_iter().enumerate().map(|(i, item)| read_rule(i, item)).collect::<Result<Vec<_>>>()?;
-        let policy = Policy { rules: rules_read, ..head };
-        policy.validate(rules)?;
-        Ok(policy)
+    /// A policy given as JSON text (the `policy` option): an object, or a string that holds the
+    /// text of a policy file (whose errors then give its line and column), checked.
+    pub fn from_json(text: &str, rules: &Rules) -> Result<Policy> {
+        let doc = Doc::parse(text, de::DEPTH, usize::MAX)
+            .map_err(|e| usage(format!("The policy is not valid JSON: {}.", e.detail())))?;
+        match doc.root().as_str() {
+            Some(file) => Policy::from_slice(file.as_bytes(), rules),
+            None => read(doc.root(), rules).map_err(|(e, _)| e),
+        }
     }
 
     /// Checks the policy against a report; `rules` is the fingerprint table the report was made with.
@@ -199,56 +210,48 @@ fn usage(message: String) -> Error {
     Error::new(ErrorKind::Usage, message)
 }
 
-/// Where in a policy file an error points: the unknown field it names, else (in JSON) where the
-/// typed parse stops (the end of the rule, for a rule's fields are read once its type is known).
-fn locate(message: &str, bytes: &[u8], json: bool) -> Option<Location> {
-    let field = message.split("unknown field `").nth(1).and_then(|rest| rest.split('`').next());
-    let needle = field.map(|f| if json { format!("\"{f}\"") } else { format!("{f}:") });
-    if let Some(at) = needle.and_then(|n| memchr::memmem::find(bytes, n.as_bytes())) {
-        return Some(Location::at_offset(bytes, at));
+// A policy in JSON nests as deep as the readers' documents.
+const _: () = assert!(de::DEPTH == crate::formats::MAX_DEPTH);
+
+/// A policy document's root, checked: or the error, with the offset in the document of the
+/// node it is about where it is about one.
+fn read(root: Node, rules: &Rules) -> std::result::Result<Policy, (Error, Option<usize>)> {
+    if !root.is_object() {
+        return Err((usage("The policy is not valid: it must be an object with `rules`.".into()), Some(root.offset())));
     }
-    // As text, as the other typed JSON is read: one reader of JSON text in the wasm, not two.
-    let text = std::str::from_utf8(bytes).ok().filter(|_| json)?;
-    let typed = serde_json::from_str::<Policy>(text).err()?;
-    (typed.line() > 0).then(|| Location::at_line_column(bytes, typed.line(), typed.column()))
+    let rules_member = root.get("rules");
+    let Some(items) = rules_member.filter(Node::is_list) else {
+        let at = rules_member.unwrap_or(root).offset();
+        return Err((usage("The policy is not valid: it has no `rules` list.".into()), Some(at)));
+    };
+    // Members in key order, a repeated key once (last): as the policy's tree was read. The head
+    // is read with no rules: each rule is read on its own, for an error that names it.
+    let head = Policy::deserialize(de::Deserializer::new(root, Order::Keys).emptying("rules"))
+        .map_err(|e| (usage(format!("The policy is not valid: {}.", e.message)), e.offset))?;
+    let rules_read =
+        items.items().enumerate().map(|(i, item)| read_rule(i, item)).collect::<std::result::Result<_, _>>()?;
+    let policy = Policy { rules: rules_read, ..head };
+    policy.validate(rules).map_err(|e| (e, None))?;
+    Ok(policy)
 }
 
-/// A policy document, and whether it is JSON (else it is read as YAML).
-fn document(bytes: &[u8]) -> Result<(Value, bool)> {
-    let text =
-        std::str::from_utf8(bytes).map_err(|_| usage("The policy is not valid: it is not UTF-8 text.".into()))?;
-    // Told as inputs are (so that JavaScript knows when to load the YAML module): `{` or `[`
-    // first, after a byte order mark, is JSON; a list is then refused as not an object.
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if crate::formats::starts_yaml(text.as_bytes()) == Some(false) {
-        let value = serde_json::from_str(text).map_err(|e| {
-            let at = Location::at_line_column(bytes, e.line(), e.column());
-            usage(format!("The policy is not valid JSON: {e}.")).at(at)
-        })?;
-        return Ok((value, true));
-    }
-    let json = crate::formats::yaml::policy(text).map_err(usage)?;
-    let value = serde_json::from_str(&json).map_err(|e| usage(format!("The YAML module wrote invalid JSON: {e}.")))?;
-    Ok((value, false))
+/// Where in a YAML policy an error points: the unknown field it names (the JSON the YAML
+/// module wrote has no offsets in the YAML).
+fn yaml_location(message: &str, bytes: &[u8]) -> Option<Location> {
+    let field = message.split("unknown field `").nth(1).and_then(|rest| rest.split('`').next())?;
+    let at = memchr::memmem::find(bytes, format!("{field}:").as_bytes())?;
+    Some(Location::at_offset(bytes, at))
 }
 
 /// One rule of the `rules` list, with an error that names it and the field.
-fn read_rule(index: usize, item: Value) -> Result<Rule> {
-    let name = item.get("name").and_then(Value::as_str).map_or_else(|| format!("#{}", index + 1), str::to_string);
-    through_text(&item).map_err(|e| {
-        let problem = e.strip_prefix("unknown variant").map_or(e.clone(), |rest| format!("unknown rule type{rest}"));
-        usage(format!("Policy rule `{name}` (rules[{index}]): {problem}."))
-    })
-}
-
-/// A value read as `T` through its JSON text, with the message reading the value itself gives
-/// (no line and column): the policy's types are read only from text, as `locate` reads them, so
-/// the wasm holds one reader of them.
-fn through_text<T: serde::de::DeserializeOwned>(value: &Value) -> std::result::Result<T, String> {
-    serde_json::from_str(&value.to_string()).map_err(|e| {
-        let message = e.to_string();
-        let position = format!(" at line {} column {}", e.line(), e.column());
-        message.strip_suffix(&position).map_or_else(|| message.clone(), str::to_string)
+fn read_rule(index: usize, item: Node) -> std::result::Result<Rule, (Error, Option<usize>)> {
+    let name =
+        item.get("name").and_then(|name| name.as_str()).map_or_else(|| format!("#{}", index + 1), str::to_string);
+    tagged::read(item, Order::Keys).map_err(|e| {
+        let message = &e.message;
+        let problem =
+            message.strip_prefix("unknown variant").map_or(message.clone(), |rest| format!("unknown rule type{rest}"));
+        (usage(format!("Policy rule `{name}` (rules[{index}]): {problem}.")), e.offset)
     })
 }
 

@@ -1,25 +1,35 @@
 //! A rule read from its internally tagged form (`{"type": "stateless", "name": …}`) without
-//! serde's buffering of any value for tagged enums (16 KB of the wasm): the tag is read as it
-//! comes, the other fields are kept as JSON values, in order, and the rule's variant is read from
-//! them by the derive (externally tagged: `#[serde(remote = "Self")]`). Messages and the places
-//! errors are found are serde's own for internally tagged enums.
+//! serde's buffering of any value for tagged enums (16 KB of the wasm): the rule is a node of a
+//! document, so its `type` is read first wherever it is written, and the rule's variant is read
+//! from the other members by the derive (externally tagged: `#[serde(remote = "Self")]`).
+//! Messages are serde's own for internally tagged enums; errors point at the member at fault.
 
 use super::Rule;
-use serde::de::value::{EnumAccessDeserializer, MapDeserializer, SeqDeserializer, StrDeserializer};
-use serde::de::{self, Deserialize, Deserializer, EnumAccess, MapAccess, SeqAccess, VariantAccess, Visitor};
-use serde_json::Value;
+use crate::json::de::{self, Error, Members, Order, Raw};
+use crate::json::{Doc, Items, Node};
+use serde::de::value::{BorrowedStrDeserializer, EnumAccessDeserializer};
+use serde::de::{
+    Deserialize, DeserializeSeed, Deserializer, EnumAccess, Error as _, Unexpected, VariantAccess, Visitor,
+};
 use std::fmt;
 
 /// The `type` of each kind of rule, as the derive names its variants.
 const RULE_TYPES: &[&str] = &["stateless", "stateless-only-at", "state-only-at", "no-retention", "evidence-strength"];
 
+/// A rule as any deserializer meets it inside a `Policy` (the policy reader reads rules one by
+/// one instead, see `read`): its JSON text, read as a document.
 impl<'de> Deserialize<'de> for Rule {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Rule, D::Error> {
-        // The fields become the rule once the whole rule has been read, as with serde's tagged
-        // enums: an error in them is then placed where the reader of the list places it.
-        let (kind, fields) = deserializer.deserialize_any(TaggedRule)?;
-        read(kind, fields)
+        let Raw(text) = Raw::deserialize(deserializer)?;
+        let doc = Doc::parse(&text, de::DEPTH, usize::MAX).map_err(|e| D::Error::custom(e.detail()))?;
+        read(doc.root(), Order::Keys).map_err(|e| D::Error::custom(&e.message))
     }
+}
+
+/// A rule from its node, its members taken in `order`.
+pub(super) fn read(node: Node, order: Order) -> Result<Rule, Error> {
+    let (kind, fields) = tag(node, order)?;
+    Rule::deserialize(EnumAccessDeserializer::new(Variant { kind, fields, at: node, order }))
 }
 
 /// A rule's `type`, checked where it is read (so that an error points at it).
@@ -40,7 +50,7 @@ impl Visitor<'_> for RuleTypeVisitor {
         f.write_str("variant identifier")
     }
 
-    fn visit_str<E: de::Error>(self, name: &str) -> Result<RuleType, E> {
+    fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<RuleType, E> {
         match RULE_TYPES.iter().find(|t| **t == name) {
             Some(found) => Ok(RuleType(found)),
             None => Err(E::unknown_variant(name, RULE_TYPES)),
@@ -48,92 +58,83 @@ impl Visitor<'_> for RuleTypeVisitor {
     }
 }
 
-/// A rule's fields but its `type`: a map, or (serde reads that too) the list after the type.
-enum Fields {
-    Map(Vec<(String, Value)>),
-    Seq(Vec<Value>),
+/// A rule's fields but its `type`: an object's other members, or (serde reads that too) the
+/// items of a list after the type.
+enum Fields<'d> {
+    Map(Vec<(Node<'d>, Node<'d>)>),
+    Seq(Items<'d>, usize),
 }
 
-struct TaggedRule;
-
-impl<'de> Visitor<'de> for TaggedRule {
-    type Value = (RuleType, Fields);
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("internally tagged enum Rule")
+/// A rule's type and its other fields.
+fn tag(node: Node, order: Order) -> Result<(&'static str, Fields), Error> {
+    let rule_type = |node| de::from_node::<RuleType>(node, order).map(|t| t.0);
+    if node.is_list() {
+        let mut items = node.items();
+        let kind = items.next().ok_or_else(|| Error::missing_field("type").at(node))?;
+        return Ok((rule_type(kind)?, Fields::Seq(items, node.len() - 1)));
     }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut kind = None;
-        let mut fields = Vec::new();
-        while let Some(key) = map.next_key::<String>()? {
-            if key != "type" {
-                fields.push((key, map.next_value()?));
-            } else if kind.is_some() {
-                return Err(de::Error::duplicate_field("type"));
-            } else {
-                kind = Some(map.next_value::<RuleType>()?);
-            }
+    if !node.is_object() {
+        return Err(de::invalid_type(node, &"internally tagged enum Rule"));
+    }
+    let (mut kind, mut fields) = (None, Vec::new());
+    for (key, value) in de::members(node, order) {
+        if key.as_str() != Some("type") {
+            fields.push((key, value));
+        } else if kind.is_some() {
+            return Err(Error::duplicate_field("type").at(key));
+        } else {
+            kind = Some(rule_type(value)?);
         }
-        let kind = kind.ok_or_else(|| de::Error::missing_field("type"))?;
-        Ok((kind, Fields::Map(fields)))
     }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let kind = seq.next_element::<RuleType>()?.ok_or_else(|| de::Error::missing_field("type"))?;
-        let mut fields = Vec::new();
-        while let Some(value) = seq.next_element()? {
-            fields.push(value);
-        }
-        Ok((kind, Fields::Seq(fields)))
-    }
-}
-
-/// The rule of this type with these fields, read by the derive.
-fn read<E: de::Error>(kind: RuleType, fields: Fields) -> Result<Rule, E> {
-    Rule::deserialize(EnumAccessDeserializer::new(Variant { kind, fields })).map_err(E::custom)
+    let kind = kind.ok_or_else(|| Error::missing_field("type").at(node))?;
+    Ok((kind, Fields::Map(fields)))
 }
 
 /// One variant for the derive to read: its name, then its fields.
-struct Variant {
-    kind: RuleType,
-    fields: Fields,
+struct Variant<'d> {
+    kind: &'static str,
+    fields: Fields<'d>,
+    /// The rule's node, where errors about it as a whole point.
+    at: Node<'d>,
+    order: Order,
 }
 
-impl<'de> EnumAccess<'de> for Variant {
-    type Error = serde_json::Error;
-    type Variant = Fields;
+impl<'d> EnumAccess<'d> for Variant<'d> {
+    type Error = Error;
+    type Variant = Variant<'d>;
 
-    fn variant_seed<V: de::DeserializeSeed<'de>>(self, seed: V) -> Result<(V::Value, Fields), Self::Error> {
-        let name = seed.deserialize(StrDeserializer::<Self::Error>::new(self.kind.0))?;
-        Ok((name, self.fields))
+    fn variant_seed<V: DeserializeSeed<'d>>(self, seed: V) -> Result<(V::Value, Variant<'d>), Error> {
+        let name = seed.deserialize(BorrowedStrDeserializer::<Error>::new(self.kind))?;
+        Ok((name, self))
     }
 }
 
-impl<'de> VariantAccess<'de> for Fields {
-    type Error = serde_json::Error;
+impl<'d> VariantAccess<'d> for Variant<'d> {
+    type Error = Error;
 
-    fn unit_variant(self) -> Result<(), Self::Error> {
-        Err(not_a_struct("unit variant"))
+    fn unit_variant(self) -> Result<(), Error> {
+        Err(self.not_a_struct("unit variant"))
     }
 
-    fn newtype_variant_seed<T: de::DeserializeSeed<'de>>(self, _: T) -> Result<T::Value, Self::Error> {
-        Err(not_a_struct("newtype variant"))
+    fn newtype_variant_seed<T: DeserializeSeed<'d>>(self, _: T) -> Result<T::Value, Error> {
+        Err(self.not_a_struct("newtype variant"))
     }
 
-    fn tuple_variant<V: Visitor<'de>>(self, _: usize, _: V) -> Result<V::Value, Self::Error> {
-        Err(not_a_struct("tuple variant"))
+    fn tuple_variant<V: Visitor<'d>>(self, _: usize, _: V) -> Result<V::Value, Error> {
+        Err(self.not_a_struct("tuple variant"))
     }
 
-    fn struct_variant<V: Visitor<'de>>(self, _: &'static [&'static str], visitor: V) -> Result<V::Value, Self::Error> {
-        match self {
-            Fields::Map(fields) => MapDeserializer::new(fields.into_iter()).deserialize_any(visitor),
-            Fields::Seq(fields) => SeqDeserializer::new(fields.into_iter()).deserialize_any(visitor),
+    fn struct_variant<V: Visitor<'d>>(self, _: &'static [&'static str], visitor: V) -> Result<V::Value, Error> {
+        match self.fields {
+            Fields::Map(fields) => de::visit_members(visitor, Members::new(fields, self.order, None), self.at),
+            Fields::Seq(items, left) => de::visit_items(visitor, items, left, self.order, self.at),
         }
     }
 }
 
-/// Every rule is a struct variant; the derive asks for nothing else.
-fn not_a_struct(expected: &'static str) -> serde_json::Error {
-    de::Error::invalid_type(de::Unexpected::StructVariant, &expected)
+impl Variant<'_> {
+    /// Every rule is a struct variant; the derive asks for nothing else.
+    fn not_a_struct(&self, expected: &'static str) -> Error {
+        Error::invalid_type(Unexpected::StructVariant, &expected).at(self.at)
+    }
 }

@@ -4,7 +4,7 @@
 
 use super::lexicon::Meaning;
 use super::{At, Evidence, Part, Place, Reason, Side, Signal, StateKind, Strength};
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Location, Result};
 use crate::facts::{Facts, Field, Role};
 use crate::model::{Call, Trace};
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -155,8 +155,7 @@ pub struct Rules {
 
 impl Rules {
     pub fn builtin() -> Rules {
-        let fingerprints = serde_json::from_str(BUILTIN).unwrap_or_default();
-        let fingerprints: Vec<Fingerprint> = fingerprints;
+        let fingerprints: Vec<Fingerprint> = crate::json::de::from_str(BUILTIN).unwrap_or_default();
         Rules {
             fingerprints: fingerprints.into_iter().map(Fingerprint::compiled).collect(),
             names: FxHashMap::default(),
@@ -165,8 +164,12 @@ impl Rules {
 
     /// The built-in rules extended with a user's rules (JSON, see the README).
     pub fn with_user_rules(json: &[u8]) -> Result<Rules> {
-        let user: UserRules = serde_json::from_slice(json)
-            .map_err(|e| Error::new(ErrorKind::Usage, format!("The rules file is not valid: {e}.")))?;
+        let invalid = |detail: &str| Error::new(ErrorKind::Usage, format!("The rules file is not valid: {detail}."));
+        let text = std::str::from_utf8(json).map_err(|_| invalid("it is not UTF-8 text"))?;
+        let user: UserRules = crate::json::de::from_str(text).map_err(|e| match e.offset {
+            Some(offset) => invalid(&e.message).at(Location::at_offset(json, offset)),
+            None => invalid(&e.message),
+        })?;
         Rules::with(user)
     }
 
@@ -567,7 +570,9 @@ mod tests {
 
     #[test]
     fn builtin_table_parses_and_every_kind_is_known() {
-        let fingerprints: Vec<Fingerprint> = serde_json::from_str(BUILTIN).expect("fingerprints.json parses");
+        let fingerprints: Vec<Fingerprint> = crate::json::de::from_str(BUILTIN).expect("fingerprints.json parses");
+        let theirs: Vec<Fingerprint> = serde_json::from_str(BUILTIN).unwrap();
+        assert_eq!(format!("{fingerprints:?}"), format!("{theirs:?}"), "read as serde_json reads it");
         assert!(fingerprints.len() >= 15);
         for fp in &fingerprints {
             assert!(fp.reference.is_some(), "{} cites no reference", fp.id);
