@@ -486,7 +486,8 @@ impl<'m> Writer<'m> {
     }
 
     fn string(&mut self, s: &str) {
-        let quoted = serde_json::to_string(s).unwrap_or_default();
+        let mut quoted = String::with_capacity(s.len() + 2);
+        crate::json::write::escaped(&mut quoted, s);
         self.push(&quoted);
     }
 
