@@ -2,7 +2,7 @@
 //! signals read nothing else.
 
 use crate::facts::{Facts, ItemMemo, Role};
-use crate::json::Node;
+use crate::json::{Doc, Node};
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::Value;
@@ -483,18 +483,23 @@ pub struct StreamEvent {
 }
 
 impl StreamEvent {
-    /// The event's data parsed as JSON (objects and arrays only), for showing it.
-    pub fn json(&self) -> Option<Value> {
-        parse_json(self.data.as_bytes())
+    /// The event's data read as one JSON document (an object or a list), for showing it.
+    pub fn json(&self) -> Option<Doc<'_>> {
+        json_document(&self.data)
     }
 }
 
-fn parse_json(bytes: &[u8]) -> Option<Value> {
-    let trimmed = bytes.trim_ascii();
-    match trimmed.first() {
-        Some(b'{') | Some(b'[') => serde_json::from_slice(trimmed).ok(),
-        _ => None,
+/// The depth at which a body is no longer shown as JSON, counted as serde_json counts it (the view
+/// has always shown what serde_json reads): a body whose brackets nest 128 deep is shown as text.
+const SHOWN_DEPTH: usize = 128;
+
+/// Text that is one JSON object or list, white space around it, read for showing it.
+fn json_document(text: &str) -> Option<Doc<'_>> {
+    let text = text.trim_ascii();
+    if !matches!(text.as_bytes().first(), Some(b'{' | b'[')) {
+        return None;
     }
+    Doc::parse(text, SHOWN_DEPTH, usize::MAX).ok()
 }
 
 impl Body {
@@ -565,9 +570,9 @@ impl Body {
         std::str::from_utf8(&self.bytes).ok()
     }
 
-    /// The body parsed as one JSON document (objects and arrays only), for showing it.
-    pub fn parse_json(&self) -> Option<Value> {
-        parse_json(&self.bytes)
+    /// The body read as one JSON document (an object or a list), for showing it.
+    pub fn json(&self) -> Option<Doc<'_>> {
+        json_document(self.text()?)
     }
 
     /// The events of an SSE or NDJSON stream body, for showing them; empty for other bodies.

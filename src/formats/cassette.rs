@@ -2,39 +2,36 @@
 //! `!!python/object` tags, headers as `"Name: value"` strings or tuples), pydantic-ai's
 //! `parsed_body`, Ruby VCR and betamax (`http_interactions`, `base64_string`), `!!binary` and
 //! gzip bodies; and WebSocket cassettes (`interactions[]` of `kind`/`direction`/`data`).
-//! YAML and JSON go through the same bounded tree, then through one interpreter.
+//! YAML and JSON go through the same bounded document, then through one interpreter.
 
 use super::{body::decode_base64, decode_body, time::parse_rfc3339_ms, Read, Text};
 use crate::error::{Error, Result};
+use crate::json::Node;
 use crate::limits::Limits;
 use crate::model::{Body, Call, Direction, Format, Frame, Headers, Request, Response, Source, Transport, Url};
-use serde_json::Value;
 
 /// The interactions of a cassette-shaped document, if it is one.
-pub fn interactions(document: &Value) -> Option<&Value> {
-    match document {
-        // A legacy top-level list: some of its first items are interactions.
-        Value::Array(items) => {
-            items.iter().take(8).any(|i| i.get("request").is_some() || i.get("direction").is_some()).then_some(document)
-        }
-        Value::Object(map) => map.get("interactions").or_else(|| map.get("http_interactions")),
-        _ => None,
+pub fn interactions(document: Node) -> Option<Node> {
+    // A legacy top-level list: some of its first items are interactions.
+    if document.is_list() {
+        let interaction = |i: Node| i.get("request").is_some() || i.get("direction").is_some();
+        return document.items().take(8).any(interaction).then_some(document);
     }
+    document.get("interactions").or_else(|| document.get("http_interactions"))
 }
 
-pub fn read(document: &Value, source: &Text, limits: &Limits) -> Result<Read> {
-    let interactions = match interactions(document) {
-        Some(Value::Array(items)) => items.as_slice(),
-        _ => return Err(Error::malformed("The cassette's `interactions` is not a list.").at(source.location_at(0))),
+pub fn read(document: Node, source: &Text, limits: &Limits) -> Result<Read> {
+    let Some(interactions) = interactions(document).filter(Node::is_list) else {
+        return Err(Error::malformed("The cassette's `interactions` is not a list.").at(source.location_at(0)));
     };
     limits.check_calls(interactions.len(), "The cassette", "interactions")?;
     let mut read = Read::new(Format::Vcr);
-    if interactions.iter().any(|i| i.get("direction").is_some() && i.get("request").is_none()) {
+    if interactions.items().any(|i| i.get("direction").is_some() && i.get("request").is_none()) {
         read.format = Format::WebsocketCassette;
         read.calls.push(websocket_call(interactions, source.input, limits));
         return Ok(read);
     }
-    for (index, interaction) in interactions.iter().enumerate() {
+    for (index, interaction) in interactions.items().enumerate() {
         let mut notes = Vec::new();
         match http_call(interaction, index, source.input, limits, &mut notes) {
             Some(call) => read.calls.push(call),
@@ -49,29 +46,23 @@ pub fn read(document: &Value, source: &Text, limits: &Limits) -> Result<Read> {
     Ok(read)
 }
 
-fn text(value: Option<&Value>) -> Option<&str> {
-    value.and_then(Value::as_str)
+fn text(value: Option<Node<'_>>) -> Option<&str> {
+    value.and_then(|value| value.as_str())
 }
 
-fn http_call(
-    interaction: &Value,
-    index: usize,
-    input: usize,
-    limits: &Limits,
-    notes: &mut Vec<String>,
-) -> Option<Call> {
+fn http_call(interaction: Node, index: usize, input: usize, limits: &Limits, notes: &mut Vec<String>) -> Option<Call> {
     // xAI's gRPC cassettes record a JSON rendering of each message under `*_sample.json`.
     let (request, response) = match (interaction.get("request"), interaction.get("request_sample")) {
         (Some(request), _) => (request, interaction.get("response")),
         (None, Some(sample)) => (sample, interaction.get("response_sample")),
         _ => return None,
     };
-    let request_headers = Headers::from_json(request.get("headers"));
+    let request_headers = Headers::from_node(request.get("headers"));
     let url = url_of(request);
     let method = text(request.get("method")).unwrap_or("POST").to_ascii_uppercase();
     let request_body = body_of(request, &request_headers, limits, "request", notes);
     let response = response.map(|response| {
-        let headers = Headers::from_json(response.get("headers"));
+        let headers = Headers::from_node(response.get("headers"));
         let status = status_of(response.get("status"));
         let body = body_of(response, &headers, limits, "response", notes);
         Response { status, headers, body }
@@ -90,7 +81,7 @@ fn http_call(
     })
 }
 
-fn url_of(request: &Value) -> Url {
+fn url_of(request: Node) -> Url {
     if let Some(raw) = text(request.get("uri")).or_else(|| text(request.get("url"))) {
         return Url::parse(raw);
     }
@@ -101,44 +92,48 @@ fn url_of(request: &Value) -> Url {
     if host.is_empty() {
         return Url { path: String::new(), ..Url::default() };
     }
-    let port = request.get("port").and_then(Value::as_u64);
+    let port = request.get("port").and_then(|port| port.as_u64());
     let default_port = matches!((scheme, port), ("http", Some(80)) | ("https", Some(443)) | (_, None));
     let authority = if default_port { host.to_string() } else { format!("{host}:{}", port.unwrap_or(0)) };
     Url::parse(&format!("{scheme}://{authority}{path}"))
 }
 
-fn status_of(status: Option<&Value>) -> u16 {
+fn status_of(status: Option<Node>) -> u16 {
     let code = match status {
-        Some(Value::Object(map)) => map.get("code"),
+        Some(map) if map.is_object() => map.get("code"),
         other => other,
     };
     match code {
-        Some(Value::Number(n)) => n.as_u64().filter(|&n| n < 1000).unwrap_or(0) as u16,
-        Some(Value::String(s)) => s.trim().split(' ').next().and_then(|n| n.parse().ok()).unwrap_or(0),
-        _ => 0,
+        Some(n) if n.is_number() => n.as_u64().filter(|&n| n < 1000).unwrap_or(0) as u16,
+        Some(s) => s.as_str().and_then(|s| s.trim().split(' ').next()?.parse().ok()).unwrap_or(0),
+        None => 0,
     }
 }
 
-fn body_of(message: &Value, headers: &Headers, limits: &Limits, side: &str, notes: &mut Vec<String>) -> Body {
+fn body_of(message: Node, headers: &Headers, limits: &Limits, side: &str, notes: &mut Vec<String>) -> Body {
     let content_type = headers.get("content-type").map(str::to_string);
     // Bodies the recorder already parsed: pydantic-ai's `parsed_body`, xAI's `json`.
     if let Some(parsed) = message.get("parsed_body").or_else(|| message.get("json")) {
-        return Body::from_json(parsed);
+        return Body::from_node(parsed);
     }
     if let Some(file) = text(message.get("body_file")) {
         notes.push(format!("keeps its {side} body in a separate file ({file}), which is not read"));
         return Body::new(Vec::new(), content_type);
     }
-    let (raw, base64) = match message.get("body") {
-        None | Some(Value::Null) => return Body::new(Vec::new(), content_type),
-        Some(Value::String(s)) => (s.as_str(), false),
-        Some(Value::Object(map)) => match (text(map.get("base64_string")), map.get("string")) {
+    let Some(body) = message.get("body").filter(|body| !body.is_null()) else {
+        return Body::new(Vec::new(), content_type);
+    };
+    let (raw, base64) = match body.as_str() {
+        Some(s) => (s, false),
+        None if !body.is_object() => return Body::from_node(body),
+        None => match (text(body.get("base64_string")), body.get("string")) {
             (Some(b64), _) => (b64, true),
-            (None, Some(Value::String(s))) => (s.as_str(), false),
-            (None, Some(other)) if !other.is_null() => return Body::from_json(other),
+            (None, Some(string)) if !string.is_null() => match string.as_str() {
+                Some(s) => (s, false),
+                None => return Body::from_node(string),
+            },
             _ => return Body::new(Vec::new(), content_type),
         },
-        Some(other) => return Body::from_json(other),
     };
     let encoding = headers.get("content-encoding");
     // `!!binary` bodies reach us as their base64 text; recognize them by what they decode to.
@@ -169,16 +164,18 @@ fn looks_like_binary_yaml(raw: &str, encoding: Option<&str>) -> bool {
 }
 
 /// A WebSocket cassette is one connection: each interaction is a message or a close event.
-fn websocket_call(interactions: &[Value], input: usize, limits: &Limits) -> Call {
+fn websocket_call(interactions: Node, input: usize, limits: &Limits) -> Call {
     let frames = interactions
-        .iter()
+        .items()
         .filter(|i| text(i.get("kind")).is_none_or(|k| k == "message"))
         .map(|i| {
             let direction =
                 if text(i.get("direction")) == Some("sent") { Direction::Sent } else { Direction::Received };
             let body = match i.get("data") {
-                Some(Value::String(s)) => Body::new(decode_body(s.as_bytes().to_vec(), false, None, limits).0, None),
-                Some(other) => Body::from_json(other),
+                Some(data) => match data.as_str() {
+                    Some(s) => Body::new(decode_body(s.as_bytes().to_vec(), false, None, limits).0, None),
+                    None => Body::from_node(data),
+                },
                 None => Body::default(),
             };
             Frame { direction, time_ms: None, body }

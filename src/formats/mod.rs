@@ -147,7 +147,7 @@ fn syntax_error(e: crate::json::SyntaxError, what: &str) -> Error {
 
 /// Every other format is recognized by the shape of its document.
 fn from_document(
-    document: &serde_json::Value,
+    _document: &serde_json::Value,
     root: crate::json::Node,
     source: &Text,
     json: bool,
@@ -169,11 +169,11 @@ fn from_document(
         read.warnings.extend(spans::not_calls_note(count, read.calls.len()));
         return Ok(read);
     }
-    if nock::is_nock(document) {
-        return Ok(nock::read(document, source.input, limits));
+    if nock::is_nock(root) {
+        return Ok(nock::read(root, source.input, limits));
     }
-    if cassette::interactions(document).is_some() {
-        return cassette::read(document, source, limits);
+    if cassette::interactions(root).is_some() {
+        return cassette::read(root, source, limits);
     }
     let mut records = records::Records::new(source.keep_bodies);
     if records.add_document(root) > 0 {

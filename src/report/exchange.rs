@@ -2,13 +2,13 @@
 //! pretty-printed, every secret masked as the report masks it, and each place that evidence names
 //! marked, so a reader can check the exact field that carries a handle.
 
+use crate::json::Node;
 use crate::model::{Body, Call, Direction, Headers};
 use crate::redact;
 use crate::signals::{At, Evidence, Part, Side};
 use rustc_hash::FxHashMap;
 use schemars::JsonSchema;
 use serde::Serialize;
-use serde_json::Value;
 
 /// Bodies longer than this (after pretty-printing) are cut: the view is for reading, and the
 /// report already holds what was concluded from the whole body.
@@ -315,8 +315,8 @@ fn body_view(body: &Body, prefix: &At, marks: &Marks) -> BodyView {
     let mut out = Writer::new(marks);
     let kind = if body.is_empty() {
         BodyKind::Empty
-    } else if let Some(json) = body.parse_json() {
-        out.value(&json, &mut prefix.clone(), None, 0);
+    } else if let Some(json) = body.json() {
+        out.value(json.root(), &mut prefix.clone(), None, 0);
         BodyKind::Json
     } else if !body.events().is_empty() {
         for (n, event) in body.events().iter().enumerate() {
@@ -325,7 +325,7 @@ fn body_view(body: &Body, prefix: &At, marks: &Marks) -> BodyView {
             }
             out.push("data: ");
             match event.json() {
-                Some(json) => out.value(&json, &mut prefix.event(n + 1), None, 0),
+                Some(json) => out.value(json.root(), &mut prefix.event(n + 1), None, 0),
                 None => out.push(&shown_text(&event.data)),
             }
             out.push("\n\n");
@@ -392,49 +392,50 @@ impl<'m> Writer<'m> {
         }
     }
 
-    fn value(&mut self, value: &Value, path: &mut At, name: Option<&str>, depth: usize) {
+    /// A value pretty-printed: an object's members in key order, a repeated key once with its
+    /// last value, and numbers as serde_json writes them, as the view has always shown them.
+    fn value(&mut self, value: Node, path: &mut At, name: Option<&str>, depth: usize) {
         let start = self.units;
-        match value {
-            Value::Object(map) => {
-                self.push("{");
-                for (i, (key, child)) in map.iter().enumerate() {
-                    if i > 0 {
-                        self.push(",");
-                    }
-                    self.indent(depth + 1);
-                    self.string(key);
-                    self.push(": ");
-                    let len = path.pointer_len();
-                    path.push_key(key);
-                    self.value(child, path, Some(key), depth + 1);
-                    path.truncate(len);
+        if value.is_object() {
+            self.push("{");
+            for (i, (key, child)) in value.members().enumerate() {
+                if i > 0 {
+                    self.push(",");
                 }
-                if !map.is_empty() {
-                    self.indent(depth);
-                }
-                self.push("}");
+                self.indent(depth + 1);
+                self.string(key);
+                self.push(": ");
+                let len = path.pointer_len();
+                path.push_key(key);
+                self.value(child, path, Some(key), depth + 1);
+                path.truncate(len);
             }
-            Value::Array(items) => {
-                self.push("[");
-                for (i, child) in items.iter().enumerate() {
-                    if i > 0 {
-                        self.push(",");
-                    }
-                    self.indent(depth + 1);
-                    let len = path.pointer_len();
-                    path.push_raw(&i.to_string());
-                    let item_start = self.units;
-                    self.value(child, path, name, depth + 1);
-                    path.truncate(len);
-                    self.ranges(path, i, item_start);
-                }
-                if !items.is_empty() {
-                    self.indent(depth);
-                }
-                self.push("]");
+            if !value.is_empty() {
+                self.indent(depth);
             }
-            Value::String(s) => self.text(s, name),
-            other => self.push(&other.to_string()),
+            self.push("}");
+        } else if value.is_list() {
+            self.push("[");
+            for (i, child) in value.items().enumerate() {
+                if i > 0 {
+                    self.push(",");
+                }
+                self.indent(depth + 1);
+                let len = path.pointer_len();
+                path.push_raw(&i.to_string());
+                let item_start = self.units;
+                self.value(child, path, name, depth + 1);
+                path.truncate(len);
+                self.ranges(path, i, item_start);
+            }
+            if !value.is_empty() {
+                self.indent(depth);
+            }
+            self.push("]");
+        } else if let Some(s) = value.as_str() {
+            self.text(s, name);
+        } else {
+            self.push(&crate::json::write::compact(value));
         }
         if !self.full {
             if let Some(mark) = self.marks.mark(path, start, self.units) {
@@ -485,7 +486,8 @@ impl<'m> Writer<'m> {
     }
 
     fn string(&mut self, s: &str) {
-        let quoted = serde_json::to_string(s).unwrap_or_default();
+        let mut quoted = String::with_capacity(s.len() + 2);
+        crate::json::write::escaped(&mut quoted, s);
         self.push(&quoted);
     }
 
