@@ -5,7 +5,6 @@ use crate::facts::{Facts, ItemMemo, Role};
 use crate::json::{Doc, Node};
 use schemars::JsonSchema;
 use serde::Serialize;
-use serde_json::Value;
 use std::cell::OnceCell;
 
 /// Everything read from one or several inputs.
@@ -338,56 +337,6 @@ impl Headers {
     /// list of `{name, value}` objects (HAR-shaped logs), of `"Name: value"` strings (legacy
     /// vcrpy responses) or of `[name, value]` pairs (legacy vcrpy requests), frozensets nesting
     /// the pairs one level deeper. Numbers and booleans become text; nulls are left out.
-    pub fn from_json(value: Option<&Value>) -> Headers {
-        let mut headers = Headers::default();
-        match value {
-            Some(Value::Object(map)) => headers.extend_json(map),
-            Some(Value::Array(items)) => items.iter().for_each(|item| headers.push_item(item)),
-            _ => {}
-        }
-        headers
-    }
-
-    /// An object of names, each to a value or a list of values.
-    fn extend_json(&mut self, map: &serde_json::Map<String, Value>) {
-        for (name, value) in map {
-            self.push_json(name, value);
-        }
-    }
-
-    /// One item of a list of headers.
-    fn push_item(&mut self, item: &Value) {
-        match item {
-            Value::Object(pair) => {
-                if let (Some(name), Some(value)) = (pair.get("name").and_then(Value::as_str), pair.get("value")) {
-                    self.push_json(name, value);
-                }
-            }
-            Value::String(line) => {
-                if let Some((name, value)) = line.split_once(':') {
-                    self.push(name, value.trim());
-                }
-            }
-            Value::Array(pair) if pair.len() == 2 && pair[0].is_string() => {
-                self.push_json(pair[0].as_str().unwrap_or_default(), &pair[1]);
-            }
-            Value::Array(pairs) => pairs.iter().for_each(|p| self.push_item(p)),
-            _ => {}
-        }
-    }
-
-    /// One header name with a JSON value or list of values (nested lists flattened).
-    pub fn push_json(&mut self, name: &str, value: &Value) {
-        match value {
-            Value::String(s) => self.push(name, s.as_str()),
-            Value::Number(n) => self.push(name, n.to_string()),
-            Value::Bool(b) => self.push(name, b.to_string()),
-            Value::Array(values) => values.iter().for_each(|v| self.push_json(name, v)),
-            Value::Null | Value::Object(_) => {}
-        }
-    }
-
-    /// Headers as [`Headers::from_json`] reads them, from a document's node.
     pub fn from_node(value: Option<Node>) -> Headers {
         let mut headers = Headers::default();
         match value {
@@ -510,11 +459,6 @@ impl Body {
 
     pub fn new(bytes: Vec<u8>, content_type: Option<String>) -> Self {
         Body { size: bytes.len(), bytes, content_type, ..Body::default() }
-    }
-
-    /// A body the recording already holds as JSON.
-    pub fn from_json(value: &Value) -> Self {
-        Body::new(serde_json::to_vec(value).unwrap_or_default(), Some("application/json".into()))
     }
 
     /// A body the recording holds as a JSON value: its text as serde_json writes the value.

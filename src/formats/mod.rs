@@ -20,6 +20,7 @@ mod request_lines;
 mod spans;
 mod stream;
 mod time;
+#[cfg(feature = "yaml")]
 mod tree;
 mod warnings;
 pub mod yaml;
@@ -94,8 +95,7 @@ fn read_calls(bytes: &[u8], input: usize, limits: &Limits, keep_bodies: bool) ->
         yaml.as_str()
     };
     let doc = document(&source, text, json, limits)?;
-    let document = tree::json(text, limits, !json).map_err(|e| source.json_error(e, "cassette"))?;
-    let read = from_document(&document, doc.root(), &source, json, limits)?;
+    let read = from_document(doc.root(), &source, json, limits)?;
     limits.check_calls(read.calls.len(), "The input", "calls")?;
     Ok(read)
 }
@@ -119,7 +119,7 @@ fn too_large(size: usize, limits: &Limits) -> Error {
 /// The document of an input that is not read as it streams: its JSON text (`json`), or the JSON
 /// text the YAML parser made of it.
 fn document<'t>(source: &Text, text: &'t str, json: bool, limits: &Limits) -> Result<crate::json::Doc<'t>> {
-    let budget = tree::budget(text.len(), limits).get();
+    let budget = budget(text.len(), limits);
     // The YAML parser allows one level more than serde_json, whose count the tape keeps.
     let depth = if json { MAX_DEPTH } else { MAX_DEPTH + 1 };
     crate::json::Doc::parse(text, depth, budget).map_err(|e| match json {
@@ -145,14 +145,14 @@ fn syntax_error(e: crate::json::SyntaxError, what: &str) -> Error {
     }
 }
 
+/// The budget of a document of `len` bytes (nodes plus string bytes): room for every byte several
+/// times over, generous for real files and a hard stop for YAML alias expansion.
+pub fn budget(len: usize, limits: &Limits) -> usize {
+    len.saturating_mul(4).saturating_add(1 << 20).min(limits.max_tree_size)
+}
+
 /// Every other format is recognized by the shape of its document.
-fn from_document(
-    _document: &serde_json::Value,
-    root: crate::json::Node,
-    source: &Text,
-    json: bool,
-    limits: &Limits,
-) -> Result<Read> {
+fn from_document(root: crate::json::Node, source: &Text, json: bool, limits: &Limits) -> Result<Read> {
     if otlp::is_otlp(root) {
         let mut notes = Vec::new();
         let mut records = records::Records::new(source.keep_bodies);
@@ -235,17 +235,6 @@ impl Text<'_> {
         let location = Location::at(bytes, offset, line, line_start);
         Location { offset: Some(offset + self.base), ..location }
     }
-
-    fn location_at_line_column(&self, line: usize, column: usize) -> Location {
-        let location = Location::at_line_column(self.text.as_bytes(), line, column);
-        Location { offset: location.offset.map(|o| o + self.base), ..location }
-    }
-
-    /// Turns a serde_json error into ours, with its line, column and byte offset in the input.
-    fn json_error(&self, e: serde_json::Error, what: &str) -> Error {
-        let at = self.location_at_line_column(e.line(), e.column());
-        json_error_at(e, what).at(at)
-    }
 }
 
 /// The input as UTF-8 text without a byte order mark, and the length of the mark.
@@ -273,21 +262,6 @@ fn text_of(bytes: &[u8]) -> Result<(&str, usize)> {
         Error::new(ErrorKind::UnknownFormat, message).at(Location { offset: Some(at + base), ..location })
     })?;
     Ok((text, base))
-}
-
-/// The sentence for a serde_json error, without its position (reported in the location).
-fn json_error_at(e: serde_json::Error, what: &str) -> Error {
-    let full = e.to_string();
-    let detail = strip_position(&full);
-    if detail.contains("recursion limit") {
-        return Error::new(ErrorKind::Limit, format!("The {what} is nested more than {MAX_DEPTH} levels deep, the fixed limit that protects the stack; no real trace nests that deep."));
-    }
-    let message = match e.classify() {
-        serde_json::error::Category::Eof => format!("The {what} ends too early (truncated?): {detail}."),
-        serde_json::error::Category::Syntax => format!("The {what} is not valid JSON: {detail}."),
-        _ => format!("The {what} has an unexpected shape: {detail}."),
-    };
-    Error::malformed(message)
 }
 
 /// serde's messages end with " at line X column Y"; we report the position separately.

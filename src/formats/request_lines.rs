@@ -221,7 +221,7 @@ impl Bodies {
     }
 
     /// A JSON value at the lexer as a body: the text `serde_json` writes of its tree, as
-    /// [`Body::from_json`] makes it.
+    /// [`Body::from_node`] makes it.
     fn json(&mut self, lex: &mut Lexer, role: Role) -> Scan<Body> {
         self.written.clear();
         let memo = (role == Role::Request).then_some(&mut self.items);

@@ -2,7 +2,6 @@
 //! tree (the "billion laughs"); every node and string byte is charged against a budget that
 //! grows with the input, so expansion stops with an error instead of exhausting memory.
 
-use crate::limits::Limits;
 use serde::de::{DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess, VariantAccess, Visitor};
 use serde_json::{Map, Number, Value};
 use std::cell::Cell;
@@ -15,7 +14,7 @@ pub struct Bounded<'b> {
     pub budget: &'b Cell<usize>,
 }
 
-pub const OVER_BUDGET: &str = "the document expands to far more data than its size (a YAML alias bomb?)";
+use super::yaml::OVER_BUDGET;
 
 impl Bounded<'_> {
     fn charge<E: serde::de::Error>(&self, cost: usize) -> Result<(), E> {
@@ -134,16 +133,12 @@ impl<'de> Visitor<'de> for Bounded<'_> {
     }
 }
 
-/// The budget of a document of `len` bytes: room for every byte several times over, generous for
-/// real files and a hard stop for YAML alias expansion.
-pub fn budget(len: usize, limits: &Limits) -> Cell<usize> {
-    Cell::new(len.saturating_mul(4).saturating_add(1 << 20).min(limits.max_tree_size))
-}
-
-/// Parses a whole JSON text into a bounded tree. `depth_checked` says the text was checked for
-/// depth already (the YAML module's JSON: the YAML parser allows one level more than serde_json).
-pub fn json(text: &str, limits: &Limits, depth_checked: bool) -> serde_json::Result<Value> {
-    let budget = budget(text.len(), limits);
+/// Parses a whole JSON text into a bounded tree (tests: the YAML module's JSON is checked against
+/// the tree this build reads from the YAML). `depth_checked` says the text was checked for depth
+/// already (the YAML parser allows one level more than serde_json).
+#[cfg(test)]
+pub fn json(text: &str, limits: &crate::limits::Limits, depth_checked: bool) -> serde_json::Result<Value> {
+    let budget = Cell::new(super::budget(text.len(), limits));
     let mut de = serde_json::Deserializer::from_str(text);
     if depth_checked {
         de.disable_recursion_limit();

@@ -10,6 +10,9 @@ use crate::limits::Limits;
 #[cfg(feature = "yaml")]
 use serde_json::Value;
 
+/// Why a YAML document that expands far beyond its size is refused.
+pub const OVER_BUDGET: &str = "the document expands to far more data than its size (a YAML alias bomb?)";
+
 /// What the YAML parser reported: its message, with the position as it words it, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {
@@ -33,7 +36,7 @@ pub type Conversion = std::result::Result<String, Failure>;
 #[cfg(feature = "yaml")]
 pub fn parse(text: &str, limits: &Limits) -> std::result::Result<Value, Failure> {
     use serde::de::DeserializeSeed;
-    let budget = super::tree::budget(text.len(), limits);
+    let budget = std::cell::Cell::new(super::budget(text.len(), limits));
     let de = yaml_serde::Deserializer::from_str(text);
     super::tree::Bounded { budget: &budget }.deserialize(de).map_err(|e| Failure {
         message: e.to_string(),
@@ -95,9 +98,9 @@ pub fn policy(text: &str) -> std::result::Result<String, String> {
 fn input_error(source: &Text, failure: Failure) -> Error {
     let detail = super::strip_position(&failure.message);
     // Our budget, or the parser's own cap on alias repetitions: both mean an alias bomb.
-    let over_budget = detail.contains(super::tree::OVER_BUDGET) || detail.contains("repetition limit");
+    let over_budget = detail.contains(OVER_BUDGET) || detail.contains("repetition limit");
     let (kind, message) = if over_budget {
-        (ErrorKind::Limit, format!("The YAML input is refused: {}.", super::tree::OVER_BUDGET))
+        (ErrorKind::Limit, format!("The YAML input is refused: {}.", OVER_BUDGET))
     } else if detail.contains("recursion limit") {
         (
             ErrorKind::Limit,

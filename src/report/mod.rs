@@ -31,7 +31,8 @@ pub const SCHEMA: &str = "callstate.report/2";
 
 /// The name a unit enum serializes to (`stateful`, `handle_flow`): what the renderers print.
 fn wire_name<T: Serialize>(value: &T) -> String {
-    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+    let quoted = serde_json::to_string(value).unwrap_or_default();
+    quoted.trim_matches('"').to_string()
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]

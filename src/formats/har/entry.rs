@@ -387,7 +387,7 @@ impl<'b> Fields<'_, 'b> {
     fn number_text(&mut self) -> Scan<Option<f64>> {
         let start = self.lex.at;
         self.lex.number_grammar()?;
-        Ok(serde_json::from_str(&self.lex.text[start..self.lex.at]).ok())
+        Ok(crate::lex::parse_number(&self.lex.text[start..self.lex.at]))
     }
 
     fn loose(&mut self, field: &'static str, depth: usize) -> Scan<Option<Loose<'b>>> {
