@@ -27,9 +27,9 @@ fn word(text: impl Into<String>) -> Option<Attr<'static>> {
     Some(Attr::Text(Cow::Owned(text.into())))
 }
 
-/// A value built here as JSON text, as an attribute's value.
+/// A list or object built here as JSON text, as an attribute's value.
 fn built(json: String) -> Attr<'static> {
-    with_doc(&json, |root| Attr::of(root).into_owned()).unwrap_or(Attr::Null)
+    Attr::Json(Cow::Owned(json))
 }
 
 /// A Langfuse trace: the trace itself stands for the agent's turn (its `input` is what the user
@@ -40,7 +40,7 @@ pub fn langfuse_trace<'d>(trace: Node<'d>, spans: &mut Vec<SpanData<'d>>) {
     push(&mut attributes, "session.id", trace.get("sessionId").map(Attr::of));
     push(&mut attributes, "user.id", trace.get("userId").map(Attr::of));
     push(&mut attributes, "input.value", trace.get("input").map(|v| built(as_request(&parsed(v)))));
-    push(&mut attributes, "output.value", trace.get("output").map(|v| built(as_reply(&parsed(v)))));
+    push(&mut attributes, "output.value", trace.get("output").and_then(|v| as_reply(&parsed(v))));
     spans.push(SpanData {
         span_id: trace_id.clone(),
         trace_id: trace_id.clone(),
@@ -183,7 +183,7 @@ fn push_io(attributes: &mut Attrs, input: Option<Node>, output: Option<Node>) {
     }
     match output.as_ref().and_then(messages) {
         Some(messages) => push(attributes, "gen_ai.output.messages", Some(built(messages))),
-        None => push(attributes, "output.value", output.map(|v| built(as_reply(&v)))),
+        None => push(attributes, "output.value", output.and_then(|v| as_reply(&v))),
     }
 }
 
@@ -202,8 +202,12 @@ fn assistant(content: &str) -> String {
 }
 
 /// What a step answered (JSON text) as a response body: text is the model's reply.
-fn as_reply(value: &str) -> String {
-    with_doc(value, |root| root.is_string().then(|| assistant(root.text()))).flatten().unwrap_or_else(|| value.into())
+fn as_reply(value: &str) -> Option<Attr<'static>> {
+    let reply = |root: Node| match root.is_string() {
+        true => built(assistant(root.text())),
+        false => Attr::of(root).into_owned(),
+    };
+    with_doc(value, reply)
 }
 
 /// An OpenAI Agents SDK trace: the workflow, with its `group_id` (the conversation it belongs
