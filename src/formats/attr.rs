@@ -169,17 +169,5 @@ pub fn key_values(list: Option<Node<'_>>) -> Attrs<'_> {
 /// The JSON text of an object of `members`, each key once with its last value (as a tree holds
 /// them), in key order.
 pub fn object_text<'a>(members: impl Iterator<Item = (&'a str, &'a Attr<'a>)>) -> String {
-    let mut members: Vec<(&str, &Attr)> = members.collect();
-    crate::sort::by_keys_keeping_last(&mut members);
-    let mut out = String::from("{");
-    for (i, (key, value)) in members.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        escaped(&mut out, key);
-        out.push(':');
-        value.write(&mut out);
-    }
-    out.push('}');
-    out
+    crate::json::write::object(members.collect(), |value, out| value.write(out))
 }

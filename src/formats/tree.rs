@@ -156,18 +156,7 @@ impl<'de> Visitor<'de> for Bounded<'_> {
             let value = map.next_value_seed(self)?;
             members.push((key.key(), value.json()));
         }
-        crate::sort::by_keys_keeping_last(&mut members);
-        let mut out = String::from("{");
-        for (i, (key, value)) in members.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            escaped(&mut out, key);
-            out.push(':');
-            out.push_str(value);
-        }
-        out.push('}');
-        Ok(Written::Json(out))
+        Ok(Written::Json(crate::json::write::object(members, |value: &String, out| out.push_str(value))))
     }
 
     /// YAML tags arrive as enums: keep the tagged content, drop the tag.

@@ -161,6 +161,23 @@ fn written_object<'b>(lex: &mut Lexer<'b>, out: &mut String, depth: Depth, mut m
     Ok(())
 }
 
+/// An object of `members` as serde_json writes the tree that holds them: each key once with its
+/// last value, in key order; `value` writes a member's value.
+pub fn object<K: Ord + AsRef<str>, V>(mut members: Vec<(K, V)>, value: impl Fn(&V, &mut String)) -> String {
+    crate::sort::by_keys_keeping_last(&mut members);
+    let mut out = String::from("{");
+    for (i, (key, member)) in members.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        escaped(&mut out, key.as_ref());
+        out.push(':');
+        value(member, &mut out);
+    }
+    out.push('}');
+    out
+}
+
 /// A number at the lexer as serde_json writes it after reading it.
 fn written_number(lex: &mut Lexer, out: &mut String) -> Scan<()> {
     let start = lex.at;
