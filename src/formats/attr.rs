@@ -108,13 +108,12 @@ impl<'d> Attr<'d> {
         out
     }
 
-    /// The JSON a value holds: given as text (most instrumentations serialize messages) or as
-    /// a structure, or a number or boolean; `None` for null and for text that is not JSON.
+    /// The JSON a value may hold: given as text (most instrumentations serialize messages) or
+    /// as a structure, or a number or boolean; `None` for null. Text is not checked here: every
+    /// caller reads it into a document ([`with_doc`]), which refuses text that is not JSON.
     pub fn json_text(&self) -> Option<Cow<'_, str>> {
         match self {
-            Attr::Text(text) => {
-                Doc::parse(text, crate::formats::MAX_DEPTH, usize::MAX).ok().map(|_| Cow::Borrowed(&**text))
-            }
+            Attr::Text(text) => Some(Cow::Borrowed(text)),
             Attr::Null => None,
             other => Some(Cow::Owned(other.json())),
         }
